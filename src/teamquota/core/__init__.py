@@ -1,0 +1,1 @@
+"""Dependency-free foundations: exact money, calendar periods and diagnostics."""

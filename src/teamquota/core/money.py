@@ -1,0 +1,113 @@
+"""Exact money: every amount and rate is a ``Decimal`` made through :func:`D`.
+
+Floats never enter: ``D(0.1)`` is a bug (binary floats cannot hold 0.1), so it raises.
+Rounding happens once, at a payout line, through :func:`round_money` with the plan's mode.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Literal
+
+ZERO = Decimal("0")
+ONE = Decimal("1")
+CENT = Decimal("0.01")
+
+# Precision for the exact finishing arithmetic (attainment ratios, curve slopes). Inputs are
+# at most 18 digits with 2-10 decimals; 60 significant digits keeps every ratio of such
+# values far from any rounding boundary, so results equal exact rational arithmetic.
+EXACT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN)
+
+RoundingMode = Literal["half_up", "half_even", "down", "up"]
+_MODES: dict[str, str] = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "down": decimal.ROUND_DOWN,
+    "up": decimal.ROUND_UP,
+}
+
+# ISO 4217 minor units for the currencies sales organisations commonly pay in; any other
+# three-letter code defaults to 2 and can be set in a plan's ``rounding.places``.
+MINOR_UNITS: dict[str, int] = {
+    "USD": 2, "EUR": 2, "GBP": 2, "CHF": 2, "CAD": 2, "AUD": 2, "NZD": 2, "SEK": 2,
+    "NOK": 2, "DKK": 2, "PLN": 2, "CZK": 2, "HUF": 2, "INR": 2, "CNY": 2, "HKD": 2,
+    "SGD": 2, "BRL": 2, "MXN": 2, "ZAR": 2, "ILS": 2, "AED": 2, "SAR": 2, "TRY": 2,
+    "PHP": 2, "THB": 2, "MYR": 2, "IDR": 2, "RON": 2, "JPY": 0, "KRW": 0, "CLP": 0,
+    "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3,
+}
+
+
+def D(value: Decimal | int | str) -> Decimal:
+    """Make an exact Decimal from an int, a numeric string or a Decimal (never a float)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"money must not be a {type(value).__name__}: {value!r}; pass a string")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace("_", ""))
+        except decimal.InvalidOperation:
+            raise ValueError(f"not a decimal number: {value!r}") from None
+        if not result.is_finite():
+            raise ValueError(f"not a finite decimal number: {value!r}")
+        return result
+    raise TypeError(f"cannot make money from {type(value).__name__}: {value!r}")
+
+
+def minor_unit(currency: str) -> int:
+    return MINOR_UNITS.get(currency.upper(), 2)
+
+
+def quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def round_money(
+    amount: Decimal, currency: str = "USD", mode: RoundingMode = "half_up",
+    places: int | None = None,
+) -> Decimal:
+    """Round once, to the currency's minor unit (or ``places``), by the plan's rule."""
+    digits = minor_unit(currency) if places is None else places
+    return amount.quantize(quantum(digits), rounding=_MODES[mode], context=EXACT)
+
+
+def exact_div(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """Divide with 60 significant digits (see ``EXACT``); never rounds to cents."""
+    return EXACT.divide(numerator, denominator)
+
+
+def fmt_money(amount: Decimal, places: int = 2) -> str:
+    """1234567.5 -> '1,234,567.50' (statement text)."""
+    return f"{amount.quantize(quantum(places), rounding=decimal.ROUND_HALF_UP):,.{places}f}"
+
+
+def fmt_pct(ratio: Decimal, places: int = 1) -> str:
+    """1.03 -> '103.0%' (display only; arithmetic keeps the exact ratio)."""
+    return f"{(ratio * 100).quantize(quantum(places), rounding=decimal.ROUND_HALF_UP):.{places}f}%"
+
+
+def allocate(total: Decimal, weights: list[Decimal], places: int = 2) -> list[Decimal]:
+    """Split ``total`` by ``weights`` so the parts sum exactly to ``total``.
+
+    Largest-remainder: each part is floored to the minor unit, then the leftover units go
+    one each to the largest remainders (ties to the earlier position, so the result is
+    deterministic for an ordered input). Zero total weight splits equally.
+    """
+    if not weights:
+        return []
+    unit = quantum(places)
+    if sum(weights, ZERO) == ZERO:
+        weights = [ONE] * len(weights)
+    weight_sum = sum(weights, ZERO)
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    raw = [EXACT.divide(EXACT.multiply(magnitude, w), weight_sum) for w in weights]
+    floors = [r.quantize(unit, rounding=decimal.ROUND_DOWN) for r in raw]
+    leftover = int(((magnitude - sum(floors, ZERO)) / unit).to_integral_value())
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += unit
+    return [sign * part for part in floors]

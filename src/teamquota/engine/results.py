@@ -1,0 +1,108 @@
+"""What a calculation returns: credits, attainment and payouts as Arrow tables.
+
+Schemas are fixed (the web app, exports and the API read them); rows are sorted by their
+key so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from teamquota.core.diagnostics import Diagnostics
+from teamquota.data.tables import MONEY
+
+# Attainment keeps 12 decimals in the table for display and export; payouts are computed
+# from the exact ratio, never from this column.
+ATTAINMENT = pa.decimal128(24, 12)
+S = pa.string()
+
+CREDITS = pa.schema([
+    ("period", S),
+    ("deal_id", S),
+    ("subject_type", S),        # payee | team
+    ("subject_id", S),
+    ("rule", S),                # owner | split | membership | rollup | leader | overlay
+    ("share", pa.decimal128(18, 8)),
+    ("amount", MONEY),          # credited amount in plan currency (deal amount x share)
+    ("counts_for_team", pa.bool_()),
+    ("close_date", pa.date32()),
+])
+
+ATTAINMENT_SCHEMA = pa.schema([
+    ("period", S),
+    ("component_id", S),
+    ("subject_type", S),
+    ("subject_id", S),
+    ("measure_value", pa.decimal128(38, 4)),
+    ("target_amount", MONEY),
+    ("attainment", ATTAINMENT),  # null when there is no target
+])
+
+PAYOUTS = pa.schema([
+    ("period", S),
+    ("payee_id", S),
+    ("component_id", S),        # component id, or _plan for plan-level lines (cap, draw)
+    ("line_type", S),           # curve | commission | deal | pool | spif | cap | draw |
+                                # draw_recovery | ytd_prior
+    ("team_id", S),             # the team a team-scope line is for
+    ("deal_id", S),             # per-deal lines
+    ("measure_value", pa.decimal128(38, 4)),
+    ("target_amount", MONEY),
+    ("attainment", ATTAINMENT),
+    ("factor", pa.decimal128(24, 12)),  # curve factor, rate, share or proration applied
+    ("amount", MONEY),          # rounded once, in the payee's currency
+    ("currency", S),
+    ("rule", S),                # the plan rule in words
+    ("explanation", S),         # the arithmetic, e.g. "team Won 412,000.00 / target ..."
+])
+
+
+@dataclass
+class Results:
+    credits: pa.Table
+    attainment: pa.Table
+    payouts: pa.Table
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    timings: dict[str, float] = field(default_factory=dict)
+    plan_id: str = ""
+    backend: str = ""
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {"credits": self.credits, "attainment": self.attainment,
+                "payouts": self.payouts}
+
+    def to_pandas(self, name: str = "payouts") -> Any:
+        return self.tables()[name].to_pandas()
+
+    def to_polars(self, name: str = "payouts") -> Any:
+        import polars as pl
+        return pl.from_arrow(self.tables()[name])
+
+    def totals(self) -> pa.Table:
+        """Total payout per payee and period (the sum of the rounded lines)."""
+        return (self.payouts.group_by(["period", "payee_id", "currency"])
+                .aggregate([("amount", "sum")])
+                .rename_columns(["period", "payee_id", "currency", "amount"])
+                .sort_by([("period", "ascending"), ("payee_id", "ascending")]))
+
+    def write(self, directory: str | Path, formats: tuple[str, ...] = ("csv", "parquet")
+              ) -> list[Path]:
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, table in self.tables().items():
+            if "parquet" in formats:
+                path = out / f"{name}.parquet"
+                pq.write_table(table, path)
+                written.append(path)
+            if "csv" in formats:
+                path = out / f"{name}.csv"
+                pacsv.write_csv(table, path)
+                written.append(path)
+        return written
