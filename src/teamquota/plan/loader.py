@@ -2,21 +2,36 @@
 
 The YAML is composed (never constructed with arbitrary tags) and converted by hand so that
 numbers become exact Decimals from their source text and every key keeps its line and
-column; pydantic's error locations are mapped back to those lines.
+column. Validation collects every problem as a :class:`Diagnostic` rendered
+``file:line:col: error[P0xx]: <key path>: <message>`` with a hint:
+
+* pydantic's field errors are mapped back to lines and given stable codes (P010, P011,
+  P015, P017), with "did you mean" hints for unknown keys and misspelled choices;
+* the plan-wide checks (P012 references, P013 weights, P014 ordering, P016 duplicate ids)
+  run here on the converted values, because pydantic skips a model's validators once any
+  of its fields failed — a plan with a typo *and* weights summing to 0.9 reports both.
+
+docs/diagnostics.md lists the codes.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
+from teamquota.core.money import ONE, ZERO
 from teamquota.plan.model import Plan
 
 Location = tuple[int, int]  # 1-based line, column
@@ -31,128 +46,544 @@ class LoadedPlan:
     path: str
     locations: dict[KeyPath, Location] = field(default_factory=dict, compare=False)
     text: str = field(default="", compare=False)
+    # where each key's *value* starts (a scalar's text, a list's '[' or first '-')
+    value_locations: dict[KeyPath, Location] = field(default_factory=dict, compare=False)
 
     def source(self, *keys: str | int) -> Source:
         """The nearest known source position for a key path, e.g. ('components', 1)."""
+        return _nearest(self.path, self.locations, tuple(keys))
+
+    def value_source(self, *keys: str | int) -> Source:
+        """Where the value of a key path starts (falls back to the key's position)."""
         path: KeyPath = tuple(keys)
-        while path and path not in self.locations:
-            path = path[:-1]
-        line, column = self.locations.get(path, (None, None))  # type: ignore[arg-type]
-        return Source(self.path, line, column)
+        if path in self.value_locations:
+            line, column = self.value_locations[path]
+            return Source(self.path, line, column)
+        return self.source(*keys)
 
     def component_source(self, component_id: str, *keys: str | int) -> Source:
         index = [c.id for c in self.plan.components].index(component_id)
         return self.source("components", index, *keys)
 
 
+def _nearest(path: str, locations: dict[KeyPath, Location], keys: KeyPath) -> Source:
+    while keys and keys not in locations:
+        keys = keys[:-1]
+    if keys not in locations:
+        return Source(path, 1, 1)
+    line, column = locations[keys]
+    return Source(path, line, column)
+
+
+def key_path(keys: KeyPath) -> str:
+    """``('components', 1, 'payout', 'cap')`` -> ``components[1].payout.cap``."""
+    text = ""
+    for key in keys:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text or "(top level)"
+
+
+def _mark(node: yaml.Node) -> Location:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
 class _Converter:
-    def __init__(self) -> None:
+    """YAML node tree -> plain values, recording key and value positions."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
         self.locations: dict[KeyPath, Location] = {}
+        self.value_locations: dict[KeyPath, Location] = {}
         self.diagnostics = Diagnostics()
-        self.path = "<plan>"
 
     def convert(self, node: yaml.Node, at: KeyPath) -> Any:
-        self.locations.setdefault(at, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.locations.setdefault(at, _mark(node))
+        self.value_locations[at] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
+            first_seen: dict[str, int] = {}
             for key_node, value_node in node.value:
-                key = str(key_node.value)
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+                line, column = _mark(key_node)
+                if key is None:
+                    self.diagnostics.error(
+                        "P010", f"{key_path(at)}: a key must be plain text",
+                        Source(self.path, line, column), "write keys as simple words: 'cap: 2'")
+                    continue
                 if key in result:
                     self.diagnostics.error(
-                        "P002", f"key '{key}' appears twice in the same mapping",
-                        Source(self.path, key_node.start_mark.line + 1,
-                               key_node.start_mark.column + 1),
-                        "remove one of them: YAML would silently keep only the last")
-                self.locations[at + (key,)] = (key_node.start_mark.line + 1,
-                                               key_node.start_mark.column + 1)
+                        "P002", f"{key_path(at + (key,))}: key '{key}' appears twice in the "
+                        "same mapping", Source(self.path, line, column),
+                        f"remove one of them (the first is on line {first_seen[key]}): "
+                        "YAML would silently keep only the last")
+                first_seen.setdefault(key, line)
+                self.locations[at + (key,)] = (line, column)
                 result[key] = self.convert(value_node, at + (key,))
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, at + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return _scalar(node)
 
-    @staticmethod
-    def _scalar(node: yaml.Node) -> Any:
-        tag, text = node.tag, node.value
-        if tag.endswith(":int") or tag.endswith(":float"):
-            try:
-                return Decimal(text.replace("_", ""))
-            except InvalidOperation:
-                return text
-        if tag.endswith(":bool"):
-            return text.lower() in ("true", "yes", "on")
-        if tag.endswith(":null"):
+
+def _scalar(node: yaml.Node) -> Any:
+    tag, text = node.tag, node.value
+    if tag.endswith(":int") or tag.endswith(":float"):
+        try:
+            number = Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return text  # YAML 1.1 sexagesimal/hex forms: left as text, reported as not a number
+        return number if number.is_finite() else text
+    if tag.endswith(":bool"):
+        return text.lower() in ("true", "yes", "on", "y")
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":timestamp"):
+        value = yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
+        return value.date() if isinstance(value, datetime) else value
+    return text
+
+
+# --- the model's shape, for hints -------------------------------------------------------
+
+def _model_class(annotation: Any) -> type[BaseModel] | None:
+    """The model inside an annotation such as ``Gate | None`` or ``Compare | list[...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_class(arg) if not typing.get_origin(arg) in (list, dict) else None
+        if found is not None:
+            return found
+    return None
+
+
+def _container_item(annotation: Any, key: str | int) -> Any:
+    """The annotation of ``annotation[key]`` for lists and dicts (through Optional)."""
+    options = [annotation, *typing.get_args(annotation)]
+    for option in options:
+        origin = typing.get_origin(option)
+        if isinstance(key, int) and origin is list:
+            return typing.get_args(option)[0]
+        if isinstance(key, str) and origin is dict:
+            return typing.get_args(option)[1]
+        if origin in (typing.Union, types.UnionType) and option is not annotation:
+            found = _container_item(option, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _field_annotation(model: type[BaseModel], key: str) -> Any:
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return info.annotation
+    return None
+
+
+def _annotation_at(keys: KeyPath) -> Any:
+    """The type annotation a key path has in the plan model (``None`` if it has none)."""
+    annotation: Any = Plan
+    for key in keys:
+        model = _model_class(annotation)
+        if isinstance(key, str) and model is not None and key in _field_names(model):
+            annotation = _field_annotation(model, key)
+        else:
+            annotation = _container_item(annotation, key)
+        if annotation is None:
             return None
-        if tag.endswith(":timestamp"):
-            value = yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
-            return value.date() if isinstance(value, datetime) else value
-        return text
+    return annotation
 
 
-def _loc_to_keys(loc: tuple[int | str, ...]) -> KeyPath:
-    # pydantic reports aliases as given ('from', 'in'); union branches add type names
-    # ('list[...]', 'Compare') that are not keys in the file, so drop those.
-    return tuple(k for k in loc if isinstance(k, int) or not any(c in k for c in "[]()")
-                 and k[:1].islower() or k in ("from", "in"))
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
 
 
-def _message(error: dict[str, Any]) -> tuple[str, str | None]:
-    kind, msg = error["type"], error["msg"]
-    if kind == "extra_forbidden":
-        return "unknown key", "check the spelling; docs/plan-language.md lists every key"
-    if kind == "missing":
-        return "required key is missing", None
-    if kind == "value_error":
-        return msg.removeprefix("Value error, "), None
-    return msg, None
+# --- pydantic errors -> diagnostics -----------------------------------------------------
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    return "scalar"
+
+
+def _branch_kind(tag: str) -> str:
+    if tag.startswith("list["):
+        return "list"
+    return "mapping" if re.search(r"[A-Z]\w*\]?$", tag) else "scalar"
+
+
+def _split_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, bool, KeyPath | None]:
+    """Separate the keys of ``loc`` that exist in ``data`` from pydantic's union-branch tags.
+
+    Returns the keys, whether every branch tag matched the kind of value it was applied to
+    (a mapping only makes sense for the ``Compare`` branch, a list for the list branch), and
+    the keys at which the first union started (``None`` when no union was involved).
+    """
+    keys: list[str | int] = []
+    consistent = True
+    union_at: KeyPath | None = None
+    current = data
+    for item in loc:
+        if isinstance(item, int) and isinstance(current, list) and item < len(current):
+            current = current[item]
+            keys.append(item)
+        elif isinstance(item, str) and isinstance(current, dict) and item in current:
+            current = current[item]
+            keys.append(item)
+        elif isinstance(item, str) and ("[" in item or item in _SCALAR_TAGS):
+            if union_at is None:
+                union_at = tuple(keys)
+            consistent = consistent and _branch_kind(item) == _kind(current)
+        else:
+            keys.append(item)  # a missing or unknown key
+    return tuple(keys), consistent, union_at
+
+
+_SCALAR_TAGS = {"str", "int", "decimal", "bool", "date", "float", "none"}
+
+_DESCRIBE_TYPE = {
+    "decimal_parsing": "a number", "decimal_type": "a number", "int_parsing": "a whole number",
+    "int_type": "a whole number", "int_from_float": "a whole number",
+    "bool_parsing": "true or false", "bool_type": "true or false", "string_type": "text",
+    "date_type": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "list_type": "a list", "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)", "model_attributes_type": "a mapping (key: value)",
+    "tuple_type": "a list of two numbers",
+}
+
+_PATTERNS = {
+    r"^[A-Z]{3}$": ("must be a three-letter ISO 4217 currency code in capitals",
+                    "e.g. USD, EUR or JPY"),
+    r"^[A-Za-z][A-Za-z0-9_\-]*$": ("must start with a letter and use only letters, digits, "
+                                  "'_' and '-'", "e.g. team_revenue"),
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return str(value)
+
+
+class _ErrorMapper:
+    """Turns one pydantic error into a diagnostic with a code, a key path and a hint."""
+
+    def __init__(self, path: str, data: Any, converter: _Converter) -> None:
+        self.path = path
+        self.data = data
+        self.locations = converter.locations
+        self.value_locations = converter.value_locations
+
+    def key_source(self, keys: KeyPath) -> Source:
+        return _nearest(self.path, self.locations, keys)
+
+    def value_source(self, keys: KeyPath) -> Source:
+        if keys in self.value_locations:
+            return Source(self.path, *self.value_locations[keys])
+        return self.key_source(keys)
+
+    def map(self, error: dict[str, Any], keys: KeyPath) -> Diagnostic:
+        kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+        where = key_path(keys)
+        if kind == "extra_forbidden":
+            parent = _model_class(_annotation_at(keys[:-1]))
+            allowed = _field_names(parent) if parent else []
+            hint = _suggest(str(keys[-1]), allowed) + "allowed keys: " + ", ".join(allowed)
+            return Diagnostic("P011", f"{where}: unknown key", self.key_source(keys), hint)
+        if kind == "missing":
+            parent_keys, missing = keys[:-1], str(keys[-1])
+            model = _model_class(_annotation_at(parent_keys))
+            required = [name for name, info in (model.model_fields.items() if model else [])
+                        if info.is_required()]
+            hint = f"required keys here: {', '.join(required)}" if required else None
+            return Diagnostic("P015", f"{key_path(parent_keys)}: missing required key "
+                              f"'{missing}'", self.key_source(parent_keys), hint)
+        if kind == "value_error":
+            message = error["msg"].removeprefix("Value error, ")
+            resolves_to_model = _model_class(_annotation_at(keys)) is not None and (
+                isinstance(value, dict))
+            code = "P017" if resolves_to_model else "P010"
+            source = self.key_source(keys) if code == "P017" else self.value_source(keys)
+            return Diagnostic(code, f"{where}: {message}", source, _VALUE_HINTS.get(
+                message.split(";")[0]))
+        return self._type_or_value(kind, value, ctx, keys, error["msg"])
+
+    def _type_or_value(self, kind: str, value: Any, ctx: dict[str, Any], keys: KeyPath,
+                       msg: str) -> Diagnostic:
+        where, found = key_path(keys), _shown(value)
+        source = self.value_source(keys)
+        hint: str | None = None
+        if kind == "literal_error":
+            choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+            message = f"must be one of {', '.join(choices)}; found {found}"
+            hint = (_suggest(str(value), choices) or None) if isinstance(value, str) else None
+            hint = hint.strip() if hint else None
+        elif kind in _DESCRIBE_TYPE:
+            message = f"expected {_DESCRIBE_TYPE[kind]}; found {found}"
+            if kind.startswith("decimal") and isinstance(value, str):
+                hint = "write plain digits with '.' as decimal separator, e.g. 0.6 or 2500"
+        elif kind == "string_pattern_mismatch":
+            text, example = _PATTERNS.get(str(ctx.get("pattern")), (
+                f"must match the pattern {ctx.get('pattern')}", None))
+            message, hint = f"{text}; found {found}", example
+        elif kind in ("too_short", "too_long"):
+            message = (msg.replace("List should", "must").replace("Tuple should", "must")
+                       .replace(" after validation", ""))
+            if len(keys) >= 2 and keys[-2] == "curve":
+                hint = "each curve point is [attainment, payout factor], e.g. [1.0, 1.0]"
+        else:
+            message = f"{msg.replace('Input should be', 'must be')}; found {found}"
+        return Diagnostic("P010", f"{where}: {message}", source, hint)
+
+
+_VALUE_HINTS = {
+    "a curve needs at least two [attainment, payout] points":
+        "e.g. curve: [[0.5, 0], [1, 1], [1.5, 2]]",
+}
+
+
+# --- plan-wide checks, run on the converted values --------------------------------------
+
+class _PlanChecks:
+    """P012/P013/P014/P016: the cross-field rules, resilient to errors elsewhere."""
+
+    def __init__(self, path: str, data: dict[str, Any], converter: _Converter) -> None:
+        self.path = path
+        self.data = data
+        self.loc = converter.locations
+        self.vloc = converter.value_locations
+        self.diagnostics = Diagnostics()
+
+    def src(self, keys: KeyPath, value: bool = False) -> Source:
+        if value and keys in self.vloc:
+            return Source(self.path, *self.vloc[keys])
+        return _nearest(self.path, self.loc, keys)
+
+    def components(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        items = self.data.get("components")
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield i, item
+
+    def run(self) -> Diagnostics:
+        self.duplicate_ids()
+        self.weights()
+        self.references()
+        for i, component in self.components():
+            payout = component.get("payout")
+            if isinstance(payout, dict):
+                self.curve_order(i, payout.get("curve"))
+                self.tier_order(i, payout.get("tiers"))
+        return self.diagnostics
+
+    def ids(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for i, component in self.components():
+            cid = component.get("id")
+            if isinstance(cid, str):
+                found.setdefault(cid, i)
+        return found
+
+    def duplicate_ids(self) -> None:
+        first = self.ids()
+        for i, component in self.components():
+            cid = component.get("id")
+            if isinstance(cid, str) and first[cid] != i:
+                line = self.src(("components", first[cid], "id"), value=True).line
+                self.diagnostics.error(
+                    "P016", f"components[{i}].id: component id '{cid}' is already used",
+                    self.src(("components", i, "id"), value=True),
+                    f"the first '{cid}' is on line {line}; give each component its own id")
+
+    def weights(self) -> None:
+        given = [(c.get("id"), c["weight"]) for _, c in self.components()
+                 if c.get("weight") is not None]
+        if not given or not all(isinstance(w, Decimal) and not isinstance(w, bool)
+                                for _, w in given):
+            return  # a weight that is not a number is reported on its own line
+        total = sum((w for _, w in given), ZERO)
+        if total != ONE:
+            listed = " + ".join(f"{cid if isinstance(cid, str) else '?'} {w}"
+                                for cid, w in given)
+            self.diagnostics.error(
+                "P013", f"components: component weights must sum to 1, but {listed} = "
+                f"{total}", self.src(("components",)),
+                "each weight is a share of target incentive; change them to add up to "
+                "exactly 1")
+
+    def references(self) -> None:
+        ids = self.ids()
+        listed = ", ".join(
+            f"'{cid}' (line {_nearest(self.path, self.loc, ('components', i)).line})"
+            for cid, i in ids.items())
+        for i, component in self.components():
+            for section, key in (("target", "of"), ("gate", "personal_component")):
+                block = component.get(section)
+                ref = block.get(key) if isinstance(block, dict) else None
+                if isinstance(ref, str) and ref not in ids:
+                    keys: KeyPath = ("components", i, section, key)
+                    self.diagnostics.error(
+                        "P012", f"{key_path(keys)}: unknown component '{ref}'",
+                        self.src(keys, value=True),
+                        _suggest(ref, list(ids)) + f"components in this plan: {listed}")
+
+    def curve_order(self, i: int, curve: Any) -> None:
+        if not isinstance(curve, list):
+            return
+        previous: Decimal | None = None
+        for j, point in enumerate(curve):
+            x = point[0] if isinstance(point, list) and point else None
+            if not isinstance(x, Decimal) or isinstance(x, bool):
+                previous = None
+                continue
+            if previous is not None and x <= previous:
+                keys: KeyPath = ("components", i, "payout", "curve", j)
+                self.diagnostics.error(
+                    "P014", f"{key_path(keys)}: curve points must have strictly increasing "
+                    f"attainment; {x} follows {previous}", self.src(keys, value=True),
+                    "list the points from lowest to highest attainment, e.g. "
+                    "[[0.5, 0], [1, 1], [1.5, 2]]")
+            previous = x
+
+    def tier_order(self, i: int, tiers: Any) -> None:
+        if not isinstance(tiers, list):
+            return
+        previous: Decimal | None = None
+        for j, tier in enumerate(tiers):
+            start = tier.get("from") if isinstance(tier, dict) else None
+            if not isinstance(start, Decimal) or isinstance(start, bool):
+                previous = None
+                continue
+            if previous is not None and start <= previous:
+                keys: KeyPath = ("components", i, "payout", "tiers", j, "from")
+                self.diagnostics.error(
+                    "P014", f"{key_path(keys)}: tiers must start at increasing thresholds; "
+                    f"{start} follows {previous}", self.src(keys, value=True),
+                    "list the tiers from the lowest threshold up")
+            previous = start
+
+
+# pydantic's versions of the checks above; dropped when ours reported the same problem.
+_OURS = {
+    "P012": "refers to unknown component",
+    "P013": "component weights must sum to 1",
+    "P014": "must have strictly increasing",
+    "P016": "component ids must be unique",
+}
+_OURS_TIERS = "tiers must start at increasing thresholds"
+
+
+def _is_ours(error: dict[str, Any], reported: set[str]) -> bool:
+    if error["type"] != "value_error":
+        return False
+    msg = error["msg"]
+    if _OURS_TIERS in msg:
+        return "P014" in reported
+    return any(code in reported and needle in msg for code, needle in _OURS.items())
+
+
+def _validate(data: dict[str, Any], converter: _Converter) -> tuple[Plan | None, Diagnostics]:
+    path = converter.path
+    checks = _PlanChecks(path, data, converter).run()
+    reported = {d.code for d in checks}
+    diagnostics = Diagnostics()
+    diagnostics.extend(converter.diagnostics)
+    diagnostics.extend(checks)
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        plan = None
+        mapper = _ErrorMapper(path, data, converter)
+        unions: dict[KeyPath, list[dict[str, Any]]] = {}
+        for error in exc.errors():
+            if _is_ours(error, reported):
+                continue
+            keys, consistent, union_at = _split_loc(data, error["loc"])
+            if union_at is not None:
+                unions.setdefault(union_at, []).append(error)
+                if not consistent:
+                    continue
+            diagnostics.add(mapper.map(error, keys))
+        for at, errors in unions.items():
+            if not any(_split_loc(data, e["loc"])[1] for e in errors):
+                diagnostics.add(_union_mismatch(mapper, at, errors, data))
+    else:
+        if diagnostics.has_errors:
+            plan = None
+    return plan, _sorted_unique(diagnostics)
+
+
+def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, errors: list[dict[str, Any]],
+                    data: Any) -> Diagnostic:
+    value: Any = data
+    for key in keys:
+        value = value[key]
+    kinds = {_branch_kind(tag) for e in errors for tag in e["loc"]
+             if isinstance(tag, str) and ("[" in tag or tag in _SCALAR_TAGS)}
+    forms = [text for kind, text in (("scalar", "a single value (text, number, true/false or "
+                                                "date)"),
+                                     ("list", "a list of values"),
+                                     ("mapping", "a comparison such as {gte: 1000}"))
+             if kind in kinds]
+    expected = ", ".join(forms[:-1]) + (" or " if len(forms) > 1 else "") + forms[-1]
+    return Diagnostic("P010", f"{key_path(keys)}: expected {expected}; found {_shown(value)}",
+                      mapper.value_source(keys))
+
+
+def _sorted_unique(diagnostics: Diagnostics) -> Diagnostics:
+    def order(d: Diagnostic) -> tuple[int, int, str]:
+        source = d.source or Source("")
+        return (source.line or 0, source.column or 0, d.code)
+
+    seen: set[str] = set()
+    unique = Diagnostics()
+    for d in sorted(diagnostics, key=order):
+        if d.render() not in seen:
+            seen.add(d.render())
+            unique.add(d)
+    return unique
 
 
 def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
     """Parse and validate plan YAML; raises :class:`InputError` listing every problem."""
-    converter = _Converter()
-    converter.path = path
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         source = Source(path, mark.line + 1, mark.column + 1) if mark else Source(path)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Diagnostic("P001", f"not valid YAML: {problem}", source,
-                                     "check indentation and quoting near this line")]) from None
+        context = getattr(exc, "context", None)
+        raise InputError([Diagnostic(
+            "P001", f"not valid YAML: {problem}" + (f" ({context})" if context else ""),
+            source, "check indentation and quoting near this line")]) from None
     if node is None or not isinstance(node, yaml.MappingNode):
-        raise InputError([Diagnostic("P001", "a plan must be a YAML mapping with keys such as "
-                                     "'plan', 'period' and 'components'", Source(path, 1, 1))])
+        found = "an empty file" if node is None else (
+            "a list" if isinstance(node, yaml.SequenceNode) else f"'{node.value}'")
+        raise InputError([Diagnostic(
+            "P010", f"(top level): a plan must be a mapping of keys; found {found}",
+            Source(path, 1, 1), "start with 'plan: <id>' then 'components:'")])
+    converter = _Converter(path)
     data = converter.convert(node, ())
-    diagnostics = converter.diagnostics
-    try:
-        plan = Plan.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            keys = _loc_to_keys(error["loc"])
-            where = ".".join(str(k) for k in keys) or "(top level)"
-            message, hint = _message(error)
-            value = error.get("input")
-            shown = f" (found {value!r})" if kind_shows_value(error) else ""
-            loaded = LoadedPlan(Plan.model_construct(), path, converter.locations)
-            diagnostics.error("P010", f"{where}: {message}{shown}", loaded.source(*keys), hint)
-        raise InputError(_dedupe(diagnostics)) from None
+    plan, diagnostics = _validate(data, converter)
     diagnostics.raise_if_errors()
-    return LoadedPlan(plan, path, converter.locations, text)
-
-
-def kind_shows_value(error: dict[str, Any]) -> bool:
-    value = error.get("input")
-    return error["type"] not in ("missing", "value_error") and not isinstance(value, dict | list)
-
-
-def _dedupe(diagnostics: Diagnostics) -> Diagnostics:
-    seen: set[str] = set()
-    unique = Diagnostics()
-    for d in diagnostics:
-        if d.render() not in seen:
-            seen.add(d.render())
-            unique.add(d)
-    return unique
+    assert plan is not None
+    return LoadedPlan(plan, path, converter.locations, text, converter.value_locations)
 
 
 def load_plan(path: str | Path) -> LoadedPlan:
@@ -162,8 +593,7 @@ def load_plan(path: str | Path) -> LoadedPlan:
     except OSError as exc:
         raise InputError([Diagnostic("P000", f"cannot read plan file: {exc.strerror}",
                                      Source(str(path)))]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Diagnostic("P000", f"plan file is not UTF-8 text: {exc.reason}",
+                                     Source(str(path)), "save the file as UTF-8")]) from None
     return load_plan_text(text, str(path))
-
-
-def date_or_none(value: object) -> date | None:
-    return value if isinstance(value, date) else None
