@@ -192,7 +192,8 @@ def test_load_plan_text__conflicting_keys_are_p017() -> None:
     text = VALID.replace("cap: 2.5}", "cap: 2.5, rate: 0.1}")
     assert errors(text) == (
         "p.yaml:7:5: error[P017]: components[0].payout: a payout needs exactly one of curve, "
-        "rate, tiers, pool, per_deal; found: curve, rate")
+        "rate, tiers, pool, per_deal; found: curve, rate\nhint: one way of paying per component; "
+        "put another way of paying in a component of its own")
 
 
 def test_load_plan_text__all_errors_sorted_by_position() -> None:

@@ -319,8 +319,9 @@ class _ErrorMapper:
                 isinstance(value, dict))
             code = "P017" if resolves_to_model else "P010"
             source = self.key_source(keys) if code == "P017" else self.value_source(keys)
-            return Diagnostic(code, f"{where}: {message}", source, _VALUE_HINTS.get(
-                message.split(";")[0]))
+            hint = next((h for start, h in _VALUE_HINTS.items() if message.startswith(start)),
+                        None)
+            return Diagnostic(code, f"{where}: {message}", source, hint)
         return self._type_or_value(kind, value, ctx, keys, error["msg"])
 
     def _type_or_value(self, kind: str, value: Any, ctx: dict[str, Any], keys: KeyPath,
@@ -351,9 +352,14 @@ class _ErrorMapper:
         return Diagnostic("P010", f"{where}: {message}", source, hint)
 
 
+# hints for the model's own validation messages, matched by their opening words
 _VALUE_HINTS = {
-    "a curve needs at least two [attainment, payout] points":
-        "e.g. curve: [[0.5, 0], [1, 1], [1.5, 2]]",
+    "a curve needs at least two": "e.g. curve: [[0.5, 0], [1, 1], [1.5, 2]]",
+    "a payout needs exactly one of": "one way of paying per component; put another way of "
+                                     "paying in a component of its own",
+    "a measure needs exactly one of": "e.g. measure: {sum: amount} or measure: {count: true}",
+    "a comparison needs at least one": "e.g. amount: {gte: 1000} or stage: {in: [Won, Lost]}",
+    "'cap' limits a curve's factor": "e.g. cap_amount: 5000 next to payout:",
 }
 
 
