@@ -38,8 +38,13 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return pa.table(columns).to_pandas()
 
 
+FAR_FUTURE = pd.Timestamp("2200-01-01")
+
+
 def _dates(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series, errors="coerce")
+    # one unit everywhere (Arrow dates arrive as datetime64[s], strings parse to [ns]), so
+    # merges and comparisons across tables never mix units
+    return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
 
 
 def period_labels(dates: pd.Series, kind: PeriodKind = "quarter") -> pd.Series:
@@ -73,7 +78,7 @@ def team_on(dataset: Dataset, payees: pd.Series, when: pd.Series) -> pd.Series:
         return result
     m = _to_pandas(memberships)
     m["start_date"] = _dates(m["start_date"])
-    m["end_date"] = _dates(m["end_date"]).fillna(pd.Timestamp.max)
+    m["end_date"] = _dates(m["end_date"]).fillna(FAR_FUTURE)
     probe = pd.DataFrame({"row": np.arange(len(payees)), "payee_id": payees.to_numpy(),
                           "when": _dates(when).to_numpy()})
     joined = probe.merge(m, on="payee_id", how="inner")

@@ -268,6 +268,6 @@ def _members_per_period(dataset: Dataset, contrib: pd.DataFrame) -> pd.DataFrame
     start = pd.to_datetime(grid["period"].map(lambda p: bounds[p].start))
     end = pd.to_datetime(grid["period"].map(lambda p: bounds[p].end))
     m_start = pd.to_datetime(grid["start_date"])
-    m_end = pd.to_datetime(grid["end_date"]).fillna(pd.Timestamp.max)
+    m_end = pd.to_datetime(grid["end_date"]).fillna(pd.Timestamp("2200-01-01"))
     grid = grid[(m_start <= end) & (m_end >= start)]
     return grid[["team_id", "period", "payee_id"]].drop_duplicates()
