@@ -1,0 +1,37 @@
+"""The stable D-codes of data diagnostics and what each one means (docs/data.md lists them).
+
+Codes never change meaning once released; a new problem gets a new code.
+"""
+
+from __future__ import annotations
+
+DATA_CODES: dict[str, str] = {
+    "D000": "a file cannot be read (missing, not UTF-8, not CSV/Parquet)",
+    "D001": "a required column is missing from a file",
+    "D002": "a required value is blank",
+    "D003": "a value is not a decimal number",
+    "D004": "a value is not a date",
+    "D005": "a number is out of range (negative amount, share outside 0..1, rate not > 0)",
+    "D006": "a key appears on more than one row",
+    "D007": "a reference to an unknown payee, team, deal or account",
+    "D008": "memberships of one payee in one team overlap in time",
+    "D009": "split shares of a deal do not add up to 1",
+    "D010": "a currency code is not three capital letters",
+    "D011": "no fx rate to convert a deal's currency",
+    "D012": "a number has more decimal places or digits than the column holds",
+    "D013": "a CSV line has a different number of fields than the header",
+    "D014": "a Parquet column has a type that cannot hold the value exactly (e.g. float money)",
+    "D015": "an end date is before its start date",
+    "D016": "a value is not one of the allowed values (subject_type, period label, ...)",
+    "D020": "a column map is not valid YAML",
+    "D021": "a column map has an unknown key or a bad value",
+    "D022": "a column map names a source column that the file does not have",
+    "D023": "a lookup file's key is not unique",
+    "D030": "info: a column map value map changed values",
+    "D031": "info: a column was not in the source and was set to a constant",
+    "D032": "info: optional values are blank (e.g. accounts on open deals)",
+    "D033": "info: team members who own no deals",
+    "D034": "warning: lookup keys with no match in the lookup file",
+    "D035": "info: source columns that the column map does not use",
+    "D040": "warning: rows were rejected (on_error='reject') and written to a reject table",
+}

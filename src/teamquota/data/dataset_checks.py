@@ -1,0 +1,152 @@
+"""Checks across canonical tables: references, overlapping memberships, split sums, fx.
+
+They run after each table's own checks, on the rows still kept, so a reject in one table
+cascades to the rows that point at it (a split of a rejected deal is rejected too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from teamquota.data.problems import LoadedTable, ProblemLog
+from teamquota.data.table_checks import _rows, _texts
+
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("teams", "leader_id", "payees", "payee_id"),
+    ("teams", "parent_team_id", "teams", "team_id"),
+    ("memberships", "payee_id", "payees", "payee_id"),
+    ("memberships", "team_id", "teams", "team_id"),
+    ("deals", "owner_id", "payees", "payee_id"),
+    ("splits", "deal_id", "deals", "deal_id"),
+    ("splits", "payee_id", "payees", "payee_id"),
+    ("activities", "payee_id", "payees", "payee_id"),
+    ("coverage", "payee_id", "payees", "payee_id"),
+)
+# subject tables chosen by a type column: (table, type column, id column) -> type -> target
+TYPED_REFERENCES: dict[tuple[str, str, str], dict[str, tuple[str, str]]] = {
+    ("targets", "subject_type", "subject_id"): {"payee": ("payees", "payee_id"),
+                                                "team": ("teams", "team_id")},
+    ("coverage", "covers_type", "covers_id"): {"payee": ("payees", "payee_id"),
+                                               "team": ("teams", "team_id")},
+}
+
+
+def _unknown(t: LoadedTable, column: str, target: LoadedTable, key: str,
+             mask: pa.Array | None, log: ProblemLog) -> None:
+    values = t.table[column]
+    missing = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, target.table[key])))
+    if mask is not None:
+        missing = pc.and_(missing, mask)
+    rows = _rows(missing)
+    log.add(t.name, "D007", t.original_rows(rows),
+            [f"column '{column}': '{v}' is not a {key} in {target.file_name}"
+             for v in _texts(values, rows)],
+            f"add it to {target.file_name} or correct the id (ids are case-sensitive)")
+
+
+def check_references(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
+    for name, column, target_name, key in REFERENCES:
+        t, target = tables.get(name), tables.get(target_name)
+        if t is not None and target is not None and column in t.table.column_names:
+            _unknown(t, column, target, key, None, log)
+    for (name, type_column, id_column), choices in TYPED_REFERENCES.items():
+        t = tables.get(name)
+        if t is None:
+            continue
+        for subject_type, (target_name, key) in choices.items():
+            target = tables.get(target_name)
+            if target is not None:
+                mask = pc.equal(t.table[type_column], subject_type)
+                _unknown(t, id_column, target, key, mask, log)
+
+
+def check_membership_overlaps(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
+    """A payee may be in a team only once on any day (sequential rows are fine)."""
+    t = tables.get("memberships")
+    if t is None or t.table.num_rows == 0:
+        return
+    frame = t.table.select(["payee_id", "team_id", "start_date", "end_date"]).to_pandas(
+        date_as_object=True)
+    frame["row"] = np.arange(len(frame))
+    frame = frame.dropna(subset=["payee_id", "team_id", "start_date"]).sort_values(
+        ["payee_id", "team_id", "start_date", "row"], kind="stable")
+    rows, messages = [], []
+    # memberships are people x teams (thousands of rows), so a plain loop is cheap here
+    reach: tuple[object, object, date, int] | None = None  # latest-ending row so far
+    for payee, team, start, end, row in frame[["payee_id", "team_id", "start_date",
+                                               "end_date", "row"]].itertuples(index=False):
+        end = end if isinstance(end, date) else date.max
+        if reach is not None and reach[:2] == (payee, team) and start <= reach[2]:
+            until = "ongoing" if reach[2] == date.max else f"until {reach[2]}"
+            rows.append(row)
+            messages.append(f"payee '{payee}' joins team '{team}' on {start}, but is already "
+                            f"a member ({until}) by line {t.line(reach[3])}")
+            if end <= reach[2]:
+                continue
+        if reach is None or reach[:2] != (payee, team) or end > reach[2]:
+            reach = (payee, team, end, row)
+    log.add(t.name, "D008", t.original_rows(np.asarray(rows, np.int64)), messages,
+            "end the earlier membership (end_date) before the next one starts")
+
+
+def check_split_sums(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
+    t = tables.get("splits")
+    if t is None or t.table.num_rows == 0:
+        return
+    indexed = t.table.select(["deal_id", "share"]).append_column(
+        "__row", pa.array(np.arange(t.table.num_rows, dtype=np.int64)))
+    indexed = indexed.filter(pc.is_valid(indexed["deal_id"]))
+    sums = indexed.group_by("deal_id").aggregate([("share", "sum")])
+    one = pa.scalar(Decimal(1), sums["share_sum"].type)
+    wrong = sums.filter(pc.or_(pc.not_equal(sums["share_sum"], one),
+                               pc.is_null(sums["share_sum"])))
+    if wrong.num_rows == 0:
+        return
+    bad = indexed.join(wrong, keys="deal_id").sort_by("__row").to_pylist()
+    lines_of: dict[str, list[int]] = {}
+    for record in bad:
+        lines_of.setdefault(record["deal_id"], []).append(t.line(record["__row"]))
+    messages = []
+    for record in bad:
+        total = record["share_sum"]
+        shown = "blank" if total is None else f"{total.normalize():f}"
+        lines = ", ".join(map(str, lines_of[record["deal_id"]]))
+        messages.append(f"deal '{record['deal_id']}': split shares add up to {shown}, not 1 "
+                        f"(line{'s' if ',' in lines else ''} {lines})")
+    log.add(t.name, "D009", t.original_rows(np.asarray([r["__row"] for r in bad], np.int64)),
+            messages, "give each deal's splits shares that add up to exactly 1, e.g. 0.6 + 0.4")
+
+
+def check_fx(tables: Mapping[str, LoadedTable], log: ProblemLog, currency: str | None) -> None:
+    """Deals in another currency than ``currency`` (the plan's) need an fx rate to it."""
+    deals = tables.get("deals")
+    if currency is None or deals is None or "currency" not in deals.table.column_names:
+        return
+    values = deals.table["currency"]
+    fx = tables.get("fx_rates")
+    have: set[str] = set()
+    if fx is not None:
+        to_base = fx.table.filter(pc.equal(fx.table["to_currency"], currency))
+        have = set(pc.unique(to_base["from_currency"]).to_pylist())
+    foreign = pc.and_(pc.is_valid(values), pc.not_equal(values, currency))
+    needs = pc.and_(foreign, pc.invert(pc.is_in(values, pa.array(sorted(have), pa.string()))))
+    needs = pc.and_(needs, pc.match_substring_regex(values, r"^[A-Z]{3}$"))
+    rows = _rows(needs)
+    log.add("deals", "D011", deals.original_rows(rows),
+            [f"column 'currency': no fx rate from {v} to {currency} in fx_rates"
+             for v in _texts(values, rows)],
+            f"add fx_rates rows with from_currency, to_currency {currency}, period and rate")
+
+
+def check_dataset(tables: Mapping[str, LoadedTable], log: ProblemLog,
+                  currency: str | None = None) -> None:
+    check_references(tables, log)
+    check_membership_overlaps(tables, log)
+    check_split_sums(tables, log)
+    check_fx(tables, log, currency)

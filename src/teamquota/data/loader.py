@@ -1,0 +1,306 @@
+"""Load CSV and Parquet files into the canonical tables, all-or-nothing or with rejects.
+
+The pipeline for a dataset: read each file as it is (text for CSV, typed for Parquet) ->
+apply the table's column map -> convert to the canonical types -> each table's own checks ->
+checks across tables -> either every diagnostic and no data (``on_error="fail"``, the default)
+or the good rows plus a reject table per file (``on_error="reject"``). Nothing is dropped
+silently: a rejected row is in a reject table with its line and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
+from teamquota.data.columnmap import LoadedMap, TableMap, load_map, resolve_map
+from teamquota.data.dataset import Dataset
+from teamquota.data.dataset_checks import check_dataset
+from teamquota.data.mapping import apply_table_map
+from teamquota.data.parse import clean_strings, convert_typed, parse_date, parse_decimal
+from teamquota.data.problems import LoadedTable, ProblemLog
+from teamquota.data.readers import RawTable, ReadError, read_raw
+from teamquota.data.rejects import reject_table
+from teamquota.data.summary import summarise
+from teamquota.data.table_checks import StageRules, check_table
+from teamquota.data.tables import TABLES, TableSpec
+
+OnError = Literal["fail", "reject"]
+# nullable columns that must still be present in the file (blank is allowed on some rows)
+MUST_HAVE: dict[str, tuple[str, ...]] = {"deals": ("amount", "close_date")}
+
+
+@dataclass
+class LoadOptions:
+    on_error: OnError = "fail"
+    currency: str | None = None  # the plan's currency: deals in others need fx rates
+    stages: StageRules = field(default_factory=StageRules)
+    allow_negative_deals: bool = False  # e.g. credit notes booked as negative deals
+    max_per_problem: int | None = 200  # diagnostics per kind of problem before a summary
+
+
+@dataclass
+class LoadResult:
+    """What a load gives back; ``dataset`` is None when any error stopped it."""
+
+    dataset: Dataset | None
+    diagnostics: Diagnostics
+    rejects: dict[str, pa.Table] = field(default_factory=dict)
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> kept, rejected
+
+
+@dataclass
+class _Read:
+    loaded: LoadedTable
+    raw: RawTable
+
+
+def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: LoadedMap | None,
+              log: ProblemLog, options: LoadOptions) -> _Read | None:
+    spec = TABLES[name]
+    try:
+        raw = read_raw(path)
+    except ReadError as exc:
+        log.file_level.error("D000", str(exc), Source(str(path)))
+        return None
+    width = raw.table.num_columns
+    for bad in raw.bad_lines:
+        log.lines.append((name, bad.line, f"line has {bad.fields} field"
+                          f"{'s' if bad.fields != 1 else ''}, the header has {width}: "
+                          f"'{bad.text}'"))
+    if table_map is not None and column_map is not None:
+        columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
+                                                   str(path), path.parent)
+        log.file_level.extend(map_diagnostics)
+        if map_diagnostics.has_errors:
+            return None
+    else:
+        columns = {n: raw.table[n] for n in raw.table.column_names}
+    missing = [c for c in spec.columns if c.name not in columns
+               and (c.required or c.name in MUST_HAVE.get(name, ()))]
+    for column in missing:
+        log.file_level.error("D001", f"missing required column '{column.name}'; the "
+                             f"{'mapped table' if table_map else 'file'} has: "
+                             + ", ".join(columns), Source(str(path), 1),
+                             "rename the column in the file, or map it with a column map")
+    if missing:
+        return None
+    texts: dict[str, pa.Array] = {}
+    typed, already_bad = _convert(name, spec, columns, table_map, path, log, texts)
+    if typed is None:
+        return None
+    loaded = LoadedTable(name, str(path), typed, raw.lines, texts=texts)
+    check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
+    return _Read(loaded, raw)
+
+
+def _convert(name: str, spec: TableSpec, columns: Mapping[str, pa.Array | pa.ChunkedArray],
+             table_map: TableMap | None, path: Path, log: ProblemLog,
+             texts: dict[str, pa.Array]) -> tuple[pa.Table | None, dict[str, np.ndarray]]:
+    arrays: dict[str, pa.Array] = {}
+    already_bad: dict[str, np.ndarray] = {}
+    rows = len(next(iter(columns.values()))) if columns else 0
+    ok = True
+    for column in spec.columns:
+        if column.name not in columns:
+            arrays[column.name] = pa.nulls(rows, column.type)
+            continue
+        values, reason = convert_typed(columns[column.name], column.type, column.name)
+        if reason:
+            log.file_level.error("D014", reason, Source(str(path)))
+            ok = False
+            continue
+        if values is None:
+            text = clean_strings(columns[column.name])
+            if not pa.types.is_string(column.type):
+                texts[column.name] = text
+            if pa.types.is_decimal(column.type):
+                values, bad = parse_decimal(text, column.type, column.name)
+            elif pa.types.is_date(column.type):
+                date_format = table_map.dates.get(column.name) if table_map else None
+                values, bad = parse_date(text, column.name, date_format)
+            else:
+                values, bad = text, []
+            for found in bad:
+                log.add(name, found.code, found.rows, found.messages, found.hint)
+                already_bad[column.name] = np.union1d(
+                    already_bad.get(column.name, np.empty(0, np.int64)), found.rows)
+        arrays[column.name] = values
+    for extra in columns:
+        if extra not in arrays:
+            values = columns[extra]
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            arrays[extra] = clean_strings(values)
+    return (pa.table(arrays) if ok else None), already_bad
+
+
+def _keep(t: LoadedTable, bad: Mapping[int, object]) -> LoadedTable:
+    if not bad:
+        return t
+    mask = np.ones(t.table.num_rows, dtype=bool)
+    mask[np.fromiter(bad, dtype=np.int64, count=len(bad))] = False
+    origin = np.flatnonzero(mask)
+    return LoadedTable(t.name, t.path, t.table.filter(pa.array(mask)), t.lines[origin],
+                       origin)
+
+
+def _cascade_splits(tables: Mapping[str, LoadedTable], step: ProblemLog) -> None:
+    """A deal whose splits are rejected is rejected too, so it is not paid 100% to its owner."""
+    deals, splits = tables.get("deals"), tables.get("splits")
+    if deals is None or splits is None:
+        return
+    wrong = {str(m.split("'")[1]) for p in step.rows if p.code == "D009" for m in p.messages}
+    if not wrong:
+        return
+    rows = np.flatnonzero(pc.is_in(deals.table["deal_id"], pa.array(sorted(wrong)))
+                          .fill_null(False).to_numpy(zero_copy_only=False))
+    step.add("deals", "D009", deals.original_rows(rows),
+             [f"deal '{d}' is rejected with its splits in {splits.file_name}"
+              for d in deals.table["deal_id"].take(pa.array(rows, pa.int64())).to_pylist()])
+
+
+def load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None = None,
+                options: LoadOptions | None = None) -> LoadResult:
+    """Load the named files (table -> path) as one dataset."""
+    options = options or LoadOptions()
+    log = ProblemLog()
+    reads: dict[str, _Read] = {}
+    for name, path in paths.items():
+        table_map = column_map.table(name) if column_map else None
+        read = _read_one(name, Path(path), table_map, column_map, log, options)
+        if read is not None:
+            reads[name] = read
+    order = list(TABLES)
+    sources = {name: str(path) for name, path in paths.items()}
+    reject = options.on_error == "reject"
+    loaded = {name: r.loaded for name, r in reads.items()}
+    if not log.file_level.has_errors:
+        for _ in range(len(TABLES)):  # each pass may reject rows others point at
+            kept = {name: _keep(t, log.bad_rows(name) if reject else {})
+                    for name, t in loaded.items()}
+            step = ProblemLog()
+            check_dataset(kept, step, options.currency)
+            if reject:
+                _cascade_splits(kept, step)
+            log.rows.extend(step.rows)
+            if not reject or not step.has_errors:
+                break
+    lines = {name: r.raw.lines for name, r in reads.items()}
+    diagnostics = log.diagnostics(sources, lines, order, options.max_per_problem)
+    if log.file_level.has_errors or (log.has_errors and not reject):
+        return LoadResult(None, diagnostics)
+    return _finish(reads, log, diagnostics, sources, reject)
+
+
+def _finish(reads: Mapping[str, _Read], log: ProblemLog, diagnostics: Diagnostics,
+            sources: Mapping[str, str], reject: bool) -> LoadResult:
+    if reject:  # the row errors were handled by rejecting rows: they no longer stop the load
+        diagnostics = Diagnostics([Diagnostic(d.code, d.message, d.source, d.hint, "warning")
+                                   if d.severity == "error" else d for d in diagnostics])
+    tables: dict[str, pa.Table] = {}
+    row_lines: dict[str, list[int]] = {}
+    rejects: dict[str, pa.Table] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for name, read in reads.items():
+        bad = log.bad_rows(name)
+        bad_lines = [(line, message) for table, line, message in log.lines if table == name]
+        kept = _keep(read.loaded, bad)
+        tables[name] = kept.table
+        row_lines[name] = kept.lines.tolist()
+        counts[name] = (kept.table.num_rows, len(bad) + len(bad_lines))
+        if bad or bad_lines:
+            rejects[name] = reject_table(read.raw, bad, bad_lines)
+            diagnostics.warning("D040", f"{len(bad) + len(bad_lines):,} of "
+                                f"{read.loaded.table.num_rows + len(bad_lines):,} rows "
+                                "rejected", Source(sources[name]),
+                                "write_rejects() saves them with their line and reason")
+    dataset = Dataset(tables, dict(sources), row_lines)
+    diagnostics.extend(summarise(dataset))
+    return LoadResult(dataset, diagnostics, rejects, counts)
+
+
+def find_table_files(directory: Path, column_map: LoadedMap | None
+                     ) -> tuple[dict[str, Path], Diagnostics]:
+    """table -> file: the map's source, else ``<table>.parquet`` or ``<table>.csv``."""
+    found: dict[str, Path] = {}
+    diagnostics = Diagnostics()
+    for name, spec in TABLES.items():
+        table_map = column_map.table(name) if column_map else None
+        if table_map is not None:
+            found[name] = directory / table_map.source
+            continue
+        candidates = [directory / f"{name}.{ext}" for ext in ("parquet", "csv")]
+        existing = [p for p in candidates if p.exists()]
+        if existing:
+            found[name] = existing[0]
+        elif not spec.optional:
+            diagnostics.error("D000", f"no {name}.csv or {name}.parquet in this folder",
+                              Source(str(directory)),
+                              f"the {name} table is required; docs/data.md lists its columns")
+    return found, diagnostics
+
+
+def load(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = None,
+         options: LoadOptions | None = None) -> LoadResult:
+    """Load a folder of canonical files, or a column map YAML (its files are beside it)."""
+    path = Path(config_or_dir)
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            loaded_map: LoadedMap | None = load_map(path)
+            directory = path.parent
+        else:
+            loaded_map = resolve_map(column_map)
+            directory = path
+    except InputError as exc:
+        return LoadResult(None, exc.diagnostics)
+    if not directory.is_dir():
+        return LoadResult(None, Diagnostics([Diagnostic(
+            "D000", "not a folder of data files", Source(str(directory)))]))
+    paths, diagnostics = find_table_files(directory, loaded_map)
+    if diagnostics.has_errors:
+        return LoadResult(None, diagnostics)
+    return load_tables(paths, loaded_map, options)
+
+
+def load_dataset(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = None,
+                 on_error: OnError = "fail", currency: str | None = None
+                 ) -> tuple[Dataset | None, Diagnostics]:
+    """``(dataset, diagnostics)``; the dataset is None if any error stopped the load."""
+    result = load(config_or_dir, column_map, LoadOptions(on_error=on_error, currency=currency))
+    return result.dataset, result.diagnostics
+
+
+def load_table(spec_name: str, path: str | Path,
+               column_map: LoadedMap | TableMap | str | Path | None = None,
+               on_error: OnError = "fail") -> tuple[pa.Table, list[int], Diagnostics]:
+    """One canonical table from one file, checked on its own (no cross-table checks).
+
+    On any error (``on_error="fail"``) the table is empty; with ``"reject"`` it holds the
+    good rows. ``column_map`` is a map (its ``spec_name`` section is used), a preset name or
+    map path, or a bare :class:`TableMap`.
+    """
+    if isinstance(column_map, TableMap):
+        from teamquota.data.columnmap import ColumnMap
+        wrapped = ColumnMap(map="inline", tables={spec_name: column_map})  # type: ignore[dict-item]
+        loaded_map: LoadedMap | None = LoadedMap(wrapped, "<column map>")
+    else:
+        try:
+            loaded_map = resolve_map(column_map)
+        except InputError as exc:
+            return _empty(TABLES[spec_name]), [], exc.diagnostics
+    result = load_tables({spec_name: Path(path)}, loaded_map, LoadOptions(on_error=on_error))
+    if result.dataset is None:
+        return _empty(TABLES[spec_name]), [], result.diagnostics
+    return (result.dataset[spec_name], result.dataset.row_lines[spec_name],
+            result.diagnostics)
+
+
+def _empty(spec: TableSpec) -> pa.Table:
+    return pa.schema([pa.field(c.name, c.type) for c in spec.columns]).empty_table()

@@ -1,0 +1,43 @@
+"""Facts about a loaded dataset worth telling, that are not errors (info diagnostics).
+
+Blank optional values on open deals (D032) and team members who own no deals (D033): both
+are normal in CRM data (a prospect has no account yet, a new hire has no pipeline) but a
+person checking a run wants to know.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from teamquota.core.diagnostics import Diagnostics, Source
+from teamquota.data.dataset import Dataset
+
+WON_OR_LOST = ("Won", "Lost")
+
+
+def summarise(dataset: Dataset) -> Diagnostics:
+    out = Diagnostics()
+    deals = dataset.get("deals")
+    if deals is not None and deals.num_rows:
+        where = Source(dataset.sources.get("deals", "<deals>"))
+        for column in ("account", "product"):
+            blank = pc.is_null(deals[column])
+            count = pc.sum(blank.cast("int64")).as_py() or 0
+            if not count:
+                continue
+            closed_mask = pc.and_(blank, pc.is_in(deals["stage"], pa.array(WON_OR_LOST)))
+            closed = pc.sum(closed_mask.cast("int64")).as_py() or 0
+            which = "all of them open" if closed == 0 else f"{closed:,} of them Won or Lost"
+            out.info("D032", f"column '{column}' is blank on {count:,} deals, {which}", where)
+    memberships, payees = dataset.get("memberships"), dataset.get("payees")
+    if deals is not None and memberships is not None and payees is not None:
+        members = pc.unique(memberships["payee_id"])
+        idle = members.filter(pc.invert(pc.is_in(members, deals["owner_id"])))
+        if len(idle):
+            names = payees.filter(pc.is_in(payees["payee_id"], idle))["name"].to_pylist()
+            verb = "members own" if len(idle) != 1 else "member owns"
+            out.info("D033", f"{len(idle)} team {verb} no deals: " + ", ".join(sorted(str(n) for n in names)),
+                     Source(dataset.sources.get("deals", "<deals>")),
+                     "new hires or inactive reps: their targets still count for teams")
+    return out

@@ -1,0 +1,223 @@
+"""Checks within one canonical table: blanks, ranges, codes, labels, stage rules, keys.
+
+Each check is vectorised with pyarrow compute and reports a :class:`RowProblem`; Python only
+formats messages for the rows that are bad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from teamquota.core.periods import parse_period
+from teamquota.data.problems import LoadedTable, ProblemLog
+from teamquota.data.tables import TABLES
+
+
+@dataclass(frozen=True)
+class StageRules:
+    """Which deal stages are closed: closed deals need a close date, won deals an amount."""
+
+    won: tuple[str, ...] = ("Won",)
+    lost: tuple[str, ...] = ("Lost",)
+
+    @property
+    def closed(self) -> tuple[str, ...]:
+        return self.won + self.lost
+
+
+# (table, column) -> (lowest allowed, whether the lowest itself is allowed, highest or None)
+RANGES: dict[tuple[str, str], tuple[Decimal, bool, Decimal | None]] = {
+    ("payees", "target_incentive"): (Decimal(0), True, None),
+    ("deals", "amount"): (Decimal(0), True, None),
+    ("targets", "amount"): (Decimal(0), True, None),
+    ("splits", "share"): (Decimal(0), True, Decimal(1)),
+    ("coverage", "share"): (Decimal(0), True, Decimal(1)),
+    ("fx_rates", "rate"): (Decimal(0), False, None),
+    ("activities", "quantity"): (Decimal(0), True, None),
+}
+CURRENCY_COLUMNS = {"payees": ("currency",), "deals": ("currency",),
+                    "fx_rates": ("from_currency", "to_currency")}
+ALLOWED = {("targets", "subject_type"): ("payee", "team"),
+           ("coverage", "covers_type"): ("account", "payee", "team")}
+PERIOD_COLUMNS = {"targets": "period", "fx_rates": "period"}
+DATE_RANGES = {"memberships": ("start_date", "end_date"), "coverage": ("start_date", "end_date")}
+
+
+def _rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(mask, pa.ChunkedArray):
+        mask = mask.combine_chunks()
+    return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
+
+
+def _texts(column: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> list[object]:
+    return column.take(pa.array(rows, pa.int64())).to_pylist()
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def check_blanks(t: LoadedTable, log: ProblemLog, already_bad: dict[str, np.ndarray]) -> None:
+    for column in TABLES[t.name].columns:
+        if not column.required or column.name not in t.table.column_names:
+            continue
+        rows = np.setdiff1d(_rows(pc.is_null(t.table[column.name])),
+                            already_bad.get(column.name, np.empty(0, np.int64)))
+        log.add(t.name, "D002", rows,
+                [f"column '{column.name}' is blank; a value is required"] * len(rows),
+                f"every {t.name} row needs {column.name}")
+
+
+def check_ranges(t: LoadedTable, log: ProblemLog, allow_negative_deals: bool = False) -> None:
+    for (table, name), (low, inclusive, high) in RANGES.items():
+        if table != t.name or name not in t.table.column_names:
+            continue
+        if (table, name) == ("deals", "amount") and allow_negative_deals:
+            continue
+        values = t.table[name]
+        zero = pa.scalar(low, values.type)
+        below = pc.less(values, zero) if inclusive else pc.less_equal(values, zero)
+        rows = _rows(below)
+        expected = (f"{'an amount' if 'amount' in name or name == 'target_incentive' else 'a value'}"
+                    f" of {_plain(low)} or more" if inclusive else f"a value above {_plain(low)}")
+        if high is not None:
+            rows = _rows(pc.or_(below, pc.greater(values, pa.scalar(high, values.type))))
+            expected = f"a value from {_plain(low)} to {_plain(high)}"
+        source = t.texts.get(name)
+        shown = [str(v) for v in _texts(source, rows)] if source is not None else \
+            [_plain(v) for v in _texts(values, rows)]
+        log.add(t.name, "D005", rows,
+                [f"column '{name}': '{v}' is out of range; expected {expected}"
+                 for v in shown])
+
+
+def check_currencies(t: LoadedTable, log: ProblemLog) -> None:
+    for name in CURRENCY_COLUMNS.get(t.name, ()):
+        if name not in t.table.column_names:
+            continue
+        values = t.table[name]
+        rows = _rows(pc.invert(pc.match_substring_regex(values, r"^[A-Z]{3}$")))
+        log.add(t.name, "D010", rows,
+                [f"column '{name}': '{v}' is not a currency code" for v in _texts(values, rows)],
+                "expected an ISO 4217 code of three capital letters, e.g. USD")
+
+
+def check_allowed(t: LoadedTable, log: ProblemLog) -> None:
+    for (table, name), allowed in ALLOWED.items():
+        if table != t.name or name not in t.table.column_names:
+            continue
+        values = t.table[name]
+        rows = _rows(pc.invert(pc.is_in(values, pa.array(allowed))))
+        rows = rows[pc.is_valid(values.take(pa.array(rows, pa.int64()))).to_numpy(
+            zero_copy_only=False)] if len(rows) else rows
+        log.add(t.name, "D016", rows,
+                [f"column '{name}': '{v}' is not allowed" for v in _texts(values, rows)],
+                "expected one of: " + ", ".join(allowed))
+    period_column = PERIOD_COLUMNS.get(t.name)
+    if period_column and period_column in t.table.column_names:
+        values = t.table[period_column]
+        labels = pc.unique(values.drop_null()).to_pylist()
+        bad = [label for label in labels if not _is_period(label)]
+        rows = _rows(pc.is_in(values, pa.array(bad, pa.string())))
+        log.add(t.name, "D016", rows,
+                [f"column '{period_column}': '{v}' is not a period label"
+                 for v in _texts(values, rows)],
+                "expected YYYY, YYYY-Qn or YYYY-MM, e.g. 2017-Q2")
+
+
+def _is_period(label: str) -> bool:
+    try:
+        parse_period(label)
+    except ValueError:
+        return False
+    return True
+
+
+def check_date_order(t: LoadedTable, log: ProblemLog) -> None:
+    columns = DATE_RANGES.get(t.name)
+    if not columns or not set(columns) <= set(t.table.column_names):
+        return
+    start, end = (t.table[c] for c in columns)
+    rows = _rows(pc.less(end, start))
+    pairs = zip(_texts(start, rows), _texts(end, rows), strict=True)
+    log.add(t.name, "D015", rows,
+            [f"end_date {e} is before start_date {s}" for s, e in pairs],
+            "end_date is the last day (inclusive); leave it blank for an ongoing row")
+
+
+def check_deal_stages(t: LoadedTable, log: ProblemLog, stages: StageRules,
+                      already_bad: dict[str, np.ndarray]) -> None:
+    if t.name != "deals":
+        return
+    stage = t.table["stage"]
+    for name, needed_for in (("close_date", stages.closed), ("amount", stages.won)):
+        if name not in t.table.column_names:
+            continue
+        mask = pc.and_(pc.is_in(stage, pa.array(needed_for)), pc.is_null(t.table[name]))
+        rows = np.setdiff1d(_rows(mask), already_bad.get(name, np.empty(0, np.int64)))
+        log.add(t.name, "D002", rows,
+                [f"column '{name}' is blank, but a {s} deal needs it"
+                 for s in _texts(stage, rows)],
+                f"{name} may be blank only on open deals (stages other than "
+                + ", ".join(needed_for) + ")")
+
+
+def _key_text(keys: Sequence[str], values: Sequence[object]) -> str:
+    if len(keys) == 1:
+        return f"{keys[0]} '{values[0]}'"
+    return "(" + ", ".join(keys) + ") (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def check_duplicates(t: LoadedTable, log: ProblemLog) -> None:
+    keys = list(TABLES[t.name].key)
+    if not keys or not set(keys) <= set(t.table.column_names) or t.table.num_rows == 0:
+        return
+    indexed = t.table.select(keys).append_column("__row", pa.array(
+        np.arange(t.table.num_rows, dtype=np.int64)))
+    valid = pc.is_valid(indexed[keys[0]])
+    for key in keys[1:]:
+        valid = pc.and_(valid, pc.is_valid(indexed[key]))
+    indexed = indexed.filter(valid)
+    counts = indexed.group_by(keys).aggregate([("__row", "count"), ("__row", "min")])
+    repeated = counts.filter(pc.greater(counts["__row_count"], 1))
+    if repeated.num_rows == 0:
+        return
+    rows = indexed.join(repeated.select([*keys, "__row_min"]), keys=keys).sort_by(
+        [("__row", "ascending")])
+    later = rows.filter(pc.not_equal(rows["__row"], rows["__row_min"]))
+    messages = []
+    for record in later.to_pylist():
+        first = t.line(record["__row_min"])
+        messages.append(f"duplicate {_key_text(keys, [record[k] for k in keys])} "
+                        f"(first on line {first})")
+    log.add(t.name, "D006", later["__row"].to_numpy(), messages,
+            "each " + " + ".join(keys) + " may appear only once; remove or merge the "
+            "repeated rows")
+    # the first occurrence is as doubtful as the repeats, so it is an error (and rejected) too
+    firsts = rows.filter(pc.equal(rows["__row"], rows["__row_min"]))
+    repeats: dict[int, list[int]] = {}
+    for record in later.select(["__row", "__row_min"]).to_pylist():
+        repeats.setdefault(record["__row_min"], []).append(t.line(record["__row"]))
+    log.add(t.name, "D006", firsts["__row"].to_numpy(),
+            [f"duplicate {_key_text(keys, [r[k] for k in keys])} (repeated on line"
+             f"{'s' if len(repeats[r['__row']]) > 1 else ''} "
+             f"{', '.join(map(str, repeats[r['__row']]))})" for r in firsts.to_pylist()],
+            "each " + " + ".join(keys) + " may appear only once; remove or merge the "
+            "repeated rows")
+
+
+def check_table(t: LoadedTable, log: ProblemLog, stages: StageRules,
+                already_bad: dict[str, np.ndarray], allow_negative_deals: bool = False) -> None:
+    check_blanks(t, log, already_bad)
+    check_ranges(t, log, allow_negative_deals)
+    check_currencies(t, log)
+    check_allowed(t, log)
+    check_date_order(t, log)
+    check_deal_stages(t, log, stages, already_bad)
+    check_duplicates(t, log)
