@@ -108,7 +108,7 @@ def check_split_sums(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None
                                pc.is_null(sums["share_sum"])))
     if wrong.num_rows == 0:
         return
-    bad = indexed.join(wrong, keys="deal_id").sort_by("__row").to_pylist()
+    bad = indexed.join(wrong, keys="deal_id", join_type="inner").sort_by("__row").to_pylist()
     lines_of: dict[str, list[int]] = {}
     for record in bad:
         lines_of.setdefault(record["deal_id"], []).append(t.line(record["__row"]))

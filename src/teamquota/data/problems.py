@@ -85,7 +85,7 @@ class ProblemLog:
         for table, line, message in self.lines:
             found.append((rank.get(table, 99), line, -1, Diagnostic(
                 "D013", message, Source(sources.get(table, f"<{table}>"), line),
-                "quote values that contain commas, e.g. \"Smith, Jane\"")))
+                "put values that contain commas or line breaks in double quotes")))
         found.sort(key=lambda item: item[:3])
         out.extend(d for *_, d in found)
         return out

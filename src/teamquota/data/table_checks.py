@@ -81,20 +81,21 @@ def check_ranges(t: LoadedTable, log: ProblemLog, allow_negative_deals: bool = F
         if (table, name) == ("deals", "amount") and allow_negative_deals:
             continue
         values = t.table[name]
-        zero = pa.scalar(low, values.type)
-        below = pc.less(values, zero) if inclusive else pc.less_equal(values, zero)
-        rows = _rows(below)
-        expected = (f"{'an amount' if 'amount' in name or name == 'target_incentive' else 'a value'}"
-                    f" of {_plain(low)} or more" if inclusive else f"a value above {_plain(low)}")
+        below = (pc.less if inclusive else pc.less_equal)(values, pa.scalar(low, values.type))
         if high is not None:
             rows = _rows(pc.or_(below, pc.greater(values, pa.scalar(high, values.type))))
-            expected = f"a value from {_plain(low)} to {_plain(high)}"
+            problem = f"is outside {_plain(low)} to {_plain(high)}"
+        elif inclusive:
+            rows, problem = _rows(below), f"is negative; expected {_plain(low)} or more"
+        else:
+            rows, problem = _rows(below), f"is not above {_plain(low)}"
         source = t.texts.get(name)
         shown = [str(v) for v in _texts(source, rows)] if source is not None else \
             [_plain(v) for v in _texts(values, rows)]
         log.add(t.name, "D005", rows,
-                [f"column '{name}': '{v}' is out of range; expected {expected}"
-                 for v in shown])
+                [f"column '{name}': '{v}' {problem}" for v in shown],
+                "a refund or clawback is its own deal row only with allow_negative_deals"
+                if (table, name) == ("deals", "amount") else None)
 
 
 def check_currencies(t: LoadedTable, log: ProblemLog) -> None:
@@ -188,7 +189,8 @@ def check_duplicates(t: LoadedTable, log: ProblemLog) -> None:
     repeated = counts.filter(pc.greater(counts["__row_count"], 1))
     if repeated.num_rows == 0:
         return
-    rows = indexed.join(repeated.select([*keys, "__row_min"]), keys=keys).sort_by(
+    rows = indexed.join(repeated.select([*keys, "__row_min"]), keys=keys,
+                        join_type="inner").sort_by(
         [("__row", "ascending")])
     later = rows.filter(pc.not_equal(rows["__row"], rows["__row_min"]))
     messages = []
