@@ -1,0 +1,114 @@
+"""Commands that calculate: ``calc`` (everyone's payouts, written to files) and ``explain``
+(one payee's statement, line by line)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import typer
+
+from teamquota.cli.output import FORMAT_OPTION, Format, console, fail, print_json
+from teamquota.cli.run import (
+    DATA_OPTION,
+    DEMO_OPTION,
+    ENGINE_OPTION,
+    ON_ERROR_OPTION,
+    PERIOD_OPTION,
+    Engine,
+    OnError,
+    calculate,
+    read_data,
+    read_plan,
+    stages,
+)
+from teamquota.cli.statement import payees, render_statements, statements, totals_table
+from teamquota.engine.results import Results
+
+
+def calc(
+    plan: Path = typer.Argument(..., help="plan YAML file", show_default=False),
+    data: Path | None = DATA_OPTION,
+    demo: bool = DEMO_OPTION,
+    engine: Engine = ENGINE_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="folder for credits, attainment and payouts "
+                                         "(CSV and Parquet); default out/<plan id>",
+                                    show_default=False),
+    period: list[str] | None = PERIOD_OPTION,
+    on_error: OnError = ON_ERROR_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Calculate every payee's payouts, write them, and print each payee's total."""
+    with stages(fmt) as run:
+        with run.stage("load plan"):
+            loaded = read_plan(plan, fmt)
+        folder = out or Path("out") / loaded.plan.plan
+        with run.stage("load data"):
+            dataset = read_data(data, demo, on_error, loaded.plan.currency,
+                                folder / "rejects", fmt)
+        with run.stage(f"calculate ({engine.value})"):
+            results = calculate(loaded, dataset, engine, period, fmt)
+        with run.stage("write results"):
+            written = results.write(folder)
+    if fmt == Format.json:
+        print_json(_summary(results, folder, written))
+        return
+    out_console = console()
+    out_console.print(totals_table(results, f"plan {results.plan_id or loaded.plan.plan}"))
+    out_console.print(f"wrote {len(written)} files to {folder}", markup=False)
+
+
+def _summary(results: Results, folder: Path, written: list[Path]) -> dict[str, object]:
+    return {
+        "ok": True,
+        "plan": results.plan_id,
+        "backend": results.backend,
+        "out": str(folder),
+        "files": [str(p) for p in written],
+        "totals": [{**row, "amount": str(row["amount"])}
+                   for row in results.totals().to_pylist()],
+        "timings": results.timings,
+        "diagnostics": [d.to_dict() for d in results.diagnostics],
+    }
+
+
+def explain(
+    payee: str = typer.Argument(..., help="payee id, as in the payees table",
+                                show_default=False),
+    plan: Path = typer.Option(..., "--plan", help="plan YAML file", show_default=False),
+    data: Path | None = DATA_OPTION,
+    demo: bool = DEMO_OPTION,
+    engine: Engine = ENGINE_OPTION,
+    period: list[str] | None = PERIOD_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Print one payee's statement: every payout line with its rule, arithmetic and total."""
+    with stages(fmt) as run:
+        with run.stage("load plan"):
+            loaded = read_plan(plan, fmt)
+        with run.stage("load data"):
+            dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt)
+        with run.stage(f"calculate ({engine.value})"):
+            results = calculate(loaded, dataset, engine, period, fmt)
+    found = statements(results.payouts, payee, period)
+    if not found:
+        known = payees(results.payouts)
+        close = difflib.get_close_matches(payee, known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+        fail(f"no payout lines for payee '{payee}' in this run; {hint}payees paid: "
+             f"{shown or 'none'}", fmt)
+    if fmt == Format.json:
+        print_json({"ok": True, "plan": results.plan_id, "statements": [
+            {"payee_id": s.payee_id, "period": s.period,
+             "totals": {c: str(t) for c, t in s.totals().items()},
+             "lines": [{**line.__dict__, "amount": str(line.amount)} for line in s.lines]}
+            for s in found]})
+        return
+    console().print(render_statements(results, payee, period))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("calc")(calc)
+    app.command("explain")(explain)

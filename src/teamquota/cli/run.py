@@ -1,0 +1,145 @@
+"""The shared steps of commands that calculate: load the plan, load the data, run, each
+shown as a stage on stderr; bad input ends the command through :func:`fail`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+
+from teamquota.cli.output import Format, console, fail, print_diagnostics
+from teamquota.core.diagnostics import InputError
+from teamquota.data.dataset import Dataset
+from teamquota.engine.results import Results
+from teamquota.plan.loader import LoadedPlan, load_plan
+
+
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+class OnError(str, Enum):
+    fail = "fail"
+    reject = "reject"
+
+
+DATA_OPTION = typer.Option(None, "--data", "-d", help="folder of CSV/Parquet input files",
+                           show_default=False)
+DEMO_OPTION = typer.Option(False, "--demo", help="use the shipped Maven CRM demo data")
+ENGINE_OPTION = typer.Option(Engine.duckdb, "--engine", "-e", help="backend to run on")
+PERIOD_OPTION = typer.Option(None, "--period", "-p",
+                             help="limit to this period, e.g. 2017-Q3 (repeatable)")
+ON_ERROR_OPTION = typer.Option(OnError.fail, "--on-error",
+                               help="fail: any bad row stops the run; reject: skip bad rows, "
+                                    "listing each")
+
+
+class _StatusColumn(ProgressColumn):
+    """A spinner while a stage runs, then ✓, or ✗ when it stopped the command."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spinner = SpinnerColumn()
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("failed"):
+            return Text("✗", "bold red")
+        if task.finished:
+            return Text("✓", "green")
+        rendered = self.spinner.render(task)
+        return rendered if isinstance(rendered, Text) else Text("…")
+
+
+class Stages:
+    """A live list of named stages (spinner, then elapsed time) on stderr."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        task = self.progress.add_task(name, total=1) if self.progress else None
+        started = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            if self.progress is not None and task is not None:
+                self.progress.update(task, failed=True)
+            raise
+        finally:
+            self.seconds[name] = time.perf_counter() - started
+        if self.progress is not None and task is not None:
+            self.progress.update(task, completed=1)
+
+
+@contextmanager
+def stages(fmt: Format) -> Iterator[Stages]:
+    if fmt == Format.json:
+        yield Stages(None)
+        return
+    progress = Progress(_StatusColumn(), TextColumn("{task.description}"),
+                        TimeElapsedColumn(), console=console(stderr=True))
+    with progress:
+        yield Stages(progress)
+
+
+def read_plan(path: Path, fmt: Format) -> LoadedPlan:
+    try:
+        return load_plan(path)
+    except InputError as exc:
+        fail(exc.diagnostics, fmt)
+
+
+def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
+              rejects_to: Path | None, fmt: Format) -> Dataset:
+    """The demo dataset, or a folder loaded all-or-nothing (``fail``) or with rejects."""
+    if demo == (data is not None):
+        fail("give exactly one of --data DIR or --demo", fmt)
+    if demo:
+        import teamquota
+        return teamquota.demo_dataset()
+    from teamquota.data.loader import LoadOptions, load
+    from teamquota.data.rejects import write_rejects
+
+    assert data is not None
+    result = load(data, options=LoadOptions(on_error=on_error.value, currency=currency))
+    if result.dataset is None:
+        fail(result.diagnostics, fmt)
+    if fmt == Format.text:
+        print_diagnostics(result.diagnostics)
+    if result.rejects and rejects_to is not None:
+        for path in write_rejects(result.rejects, rejects_to):
+            console(stderr=True).print(f"rejected rows written to {path}", markup=False)
+    return result.dataset
+
+
+def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
+              periods: list[str] | None, fmt: Format) -> Results:
+    import teamquota
+
+    try:
+        results = teamquota.calculate(loaded, dataset, backend=engine.value,
+                                      periods=periods or None)
+    except InputError as exc:
+        fail(exc.diagnostics, fmt)
+    if results.diagnostics.has_errors:
+        fail(results.diagnostics, fmt)
+    if fmt == Format.text:
+        print_diagnostics(results.diagnostics)
+    return results
