@@ -65,7 +65,7 @@ class SyntheticConfig:
     amount_sigma: float = 0.25
     cycle_days: float = 45.0
     talent_sd: float = 0.05
-    accounts_per_rep: int = 40
+    accounts_per_rep: int = 200
     shared_accounts: int = 4           # accounts worked by two reps (half same-team)
     foreign_activity_share: float = 0.01
     late_change_share: float = 0.03    # deals handed over shortly before close
@@ -135,7 +135,7 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
     win_mult = win_mult * np.where(pattern == "busy_not_converting", 0.6, 1.0)
 
     # --- account books; some accounts shared with a colleague (same team, then cross team)
-    books = np.array([[f"acc-{rep}-{a + 1:02d}" for a in range(cfg.accounts_per_rep)]
+    books = np.array([[f"acc-{rep}-{a + 1:03d}" for a in range(cfg.accounts_per_rep)]
                       for rep in rep_ids], dtype=object)
     shared_rows = []
     for s in range(cfg.shared_accounts):
