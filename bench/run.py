@@ -1,0 +1,243 @@
+"""The benchmark command: ``python -m bench.run --sizes 1M,10M``.
+
+For each size it generates (once, cached under bench/results/data) a synthetic data set,
+then runs every implementation in a fresh subprocess: the hand-written DuckDB SQL (the
+floor), teamquota's engine on DuckDB (and on Spark from 10M), pandas, a per-row Python loop
+(up to 1M), and the CSV paths. It prints a table of wall time, peak memory, the ratio to the
+floor and whether every payout line equals the floor's to the cent, and writes the figures
+as JSON and Markdown under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from bench.lines import compare
+from teamquota.synthetic import SyntheticSpec, write_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+FLOOR = "hand_sql"
+_UNITS = {"k": 1_000, "M": 1_000_000}
+
+
+def parse_size(text: str) -> int:
+    text = text.strip()
+    unit = _UNITS.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in _UNITS else text
+    return int(float(number) * unit)
+
+
+def size_label(deals: int) -> str:
+    for suffix, unit in (("M", 1_000_000), ("k", 1_000)):
+        if deals >= unit and deals % unit == 0:
+            return f"{deals // unit}{suffix}"
+    return str(deals)
+
+
+def spec_for(deals: int) -> SyntheticSpec:
+    return SyntheticSpec(deals=deals) if deals >= 100_000 else SyntheticSpec.tiny(deals=deals)
+
+
+def ensure_data(deals: int, root: Path) -> tuple[Path, float | None]:
+    """The data directory for ``deals`` (generated unless already there); generation time."""
+    spec = spec_for(deals)
+    directory = root / f"deals-{size_label(deals)}"
+    marker = directory / "spec.txt"
+    if marker.exists() and marker.read_text() == repr(spec):
+        return directory, None
+    started = time.perf_counter()
+    write_dataset(spec, directory)
+    marker.write_text(repr(spec))
+    return directory, time.perf_counter() - started
+
+
+@dataclass
+class Measurement:
+    implementation: str
+    input: str
+    deals: int
+    seconds: float | None = None       # inside the worker: read + compute, imports excluded
+    process_seconds: float | None = None
+    peak_rss_mb: float | None = None
+    lines: int | None = None
+    agrees: bool | None = None          # None: no payout lines to compare (CSV read)
+    note: str = ""
+    ratio: float | None = None
+    runs: list[float] = field(default_factory=list)
+
+
+def measure(name: str, directory: Path, fmt: str, out: Path, timeout: float
+            ) -> tuple[dict, float, float]:
+    """Run the worker once; return its JSON report, wall seconds and peak RSS in MB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.worker", name, str(directory), fmt,
+                             str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    # wait4 gives this child's own rusage, so each figure is one fresh process's peak
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        last = [line for line in stderr.strip().splitlines() if line.strip()][-1:] or ["?"]
+        raise RuntimeError(f"exit {proc.returncode}: {last[0][:160]}")
+    report = json.loads(stdout.strip().splitlines()[-1])
+    return report, wall, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def plan_runs(deals: int, args: argparse.Namespace) -> list[tuple[str, str]]:
+    runs = [(FLOOR, "parquet"), ("engine_duckdb", "parquet"), ("pandas", "parquet")]
+    if deals <= args.per_row_max:
+        runs.append(("per_row", "parquet"))
+    if args.spark and deals >= args.spark_min:
+        runs.append(("engine_spark", "parquet"))
+    if args.csv:
+        runs += [("duckdb_read_csv", "csv"), ("teamquota_read_csv", "csv"),
+                 (FLOOR, "csv"), ("engine_duckdb", "csv")]
+    chosen = set(args.only.split(",")) if args.only else None
+    return [r for r in runs if chosen is None or r[0] in chosen or r[0] == FLOOR]
+
+
+def bench_size(deals: int, args: argparse.Namespace, log) -> list[Measurement]:
+    directory, generated = ensure_data(deals, Path(args.data_dir))
+    if generated is not None:
+        log(f"generated {size_label(deals)} deals in {generated:.1f} s -> {directory}")
+    work = RESULTS / "lines"
+    work.mkdir(parents=True, exist_ok=True)
+    floor_lines = None
+    floor_seconds = None
+    measurements = []
+    for name, fmt in plan_runs(deals, args):
+        m = Measurement(name, fmt, deals)
+        out = work / f"{name}-{fmt}-{size_label(deals)}.parquet"
+        repeat = 1 if name in ("per_row", "engine_spark") else args.repeat
+        try:
+            for _ in range(repeat):
+                report, wall, rss = measure(name, directory, fmt, out, args.timeout)
+                m.runs.append(report["seconds"])
+                m.process_seconds = min(wall, m.process_seconds or wall)
+                m.peak_rss_mb = max(rss, m.peak_rss_mb or 0)
+                m.lines = report["rows"]
+            m.seconds = min(m.runs)
+        except Exception as exc:  # a broken implementation is reported, not fatal
+            m.note = str(exc)
+            measurements.append(m)
+            log(f"{name} ({fmt}) failed: {m.note}")
+            continue
+        lines = pq.read_table(out)
+        if name == FLOOR and fmt == "parquet":
+            floor_lines, floor_seconds = lines, m.seconds
+        if m.lines and floor_lines is not None:
+            result = compare(floor_lines, lines)
+            m.agrees = result.agrees
+            if not result.agrees:
+                m.note = result.summary()[:300]
+        if floor_seconds:
+            m.ratio = m.seconds / floor_seconds
+        measurements.append(m)
+        log(f"{name} ({fmt}, {size_label(deals)}): {m.seconds:.2f} s, "
+            f"{m.peak_rss_mb:.0f} MB" + ("" if m.agrees is not False else " DISAGREES"))
+    return measurements
+
+
+def csv_ratio(measurements: list[Measurement]) -> float | None:
+    by = {m.implementation: m for m in measurements if m.input == "csv"}
+    ours, theirs = by.get("teamquota_read_csv"), by.get("duckdb_read_csv")
+    if ours and theirs and ours.seconds and theirs.seconds:
+        return ours.seconds / theirs.seconds
+    return None
+
+
+def markdown(measurements: list[Measurement]) -> str:
+    rows = ["| implementation | input | deals | time (s) | process (s) | peak RSS (MB) | "
+            "x floor | agrees to the cent |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for m in measurements:
+        agrees = {True: "yes", False: "**no**", None: "n/a"}[m.agrees]
+        rows.append(f"| {m.implementation} | {m.input} | {size_label(m.deals)} | "
+                    f"{_num(m.seconds)} | {_num(m.process_seconds)} | {_num(m.peak_rss_mb, 0)}"
+                    f" | {_num(m.ratio)} | {agrees}{' - ' + m.note if m.note else ''} |")
+    return "\n".join(rows) + "\n"
+
+
+def _num(value: float | None, places: int = 2) -> str:
+    return "-" if value is None else f"{value:,.{places}f}"
+
+
+def print_table(measurements: list[Measurement]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title="teamquota benchmark: ae-hybrid-2017 on synthetic deals")
+    notes: list[str] = []
+    for column in ("implementation", "input", "deals", "time s", "process s", "peak MB",
+                   "x floor", "agrees"):
+        table.add_column(column, justify="left" if column in ("implementation", "input",
+                                                              "agrees") else "right")
+    for m in measurements:
+        agrees = {True: "[green]yes[/]", False: "[red]NO[/]", None: "n/a"}[m.agrees]
+        if m.note:
+            notes.append(f"{m.implementation} ({m.input}, {size_label(m.deals)}): {m.note}")
+            agrees += f" [{len(notes)}]"
+        table.add_row(m.implementation, m.input, size_label(m.deals), _num(m.seconds),
+                      _num(m.process_seconds), _num(m.peak_rss_mb, 0), _num(m.ratio), agrees)
+    console = Console(width=max(Console().width, 110))
+    console.print(table)
+    for number, note in enumerate(notes, 1):
+        console.print(f"[{number}] {note}", markup=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--sizes", default="1M", help="deal counts, e.g. 2k,1M,10M")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per implementation (best time reported)")
+    parser.add_argument("--only", default="", help="comma-separated implementations")
+    parser.add_argument("--no-csv", dest="csv", action="store_false")
+    parser.add_argument("--no-spark", dest="spark", action="store_false")
+    parser.add_argument("--spark-min", type=parse_size, default=10_000_000)
+    parser.add_argument("--per-row-max", type=parse_size, default=1_000_000)
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--data-dir", default=str(RESULTS / "data"))
+    args = parser.parse_args(argv)
+
+    from rich.console import Console
+    console = Console(stderr=True)
+    measurements: list[Measurement] = []
+    ratios = {}
+    for deals in (parse_size(s) for s in args.sizes.split(",")):
+        size = bench_size(deals, args, lambda text: console.log(text))
+        measurements += size
+        ratios[size_label(deals)] = csv_ratio(size)
+    print_table(measurements)
+    for label, ratio in ratios.items():
+        if ratio is not None:
+            print(f"{label}: teamquota CSV read / DuckDB read_csv = {ratio:.2f}x")
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(),
+               "platform": platform.platform()}
+    report = {"when": stamp, "machine": machine, "csv_read_ratio": ratios,
+              "measurements": [asdict(m) for m in measurements]}
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
+    md = markdown(measurements)
+    (RESULTS / f"bench-{stamp}.md").write_text(md)
+    (RESULTS / "latest.md").write_text(md)
+    print(f"results: {RESULTS / f'bench-{stamp}.json'} and latest.md")
+    return 0 if all(m.agrees is not False and not m.note for m in measurements) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
