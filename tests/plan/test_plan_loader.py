@@ -59,7 +59,8 @@ def test_load_plan_text__keeps_key_and_value_positions() -> None:
 def test_load_plan_text__yaml_syntax_error_is_p001() -> None:
     assert errors("plan: ae\ncomponents: [\n") == (
         "p.yaml:3:1: error[P001]: not valid YAML: expected the node content, but found "
-        "'<stream end>' (while parsing a flow node)\nhint: check indentation and quoting near this line")
+        "'<stream end>' (while parsing a flow node)\n"
+        "hint: check indentation and quoting near this line")
 
 
 def test_load_plan_text__a_list_is_not_a_plan() -> None:

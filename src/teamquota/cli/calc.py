@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from teamquota.cli.output import FORMAT_OPTION, Format, console, fail, print_json
+from teamquota.cli.output import Format, FormatOption, console, fail, print_json
 from teamquota.cli.run import (
-    DATA_OPTION,
-    DEMO_OPTION,
-    ENGINE_OPTION,
-    ON_ERROR_OPTION,
-    PERIOD_OPTION,
+    DataOption,
+    DemoOption,
     Engine,
+    EngineOption,
     OnError,
+    OnErrorOption,
+    PeriodOption,
+    PlanArgument,
     calculate,
     read_data,
     read_plan,
@@ -27,17 +29,16 @@ from teamquota.engine.results import Results
 
 
 def calc(
-    plan: Path = typer.Argument(..., help="plan YAML file", show_default=False),
-    data: Path | None = DATA_OPTION,
-    demo: bool = DEMO_OPTION,
-    engine: Engine = ENGINE_OPTION,
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="folder for credits, attainment and payouts "
-                                         "(CSV and Parquet); default out/<plan id>",
-                                    show_default=False),
-    period: list[str] | None = PERIOD_OPTION,
-    on_error: OnError = ON_ERROR_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    plan: PlanArgument,
+    data: DataOption = None,
+    demo: DemoOption = False,
+    engine: EngineOption = Engine.duckdb,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="folder for credits, attainment and payouts (CSV and Parquet); "
+        "default out/<plan id>", show_default=False)] = None,
+    period: PeriodOption = None,
+    on_error: OnErrorOption = OnError.fail,
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Calculate every payee's payouts, write them, and print each payee's total."""
     with stages(fmt) as run:
@@ -74,14 +75,14 @@ def _summary(results: Results, folder: Path, written: list[Path]) -> dict[str, o
 
 
 def explain(
-    payee: str = typer.Argument(..., help="payee id, as in the payees table",
-                                show_default=False),
-    plan: Path = typer.Option(..., "--plan", help="plan YAML file", show_default=False),
-    data: Path | None = DATA_OPTION,
-    demo: bool = DEMO_OPTION,
-    engine: Engine = ENGINE_OPTION,
-    period: list[str] | None = PERIOD_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    payee: Annotated[str, typer.Argument(help="payee id, as in the payees table",
+                                         show_default=False)],
+    plan: Annotated[Path, typer.Option("--plan", help="plan YAML file", show_default=False)],
+    data: DataOption = None,
+    demo: DemoOption = False,
+    engine: EngineOption = Engine.duckdb,
+    period: PeriodOption = None,
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Print one payee's statement: every payout line with its rule, arithmetic and total."""
     with stages(fmt) as run:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from enum import Enum
-from typing import Any, NoReturn
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,13 +22,13 @@ from teamquota.core.diagnostics import Diagnostic, Diagnostics
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
 
-FORMAT_OPTION = typer.Option(Format.text, "--format", "-f",
-                             help="text for people, json for machines")
+FormatOption = Annotated[Format, typer.Option("--format", "-f",
+                                             help="text for people, json for machines")]
 
 
 def console(stderr: bool = False) -> Console:

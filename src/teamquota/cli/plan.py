@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from teamquota.cli.output import FORMAT_OPTION, Format, console, fail, print_json
+from teamquota.cli.output import Format, FormatOption, console, fail, print_json
+from teamquota.cli.run import PlanArgument
 from teamquota.core.diagnostics import InputError
 from teamquota.plan.loader import load_plan
 from teamquota.plan.schema import plan_json_schema
 
 
 def validate(
-    plan: Path = typer.Argument(..., help="plan YAML file", show_default=False),
-    fmt: Format = FORMAT_OPTION,
+    plan: PlanArgument,
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Check a plan file and report every problem with its line and column."""
     try:
@@ -32,9 +34,9 @@ def validate(
 
 
 def schema(
-    output: Path | None = typer.Option(None, "--output", "-o",
-                                       help="write the schema to this file instead of "
-                                            "printing it"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="write the schema to this file instead of printing it",
+        show_default=False)] = None,
 ) -> None:
     """Print the plan language's JSON Schema (for editors such as VS Code)."""
     text = json.dumps(plan_json_schema(), indent=2) + "\n"

@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -28,25 +29,26 @@ from teamquota.engine.results import Results
 from teamquota.plan.loader import LoadedPlan, load_plan
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
 
 
-class OnError(str, Enum):
+class OnError(StrEnum):
     fail = "fail"
     reject = "reject"
 
 
-DATA_OPTION = typer.Option(None, "--data", "-d", help="folder of CSV/Parquet input files",
-                           show_default=False)
-DEMO_OPTION = typer.Option(False, "--demo", help="use the shipped Maven CRM demo data")
-ENGINE_OPTION = typer.Option(Engine.duckdb, "--engine", "-e", help="backend to run on")
-PERIOD_OPTION = typer.Option(None, "--period", "-p",
-                             help="limit to this period, e.g. 2017-Q3 (repeatable)")
-ON_ERROR_OPTION = typer.Option(OnError.fail, "--on-error",
-                               help="fail: any bad row stops the run; reject: skip bad rows, "
-                                    "listing each")
+DataOption = Annotated[Path | None, typer.Option(
+    "--data", "-d", help="folder of CSV/Parquet input files", show_default=False)]
+DemoOption = Annotated[bool, typer.Option("--demo", help="use the shipped Maven CRM demo data")]
+EngineOption = Annotated[Engine, typer.Option("--engine", "-e", help="backend to run on")]
+PeriodOption = Annotated[list[str] | None, typer.Option(
+    "--period", "-p", help="limit to this period, e.g. 2017-Q3 (repeatable)",
+    show_default=False)]
+OnErrorOption = Annotated[OnError, typer.Option(
+    "--on-error", help="fail: any bad row stops the run; reject: skip bad rows, listing each")]
+PlanArgument = Annotated[Path, typer.Argument(help="plan YAML file", show_default=False)]
 
 
 class _StatusColumn(ProgressColumn):

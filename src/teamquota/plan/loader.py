@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.core.money import ONE, ZERO
@@ -150,7 +151,7 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _model_class(arg) if not typing.get_origin(arg) in (list, dict) else None
+        found = _model_class(arg) if typing.get_origin(arg) not in (list, dict) else None
         if found is not None:
             return found
     return None
@@ -230,10 +231,9 @@ def _split_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, bool, Ke
     union_at: KeyPath | None = None
     current = data
     for item in loc:
-        if isinstance(item, int) and isinstance(current, list) and item < len(current):
-            current = current[item]
-            keys.append(item)
-        elif isinstance(item, str) and isinstance(current, dict) and item in current:
+        in_list = isinstance(item, int) and isinstance(current, list) and item < len(current)
+        in_mapping = isinstance(item, str) and isinstance(current, dict) and item in current
+        if in_list or in_mapping:
             current = current[item]
             keys.append(item)
         elif isinstance(item, str) and ("[" in item or item in _SCALAR_TAGS):
@@ -297,9 +297,10 @@ class _ErrorMapper:
             return Source(self.path, *self.value_locations[keys])
         return self.key_source(keys)
 
-    def map(self, error: dict[str, Any], keys: KeyPath) -> Diagnostic:
+    def map(self, error: ErrorDetails, keys: KeyPath) -> Diagnostic:
         kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
         where = key_path(keys)
+        hint: str | None
         if kind == "extra_forbidden":
             parent = _model_class(_annotation_at(keys[:-1]))
             allowed = _field_names(parent) if parent else []
@@ -308,8 +309,8 @@ class _ErrorMapper:
         if kind == "missing":
             parent_keys, missing = keys[:-1], str(keys[-1])
             model = _model_class(_annotation_at(parent_keys))
-            required = [name for name, info in (model.model_fields.items() if model else [])
-                        if info.is_required()]
+            required = [info.alias or name for name, info in
+                        (model.model_fields.items() if model else []) if info.is_required()]
             hint = f"required keys here: {', '.join(required)}" if required else None
             return Diagnostic("P015", f"{key_path(parent_keys)}: missing required key "
                               f"'{missing}'", self.key_source(parent_keys), hint)
@@ -495,7 +496,7 @@ _OURS = {
 _OURS_TIERS = "tiers must start at increasing thresholds"
 
 
-def _is_ours(error: dict[str, Any], reported: set[str]) -> bool:
+def _is_ours(error: ErrorDetails, reported: set[str]) -> bool:
     if error["type"] != "value_error":
         return False
     msg = error["msg"]
@@ -516,7 +517,7 @@ def _validate(data: dict[str, Any], converter: _Converter) -> tuple[Plan | None,
     except ValidationError as exc:
         plan = None
         mapper = _ErrorMapper(path, data, converter)
-        unions: dict[KeyPath, list[dict[str, Any]]] = {}
+        unions: dict[KeyPath, list[ErrorDetails]] = {}
         for error in exc.errors():
             if _is_ours(error, reported):
                 continue
@@ -535,7 +536,7 @@ def _validate(data: dict[str, Any], converter: _Converter) -> tuple[Plan | None,
     return plan, _sorted_unique(diagnostics)
 
 
-def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, errors: list[dict[str, Any]],
+def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, errors: list[ErrorDetails],
                     data: Any) -> Diagnostic:
     value: Any = data
     for key in keys:
