@@ -113,6 +113,8 @@ def convert_typed(values: pa.ChunkedArray | pa.Array, type_: pa.DataType, column
             return None, (f"column '{column}' is stored as {source}, which cannot hold money "
                           f"exactly; store it as decimal or text")
         if pa.types.is_integer(source) or pa.types.is_decimal(source):
+            if pa.types.is_integer(source):  # widen first: int64 needs 19 digits by type
+                array = pc.cast(array, pa.decimal128(38, 0))
             try:
                 return pc.cast(array, type_), None
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:

@@ -179,6 +179,10 @@ def check_duplicates(t: LoadedTable, log: ProblemLog) -> None:
     keys = list(TABLES[t.name].key)
     if not keys or not set(keys) <= set(t.table.column_names) or t.table.num_rows == 0:
         return
+    if len(keys) == 1:  # common case, no repeats: one hash pass instead of a group-by
+        column = t.table[keys[0]]
+        if len(pc.unique(column.drop_null())) == len(column) - column.null_count:
+            return
     indexed = t.table.select(keys).append_column("__row", pa.array(
         np.arange(t.table.num_rows, dtype=np.int64)))
     valid = pc.is_valid(indexed[keys[0]])
