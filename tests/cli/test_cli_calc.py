@@ -81,7 +81,7 @@ def test_it_needs_exactly_one_data_source(calls: list[dict[str, Any]], tmp_path:
     result = runner.invoke(app, ["calc", PLAN, "--demo", "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "error: give exactly one of --data DIR or --demo" in result.stderr.splitlines()
+    assert "error[C001]: give exactly one of --data DIR or --demo" in result.stderr.splitlines()
     assert calls == []
 
 
@@ -120,5 +120,5 @@ def test_it_suggests_a_payee_when_the_id_is_unknown(calls: list[dict[str, Any]])
     result = runner.invoke(app, ["explain", "p11", "--plan", PLAN, "--demo"])
     assert result.exit_code == 1
     assert (
-        "error: no payout lines for payee 'p11' in this run; did you mean 'p1'? payees paid: "
+        "error[C003]: no payout lines for payee 'p11' in this run; did you mean 'p1'? payees paid: "
         "p1, p2") in result.stderr.splitlines()

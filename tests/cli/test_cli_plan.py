@@ -109,4 +109,4 @@ def test_it_fails_cleanly_when_the_schema_cannot_be_written(tmp_path: Path) -> N
     target = tmp_path / "missing-folder" / "plan.schema.json"
     result = runner.invoke(app, ["schema", "-o", str(target)])
     assert (result.exit_code, result.stderr) == (
-        1, f"error: cannot write {target}: No such file or directory\n")
+        1, f"error[C002]: cannot write {target}: No such file or directory\n")

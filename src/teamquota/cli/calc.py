@@ -51,7 +51,10 @@ def calc(
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt)
         with run.stage("write results"):
-            written = results.write(folder)
+            try:
+                written = results.write(folder)
+            except OSError as exc:
+                fail(f"cannot write results to {folder}: {exc.strerror}", fmt, code="C002")
     if fmt == Format.json:
         print_json(_summary(results, folder, written))
         return
@@ -99,7 +102,7 @@ def explain(
         hint = f"did you mean '{close[0]}'? " if close else ""
         shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
         fail(f"no payout lines for payee '{payee}' in this run; {hint}payees paid: "
-             f"{shown or 'none'}", fmt)
+             f"{shown or 'none'}", fmt, code="C003")
     if fmt == Format.json:
         print_json({"ok": True, "plan": results.plan_id, "statements": [
             {"payee_id": s.payee_id, "period": s.period,

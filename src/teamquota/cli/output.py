@@ -19,6 +19,13 @@ from rich.text import Text
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics
 
+# Codes of problems the command line itself finds (docs/diagnostics.md).
+CLI_CODES: dict[str, str] = {
+    "C001": "options that cannot be used together, or a required choice not made",
+    "C002": "an output file or folder cannot be written",
+    "C003": "an id given on the command line (e.g. a payee) is not in the results",
+}
+
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
 
 
@@ -61,31 +68,28 @@ def print_json(data: Any) -> None:
     console().print(json.dumps(data, indent=2, default=str), markup=False)
 
 
-def _as_diagnostics(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | str
-                    ) -> Diagnostics:
+def _as_diagnostics(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | str,
+                    code: str) -> Diagnostics:
     if isinstance(problem, Diagnostics):
         return problem
     if isinstance(problem, Diagnostic):
         return Diagnostics([problem])
     if isinstance(problem, str):
-        return Diagnostics([Diagnostic("E000", problem)])
+        return Diagnostics([Diagnostic(code, problem)])
     return Diagnostics(list(problem))
 
 
 def fail(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | str,
-         fmt: Format = Format.text) -> NoReturn:
+         fmt: Format = Format.text, code: str = "C001") -> NoReturn:
     """Print every problem (text on stderr, or JSON on stdout) and exit with status 1.
 
-    A plain message is printed as ``error: <message>``.
+    A plain message becomes a diagnostic with ``code`` (one of :data:`CLI_CODES`), printed
+    ``error[C001]: <message>``.
     """
+    assert code in CLI_CODES, code
+    diagnostics = _as_diagnostics(problem, code)
     if fmt == Format.json:
-        diagnostics = _as_diagnostics(problem)
         print_json({"ok": False, "diagnostics": [d.to_dict() for d in diagnostics]})
-    elif isinstance(problem, str):
-        err = console(stderr=True)
-        line = Text("error", _STYLES["error"])
-        line.append(f": {problem}")
-        err.print(line)
     else:
-        print_diagnostics(_as_diagnostics(problem))
+        print_diagnostics(diagnostics)
     raise typer.Exit(1)

@@ -46,7 +46,7 @@ def schema(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror}")
+        fail(f"cannot write {output}: {exc.strerror}", code="C002")
     console().print(f"wrote {output}", markup=False)
 
 
