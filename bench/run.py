@@ -95,7 +95,10 @@ def measure(name: str, directory: Path, fmt: str, out: Path, timeout: float
         last = [line for line in stderr.strip().splitlines() if line.strip()][-1:] or ["?"]
         raise RuntimeError(f"exit {proc.returncode}: {last[0][:160]}")
     report = json.loads(stdout.strip().splitlines()[-1])
-    return report, wall, usage.ru_maxrss / 1024  # Linux reports KiB
+    # the worker's own high-water mark; wait4's figure includes this runner's size at fork
+    # time (see bench.worker), so it is only the fallback where /proc is missing
+    peak_kb = report.get("peak_rss_kb") or usage.ru_maxrss
+    return report, wall, peak_kb / 1024
 
 
 def plan_runs(deals: int, args: argparse.Namespace) -> list[tuple[str, str]]:

@@ -2,8 +2,11 @@
 
 ``python -m bench.worker IMPL DATA_DIR FORMAT OUT.parquet`` imports the implementation
 first (so module import time is not counted), times ``run(data_dir, format)``, writes the
-payout lines to OUT.parquet for the comparison and prints ``{"seconds": ..., "rows": ...}``.
-The parent reads the peak memory from this process's rusage (``os.wait4``).
+payout lines to OUT.parquet for the comparison and prints ``{"seconds": ..., "rows": ...,
+"peak_rss_kb": ...}``. The peak is this process's own high-water mark (``VmHWM``): the
+rusage a parent reads for a child (``os.wait4``, ``RUSAGE_CHILDREN``) starts from the
+parent's own size at fork time, because Linux carries the forked copy's high-water mark
+across ``exec``, so it would report the runner's memory, not the worker's.
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ def resolve(name: str) -> Callable[[Path, str], pa.Table]:
     return getattr(importlib.import_module(module), function)
 
 
+def peak_rss_kb() -> int | None:
+    """This process's peak resident memory in KiB (Linux), else None."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
 def main(argv: list[str]) -> int:
     name, data_dir, fmt, out = argv
     run = resolve(name)
@@ -42,7 +57,8 @@ def main(argv: list[str]) -> int:
     lines = run(Path(data_dir), fmt)
     seconds = time.perf_counter() - started
     pq.write_table(lines, out)
-    print(json.dumps({"seconds": seconds, "rows": lines.num_rows}))
+    print(json.dumps({"seconds": seconds, "rows": lines.num_rows,
+                      "peak_rss_kb": peak_rss_kb()}))
     return 0
 
 
