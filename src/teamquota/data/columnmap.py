@@ -49,6 +49,9 @@ class TableMap(_Strict):
     source: Text
     rename: dict[Text, Text] = Field(default_factory=dict,
                                      description="source column -> canonical column")
+    optional: list[Text] = Field(default_factory=list,
+                                 description="source columns of 'rename' that an export may "
+                                 "lack (their columns are then blank)")
     constants: dict[Text, Text] = Field(default_factory=dict,
                                         description="column -> value, for columns not in the "
                                         "source")

@@ -69,7 +69,11 @@ def apply_table_map(table_name: str, raw: pa.Table, table_map: TableMap, loaded:
         diagnostics.info("D035", "source columns not used by the column map: "
                          + ", ".join(f"'{n}'" for n in unused), where)
     for source_name in table_map.rename:
-        if source_name not in source_columns:
+        if source_name not in source_columns and source_name in table_map.optional:
+            diagnostics.info("D035", f"optional source column '{source_name}' is not in "
+                             f"{Path(data_path).name}; "
+                             f"column '{table_map.rename[source_name]}' is left blank", where)
+        elif source_name not in source_columns:
             diagnostics.error("D022", f"column map renames '{source_name}', but "
                               f"{Path(data_path).name} has no such column",
                               loaded.source(*at, "rename", source_name),
