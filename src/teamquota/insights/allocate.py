@@ -208,7 +208,7 @@ def allocate(problem: AllocationProblem) -> AllocationResult:
     constraints["explanation"] = [_why(row, units) for row in constraints.itertuples()]
     total = float(plan["expected_bookings"].sum())
     even_total = float(even["expected_bookings"].sum())
-    message = (f"expected bookings {total:,.0f} per week vs {even_total:,.0f} with an even "
+    message = (f"expected bookings {total:,.0f} vs {even_total:,.0f} with an even "
                f"split ({_lift(total, even_total)})")
     return AllocationResult("optimal", plan, total, even, even_total, constraints,
                             pd.DataFrame(columns=["constraint", "target", "achievable",

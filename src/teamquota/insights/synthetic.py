@@ -145,8 +145,13 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
                               else (team_index != team_index[owner]))
         pool = pool[pool != owner]
         colleague = int(rng.choice(pool))
-        account = books[owner, s % cfg.accounts_per_rep]
-        books[colleague, -1 - (s // 2)] = account
+        account = books[owner, s]
+        # both reps put a tenth of their activity on the shared account, so in every
+        # quarter both have deals there (a planted conflict, not a coincidence)
+        slots = slice(cfg.accounts_per_rep - (s + 1) * cfg.accounts_per_rep // 10,
+                      cfg.accounts_per_rep - s * cfg.accounts_per_rep // 10)
+        books[colleague, slots] = account
+        books[owner, slots] = account
         shared_rows.append((account, rep_ids[owner], rep_ids[colleague], same))
     sectors = {acc: cfg.sectors[int(rng.integers(len(cfg.sectors)))]
                for acc in np.unique(books)}
