@@ -1,0 +1,55 @@
+"""Every command has help text, every option is explained, and docs/cli.md covers them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from teamquota.cli.app import app
+from teamquota.cli.output import CLI_CODES
+
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def commands(group: Any, prefix: str = "teamquota") -> dict[str, Any]:
+    """Command path -> command (Typer vendors Click, so these are its Click objects)."""
+    found: dict[str, Any] = {}
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        found[path] = command
+        if hasattr(command, "commands"):
+            found.update(commands(command, path))
+    return found
+
+
+ALL = commands(typer.main.get_command(app))
+
+
+def test_it_has_the_commands_of_this_release() -> None:
+    assert {"teamquota validate", "teamquota schema", "teamquota calc",
+            "teamquota explain"} <= set(ALL)
+
+
+def test_it_gives_every_command_help_text() -> None:
+    assert [path for path, command in ALL.items() if not (command.help or "").strip()] == []
+
+
+def test_it_explains_every_argument_and_option() -> None:
+    missing = [f"{path} {param.name}" for path, command in ALL.items()
+               for param in command.params
+               if param.name != "help" and not (getattr(param, "help", None) or "").strip()]
+    assert missing == []
+
+
+def test_it_documents_every_command_in_docs_cli_md() -> None:
+    headings = set(re.findall(r"^## `(teamquota [a-z -]+)`$",
+                              (DOCS / "cli.md").read_text(encoding="utf-8"), re.M))
+    assert sorted(set(ALL) - headings) == []
+
+
+def test_it_documents_every_cli_code() -> None:
+    text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
+    assert [code for code in CLI_CODES if f"| {code} |" not in text] == []
