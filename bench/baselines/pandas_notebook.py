@@ -40,8 +40,7 @@ def _read(directory: Path, name: str, fmt: str, columns: list[str] | None = None
 
 
 def _quarter(dates: pd.Series) -> pd.Series:
-    stamps = pd.to_datetime(dates.astype("datetime64[s]"))
-    return stamps.dt.year.astype(str) + "-Q" + stamps.dt.quarter.astype(str)
+    return dates.dt.year.astype("string") + "-Q" + dates.dt.quarter.astype("string")
 
 
 def run(directory: str | Path, fmt: str = "parquet") -> pa.Table:
@@ -51,8 +50,8 @@ def run(directory: str | Path, fmt: str = "parquet") -> pa.Table:
     members = _read(directory, "memberships", fmt)
     targets = _read(directory, "targets", fmt)
 
-    closed = deals[deals["close_date"].notna()]
-    period_starts = (pd.to_datetime(closed["close_date"].astype("datetime64[s]"))
+    close_days = deals["close_date"].dropna().drop_duplicates()
+    period_starts = (pd.to_datetime(close_days.astype("datetime64[s]"))
                      .dt.to_period("Q").drop_duplicates())
     periods = pd.DataFrame({"period": period_starts.astype(str).str.replace("Q", "-Q"),
                             "q_start": period_starts.dt.start_time.dt.normalize(),
@@ -99,16 +98,19 @@ def run(directory: str | Path, fmt: str = "parquet") -> pa.Table:
             .merge(payees, on="payee_id")
             .merge(team_measure, on=["team_id", "period"], how="left"))
 
+    # the exact finish, row by row on the (small) aggregated frames
     zero = hybrid.D("0")
+    personal["measure"] = personal["measure"].fillna(zero)
+    team["measure"] = team["measure"].fillna(zero)
     personal_amounts = [
-        hybrid.personal_amount(ti, zero if pd.isna(m) else m, t)
-        for ti, m, t in zip(personal["target_incentive"], personal["measure"],
-                            personal["target"], strict=True)]
+        hybrid.personal_amount(ti, m, t)
+        for ti, m, t in zip(*(personal[c].to_list() for c in
+                              ("target_incentive", "measure", "target")), strict=True)]
     team_amounts = [
-        hybrid.team_amount(ti, zero if pd.isna(m) else m, t, int(days), int(q_days))
-        for ti, m, t, days, q_days in zip(team["target_incentive"], team["measure"],
-                                          team["target"], team["days"], team["q_days"],
-                                          strict=True)]
+        hybrid.team_amount(ti, m, t, days, q_days)
+        for ti, m, t, days, q_days in zip(*(team[c].to_list() for c in
+                                            ("target_incentive", "measure", "target",
+                                             "days", "q_days")), strict=True)]
     lines = pd.concat([
         pd.DataFrame({"period": personal["period"], "payee_id": personal["payee_id"],
                       "component_id": "personal", "team_id": None,

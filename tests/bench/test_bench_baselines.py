@@ -68,10 +68,34 @@ def test_compare__reports_a_one_cent_difference(hand_dir: Path) -> None:
     assert not result.agrees and result.different == 1
 
 
-def test_round_cents__rounds_an_exact_half_cent_up() -> None:
-    # 2,000.005 is exactly representable only as a fraction of thirds: 6,000.015 / 3
-    assert hybrid.round_cents(Fraction("6000.015") / 3) == Decimal("2000.01")
-    assert hybrid.round_cents(Fraction(200049, 100) / 1000 * 1000) == Decimal("2000.49")
+def test_round_half_up__rounds_an_exact_half_cent_up() -> None:
+    # 600,001.5 cents / 3 = 200,000.5 cents -> 2,000.01; one cent-millionth less rounds down
+    assert hybrid.round_half_up(6_000_015, 30) == Decimal("2000.01")
+    assert hybrid.round_half_up(6_000_014_999, 30_000) == Decimal("2000.00")
+    assert hybrid.round_half_up(0, 1) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(("m", "t", "expected"), [
+    (49, 100, Fraction(0)),          # below the first point 0.5
+    (50, 100, Fraction(0)),          # on it: 0
+    (75, 100, Fraction(1, 2)),       # (0.75 - 0.5) / 0.5
+    (2, 3, Fraction(1, 3)),          # (2/3 - 0.5) / 0.5
+    (125, 100, Fraction(3, 2)),      # 1 + 0.25 x 2
+    (170, 100, Fraction(12, 5)),     # beyond 1.5 the slope 2 continues: 2 + 0.2 x 2
+    (200, 100, Fraction(5, 2)),      # 3.0 capped at 2.5
+])
+def test_curve__personal_factor_by_hand(m: int, t: int, expected: Fraction) -> None:
+    assert Fraction(*hybrid.PERSONAL.factor(m, t)) == expected
+
+
+@pytest.mark.parametrize(("m", "t", "expected"), [
+    (9, 10, Fraction(3, 4)),         # 0.5 + 2.5 x 0.1
+    (8, 9, Fraction(13, 18)),        # 0.5 + 2.5 x (8/9 - 0.8)
+    (115, 100, Fraction(13, 10)),    # 1 + 2 x 0.15
+    (160, 100, Fraction(2)),         # 2.2 capped at 2.0
+])
+def test_curve__team_factor_by_hand(m: int, t: int, expected: Fraction) -> None:
+    assert Fraction(*hybrid.TEAM.factor(m, t)) == expected
 
 
 def test_hybrid_constants__match_the_plan_file() -> None:
