@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (expected diagnostics are compared whole, one line each)
 """The bad-input corpus: each file in tests/fixtures/bad_inputs replaces one table of the
 good dataset beside it, and the load must fail with exactly these diagnostics (errors only;
 the good dataset's info diagnostics are not part of the comparison)."""

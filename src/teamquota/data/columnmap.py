@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.data.tables import TABLES
 
-
 Text = str
 Keys = tuple[str | int, ...]
 Transform = Literal["slug", "lower", "upper"]

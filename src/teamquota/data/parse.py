@@ -48,7 +48,8 @@ def parse_decimal(values: pa.Array, type_: pa.Decimal128Type, column: str
     scale, whole_digits = type_.scale, type_.precision - type_.scale
     number = pc.match_substring_regex(values, r"^[+-]?(\d+\.?\d*|\.\d+)$")
     too_precise = pc.and_(number, pc.match_substring_regex(values, rf"\.\d{{{scale}}}\d*[1-9]"))
-    too_big = pc.and_(number, pc.match_substring_regex(values, rf"^[+-]?0*[1-9]\d{{{whole_digits},}}"))
+    too_big = pc.and_(number, pc.match_substring_regex(
+        values, rf"^[+-]?0*[1-9]\d{{{whole_digits},}}"))
     bad: list[BadValues] = []
     not_number = _rows(pc.invert(number))
     if len(not_number):
@@ -119,9 +120,9 @@ def convert_typed(values: pa.ChunkedArray | pa.Array, type_: pa.DataType, column
                 return pc.cast(array, type_), None
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 return None, f"column '{column}' ({source}) does not fit {type_}: {exc}"
-    if pa.types.is_date(type_):
-        if pa.types.is_date(source) or pa.types.is_timestamp(source):
-            return pc.cast(array, type_), None
+    if pa.types.is_date(type_) and (pa.types.is_date(source)
+                                    or pa.types.is_timestamp(source)):
+        return pc.cast(array, type_), None
     if pa.types.is_string(type_):
         return pc.cast(array, pa.string()), None
     return None, f"column '{column}' is stored as {source}; expected {type_} or text"

@@ -37,7 +37,8 @@ def summarise(dataset: Dataset) -> Diagnostics:
         if len(idle):
             names = payees.filter(pc.is_in(payees["payee_id"], idle))["name"].to_pylist()
             verb = "members own" if len(idle) != 1 else "member owns"
-            out.info("D033", f"{len(idle)} team {verb} no deals: " + ", ".join(sorted(str(n) for n in names)),
+            listed = ", ".join(sorted(str(n) for n in names))
+            out.info("D033", f"{len(idle)} team {verb} no deals: {listed}",
                      Source(dataset.sources.get("deals", "<deals>")),
                      "new hires or inactive reps: their targets still count for teams")
     return out
