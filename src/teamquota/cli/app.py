@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from teamquota.cli import calc, plan
+from teamquota.cli import calc, plan, targets
 
 app = typer.Typer(
     name="teamquota",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for group in (plan, calc):
+for group in (plan, calc, targets):
     group.register(app)
 
 

@@ -1,0 +1,131 @@
+"""``teamquota targets suggest``: targets from deal history, as an editable CSV."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import typer
+from rich.table import Table
+
+from teamquota.cli.output import Format, FormatOption, console, fail, print_json
+from teamquota.cli.run import DataOption, DemoOption, OnError, read_data, read_plan
+from teamquota.core.money import D
+from teamquota.plan.model import Plan
+
+targets_app = typer.Typer(help="Targets: suggest them from history.", no_args_is_help=True)
+
+
+class Every(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class Method(StrEnum):
+    trailing = "trailing"
+    run_rate = "run_rate"
+
+
+def _decimal(text: str, option: str, fmt: Format) -> Decimal:
+    try:
+        return D(text)
+    except ValueError:
+        fail(f"{option}: '{text}' is not a decimal number (e.g. 1.10)", fmt)
+
+
+@targets_app.command("suggest")
+def suggest(
+    data: DataOption = None,
+    demo: DemoOption = False,
+    plan: Annotated[Path | None, typer.Option(
+        "--plan", help="take the period, year start and measure names from this plan",
+        show_default=False)] = None,
+    every: Annotated[Every, typer.Option("--every", help="target period length")
+                     ] = Every.quarter,
+    year: Annotated[int, typer.Option("--year", help="plan year to suggest targets for")
+                    ] = 2017,
+    method: Annotated[Method, typer.Option(
+        "--method", help="trailing: the last --lookback periods; run_rate: all history")
+    ] = Method.trailing,
+    lookback: Annotated[int, typer.Option("--lookback", min=1,
+                                          help="periods of history (trailing)")] = 2,
+    growth: Annotated[str, typer.Option("--growth", help="multiplier on history, e.g. 1.10")
+                      ] = "1.10",
+    round_to: Annotated[str, typer.Option("--round-to",
+                                          help="round each target half-up to this unit")
+                        ] = "1000",
+    measure: Annotated[str, typer.Option("--measure",
+                                         help="targets-table measure for payee rows")
+                       ] = "personal",
+    team_measure: Annotated[str | None, typer.Option(
+        "--team-measure", help="measure for team rows (sum of members); '' for none")
+    ] = "team",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="write the targets CSV here instead of printing a table",
+        show_default=False)] = None,
+    fmt: FormatOption = Format.text,
+) -> None:
+    """Suggest payee and team targets from won-deal history, each with a note on how."""
+    from teamquota.targets import suggest_targets, write_targets_csv
+
+    growth_rate = _decimal(growth, "--growth", fmt)
+    unit = _decimal(round_to, "--round-to", fmt)
+    year_start_month, currency = 1, "USD"
+    if plan is not None:
+        loaded = read_plan(plan, fmt).plan
+        every, year_start_month = Every(loaded.period), loaded.year_start_month
+        currency = loaded.currency
+        measure, team_measure = measures_of(loaded, measure)
+    dataset = read_data(data, demo, OnError.fail, currency, None, fmt)
+    table = suggest_targets(dataset, every.value, year, method=method.value,
+                            lookback=lookback, growth=growth_rate,
+                            measure=measure, team_measure=team_measure or None,
+                            round_to=unit,
+                            year_start_month=year_start_month)
+    if output is not None:
+        try:
+            write_targets_csv(table, output)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror}", fmt, code="C002")
+    if fmt == Format.json:
+        print_json({"ok": True, "output": str(output) if output else None,
+                    "targets": [{**row, "amount": str(row["amount"])}
+                                for row in table.to_pylist()]})
+    elif output is not None:
+        console().print(f"wrote {table.num_rows} targets to {output}; review the notes, "
+                        "edit, then load them with your data", markup=False)
+    else:
+        console().print(targets_table(table))
+
+
+def measures_of(plan: Plan, default: str) -> tuple[str, str | None]:
+    """The targets-table measures a plan reads: payee rows for its first payee component
+    (or the component a team target sums), team rows for its first team component that
+    reads targets from the file (none if every team target is a sum of members')."""
+    payee = next((c.target.measure or c.id for c in plan.components if c.scope == "payee"),
+                 None)
+    summed = next((c.target.of or c.id for c in plan.components
+                   if c.scope == "team" and c.target.source == "sum_of_members"), None)
+    team = next((c.target.measure or c.id for c in plan.components
+                 if c.scope == "team" and c.target.source == "file"), None)
+    return payee or summed or default, team
+
+
+def targets_table(table: pa.Table) -> Table:
+    view = Table()
+    for name, justify in (("subject_type", "left"), ("subject_id", "left"),
+                          ("measure", "left"), ("period", "left"), ("amount", "right"),
+                          ("note", "left")):
+        view.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in table.to_pylist():
+        view.add_row(row["subject_type"], row["subject_id"], row["measure"], row["period"],
+                     f"{row['amount']:,.2f}", row.get("note") or "")
+    return view
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(targets_app, name="targets")
