@@ -1,0 +1,68 @@
+"""``teamquota serve``: start the web app (first start: migrate, load the demo, calculate,
+create demo users and print their passwords). A thin skin over :mod:`teamquota.web`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import typer
+
+
+def _setup(production: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamquota.web.settings")
+    if production:
+        os.environ["TEAMQUOTA_ENV"] = "production"
+    import django
+    django.setup()
+
+
+def first_start(echo: typer.echo = typer.echo, demo: bool = True) -> None:  # type: ignore[valid-type]
+    """Migrate; on an empty database load the demo and print the demo users."""
+    from django.core.management import call_command
+    call_command("migrate", interactive=False, verbosity=0)
+    from teamquota.web.comp.models import Payee, User
+    from teamquota.web.comp.services import demo as demo_service
+    if demo and not Payee.objects.exists() and not User.objects.exists():
+        users = demo_service.seed(echo)
+        echo("")
+        echo("Demo users (passwords are also in " f"{demo_service.users_file()}):")
+        for role, username, password, who in users:
+            echo(f"  {role:<10} {username:<9} {password}   {who}")
+        echo("")
+    elif demo_service.users_file().exists():
+        echo(f"Demo users and passwords: {demo_service.users_file()}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="address to listen on"),
+        port: int = typer.Option(8000, help="port to listen on"),
+        production: bool = typer.Option(
+            False, "--production",
+            help="serve with gunicorn, DEBUG off, secure cookies; needs TEAMQUOTA_SECRET_KEY"),
+        workers: int = typer.Option(2, help="gunicorn worker processes (--production)"),
+        demo: bool = typer.Option(True, help="load the demo data on an empty database"),
+    ) -> None:
+        """Start the web app: SQLite under ./var by default (or DATABASE_URL); the first
+        start loads the shipped CRM demo, calculates it and prints one user per role."""
+        if production:
+            os.environ.setdefault("TEAMQUOTA_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
+            os.environ.setdefault("TEAMQUOTA_SSL_REDIRECT", "0")
+        try:
+            _setup(production)
+        except Exception as exc:  # ImproperlyConfigured: say what to set, no traceback
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        first_start(typer.echo, demo)
+        typer.echo(f"teamquota is at http://{host}:{port}/  (Ctrl+C stops it)")
+        if production:
+            gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+            os.execv(gunicorn, [gunicorn, "teamquota.web.wsgi:application", "--bind",
+                                f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+                                "--access-logfile", "-"])
+        from django.core.management import call_command
+        call_command("runserver", f"{host}:{port}", use_reloader=False)

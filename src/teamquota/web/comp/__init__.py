@@ -1,0 +1,1 @@
+"""The compensation app: organisation, data, plans, runs, periods, disputes, audit."""

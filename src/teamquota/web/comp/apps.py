@@ -1,0 +1,10 @@
+"""Django app config for :mod:`teamquota.web.comp`."""
+
+from django.apps import AppConfig
+
+
+class CompConfig(AppConfig):
+    name = "teamquota.web.comp"
+    label = "comp"
+    verbose_name = "teamquota"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,32 @@
+"""API token authentication: ``Authorization: Bearer tq_...`` on /api/ requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from teamquota.web.comp.models.security import ApiToken, hash_token
+
+
+class ApiTokenMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = request.headers.get("Authorization", "")
+        request.token_auth = False  # type: ignore[attr-defined]
+        if request.path.startswith("/api/") and header:
+            scheme, _, token = header.partition(" ")
+            found = (ApiToken.objects.select_related("user")
+                     .filter(digest=hash_token(token.strip())).first()
+                     if scheme.lower() == "bearer" else None)
+            if found is None or not found.user.is_active:
+                return JsonResponse({"error": "invalid API token"}, status=401)
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+            request.user = found.user
+            request.token_auth = True  # type: ignore[attr-defined]
+            # Token requests carry no cookies, so CSRF (a cookie attack) does not apply.
+            request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+        return self.get_response(request)

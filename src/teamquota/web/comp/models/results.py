@@ -1,0 +1,140 @@
+"""Calculation runs and what they produced; periods and their close workflow.
+
+A period shows the results of its ``run`` until it is locked; then ``run`` is frozen and a
+later run's differences become adjustment lines in the next open period.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Run(models.Model):
+    STATUSES = [("queued", "Queued"), ("running", "Running"), ("done", "Done"),
+                ("failed", "Failed")]
+    status = models.CharField(max_length=10, choices=STATUSES, default="queued")
+    progress = models.CharField(max_length=200, blank=True, default="")
+    plan_versions = models.ManyToManyField("comp.PlanVersion", related_name="runs")
+    # Imports whose rows the run read: their authors may not approve its payouts.
+    imports = models.ManyToManyField("comp.Import", related_name="runs", blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="runs")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    periods = models.JSONField(default=list, blank=True)
+    diagnostics = models.JSONField(default=list, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"run #{self.pk}"
+
+
+class Period(models.Model):
+    STATUSES = [("open", "Open"), ("calculated", "Calculated"), ("reviewed", "Reviewed"),
+                ("approved", "Approved"), ("locked", "Locked")]
+    label = models.CharField(max_length=10, unique=True)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=12, choices=STATUSES, default="open")
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == "locked"
+
+
+class PeriodReview(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="reviews")
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("comp.Team", on_delete=models.CASCADE, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "run", "team"],
+                                               name="one_review_per_team_and_run")]
+
+
+class PayoutLine(models.Model):
+    """One payout line (the engine's payouts schema), or an adjustment carried into an open
+    period (``line_type`` adjustment/clawback/manual, with ``adjusts_period`` and ``cause``)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="lines")
+    period = models.CharField(max_length=10)
+    payee = models.ForeignKey("comp.Payee", on_delete=models.PROTECT, related_name="lines")
+    plan_id = models.CharField(max_length=64, blank=True, default="")
+    component_id = models.CharField(max_length=64)
+    line_type = models.CharField(max_length=20)
+    team = models.ForeignKey("comp.Team", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    deal_id = models.CharField(max_length=100, blank=True, default="")
+    measure_value = models.DecimalField(max_digits=38, decimal_places=4, null=True)
+    target_amount = models.DecimalField(null=True, **MONEY)
+    attainment = models.DecimalField(max_digits=24, decimal_places=12, null=True)
+    factor = models.DecimalField(max_digits=24, decimal_places=12, null=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    rule = models.TextField(blank=True, default="")
+    explanation = models.TextField(blank=True, default="")
+    adjusts_period = models.CharField(max_length=10, blank=True, default="")
+    cause = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["period", "payee_id", "component_id", "id"]
+        indexes = [models.Index(fields=["run", "payee", "period"]),
+                   models.Index(fields=["run", "period"])]
+
+
+class AttainmentRow(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="attainment")
+    period = models.CharField(max_length=10)
+    plan_id = models.CharField(max_length=64, blank=True, default="")
+    component_id = models.CharField(max_length=64)
+    subject_type = models.CharField(max_length=10)
+    subject_id = models.CharField(max_length=100)
+    measure_value = models.DecimalField(max_digits=38, decimal_places=4, null=True)
+    target_amount = models.DecimalField(null=True, **MONEY)
+    attainment = models.DecimalField(max_digits=24, decimal_places=12, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "subject_type", "subject_id", "period"])]
+
+
+class CreditRow(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="credits")
+    period = models.CharField(max_length=10)
+    deal_id = models.CharField(max_length=100)
+    subject_type = models.CharField(max_length=10)
+    subject_id = models.CharField(max_length=100)
+    rule = models.CharField(max_length=20)
+    share = models.DecimalField(max_digits=18, decimal_places=8, null=True)
+    payee_id = models.CharField(max_length=100, blank=True, default="",
+                                help_text="the credited payee a team credit comes through")
+    # deal amount (2 places) x share (8 places): exact at 10 places, as the engine keeps it
+    amount = models.DecimalField(max_digits=38, decimal_places=10, null=True)
+    counts_for_team = models.BooleanField(default=True)
+    close_date = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "subject_type", "subject_id", "period"])]

@@ -1,0 +1,74 @@
+"""The period close workflow: calculated -> reviewed (by each leader) -> approved (finance)
+-> locked. Each step checks who may take it and leaves an audit event."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from teamquota.web.comp import access
+from teamquota.web.comp.models import Membership, PayoutLine, Period, PeriodReview, Team, User, record
+
+
+class WorkflowError(Exception):
+    """A step that is not allowed now; the message says why (shown to the user)."""
+
+
+def teams_to_review(period: Period) -> list[Team]:
+    """Teams with a leader and at least one member paid in the period's run."""
+    if period.run_id is None:
+        return []
+    paid = PayoutLine.objects.filter(run_id=period.run_id, period=period.label).values(
+        "payee_id")
+    team_ids = Membership.objects.filter(payee_id__in=paid, start_date__lte=period.end).exclude(
+        end_date__lt=period.start).values("team_id")
+    return list(Team.objects.filter(id__in=team_ids, leader__isnull=False).order_by("name"))
+
+
+def reviewed_team_ids(period: Period) -> set[int]:
+    return set(PeriodReview.objects.filter(period=period, run_id=period.run_id)
+               .values_list("team_id", flat=True))
+
+
+def review(user: User, period: Period, team: Team) -> None:
+    if period.status not in ("calculated", "reviewed"):
+        raise WorkflowError(f"{period.label} is {period.get_status_display().lower()}; "
+                            "only calculated periods are reviewed")
+    if team.id not in access.led_team_ids(user):
+        raise WorkflowError(f"you do not lead {team.name}")
+    with transaction.atomic():
+        PeriodReview.objects.get_or_create(period=period, run_id=period.run_id, team=team,
+                                           defaults={"reviewed_by": user})
+        record(user, "period.review", "period", period.label,
+               f"{user.username} reviewed {team.name} for {period.label} (run #{period.run_id})")
+        needed = {t.id for t in teams_to_review(period)}
+        if needed <= reviewed_team_ids(period):
+            period.status = "reviewed"
+            period.save(update_fields=["status"])
+
+
+def approve(user: User, period: Period) -> None:
+    refusal = access.approval_refusal(user, period.run)
+    if refusal:
+        raise WorkflowError(refusal)
+    if period.status != "reviewed":
+        missing = [t.name for t in teams_to_review(period)
+                   if t.id not in reviewed_team_ids(period)]
+        detail = f"; waiting for: {', '.join(missing)}" if missing else ""
+        raise WorkflowError(f"{period.label} must be reviewed by every leader before "
+                            f"approval{detail}")
+    period.status, period.approved_by, period.approved_at = "approved", user, timezone.now()
+    period.save()
+    record(user, "period.approve", "period", period.label,
+           f"{user.username} approved {period.label} (run #{period.run_id})")
+
+
+def lock(user: User, period: Period) -> None:
+    if not user.has_role("finance"):
+        raise WorkflowError("only finance locks periods")
+    if period.status != "approved":
+        raise WorkflowError(f"{period.label} must be approved before it is locked")
+    period.status, period.locked_by, period.locked_at = "locked", user, timezone.now()
+    period.save()
+    record(user, "period.lock", "period", period.label,
+           f"{user.username} locked {period.label}: run #{period.run_id} is final")

@@ -1,0 +1,109 @@
+"""The estimator: what closing some open deals would pay a rep and do for their team.
+
+It asks the engine (never a second formula): the rep's team slice of the data, with the
+chosen deals set to Won at the estimated amount on the period's last day (or today), is
+calculated with the rep's plan and compared with the published results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import teamquota
+from teamquota.web.comp.models import Deal, Membership, Payee, PayoutLine, Period, Run
+from teamquota.web.comp.services.dataset import build_dataset
+from teamquota.web.comp.services.runs import loaded_plan
+
+ZERO = Decimal("0")
+CLOSED = ("Won", "Lost")
+
+
+@dataclass
+class Estimate:
+    period: str
+    before_total: Decimal
+    after_total: Decimal
+    lines_before: dict[str, Decimal]
+    lines_after: dict[str, Decimal]
+    team_before: dict[str, Any]
+    team_after: dict[str, Any]
+    explanations: list[str]
+
+
+def open_deals(payee: Payee) -> list[Deal]:
+    return list(Deal.objects.filter(owner=payee).exclude(stage__in=CLOSED)
+                .order_by("product", "deal_id"))
+
+
+def typical_amount(deal: Deal) -> Decimal:
+    """Average won amount of the same product (a starting guess the rep can change)."""
+    amounts = list(Deal.objects.filter(product=deal.product, stage="Won", amount__isnull=False)
+                   .values_list("amount", flat=True)[:2000])
+    if not amounts:
+        return ZERO
+    return (sum(amounts, ZERO) / len(amounts)).quantize(Decimal("0.01"))
+
+
+def _slice(data: Any, payee: Payee) -> Any:
+    """The rep's teams, their members and those members' deals (keeps team numbers exact
+    for those teams while calculating a fraction of the data)."""
+    teams = set(Membership.objects.filter(payee=payee).values_list("team__team_id", flat=True))
+    members = set(Membership.objects.filter(team__team_id__in=teams)
+                  .values_list("payee__payee_id", flat=True)) | {payee.payee_id}
+    members_arr = pa.array(sorted(members))
+    tables = dict(data.tables)
+    tables["payees"] = data["payees"].filter(pc.is_in(data["payees"]["payee_id"], members_arr))
+    tables["deals"] = data["deals"].filter(pc.is_in(data["deals"]["owner_id"], members_arr))
+    tables["memberships"] = data["memberships"].filter(
+        pc.is_in(data["memberships"]["payee_id"], members_arr))
+    return type(data)(tables, dict(data.sources))
+
+
+def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: date) -> Estimate:
+    run: Run = period.run  # type: ignore[assignment]
+    version = next(iter(run.plan_versions.filter(plan__assignments__payee=payee)), None) \
+        or run.plan_versions.first()
+    plan = loaded_plan(version)
+    data = _slice(build_dataset(), payee)
+    close = min(period.end, max(today, period.start))
+    deals = data["deals"].to_pylist()
+    for row in deals:
+        if row["deal_id"] in chosen:
+            row.update(stage="Won", amount=chosen[row["deal_id"]], close_date=close)
+    data = data.replace(deals=pa.Table.from_pylist(deals, schema=data["deals"].schema))
+    plain = data.replace(deals=_slice(build_dataset(), payee)["deals"])
+    before = teamquota.calculate(plan, plain, periods=[period.label])
+    after = teamquota.calculate(plan, data, periods=[period.label])
+
+    def mine(results: Any) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for row in results.payouts.to_pylist():
+            if row["payee_id"] == payee.payee_id and row["period"] == period.label:
+                out[row["component_id"]] = out.get(row["component_id"], ZERO) + row["amount"]
+        return out
+
+    def team(results: Any) -> dict[str, Any]:
+        teams = set(Membership.objects.filter(payee=payee).values_list("team__team_id",
+                                                                        flat=True))
+        return {(r["subject_id"], r["component_id"]): r["attainment"]
+                for r in results.attainment.to_pylist()
+                if r["subject_type"] == "team" and r["subject_id"] in teams
+                and r["period"] == period.label}
+
+    lines_after = mine(after)
+    explanations = [r["explanation"] for r in after.payouts.to_pylist()
+                    if r["payee_id"] == payee.payee_id and r["period"] == period.label]
+    return Estimate(period.label, sum(mine(before).values(), ZERO),
+                    sum(lines_after.values(), ZERO), mine(before), lines_after, team(before),
+                    team(after), explanations)
+
+
+def published_total(payee: Payee, period: Period) -> Decimal:
+    return sum(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
+                                         payee=payee).values_list("amount", flat=True), ZERO)

@@ -1,0 +1,226 @@
+"""Data imports through the data layer's loader: stage an upload, preview its column
+mapping, validate it against the data already in the database, then apply it in one
+transaction (all-or-nothing, or accepting the good rows with a reject file).
+
+Validation is the loader's own (``teamquota.data.loader.load_tables``): the database's
+other tables are written beside the upload as canonical Parquet so that cross-table checks
+(unknown payee, overlapping memberships, split sums) see the real data.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+
+from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError
+from teamquota.data.columnmap import ColumnMap, LoadedMap, load_preset
+from teamquota.data.loader import LoadOptions, load_tables
+from teamquota.data.readers import ReadError, read_raw
+from teamquota.data.tables import TABLES
+from teamquota.web.comp.models import Import, User, record
+from teamquota.web.comp.services.dataset import build_dataset
+from teamquota.web.comp.services.store import StoreError, write_table
+
+PRESETS = ("", "salesforce", "hubspot")
+# The tables each table points at: an upsert is checked against these (from the database).
+REFERS = {"payees": (), "teams": ("payees",), "memberships": ("payees", "teams"),
+          "deals": ("payees",), "splits": ("deals", "payees"), "targets": ("payees", "teams"),
+          "activities": ("payees",), "fx_rates": (), "coverage": ("payees", "teams")}
+
+
+@dataclass
+class Staged:
+    key: str
+    table: str
+    file_name: str
+    preset: str
+    user_id: int
+    path: Path
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+
+@dataclass
+class Validation:
+    diagnostics: list[Diagnostic]
+    kept: int = 0
+    rejected: int = 0
+    table: pa.Table | None = None
+    rejects: pa.Table | None = None
+    errors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def uploads_dir() -> Path:
+    path = Path(settings.VAR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stage(upload: Any, table: str, preset: str, user: User) -> Staged:
+    suffix = ".parquet" if upload.name.lower().endswith(".parquet") else ".csv"
+    key = uuid.uuid4().hex
+    directory = uploads_dir() / key
+    directory.mkdir()
+    path = directory / f"upload{suffix}"
+    with path.open("wb") as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+    meta = {"table": table, "file_name": Path(upload.name).name[:200], "preset": preset,
+            "user_id": user.pk, "path": path.name}
+    (directory / "meta.json").write_text(json.dumps(meta))
+    return load_staged(key, user)  # type: ignore[return-value]
+
+
+def load_staged(key: str, user: User) -> Staged | None:
+    """The staged upload ``key`` if this user made it (others' uploads do not exist)."""
+    if not key.isalnum():
+        return None
+    directory = uploads_dir() / key
+    try:
+        meta = json.loads((directory / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if meta["user_id"] != user.pk:
+        return None
+    return Staged(key, meta["table"], meta["file_name"], meta["preset"], meta["user_id"],
+                  directory / meta["path"])
+
+
+def discard(staged: Staged) -> None:
+    shutil.rmtree(staged.directory, ignore_errors=True)
+
+
+def _table_map(staged: Staged) -> LoadedMap | None:
+    if not staged.preset:
+        return None
+    preset = load_preset(staged.preset)
+    table_map = preset.table(staged.table)
+    if table_map is None:
+        return None
+    return LoadedMap(ColumnMap(map=staged.preset, tables={staged.table: table_map}),
+                     preset.path, preset.locations)
+
+
+def preview(staged: Staged) -> dict[str, Any]:
+    """Source columns, which canonical column each becomes, and the first rows."""
+    try:
+        raw = read_raw(staged.path)
+    except (ReadError, OSError) as exc:
+        return {"error": str(exc)}
+    source = raw.table.column_names
+    try:
+        table_map = _table_map(staged)
+    except InputError as exc:
+        return {"error": exc.diagnostics.render()}
+    rename = dict(table_map.map.tables[staged.table].rename) if table_map else {}
+    constants = dict(table_map.map.tables[staged.table].constants) if table_map else {}
+    spec = TABLES[staged.table]
+    mapping = []
+    for column in spec.columns:
+        from_source = next((s for s, c in rename.items() if c == column.name), None)
+        if from_source is None and column.name in source:
+            from_source = column.name
+        state = ("mapped" if from_source in source else
+                 "constant" if column.name in constants else
+                 "missing" if column.required else "blank")
+        mapping.append({"column": column.name, "source": from_source or "",
+                        "required": column.required, "state": state,
+                        "constant": constants.get(column.name, ""),
+                        "description": column.description})
+    used = {m["source"] for m in mapping}
+    return {"mapping": mapping, "unused": [c for c in source if c not in used],
+            "head": raw.table.slice(0, 5).to_pylist(), "columns": source,
+            "rows": raw.table.num_rows}
+
+
+def _database_parquet(directory: Path, names: tuple[str, ...]) -> dict[str, Path]:
+    data = build_dataset()
+    paths = {}
+    for name in names:
+        table = data.get(name)
+        if table is None:
+            continue
+        path = directory / f"{name}.parquet"
+        pq.write_table(table, path)
+        paths[name] = path
+    return paths
+
+
+def validate(staged: Staged, mode: str, on_error: str) -> Validation:
+    with tempfile.TemporaryDirectory() as tmp:
+        others = tuple(TABLES) if mode == "replace" else REFERS[staged.table]
+        paths = _database_parquet(Path(tmp), tuple(n for n in others if n != staged.table))
+        paths[staged.table] = staged.path
+        result = load_tables(paths, _table_map(staged), LoadOptions(on_error=on_error))
+    mine = str(staged.path)
+    shown = []
+    for d in result.diagnostics:
+        if d.source is not None and d.source.path != mine:
+            if d.severity == "error":  # a database table broke: say so, it blocks too
+                shown.append(d)
+            continue
+        if d.source is not None:
+            d = Diagnostic(d.code, d.message, type(d.source)(staged.file_name, d.source.line,
+                                                             d.source.column),
+                           d.hint, d.severity)
+        shown.append(d)
+    validation = Validation(shown, errors=sum(d.severity == "error" for d in shown))
+    if result.dataset is not None and staged.table in result.dataset.tables:
+        validation.table = result.dataset[staged.table]
+        validation.kept, validation.rejected = result.counts.get(staged.table, (0, 0))
+        validation.rejects = result.rejects.get(staged.table)
+    return validation
+
+
+def rejects_csv(table: pa.Table | None) -> str:
+    if table is None or table.num_rows == 0:
+        return ""
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink)
+    return sink.getvalue().to_pybytes().decode("utf-8")
+
+
+def apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,
+                                                                         Validation]:
+    """Validate again and write; nothing is written unless everything (or, with
+    ``reject``, every kept row) is good."""
+    validation = validate(staged, mode, on_error)
+    if validation.table is None or validation.errors:
+        return None, validation
+    try:
+        with transaction.atomic():
+            imp = Import.objects.create(table=staged.table, mode=mode,
+                                        file_name=staged.file_name, created_by=user,
+                                        rows_rejected=validation.rejected,
+                                        reject_csv=rejects_csv(validation.rejects),
+                                        report=[d.to_dict() for d in validation.diagnostics])
+            imp.rows_imported = write_table(staged.table, validation.table, mode, imp)
+            imp.save()
+            record(user, "import", "import", imp.pk,
+                   f"{user.username} imported {staged.file_name} into {staged.table} "
+                   f"({mode}): {imp.rows_imported} rows, {imp.rows_rejected} rejected")
+    except StoreError as exc:
+        validation.diagnostics.append(Diagnostic("D007", str(exc), None,
+                                                 "import the referenced rows first"))
+        validation.errors += 1
+        return None, validation
+    discard(staged)
+    return imp, validation
+
+
+def diagnostics_text(diagnostics: list[Diagnostic]) -> str:
+    return Diagnostics(diagnostics).render()

@@ -1,0 +1,232 @@
+"""Calculation runs: call ``teamquota.calculate`` for every current plan, keep the rows.
+
+The web never computes a payout itself: it builds the dataset from the database, asks the
+library, and stores the Arrow tables as rows. A failed run stores nothing but its
+diagnostics (one transaction). Locked periods keep their run; what changed for them goes
+into the next open period as adjustment lines (:mod:`.adjustments`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+import teamquota
+from teamquota.core.diagnostics import InputError
+from teamquota.core.periods import parse_period
+from teamquota.plan.loader import LoadedPlan, load_plan_text
+from teamquota.web.comp.models import (
+    AttainmentRow,
+    CreditRow,
+    Import,
+    Payee,
+    PayoutLine,
+    Period,
+    Plan,
+    PlanAssignment,
+    PlanVersion,
+    Run,
+    Team,
+    User,
+)
+from teamquota.web.comp.services.dataset import build_dataset
+
+log = logging.getLogger(__name__)
+Calculator = Callable[[LoadedPlan, Any], Any]
+
+
+def loaded_plan(version: PlanVersion) -> LoadedPlan:
+    return load_plan_text(version.yaml_text, f"{version.plan.plan_id}.yaml")
+
+
+def current_versions() -> list[PlanVersion]:
+    versions = []
+    for plan in Plan.objects.filter(assignments__isnull=False).distinct():
+        current = plan.current
+        if current is not None:
+            versions.append(current)
+    return versions
+
+
+def contributing_imports() -> list[Import]:
+    """Imports whose rows are in the data now: per table, the last replace and later."""
+    result: list[Import] = []
+    for table in Import.objects.values_list("table", flat=True).distinct():
+        imports = list(Import.objects.filter(table=table).order_by("-created_at", "-id"))
+        for imp in imports:
+            result.append(imp)
+            if imp.mode == "replace":
+                break
+    return result
+
+
+def start_run(user: User | None, note: str = "",
+              calculator: Calculator | None = None) -> Run:
+    """Create a run and execute it (in a thread unless ``TEAMQUOTA_RUNS_INLINE``)."""
+    run = Run.objects.create(started_by=user, note=note, progress="queued")
+    run.plan_versions.set(current_versions())
+    run.imports.set(contributing_imports())
+    if settings.TEAMQUOTA_RUNS_INLINE or calculator is not None:
+        execute_run(run, calculator)
+    else:
+        threading.Thread(target=_execute_in_thread, args=(run.pk,), daemon=True).start()
+    return run
+
+
+def _execute_in_thread(run_id: int) -> None:
+    close_old_connections()
+    try:
+        execute_run(Run.objects.get(pk=run_id))
+    finally:
+        close_old_connections()
+
+
+def _progress(run: Run, text: str) -> None:
+    run.progress = text
+    Run.objects.filter(pk=run.pk).update(progress=text, status=run.status)
+
+
+def execute_run(run: Run, calculator: Calculator | None = None) -> Run:
+    calc = calculator or teamquota.calculate
+    run.status = "running"
+    _progress(run, "reading data")
+    started = time.perf_counter()
+    try:
+        dataset = build_dataset()
+        timings = {"read_data": round(time.perf_counter() - started, 3)}
+        outputs = []
+        versions = list(run.plan_versions.select_related("plan"))
+        if not versions:
+            raise InputError([_diag("W001", "no plan is assigned to any payee; assign a plan "
+                                            "on the Plans page before running")])
+        for i, version in enumerate(versions, 1):
+            _progress(run, f"calculating plan {version} ({i} of {len(versions)})")
+            plan = loaded_plan(version)
+            t0 = time.perf_counter()
+            results = calc(plan, dataset)
+            timings[f"calculate {version}"] = round(time.perf_counter() - t0, 3)
+            if results.diagnostics.has_errors:
+                raise InputError(results.diagnostics)
+            outputs.append((version, plan, results))
+        _progress(run, "saving results")
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            labels: set[str] = set()
+            for version, plan, results in outputs:
+                labels |= _store(run, version, plan, results)
+            from teamquota.web.comp.services.adjustments import publish
+            publish(run, sorted(labels), {v.plan.plan_id: p for v, p, _ in outputs})
+            timings["save"] = round(time.perf_counter() - t0, 3)
+            run.status, run.progress = "done", "done"
+            run.periods = sorted(labels)
+            run.timings = timings
+            run.diagnostics = [d.to_dict() for _, _, r in outputs for d in r.diagnostics]
+            run.finished_at = timezone.now()
+            run.save()
+    except InputError as exc:
+        _fail(run, [d.to_dict() for d in exc.diagnostics])
+    except Exception as exc:  # a bug in a calculation must not take the server down
+        log.exception("run %s failed", run.pk)
+        _fail(run, [{"code": "E999", "message": f"{type(exc).__name__}: {exc}",
+                     "severity": "error", "source": None, "hint": None}])
+    return run
+
+
+def _diag(code: str, message: str) -> Any:
+    from teamquota.core.diagnostics import Diagnostic
+    return Diagnostic(code, message)
+
+
+def _fail(run: Run, diagnostics: list[dict[str, Any]]) -> None:
+    run.status, run.progress = "failed", "failed"
+    run.diagnostics = diagnostics
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _assigned(plan: Plan) -> dict[int, list[tuple[date, date | None]]]:
+    spans: dict[int, list[tuple[date, date | None]]] = {}
+    for a in PlanAssignment.objects.filter(plan=plan):
+        spans.setdefault(a.payee_id, []).append((a.start_date, a.end_date))
+    return spans
+
+
+def _on_plan(spans: list[tuple[date, date | None]], period_end: date) -> bool:
+    return any(s <= period_end and (e is None or period_end <= e) for s, e in spans)
+
+
+def _store(run: Run, version: PlanVersion, plan: LoadedPlan, results: Any) -> set[str]:
+    """Keep the payouts of payees assigned to the plan for the period; attainment and
+    credits as they are (the team pages need every member's)."""
+    plan_id = version.plan.plan_id
+    payees = dict(Payee.objects.values_list("payee_id", "id"))
+    teams = dict(Team.objects.values_list("team_id", "id"))
+    spans = _assigned(version.plan)
+    ym = plan.plan.year_start_month
+    ends: dict[str, date] = {}
+    lines = []
+    for row in results.payouts.to_pylist():
+        label = row["period"]
+        if label not in ends:
+            ends[label] = parse_period(label, ym).end
+        payee = payees.get(row["payee_id"])
+        if payee is None or not _on_plan(spans.get(payee, []), ends[label]):
+            continue
+        lines.append(PayoutLine(
+            run=run, period=label, payee_id=payee, plan_id=plan_id,
+            component_id=row["component_id"], line_type=row["line_type"],
+            team_id=teams.get(row["team_id"]) if row["team_id"] else None,
+            deal_id=row["deal_id"] or "", measure_value=row["measure_value"],
+            target_amount=row["target_amount"], attainment=row["attainment"],
+            factor=row["factor"], amount=row["amount"], currency=row["currency"],
+            rule=row["rule"] or "", explanation=row["explanation"] or ""))
+    PayoutLine.objects.bulk_create(lines, batch_size=2000)
+    AttainmentRow.objects.bulk_create((AttainmentRow(run=run, plan_id=plan_id, **row)
+                                       for row in results.attainment.to_pylist()),
+                                      batch_size=2000)
+    _store_credits(run, results.credits)
+    labels = set(results.attainment.column("period").to_pylist()) | set(ends)
+    return labels
+
+
+CREDIT_FIELDS = ("period", "deal_id", "subject_type", "subject_id", "rule", "share",
+                 "payee_id", "amount", "counts_for_team", "close_date")
+
+
+def _store_credits(run: Run, credits: pa.Table) -> None:
+    seen = set(CreditRow.objects.filter(run=run).values_list("deal_id", "subject_type",
+                                                             "subject_id", "rule"))
+    batch = []
+    for row in credits.to_pylist():
+        key = (row["deal_id"], row["subject_type"], row["subject_id"], row["rule"])
+        if key in seen:  # two plans credit the same deals; keep one copy
+            continue
+        seen.add(key)
+        values = {k: row[k] for k in CREDIT_FIELDS if k in row}
+        values["payee_id"] = values.get("payee_id") or ""
+        batch.append(CreditRow(run=run, **values))
+        if len(batch) >= 5000:
+            CreditRow.objects.bulk_create(batch)
+            batch = []
+    CreditRow.objects.bulk_create(batch)
+
+
+def ensure_period(label: str, year_start_month: int = 1) -> Period:
+    found = parse_period(label, year_start_month)
+    period, _ = Period.objects.get_or_create(label=label, defaults={
+        "start": found.start, "end": found.end})
+    return period
+
+
+def total(lines: Any) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0"))

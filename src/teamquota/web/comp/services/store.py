@@ -1,0 +1,143 @@
+"""Write canonical Arrow tables (as the data layer loads them) into the database.
+
+Used by data imports and the demo seed. ``replace`` swaps a whole table, ``upsert`` adds or
+updates rows by key; both run inside the caller's transaction, so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from teamquota.data.tables import TABLES
+from teamquota.web.comp.models import Deal, Import, Membership, Payee, Target, Team
+from teamquota.web.comp.services.dataset import store_table
+
+MODEL_TABLES = ("payees", "teams", "memberships", "deals", "targets")
+
+
+class StoreError(Exception):
+    """Rows that reference something the database does not have (message lists them)."""
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def write_table(name: str, table: pa.Table, mode: str, imp: Import | None) -> int:
+    rows = table.to_pylist()
+    if name == "payees":
+        _payees(rows, mode)
+    elif name == "teams":
+        _teams(rows, mode)
+    elif name == "memberships":
+        _memberships(rows, mode)
+    elif name == "deals":
+        _deals(rows, mode, imp, [c for c in table.column_names
+                                 if c not in TABLES["deals"].column_names])
+    elif name == "targets":
+        _targets(rows, mode)
+    else:
+        store_table(name, table)
+    return len(rows)
+
+
+def _payees(rows: list[dict[str, Any]], mode: str) -> None:
+    keep = {r["payee_id"] for r in rows}
+    if mode == "replace":
+        Payee.objects.exclude(payee_id__in=keep).delete()
+    existing = {p.payee_id: p for p in Payee.objects.all()}
+    new = []
+    for r in rows:
+        values = {"name": r["name"], "email": _s(r.get("email")), "role": _s(r.get("role")),
+                  "currency": _s(r.get("currency")),
+                  "target_incentive": r["target_incentive"]}
+        if r["payee_id"] in existing:
+            payee = existing[r["payee_id"]]
+            for k, v in values.items():
+                setattr(payee, k, v)
+            payee.save()
+        else:
+            new.append(Payee(payee_id=r["payee_id"], **values))
+    Payee.objects.bulk_create(new, batch_size=2000)
+
+
+def _lookup(model: Any, key: str) -> dict[str, int]:
+    return dict(model.objects.values_list(key, "id"))
+
+
+def _missing(kind: str, ids: set[str]) -> None:
+    ids.discard("")
+    if ids:
+        shown = ", ".join(sorted(ids)[:10])
+        raise StoreError(f"unknown {kind}: {shown}" + (" ..." if len(ids) > 10 else ""))
+
+
+def _teams(rows: list[dict[str, Any]], mode: str) -> None:
+    payees = _lookup(Payee, "payee_id")
+    _missing("leader payee id", {_s(r.get("leader_id")) for r in rows} - set(payees))
+    if mode == "replace":
+        Team.objects.exclude(team_id__in={r["team_id"] for r in rows}).delete()
+    for r in rows:
+        Team.objects.update_or_create(team_id=r["team_id"], defaults={
+            "name": r["name"], "leader_id": payees.get(_s(r.get("leader_id")))})
+    teams = _lookup(Team, "team_id")
+    _missing("parent team id", {_s(r.get("parent_team_id")) for r in rows} - set(teams))
+    for r in rows:
+        Team.objects.filter(team_id=r["team_id"]).update(
+            parent_id=teams.get(_s(r.get("parent_team_id"))))
+
+
+def _memberships(rows: list[dict[str, Any]], mode: str) -> None:
+    payees, teams = _lookup(Payee, "payee_id"), _lookup(Team, "team_id")
+    _missing("payee id", {r["payee_id"] for r in rows} - set(payees))
+    _missing("team id", {r["team_id"] for r in rows} - set(teams))
+    if mode == "replace":
+        Membership.objects.all().delete()
+    for r in rows:
+        Membership.objects.update_or_create(
+            payee_id=payees[r["payee_id"]], team_id=teams[r["team_id"]],
+            start_date=r["start_date"], defaults={"end_date": r.get("end_date")})
+
+
+def _deals(rows: list[dict[str, Any]], mode: str, imp: Import | None,
+           extra: list[str]) -> None:
+    payees = _lookup(Payee, "payee_id")
+    _missing("owner payee id", {r["owner_id"] for r in rows} - set(payees))
+    if mode == "replace":
+        Deal.objects.all().delete()
+        existing: dict[str, int] = {}
+    else:
+        existing = dict(Deal.objects.filter(deal_id__in=[r["deal_id"] for r in rows])
+                        .values_list("deal_id", "id"))
+    objects, updates = [], []
+    for r in rows:
+        deal = Deal(deal_id=r["deal_id"], owner_id=payees[r["owner_id"]],
+                    account=_s(r.get("account")), product=_s(r.get("product")),
+                    amount=r.get("amount"), currency=_s(r.get("currency")),
+                    stage=r["stage"], close_date=r.get("close_date"),
+                    extra={k: str(r[k]) for k in extra if r.get(k) is not None},
+                    changed_by_import=imp)
+        if r["deal_id"] in existing:
+            deal.id = existing[r["deal_id"]]
+            updates.append(deal)
+        else:
+            objects.append(deal)
+    Deal.objects.bulk_create(objects, batch_size=5000)
+    Deal.objects.bulk_update(updates, ["owner_id", "account", "product", "amount", "currency",
+                                       "stage", "close_date", "extra", "changed_by_import"],
+                             batch_size=2000)
+
+
+def _targets(rows: list[dict[str, Any]], mode: str) -> None:
+    if mode == "replace":
+        Target.objects.all().delete()
+        Target.objects.bulk_create([Target(**{k: r[k] for k in (
+            "subject_type", "subject_id", "measure", "period", "amount")}) for r in rows],
+            batch_size=5000)
+        return
+    for r in rows:
+        Target.objects.update_or_create(
+            subject_type=r["subject_type"], subject_id=r["subject_id"],
+            measure=r["measure"], period=r["period"], defaults={"amount": r["amount"]})

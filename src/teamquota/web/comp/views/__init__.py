@@ -1,0 +1,1 @@
+"""Views, one module per page family; each gets its objects through :mod:`..access`."""

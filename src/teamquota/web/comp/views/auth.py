@@ -1,0 +1,36 @@
+"""Sign in (with throttling) and sign out."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+
+from teamquota.web.comp import throttle
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    def clean(self) -> dict[str, object]:
+        username = self.data.get("username", "")
+        address = throttle.client_address(self.request)
+        if throttle.is_locked(username, address):
+            raise ValidationError("Too many failed sign-ins; wait 15 minutes and try again.",
+                                  code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.record_failure(username, address)
+            raise
+        throttle.clear(username, address)
+        return cleaned
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    return LoginView.as_view()(request)

@@ -1,0 +1,181 @@
+"""Team dashboards: progress to target with a pace line, gate status, members, trend."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from teamquota.core.money import exact_div, fmt_money, fmt_pct
+from teamquota.plan.model import Plan as PlanModel
+from teamquota.web.comp import access
+from teamquota.web.comp.models import AttainmentRow, CreditRow, Membership, Period, Team
+from teamquota.web.comp.views.common import pick_period, plan_for, published_periods, to_json
+
+ZERO = Decimal("0")
+
+
+@access.signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.has_role("finance"):
+        return redirect("periods")
+    if user.has_role("sales_ops"):
+        return redirect("runs")
+    if user.has_role("leader"):
+        return redirect("teams")
+    if user.payee_id:
+        return redirect("statement", payee_id=user.payee.payee_id)
+    return redirect("teams")
+
+
+@access.signed_in
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = list(access.teams_visible_to(request.user).select_related("leader", "parent"))
+    if len(teams) == 1 and not request.GET:
+        return redirect("team", team_id=teams[0].team_id)
+    period = pick_period(request)
+    rows = []
+    if period is not None:
+        att = defaultdict(list)
+        for row in AttainmentRow.objects.filter(run_id=period.run_id, period=period.label,
+                                                subject_type="team",
+                                                subject_id__in=[t.team_id for t in teams]):
+            att[row.subject_id].append(row)
+        for team in teams:
+            rows.append({"team": team, "attainment": att.get(team.team_id, [])})
+    return render(request, "comp/team_list.html", {
+        "rows": rows, "period": period, "periods": published_periods()})
+
+
+def _gate_text(plan: PlanModel | None, component_id: str, attainment: Decimal | None) -> str:
+    if plan is None:
+        return ""
+    comp = next((c for c in plan.components if c.id == component_id), None)
+    if comp is None or comp.gate is None or comp.gate.team_attainment_at_least is None:
+        return ""
+    gate = comp.gate.team_attainment_at_least
+    name = comp.name or comp.id
+    if attainment is None:
+        return f"no team target: {name} pays from {fmt_pct(gate, 0)}"
+    if attainment >= gate:
+        return f"team at {fmt_pct(attainment)}: gate of {fmt_pct(gate, 0)} met, {name} pays"
+    return f"team at {fmt_pct(attainment)}: {name} pays from {fmt_pct(gate, 0)}"
+
+
+def members_on(team: Team, period: Period) -> list[Any]:
+    return list(Membership.objects.filter(team=team, start_date__lte=period.end)
+                .exclude(end_date__lt=period.start).select_related("payee")
+                .order_by("payee__name"))
+
+
+def pace_series(period: Period, target: Decimal | None, credits: list[tuple[date, Decimal]],
+                today: date) -> dict[str, Any]:
+    """Cumulative credit by day, and the straight line from 0 to target over the period."""
+    by_day: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for day, amount in credits:
+        by_day[day] += amount
+    days, cumulative, running = [], [], ZERO
+    day, last = period.start, min(period.end, today)
+    while day <= last:
+        running += by_day.get(day, ZERO)
+        days.append(day.isoformat())
+        cumulative.append(str(running))
+        day += timedelta(days=1)
+    pace = None
+    if target:
+        pace = {"x": [period.start.isoformat(), period.end.isoformat()],
+                "y": ["0", str(target)]}
+    return {"x": days, "y": cumulative, "pace": pace}
+
+
+def expected_by_today(period: Period, target: Decimal, today: date) -> Decimal:
+    if today >= period.end:
+        return target
+    if today < period.start:
+        return ZERO
+    elapsed = (today - period.start).days + 1
+    return exact_div(target * elapsed, Decimal((period.end - period.start).days + 1))
+
+
+@access.signed_in
+def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
+    user = request.user
+    team = get_object_or_404(access.teams_visible_to(user).select_related("leader", "parent"),
+                             team_id=team_id)
+    period = pick_period(request)
+    context: dict[str, Any] = {"team": team, "period": period, "periods": published_periods()}
+    if period is None:
+        return render(request, "comp/team_dashboard.html", context)
+    run = period.run
+    viewer_payee = user.payee if user.payee_id else None
+    plan = plan_for(viewer_payee, run)
+    visibility = plan.team_visibility if plan else "members"
+    show_members = access.members_detail_visible(user, team, visibility)
+    components = []
+    for row in AttainmentRow.objects.filter(run=run, period=period.label, subject_type="team",
+                                            subject_id=team.team_id).order_by("component_id"):
+        comp = next((c for c in plan.components if c.id == row.component_id), None) \
+            if plan else None
+        components.append({
+            "row": row, "name": (comp.name or comp.id) if comp else row.component_id,
+            "pct": fmt_pct(row.attainment) if row.attainment is not None else "no target",
+            "measure": fmt_money(row.measure_value or ZERO),
+            "target": fmt_money(row.target_amount) if row.target_amount else "—",
+            "gate": _gate_text(plan, row.component_id, row.attainment),
+        })
+    team_credits = list(CreditRow.objects.filter(
+        run=run, period=period.label, subject_type="team", subject_id=team.team_id)
+        .values_list("close_date", "amount"))
+    today = timezone.localdate()
+    main = components[0]["row"] if components else None
+    target = main.target_amount if main else None
+    credited = sum((a or ZERO for _, a in team_credits), ZERO)
+    context.update({
+        "components": components, "show_members": show_members,
+        "visibility": visibility, "credited": fmt_money(credited),
+        "pace_chart": to_json(pace_series(period, target,
+                                          [(d, a or ZERO) for d, a in team_credits], today)),
+    })
+    if target:
+        expected = expected_by_today(period, target, today)
+        context["expected"] = fmt_money(expected)
+        context["ahead"] = credited >= expected
+    members = members_on(team, period)
+    if show_members:
+        ids = [m.payee.payee_id for m in members]
+        contributed = dict(CreditRow.objects.filter(
+            run=run, period=period.label, subject_type="payee", subject_id__in=ids,
+            counts_for_team=True).values("subject_id").annotate(total=Sum("amount"))
+            .values_list("subject_id", "total"))
+        visible_statements = set(access.payees_visible_to(user).filter(
+            payee_id__in=ids).values_list("payee_id", flat=True))
+        rows = []
+        for m in members:
+            amount = contributed.get(m.payee.payee_id) or ZERO
+            share = exact_div(amount, credited) if credited else ZERO
+            rows.append({"payee": m.payee, "amount": fmt_money(amount), "raw": str(amount),
+                         "share": fmt_pct(share), "membership": m,
+                         "statement": m.payee.payee_id in visible_statements})
+        rows.sort(key=lambda r: Decimal(r["raw"]), reverse=True)
+        context["members"] = rows
+        context["members_chart"] = to_json({"x": [r["payee"].name for r in rows],
+                                            "y": [r["raw"] for r in rows]})
+    else:
+        context["member_count"] = len(members)
+    trend = []
+    for p in published_periods():
+        row = AttainmentRow.objects.filter(run_id=p.run_id, period=p.label, subject_type="team",
+                                           subject_id=team.team_id).order_by(
+                                               "component_id").first()
+        if row is not None and row.attainment is not None:
+            trend.append((p.label, str((row.attainment * 100).quantize(Decimal("0.1")))))
+    context["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend]})
+    context["children"] = access.teams_visible_to(user).filter(parent=team)
+    return render(request, "comp/team_dashboard.html", context)

@@ -1,0 +1,59 @@
+"""The estimator page: a rep picks open deals and sees pay, team attainment and gate."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from teamquota.core.money import D, fmt_money, fmt_pct
+from teamquota.web.comp import access
+from teamquota.web.comp.models import Period
+from teamquota.web.comp.services import estimate as svc
+
+
+@access.signed_in
+def estimator(request: HttpRequest) -> HttpResponse:
+    payee = request.user.payee
+    if payee is None:
+        return render(request, "comp/estimator.html", {"no_payee": True})
+    period = (Period.objects.filter(run__isnull=False).exclude(status="locked")
+              .order_by("-start").first())
+    deals = svc.open_deals(payee)
+    for d in deals:
+        d.guess = svc.typical_amount(d)
+    context: dict[str, object] = {"payee": payee, "period": period, "deals": deals}
+    if request.method == "POST" and period is not None:
+        chosen, errors = {}, []
+        mine = {d.deal_id for d in deals}
+        for deal_id in request.POST.getlist("deal"):
+            if deal_id not in mine:
+                errors.append(f"deal {deal_id} is not one of your open deals")
+                continue
+            try:
+                amount = D(request.POST.get(f"amount_{deal_id}", ""))
+                if amount <= 0:
+                    raise ValueError
+                chosen[deal_id] = amount
+            except (ValueError, InvalidOperation, TypeError):
+                errors.append(f"deal {deal_id}: amount must be a positive number")
+        context["errors"] = errors
+        context["chosen"] = chosen
+        if chosen and not errors:
+            est = svc.estimate(payee, period, chosen, timezone.localdate())
+            context["estimate"] = est
+            context["delta"] = fmt_money(est.after_total - est.before_total)
+            context["after_total"] = fmt_money(est.after_total)
+            context["before_total"] = fmt_money(est.before_total)
+            context["team_rows"] = [
+                {"team": k[0], "component": k[1],
+                 "before": fmt_pct(v) if v is not None else "—",
+                 "after": fmt_pct(est.team_after.get(k)) if est.team_after.get(k) is not None
+                 else "—"} for k, v in est.team_before.items()]
+            context["component_rows"] = [
+                {"component": c, "before": fmt_money(est.lines_before.get(c, Decimal(0))),
+                 "after": fmt_money(est.lines_after.get(c, Decimal(0)))}
+                for c in sorted(set(est.lines_before) | set(est.lines_after))]
+    return render(request, "comp/estimator.html", context)

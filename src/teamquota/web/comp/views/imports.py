@@ -1,0 +1,88 @@
+"""Data import pages: upload, preview mapping + validation report, apply, reject file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from teamquota.data.tables import TABLES
+from teamquota.web.comp import access
+from teamquota.web.comp.services import imports as svc
+
+
+@access.require_role("sales_ops")
+def import_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "comp/import_list.html", {
+        "imports": access.imports_visible_to(request.user).select_related("created_by")[:200],
+        "tables": list(TABLES), "presets": svc.PRESETS})
+
+
+@require_POST
+@access.require_role("sales_ops")
+def import_upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    table = request.POST.get("table", "")
+    preset = request.POST.get("preset", "")
+    if upload is None or table not in TABLES or preset not in svc.PRESETS:
+        messages.error(request, "choose a table and a CSV or Parquet file")
+        return redirect("imports")
+    staged = svc.stage(upload, table, preset, request.user)
+    return redirect("import_preview", key=staged.key)
+
+
+def _staged(request: HttpRequest, key: str) -> svc.Staged:
+    staged = svc.load_staged(key, request.user)
+    if staged is None:
+        raise Http404("no such upload")
+    return staged
+
+
+@access.require_role("sales_ops")
+def import_preview(request: HttpRequest, key: str) -> HttpResponse:
+    staged = _staged(request, key)
+    mode = request.GET.get("mode", "replace")
+    mode = mode if mode in ("replace", "upsert") else "replace"
+    context = {"staged": staged, "mode": mode, **svc.preview(staged)}
+    if "error" not in context:
+        check = svc.validate(staged, mode, "fail")
+        context["check"] = check
+        if check.errors:
+            lenient = svc.validate(staged, mode, "reject")
+            context["lenient"] = lenient
+    return render(request, "comp/import_preview.html", context)
+
+
+@require_POST
+@access.require_role("sales_ops")
+def import_apply(request: HttpRequest, key: str) -> HttpResponse:
+    staged = _staged(request, key)
+    mode = request.POST.get("mode", "replace")
+    on_error = "reject" if request.POST.get("accept_rejects") == "1" else "fail"
+    if mode not in ("replace", "upsert"):
+        raise Http404
+    imp, validation = svc.apply(staged, mode, on_error, request.user)
+    if imp is None:
+        messages.error(request, f"Nothing was imported: {validation.errors} problems "
+                                "(listed below)")
+        return redirect(f"{request.path.rsplit('/apply', 1)[0]}/?mode={mode}")
+    messages.success(request, f"Imported {imp.rows_imported} rows into {imp.table}"
+                     + (f"; {imp.rows_rejected} rejected (download the reject file)"
+                        if imp.rows_rejected else ""))
+    return redirect("import", import_id=imp.pk)
+
+
+@access.require_role("sales_ops")
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    imp = get_object_or_404(access.imports_visible_to(request.user), pk=import_id)
+    return render(request, "comp/import_detail.html", {"imp": imp})
+
+
+@access.require_role("sales_ops")
+def import_rejects(request: HttpRequest, import_id: int) -> HttpResponse:
+    imp = get_object_or_404(access.imports_visible_to(request.user), pk=import_id)
+    response = HttpResponse(imp.reject_csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="{imp.table}-import-{imp.pk}'
+                                       f'.rejects.csv"')
+    return response

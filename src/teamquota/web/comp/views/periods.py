@@ -1,0 +1,105 @@
+"""The period close workflow pages and the payroll export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from teamquota.core.money import fmt_money
+from teamquota.web.comp import access
+from teamquota.web.comp.models import PayoutLine, Period, record
+from teamquota.web.comp.services import close
+from teamquota.web.comp.services.payroll import payroll_csv
+
+
+@access.signed_in
+def period_list(request: HttpRequest) -> HttpResponse:
+    periods = list(Period.objects.all().order_by("-start"))
+    lines = access.lines_visible_to(request.user)
+    for p in periods:
+        agg = lines.filter(run_id=p.run_id, period=p.label).aggregate(
+            total=Sum("amount"), payees=Count("payee", distinct=True))
+        p.total = fmt_money(agg["total"]) if agg["total"] is not None else "—"
+        p.payees = agg["payees"]
+    return render(request, "comp/period_list.html", {"periods": periods})
+
+
+@access.signed_in
+def period_detail(request: HttpRequest, label: str) -> HttpResponse:
+    period = get_object_or_404(Period, label=label)
+    user = request.user
+    teams = close.teams_to_review(period)
+    reviewed = close.reviewed_team_ids(period)
+    led = access.led_team_ids(user)
+    visible = set(access.teams_visible_to(user).values_list("id", flat=True))
+    review_rows = [{"team": t, "reviewed": t.id in reviewed, "mine": t.id in led}
+                   for t in teams if t.id in visible]
+    lines = access.lines_visible_to(user).filter(run_id=period.run_id, period=period.label)
+    total = lines.aggregate(t=Sum("amount"))["t"]
+    adjustments = lines.exclude(adjusts_period="").select_related("payee")
+    return render(request, "comp/period_detail.html", {
+        "period": period, "reviews": review_rows, "total": fmt_money(total) if total else "—",
+        "adjustments": adjustments,
+        "approval_refusal": access.approval_refusal(user, period.run)
+        if user.has_role("finance") else None,
+        "can_export": user.has_role("finance") and period.status in ("approved", "locked"),
+    })
+
+
+def _step(request: HttpRequest, label: str, action: str, **kwargs: object) -> HttpResponse:
+    period = get_object_or_404(Period, label=label)
+    try:
+        getattr(close, action)(request.user, period, **kwargs)
+        messages.success(request, f"{period.label}: {action} done")
+    except close.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect("period", label=label)
+
+
+@require_POST
+@access.require_role("leader")
+def period_review(request: HttpRequest, label: str, team_id: str) -> HttpResponse:
+    team = get_object_or_404(access.teams_visible_to(request.user), team_id=team_id)
+    return _step(request, label, "review", team=team)
+
+
+@require_POST
+@access.require_role("finance")
+def period_approve(request: HttpRequest, label: str) -> HttpResponse:
+    return _step(request, label, "approve")
+
+
+@require_POST
+@access.require_role("finance")
+def period_lock(request: HttpRequest, label: str) -> HttpResponse:
+    return _step(request, label, "lock")
+
+
+@access.require_role("finance")
+def payroll_export(request: HttpRequest, label: str) -> HttpResponse:
+    period = get_object_or_404(Period, label=label)
+    if period.status not in ("approved", "locked"):
+        messages.error(request, f"{label} is not approved yet; payroll exports only approved "
+                                "or locked periods")
+        return redirect("period", label=label)
+    record(request.user, "payroll.export", "period", label,
+           f"{request.user.username} exported payroll for {label} (run #{period.run_id})")
+    response = HttpResponse(payroll_csv(period), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payroll-{label}.csv"'
+    return response
+
+
+@access.require_role("finance", "sales_ops")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = access.audit_visible_to(request.user).select_related("actor")
+    kind = request.GET.get("action", "")
+    if kind:
+        events = events.filter(action__startswith=kind)
+    return render(request, "comp/audit.html", {"events": events[:500], "action": kind})
+
+
+def lines_count(period: Period) -> int:
+    return PayoutLine.objects.filter(run_id=period.run_id, period=period.label).count()

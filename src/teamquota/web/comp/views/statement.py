@@ -1,0 +1,97 @@
+"""Rep statements: every payout line with its explanation and deals, totals, history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from teamquota.core.money import fmt_money, fmt_pct
+from teamquota.web.comp import access
+from teamquota.web.comp.models import CreditRow, Deal, Payee, PayoutLine, Period
+from teamquota.web.comp.views.common import pick_period, published_periods
+
+ZERO = Decimal("0")
+
+
+@access.signed_in
+def statement_list(request: HttpRequest) -> HttpResponse:
+    payees = access.payees_visible_to(request.user)
+    if request.user.payee_id and payees.count() == 1:
+        return redirect("statement", payee_id=request.user.payee.payee_id)
+    period = pick_period(request)
+    totals = {}
+    if period is not None:
+        totals = dict(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
+                                                payee__in=payees)
+                      .values("payee_id").annotate(total=Sum("amount"))
+                      .values_list("payee_id", "total"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        payees = payees.filter(name__icontains=q)
+    rows = [{"payee": p, "total": fmt_money(totals[p.id]) if p.id in totals else "—"}
+            for p in payees.order_by("name")[:500]]
+    return render(request, "comp/statement_list.html", {
+        "rows": rows, "period": period, "periods": published_periods(), "q": q})
+
+
+def statement_data(payee: Payee, period: Period) -> dict[str, Any]:
+    """Everything a statement shows (also the API's statement payload)."""
+    lines = list(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
+                                           payee=payee).select_related("team")
+                 .prefetch_related("disputes").order_by("plan_id", "component_id", "id"))
+    credits = list(CreditRow.objects.filter(run_id=period.run_id, period=period.label,
+                                            subject_type="payee", subject_id=payee.payee_id)
+                   .order_by("close_date", "deal_id"))
+    deals = {d.deal_id: d for d in Deal.objects.filter(
+        deal_id__in=[c.deal_id for c in credits] + [ln.deal_id for ln in lines if ln.deal_id])}
+    total = sum((ln.amount for ln in lines), ZERO)
+    by_component: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for ln in lines:
+        by_component[ln.component_id] += ln.amount
+    return {"lines": lines, "credits": credits, "deals": deals, "total": total,
+            "by_component": dict(by_component),
+            "currency": lines[0].currency if lines else (payee.currency or "")}
+
+
+def history(payee: Payee) -> list[dict[str, Any]]:
+    rows, draw_balance = [], ZERO
+    for p in published_periods():
+        lines = PayoutLine.objects.filter(run_id=p.run_id, period=p.label, payee=payee)
+        total = lines.aggregate(t=Sum("amount"))["t"]
+        draws = lines.filter(line_type__in=("draw", "draw_recovery"))
+        draw_balance += draws.filter(line_type="draw", rule__icontains="recoverable").exclude(
+            rule__icontains="non").aggregate(t=Sum("amount"))["t"] or ZERO
+        draw_balance += draws.filter(line_type="draw_recovery").aggregate(
+            t=Sum("amount"))["t"] or ZERO
+        if total is not None:
+            rows.append({"period": p, "total": fmt_money(total), "draw_balance": draw_balance})
+    return rows
+
+
+@access.signed_in
+def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
+    payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
+    period = pick_period(request)
+    context: dict[str, Any] = {"payee": payee, "period": period,
+                               "periods": published_periods(),
+                               "own": request.user.payee_id == payee.id}
+    if period is not None:
+        data = statement_data(payee, period)
+        for ln in data["lines"]:
+            ln.pct = fmt_pct(ln.attainment) if ln.attainment is not None else ""
+            ln.shown_amount = fmt_money(ln.amount)
+        context.update(data)
+        context["total_shown"] = fmt_money(data["total"])
+        context["history"] = history(payee)
+        context["has_draws"] = any(ln.line_type in ("draw", "draw_recovery")
+                                   for ln in data["lines"])
+        context["deal_rows"] = [{"credit": c, "deal": data["deals"].get(c.deal_id),
+                                 "amount": fmt_money(c.amount or ZERO)}
+                                for c in data["credits"]]
+        context["credited"] = fmt_money(sum((c.amount or ZERO for c in data["credits"]), ZERO))
+    return render(request, "comp/statement.html", context)

@@ -1,0 +1,162 @@
+"""Django settings, all from the environment (12-factor), safe by default.
+
+``TEAMQUOTA_ENV`` is ``development`` (default: DEBUG on, a generated per-home secret key)
+or ``production`` (DEBUG off, ``TEAMQUOTA_SECRET_KEY`` required, secure cookies, HSTS).
+``DATABASE_URL`` selects the database; without it an SQLite file lives under
+``$TEAMQUOTA_HOME/var`` (default ``./var``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+ENV = os.environ.get("TEAMQUOTA_ENV", "development")
+PRODUCTION = ENV == "production"
+HOME = Path(os.environ.get("TEAMQUOTA_HOME", Path.cwd())).resolve()
+VAR = HOME / "var"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _secret_key() -> str:
+    key = os.environ.get("TEAMQUOTA_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("TEAMQUOTA_SECRET_KEY must be set when TEAMQUOTA_ENV="
+                                   "production (e.g. python -c 'import secrets; "
+                                   "print(secrets.token_urlsafe(50))')")
+    # Development: one random key per home, kept so sessions survive restarts.
+    VAR.mkdir(parents=True, exist_ok=True)
+    path = VAR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = not PRODUCTION and os.environ.get("TEAMQUOTA_DEBUG", "1") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get(
+    "TEAMQUOTA_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
+).split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TEAMQUOTA_CSRF_TRUSTED_ORIGINS", "")
+                        .split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "teamquota.web.comp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "teamquota.web.comp.middleware.ApiTokenMiddleware",
+]
+
+ROOT_URLCONF = "teamquota.web.urls"
+WSGI_APPLICATION = "teamquota.web.wsgi.application"
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+        "teamquota.web.comp.context.navigation",
+    ]},
+}]
+
+_default_db = f"sqlite:///{VAR / 'teamquota.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db),
+                                              conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR.mkdir(parents=True, exist_ok=True)
+    # WAL lets readers (page views) run while a calculation run writes its results.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE", "timeout": 20}
+_test_url = os.environ.get("TEAMQUOTA_TEST_DATABASE_URL")
+if _test_url and os.environ.get("TEAMQUOTA_TESTING") == "1":
+    DATABASES["default"] = dj_database_url.parse(_test_url)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "comp.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Login throttling: this many failures per username or per client address in the window
+# lock further attempts until the window passes (teamquota.web.comp.throttle).
+LOGIN_MAX_FAILURES = int(os.environ.get("TEAMQUOTA_LOGIN_MAX_FAILURES", "5"))
+LOGIN_WINDOW_SECONDS = int(os.environ.get("TEAMQUOTA_LOGIN_WINDOW_SECONDS", "900"))
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("TEAMQUOTA_HSTS_SECONDS", "31536000"))
+    SECURE_SSL_REDIRECT = os.environ.get("TEAMQUOTA_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("TEAMQUOTA_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "teamquota.web.comp.staticfinders.PlotlyFinder",
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = VAR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Runs execute in a background thread; tests set this to run them inline.
+TEAMQUOTA_RUNS_INLINE = os.environ.get("TEAMQUOTA_RUNS_INLINE") == "1"
+
+LOGGING = {
+    "version": 1, "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("TEAMQUOTA_LOG_LEVEL",
+                                                              "WARNING")},
+}
