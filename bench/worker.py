@@ -25,11 +25,12 @@ import pyarrow.parquet as pq
 IMPLEMENTATIONS: dict[str, tuple[str, str]] = {
     "hand_sql": ("bench.baselines.hand_sql", "run"),
     "engine_duckdb": ("bench.baselines.engine", "run"),
+    "engine_calc_only": ("bench.baselines.engine", "run_calc_only"),
     "engine_spark": ("bench.baselines.engine", "run_spark"),
     "pandas": ("bench.baselines.pandas_notebook", "run"),
     "per_row": ("bench.baselines.per_row", "run"),
     "duckdb_read_csv": ("bench.baselines.csv_read", "run"),
-    "teamquota_read_csv": ("bench.baselines.csv_read", "run_teamquota"),
+    "teamquota_read_csv": ("bench.baselines.engine", "read_deals_csv"),
 }
 
 
@@ -57,8 +58,9 @@ def main(argv: list[str]) -> int:
     lines = run(Path(data_dir), fmt)
     seconds = time.perf_counter() - started
     pq.write_table(lines, out)
+    timings = getattr(sys.modules[run.__module__], "TIMINGS", {})
     print(json.dumps({"seconds": seconds, "rows": lines.num_rows,
-                      "peak_rss_kb": peak_rss_kb()}))
+                      "peak_rss_kb": peak_rss_kb(), "timings": timings}))
     return 0
 
 
