@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 ZERO = Decimal("0")
@@ -111,3 +112,35 @@ def allocate(total: Decimal, weights: list[Decimal], places: int = 2) -> list[De
     for i in order[:leftover]:
         floors[i] += unit
     return [sign * part for part in floors]
+
+
+def near_tie(value: Decimal, places: int) -> bool:
+    """True when ``value`` lies within 10^-40 of a rounding tie (…5 at places+1).
+
+    The finishing arithmetic runs at 60 digits; a result that is exactly a tie in rational
+    terms may then sit a hair off it. Such lines are recomputed with fractions.
+    """
+    half = quantum(places + 1) * 5
+    offset = (abs(value) - half).quantize(quantum(places), rounding=decimal.ROUND_FLOOR,
+                                          context=EXACT)
+    distance = abs(abs(value) - half - offset)
+    return distance < Decimal("1e-40") or abs(distance - quantum(places)) < Decimal("1e-40")
+
+
+def round_fraction(value: Fraction, places: int, mode: RoundingMode) -> Decimal:
+    """Round an exact fraction to ``places`` decimals by ``mode``."""
+    scaled = value * 10**places
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    floor, rest = divmod(magnitude.numerator, magnitude.denominator)
+    remainder = Fraction(rest, magnitude.denominator)
+    if mode == "down":
+        units = floor
+    elif mode == "up":
+        units = floor + (1 if remainder else 0)
+    elif remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and (
+            mode == "half_up" or floor % 2 == 1)):
+        units = floor + 1
+    else:
+        units = floor
+    return Decimal(sign * units).scaleb(-places)

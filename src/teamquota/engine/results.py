@@ -21,6 +21,8 @@ from teamquota.data.tables import MONEY
 # from the exact ratio, never from this column.
 ATTAINMENT = pa.decimal128(24, 12)
 S = pa.string()
+# deal amount (2 places) x share (8 places): exact at 10 places
+CREDIT = pa.decimal128(38, 10)
 
 CREDITS = pa.schema([
     ("period", S),
@@ -29,7 +31,8 @@ CREDITS = pa.schema([
     ("subject_id", S),
     ("rule", S),                # owner | split | membership | rollup | leader | overlay
     ("share", pa.decimal128(18, 8)),
-    ("amount", MONEY),          # credited amount in plan currency (deal amount x share)
+    ("payee_id", S),            # the credited payee a team credit comes through
+    ("amount", CREDIT),         # credited amount in plan currency (deal amount x share)
     ("counts_for_team", pa.bool_()),
     ("close_date", pa.date32()),
 ])

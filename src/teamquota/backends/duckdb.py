@@ -1,0 +1,32 @@
+"""DuckDB in-process: the default backend. Memory limit and spill directory are exposed so
+runs larger than memory spill to disk instead of failing."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from teamquota.backends.base import Backend
+
+
+class DuckDBBackend(Backend):
+    name = "duckdb"
+
+    def __init__(self, path: str = ":memory:", memory_limit: str | None = None,
+                 temp_directory: str | None = None, threads: int | None = None):
+        self.con = ibis.duckdb.connect(path)
+        settings = {"memory_limit": memory_limit, "temp_directory": temp_directory,
+                    "threads": threads}
+        for key, value in settings.items():
+            if value is not None:
+                self.con.raw_sql(f"SET {key} = '{value}'")
+
+    def load(self, name: str, table: pa.Table) -> ir.Table:
+        return self.con.create_table(self.table_name(name), table, temp=True)
+
+    def materialize(self, expr: ir.Table, name: str) -> ir.Table:
+        return self.con.create_table(self.table_name(name), expr, temp=True)
+
+    def close(self) -> None:
+        self.con.disconnect()

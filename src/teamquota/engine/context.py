@@ -1,0 +1,70 @@
+"""Everything the pay stage needs, gathered once per run as small Python structures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from teamquota.core.diagnostics import Diagnostics
+from teamquota.core.money import ZERO, minor_unit
+from teamquota.core.periods import Period
+from teamquota.engine.membership import Memberships
+from teamquota.engine.targets import Targets
+from teamquota.plan.loader import LoadedPlan
+
+
+@dataclass(frozen=True)
+class Payee:
+    payee_id: str
+    name: str
+    currency: str
+    target_incentive: Decimal  # annual
+    role: str | None
+
+
+@dataclass
+class PayContext:
+    loaded: LoadedPlan
+    periods: list[Period]
+    payees: dict[str, Payee]
+    eligible: list[str]
+    memberships: Memberships
+    # (period, subject_type, subject_id) -> component id -> measure value
+    measures: dict[tuple[str, str, str], dict[str, Decimal]]
+    # (period, team, payee) -> component id -> the payee's contribution to the team measure
+    contributions: dict[tuple[str, str, str], dict[str, Decimal]]
+    # (period, payee, activity type) -> quantity
+    activity: dict[tuple[str, str, str], Decimal]
+    targets: Targets
+    fx: dict[tuple[str, str, str], Decimal]
+    diagnostics: Diagnostics
+    per_deal: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _members: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    @property
+    def plan(self):  # noqa: ANN201 - the Plan model
+        return self.loaded.plan
+
+    def measure(self, period: str, subject_type: str, subject_id: str,
+                component: str) -> Decimal:
+        return self.measures.get((period, subject_type, subject_id), {}).get(component, ZERO)
+
+    def period_ti(self, payee: Payee, period: Period) -> Decimal:
+        """Annual target incentive x the period's share of the year (3/12 a quarter)."""
+        months = {"month": 1, "quarter": 3, "year": 12}[period.kind]
+        return payee.target_incentive * months / 12
+
+    def places(self, currency: str) -> int:
+        places = self.plan.rounding.places
+        return minor_unit(currency) if places is None else places
+
+    def team_members(self, period: Period) -> dict[str, dict[str, int]]:
+        """team -> payee -> days, counting sub-team members for parent teams."""
+        if period.label not in self._members:
+            index: dict[str, dict[str, int]] = defaultdict(dict)
+            for team, payee, days in self.memberships.members_with_ancestors(period):
+                index[team][payee] = index[team].get(payee, 0) + days
+            self._members[period.label] = index
+        return self._members[period.label]

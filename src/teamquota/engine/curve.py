@@ -1,0 +1,68 @@
+"""Payout curves and commission tiers as exact arithmetic.
+
+Functions use plain operators so they run on ``Decimal`` (inside the 60-digit ``EXACT``
+context) and on ``Fraction`` alike; the pay stage recomputes the rare line that lands on a
+rounding tie with fractions.
+
+Curve semantics (pinned by tests): 0 below the first point; linear between points; beyond
+the last point the last segment's slope continues; the result is then limited by the cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TypeVar
+
+from teamquota.core.money import fmt_pct
+
+N = TypeVar("N")  # Decimal or Fraction
+
+
+def curve_factor(points: Sequence[tuple[N, N]], attainment: N, cap: N | None = None) -> N:
+    """The payout factor for ``attainment`` on a piecewise-linear curve."""
+    zero = attainment * 0  # type: ignore[operator]
+    if attainment < points[0][0]:  # type: ignore[operator]
+        return zero
+    segment = len(points) - 2
+    for i in range(len(points) - 1):
+        if attainment <= points[i + 1][0]:  # type: ignore[operator]
+            segment = i
+            break
+    (x0, y0), (x1, y1) = points[segment], points[segment + 1]
+    factor = y0 + (attainment - x0) * (y1 - y0) / (x1 - x0)  # type: ignore[operator]
+    factor = max(factor, zero)
+    return min(factor, cap) if cap is not None else factor
+
+
+def describe_curve(points: Sequence[tuple[Decimal, Decimal]], attainment: Decimal,
+                   factor: Decimal, cap: Decimal | None) -> str:
+    """Words for how the factor was read off the curve (statement text)."""
+    if attainment < points[0][0]:
+        return f"below the curve's first point {fmt_pct(points[0][0])} -> 0.0%"
+    if cap is not None and factor == cap and curve_factor(points, attainment) > cap:
+        return f"curve capped at {fmt_pct(cap)}"
+    return f"curve {fmt_pct(factor)}"
+
+
+def tiered_commission(value: N, tiers: Sequence[tuple[N, N]], mode: str,
+                      floor: N | None = None) -> N:
+    """Commission on ``value`` for tiers whose thresholds are already in currency.
+
+    ``marginal``: each slice at its own tier's rate. ``whole``: all value at the rate of
+    the highest tier reached ("retroactive"). ``floor`` (zero-until-quota): nothing below
+    it pays, slices above it pay marginally.
+    """
+    zero = value * 0  # type: ignore[operator]
+    if value <= zero:  # type: ignore[operator]
+        return zero
+    if mode == "whole":
+        reached = [rate for start, rate in tiers if value >= start]  # type: ignore[operator]
+        return value * reached[-1] if reached else zero  # type: ignore[operator]
+    total = zero
+    for i, (start, rate) in enumerate(tiers):
+        bottom = start if floor is None else max(start, floor)  # type: ignore[type-var]
+        top = value if i + 1 == len(tiers) else min(value, tiers[i + 1][0])  # type: ignore
+        if top > bottom:  # type: ignore[operator]
+            total = total + (top - bottom) * rate  # type: ignore[operator]
+    return total

@@ -1,0 +1,63 @@
+"""Team membership by period, in Python: memberships are small (one row per person-team
+stint), so proration by days and "main team" lookups are plain dictionary work."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+
+from teamquota.core.periods import Period, overlap_days
+
+
+@dataclass(frozen=True)
+class Stint:
+    team: str
+    start: date
+    end: date | None
+
+
+class Memberships:
+    def __init__(self, table: pa.Table, ancestors: dict[str, list[str]]):
+        self.by_payee: dict[str, list[Stint]] = defaultdict(list)
+        for row in table.select(["payee_id", "team_id", "start_date", "end_date"]).to_pylist():
+            self.by_payee[row["payee_id"]].append(
+                Stint(row["team_id"], row["start_date"], row["end_date"]))
+        self.ancestors = ancestors
+
+    def team_days(self, payee: str, period: Period) -> dict[str, int]:
+        """Days the payee spent in each team during ``period`` (direct membership)."""
+        days: dict[str, int] = defaultdict(int)
+        for stint in self.by_payee.get(payee, []):
+            overlap = overlap_days(stint.start, stint.end, period)
+            if overlap:
+                days[stint.team] += overlap
+        return dict(sorted(days.items()))
+
+    def main_team(self, payee: str, period: Period) -> str | None:
+        """The team the payee spent most days in (ties: the later stint's team)."""
+        days = self.team_days(payee, period)
+        if not days:
+            return None
+        latest = {s.team: s.start for s in self.by_payee[payee]}
+        return max(days, key=lambda team: (days[team], latest[team]))
+
+    def members_with_ancestors(self, period: Period) -> list[tuple[str, str, int]]:
+        """(team, payee, days) for direct teams and every ancestor team."""
+        rows = []
+        for payee in sorted(self.by_payee):
+            for team, days in self.team_days(payee, period).items():
+                for t in [team, *self.ancestors.get(team, [])]:
+                    rows.append((t, payee, days))
+        return rows
+
+    def members(self, team: str, period: Period) -> dict[str, int]:
+        """payee -> days in ``team`` (directly) during ``period``."""
+        result = {}
+        for payee in sorted(self.by_payee):
+            days = self.team_days(payee, period).get(team)
+            if days:
+                result[payee] = days
+        return result

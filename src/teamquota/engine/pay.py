@@ -1,0 +1,306 @@
+"""The pay stage: turn measures and targets into rounded, explained payout lines.
+
+One function per payout kind (curve, commission, SPIF; pools in ``pools``), then caps and
+draws in ``adjust``. Each line is computed exactly and rounded once (``finish``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from typing import Any
+
+from teamquota.core.money import EXACT, ZERO, fmt_money, fmt_pct
+from teamquota.core.periods import Period
+from teamquota.engine import explain
+from teamquota.engine.context import Payee, PayContext
+from teamquota.engine.curve import curve_factor, describe_curve, tiered_commission
+from teamquota.engine.finish import finish, shown
+from teamquota.plan.model import Component
+
+Line = dict[str, Any]
+
+
+def make_line(period: Period, payee: Payee, component_id: str, line_type: str,
+              amount: Decimal, rule: str, explanation: str, *, team_id: str | None = None,
+              deal_id: str | None = None, measure_value: Decimal | None = None,
+              target_amount: Decimal | None = None, attainment: Decimal | None = None,
+              factor: Decimal | None = None) -> Line:
+    return {"period": period.label, "payee_id": payee.payee_id, "component_id": component_id,
+            "line_type": line_type, "team_id": team_id, "deal_id": deal_id,
+            "measure_value": measure_value, "target_amount": target_amount,
+            "attainment": None if attainment is None else shown(attainment),
+            "factor": None if factor is None else shown(factor), "amount": amount,
+            "currency": payee.currency, "rule": rule, "explanation": explanation}
+
+
+def attainment_of(ctx: PayContext, subject_type: str, subject_id: str, component_id: str,
+                  period: Period) -> Decimal | None:
+    target = ctx.targets.get(subject_type, subject_id, component_id, period.label)
+    if target is None or target == ZERO:
+        return None
+    with localcontext(EXACT):
+        return ctx.measure(period.label, subject_type, subject_id, component_id) / target
+
+
+def _team_component(ctx: PayContext, component: Component) -> Component | None:
+    if component.scope == "team":
+        return component
+    return next((c for c in ctx.plan.components if c.scope == "team"), None)
+
+
+def _personal_component(ctx: PayContext, component: Component) -> str | None:
+    if component.gate and component.gate.personal_component:
+        return component.gate.personal_component
+    return next((c.id for c in ctx.plan.components if c.scope == "payee"), None)
+
+
+def gate_failure(ctx: PayContext, component: Component, payee: Payee, period: Period,
+                 team: str | None) -> str | None:
+    """Why the component's gate stops it paying, or None when it passes."""
+    gate = component.gate
+    if gate is None:
+        return None
+    if gate.team_attainment_at_least is not None:
+        team_component = _team_component(ctx, component)
+        team = team if team is not None else ctx.memberships.main_team(payee.payee_id, period)
+        att = (attainment_of(ctx, "team", team, team_component.id, period)
+               if team and team_component else None)
+        if att is None:
+            return f"team gate {fmt_pct(gate.team_attainment_at_least)}: no team target"
+        if att < gate.team_attainment_at_least:
+            return (f"team {team} at {fmt_pct(att)}: {component.id} pays from "
+                    f"{fmt_pct(gate.team_attainment_at_least)}")
+    if gate.personal_attainment_at_least is not None:
+        personal = _personal_component(ctx, component)
+        att = attainment_of(ctx, "payee", payee.payee_id, personal, period) if personal else None
+        if att is None or att < gate.personal_attainment_at_least:
+            shown_att = "no target" if att is None else fmt_pct(att)
+            return (f"personal attainment {shown_att}: {component.id} needs at least "
+                    f"{fmt_pct(gate.personal_attainment_at_least)}")
+    if gate.min_contribution_share is not None and team is not None:
+        team_value = ctx.measure(period.label, "team", team, component.id)
+        own = ctx.contributions.get((period.label, team, payee.payee_id), {}).get(
+            component.id, ZERO)
+        with localcontext(EXACT):
+            share = own / team_value if team_value else ZERO
+        if share < gate.min_contribution_share:
+            return (f"contribution {fmt_money(own)} of team {fmt_money(team_value)} = "
+                    f"{fmt_pct(share)}: the pool needs at least "
+                    f"{fmt_pct(gate.min_contribution_share)}")
+    if gate.min_activity is not None:
+        done = ctx.activity.get((period.label, payee.payee_id, gate.min_activity.type), ZERO)
+        if done < gate.min_activity.count:
+            return (f"{explain.number(done)} {gate.min_activity.type} activities: needs at "
+                    f"least {explain.number(gate.min_activity.count)}")
+    return None
+
+
+def _missing_target(ctx: PayContext, component: Component, subject: str,
+                    period: Period) -> None:
+    ctx.diagnostics.warning(
+        "E010", f"no target for {component.scope} '{subject}', component '{component.id}', "
+        f"period {period.label}: no {component.id} line",
+        ctx.loaded.component_source(component.id, "target"),
+        "add a row to the targets table or derive targets in the plan")
+
+
+def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
+    if component.accumulate == "ytd":
+        from teamquota.engine.ytd import ytd_curve_lines
+        return ytd_curve_lines(ctx, component, period)
+    lines = []
+    for payee_id in ctx.eligible:
+        payee = ctx.payees[payee_id]
+        if component.scope == "payee":
+            subjects = [(payee_id, None, period.days)]
+        else:
+            days = ctx.memberships.team_days(payee_id, period)
+            subjects = [(team, team, d) for team, d in days.items()]
+        for subject, team, days_in in subjects:
+            line = _curve_line(ctx, component, period, payee, subject, team, days_in)
+            if line is not None:
+                lines.append(line)
+    return lines
+
+
+def _curve_line(ctx: PayContext, component: Component, period: Period, payee: Payee,
+                subject: str, team: str | None, days: int) -> Line | None:
+    scope = component.scope
+    target = ctx.targets.get(scope, subject, component.id, period.label)
+    if target is None or target == ZERO:
+        _missing_target(ctx, component, subject, period)
+        return None
+    measure = ctx.measure(period.label, scope, subject, component.id)
+    payout = component.payout
+    weight = component.weight or ZERO
+    ti = ctx.period_ti(payee, period)
+
+    def compute(n: Any) -> Any:
+        points = [(n(x), n(y)) for x, y in payout.curve or []]
+        factor = curve_factor(points, n(measure) / n(target),
+                              None if payout.cap is None else n(payout.cap))
+        return n(payee.target_incentive) * _months(period) / 12 * n(weight) * factor \
+            * days / period.days
+
+    with localcontext(EXACT):
+        attainment = measure / target
+        factor = curve_factor(payout.curve or [], attainment, payout.cap)
+    label = explain.measure_label(component)
+    head = f"{label} {explain.ratio(measure, target, attainment, component.measure.count)}"
+    prorate = "" if days == period.days else f" x {explain.fraction_text(days, period.days)}"
+    where = f" in team {team}" if team else ""
+    blocked = gate_failure(ctx, component, payee, period, team)
+    rule = _curve_rule(component)
+    if blocked:
+        return make_line(period, payee, component.id, "curve", ZERO, rule,
+                         f"{head}; gate not met ({blocked}) -> 0.00", team_id=team,
+                         measure_value=measure, target_amount=target, attainment=attainment,
+                         factor=ZERO)
+    amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
+                       ctx.places(payee.currency))
+    curve_text = describe_curve(payout.curve or [], attainment, factor, payout.cap)
+    text = (f"{head} -> {curve_text} x TI {fmt_money(ti)} x {weight}{prorate}{where} = "
+            f"{fmt_money(amount)}")
+    return make_line(period, payee, component.id, "curve", amount, rule, text, team_id=team,
+                     measure_value=measure, target_amount=target, attainment=attainment,
+                     factor=factor)
+
+
+def _months(period: Period) -> int:
+    return {"month": 1, "quarter": 3, "year": 12}[period.kind]
+
+
+def _curve_rule(component: Component) -> str:
+    points = ", ".join(f"{fmt_pct(x, 0)}->{fmt_pct(y, 0)}" for x, y in component.payout.curve
+                       or [])
+    cap = f", cap {fmt_pct(component.payout.cap, 0)}" if component.payout.cap else ""
+    scope = "team" if component.scope == "team" else "personal"
+    return (f"{component.weight} of target incentive on {scope} attainment; "
+            f"curve {points}{cap}")
+
+
+def convert(ctx: PayContext, payee: Payee, period: Period) -> tuple[Decimal, str]:
+    """Rate from the plan's currency to the payee's, with a note for the statement."""
+    if payee.currency == ctx.plan.currency:
+        return Decimal(1), ""
+    rate = ctx.fx.get((ctx.plan.currency, payee.currency, period.label))
+    if rate is None:
+        ctx.diagnostics.error(
+            "E030", f"no FX rate {ctx.plan.currency}->{payee.currency} for {period.label} "
+            f"(payee '{payee.payee_id}' is paid in {payee.currency})",
+            hint="add the rate to the fx_rates table")
+        return Decimal(0), " (no FX rate)"
+    return rate, f" x FX {rate.normalize()} {ctx.plan.currency}->{payee.currency}"
+
+
+def commission_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
+    payout = component.payout
+    if payout.mode == "per_deal":
+        from teamquota.engine.per_deal import per_deal_lines
+        return per_deal_lines(ctx, component, period)
+    tiers = [(t.from_, t.rate) for t in payout.tiers] if payout.tiers else [
+        (ZERO, payout.rate or ZERO)]
+    needs_target = payout.basis == "attainment" and (
+        len(tiers) > 1 or tiers[0][0] != ZERO or payout.mode == "zero_until_quota")
+    lines = []
+    for payee_id in ctx.eligible:
+        payee = ctx.payees[payee_id]
+        measure = ctx.measure(period.label, "payee", payee_id, component.id)
+        target = ctx.targets.get("payee", payee_id, component.id, period.label)
+        if needs_target and (target is None or target == ZERO):
+            _missing_target(ctx, component, payee_id, period)
+            continue
+        scale = target if payout.basis == "attainment" and target else Decimal(1)
+        money_tiers = [(start * scale, rate) for start, rate in tiers]
+        floor = target if payout.mode == "zero_until_quota" else None
+        rate, fx_text = convert(ctx, payee, period)
+
+        def compute(n: Any, money_tiers=money_tiers, floor=floor, measure=measure,
+                    rate=rate) -> Any:
+            value = tiered_commission(n(measure), [(n(a), n(r)) for a, r in money_tiers],
+                                      payout.mode, None if floor is None else n(floor))
+            return value * n(rate)
+
+        blocked = gate_failure(ctx, component, payee, period, None)
+        with localcontext(EXACT):
+            attainment = measure / target if target else None
+        label = explain.measure_label(component)
+        head = f"{label} {fmt_money(measure)}"
+        if target:
+            head = f"{label} {explain.ratio(measure, target, attainment, False)}"
+        rule = _tier_rule(component, money_tiers)
+        if blocked:
+            lines.append(make_line(period, payee, component.id, "commission", ZERO, rule,
+                                   f"{head}; gate not met ({blocked}) -> 0.00",
+                                   measure_value=measure, target_amount=target,
+                                   attainment=attainment))
+            continue
+        amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
+                           ctx.places(payee.currency))
+        text = f"{head} -> {_tier_text(money_tiers, payout.mode, floor)}{fx_text} = " \
+               f"{fmt_money(amount)}"
+        lines.append(make_line(period, payee, component.id, "commission", amount, rule, text,
+                               measure_value=measure, target_amount=target,
+                               attainment=attainment))
+    return lines
+
+
+def _tier_text(tiers: list[tuple[Decimal, Decimal]], mode: str, floor: Decimal | None) -> str:
+    if len(tiers) == 1 and tiers[0][0] == ZERO and floor is None:
+        return f"x {fmt_pct(tiers[0][1], 2)}"
+    parts = [f"{fmt_pct(rate, 2)} from {fmt_money(start)}" for start, rate in tiers]
+    words = {"marginal": "each slice at its tier's rate", "whole": "all at the highest tier "
+             "reached", "zero_until_quota": "only above target, each slice at its rate"}
+    return f"tiers {', '.join(parts)} ({words.get(mode, mode)})"
+
+
+def _tier_rule(component: Component, tiers: list[tuple[Decimal, Decimal]]) -> str:
+    basis = "of target" if component.payout.basis == "attainment" else "in currency"
+    return f"commission, {component.payout.mode} tiers ({basis})"
+
+
+def spif_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
+    amount_each = component.payout.per_deal or ZERO
+    lines = []
+    for payee_id in ctx.eligible:
+        payee = ctx.payees[payee_id]
+        count = ctx.measure(period.label, "payee", payee_id, component.id)
+        if component.measure.sum is not None:
+            ctx.diagnostics.error("E003", f"SPIF component '{component.id}' must count deals "
+                                  "(measure: {count: true, where: ...})",
+                                  ctx.loaded.component_source(component.id, "measure"))
+            return []
+        if count == ZERO:
+            continue
+        rate, fx_text = convert(ctx, payee, period)
+
+        def compute(n: Any, count=count, rate=rate) -> Any:
+            return n(count) * n(amount_each) * n(rate)
+
+        blocked = gate_failure(ctx, component, payee, period, None)
+        label = explain.measure_label(component)
+        rule = f"SPIF {fmt_money(amount_each)} per qualifying deal"
+        if blocked:
+            lines.append(make_line(period, payee, component.id, "spif", ZERO, rule,
+                                   f"{label}: {explain.number(count)}; gate not met "
+                                   f"({blocked}) -> 0.00", measure_value=count))
+            continue
+        amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
+                           ctx.places(payee.currency))
+        text = (f"{label}: {explain.number(count)} qualifying deals x "
+                f"{fmt_money(amount_each)}{fx_text} = {fmt_money(amount)}")
+        lines.append(make_line(period, payee, component.id, "spif", amount, rule, text,
+                               measure_value=count, factor=amount_each))
+    return lines
+
+
+def component_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
+    kind = component.payout.kind
+    if kind == "curve":
+        return curve_lines(ctx, component, period)
+    if kind == "commission":
+        return commission_lines(ctx, component, period)
+    if kind == "spif":
+        return spif_lines(ctx, component, period)
+    from teamquota.engine.pools import pool_lines
+    return pool_lines(ctx, component, period)

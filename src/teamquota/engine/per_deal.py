@@ -1,0 +1,89 @@
+"""Per-deal tier allocation: deals fill the tiers in close-date order, so each deal's
+commission is its own statement line. The arithmetic runs in Ibis (a running total per
+payee and period); Python only words the lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from teamquota.core.money import ZERO, fmt_money, fmt_pct, round_money
+from teamquota.core.periods import Period
+from teamquota.engine.context import PayContext
+from teamquota.engine.measure import component_filter, component_value
+from teamquota.engine.pay import Line, convert, make_line
+from teamquota.plan.model import Component
+
+WIDE = "decimal(38,10)"
+NARROW = "decimal(20,10)"
+
+
+def per_deal_table(credits: ir.Table, component: Component,
+                   targets: ir.Table | None) -> ir.Table:
+    """One row per credited deal with its running total and exact commission."""
+    rows = credits.filter((credits.subject_type == "payee") & component_filter(credits,
+                                                                                component))
+    rows = rows.mutate(value=component_value(rows, component))
+    window = ibis.window(group_by=[rows.subject_id, rows.period],
+                         order_by=[rows.close_date, rows.deal_id], preceding=None, following=0)
+    rows = rows.mutate(cum_after=rows.value.sum().over(window).cast(WIDE))
+    rows = rows.mutate(cum_before=(rows.cum_after - rows.value).cast(WIDE))
+    payout = component.payout
+    tiers = [(t.from_, t.rate) for t in payout.tiers] if payout.tiers else [
+        (ZERO, payout.rate or ZERO)]
+    if payout.basis == "attainment":
+        assert targets is not None
+        t = targets.select(t_payee="subject_id", t_period="period", target="amount")
+        rows = rows.join(t, [rows.subject_id == t.t_payee, rows.period == t.t_period])
+        scale = rows.target.cast(WIDE)
+    else:
+        scale = ibis.literal(Decimal(1), type=WIDE)
+    commission = ibis.literal(ZERO, type=WIDE)
+    zero = ibis.literal(ZERO, type=WIDE)
+    for i, (start, rate) in enumerate(tiers):
+        low = (scale.cast(NARROW) * ibis.literal(start, type=NARROW)).cast(WIDE)
+        top = rows.cum_after
+        if i + 1 < len(tiers):
+            high = (scale.cast(NARROW) * ibis.literal(tiers[i + 1][0], type=NARROW)).cast(WIDE)
+            top = ibis.least(rows.cum_after, high)
+        piece = ibis.greatest(zero, (top - ibis.greatest(rows.cum_before, low)).cast(WIDE))
+        commission = (commission + (piece.cast(NARROW) * ibis.literal(rate, type=NARROW))
+                      .cast(WIDE)).cast(WIDE)
+    columns = ["period", "subject_id", "deal_id", "close_date", "value", "cum_before",
+               "cum_after"]
+    if payout.basis == "attainment":
+        columns.append("target")
+    return rows.select(*columns, commission=commission)
+
+
+def per_deal_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
+    rows: list[dict[str, Any]] = ctx.per_deal.get(component.id, [])
+    payout = component.payout
+    tiers = [(t.from_, t.rate) for t in payout.tiers] if payout.tiers else [
+        (ZERO, payout.rate or ZERO)]
+    unit = "of target" if payout.basis == "attainment" else ""
+    schedule = ", ".join(f"{fmt_pct(r, 2)} from {fmt_pct(s, 0) if unit else fmt_money(s)}"
+                         for s, r in tiers)
+    rule = f"commission per deal, tiers filled in close-date order: {schedule} {unit}".strip()
+    eligible = set(ctx.eligible)
+    lines = []
+    for row in rows:
+        if row["period"] != period.label or row["subject_id"] not in eligible:
+            continue
+        payee = ctx.payees[row["subject_id"]]
+        rate, fx_text = convert(ctx, payee, period)
+        exact = row["commission"] * rate
+        amount = round_money(exact, payee.currency, ctx.plan.rounding.mode,
+                             ctx.places(payee.currency))
+        target = row.get("target")
+        of_target = f" of target {fmt_money(target)}" if target is not None else ""
+        text = (f"deal {row['deal_id']} {fmt_money(row['value'])}: running total "
+                f"{fmt_money(row['cum_before'])} -> {fmt_money(row['cum_after'])}{of_target}"
+                f" at {schedule}{fx_text} = {fmt_money(amount)}")
+        lines.append(make_line(period, payee, component.id, "deal", amount, rule, text,
+                               deal_id=row["deal_id"], measure_value=row["value"],
+                               target_amount=target))
+    return lines

@@ -1,0 +1,241 @@
+"""``run()``: one calculation, as a handful of named, timed stages.
+
+    check -> load -> credit -> measure -> target -> pay -> adjust -> assemble
+
+Every stage reports problems as diagnostics; any error stops the run before results are
+produced, so a failed run changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from teamquota.backends import Backend, connect
+from teamquota.core.diagnostics import Diagnostics, InputError
+from teamquota.core.money import ZERO
+from teamquota.core.periods import Period
+from teamquota.data.dataset import Dataset
+from teamquota.data.tables import TABLES
+from teamquota.engine import adjust, pay
+from teamquota.engine.calendar import periods_arrow, run_periods
+from teamquota.engine.context import Payee, PayContext
+from teamquota.engine.credit import (
+    CreditInputs, activity_credits, all_credits, deals_in_periods,
+)
+from teamquota.engine.finish import shown
+from teamquota.engine.hierarchy import closure_rows, team_ancestors
+from teamquota.engine.measure import (
+    check_columns, contribution_table, measure_table,
+)
+from teamquota.engine.membership import Memberships
+from teamquota.engine.per_deal import per_deal_table
+from teamquota.engine.results import ATTAINMENT_SCHEMA, CREDITS, PAYOUTS, Results
+from teamquota.engine.targets import derive_targets, file_targets
+from teamquota.plan.loader import LoadedPlan
+
+Progress = Callable[[str], None]
+
+
+class _Timer:
+    def __init__(self, progress: Progress | None):
+        self.timings: dict[str, float] = {}
+        self.progress = progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(name)
+        start = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - start, 4)
+
+
+def _empty(name: str) -> pa.Table:
+    return TABLES[name].schema.empty_table()
+
+
+def _check(loaded: LoadedPlan, data: Dataset, diagnostics: Diagnostics) -> None:
+    for name in ("payees", "teams", "memberships", "deals"):
+        if data.get(name) is None:
+            diagnostics.error("E050", f"the {name} table is missing",
+                              hint=f"load a {name} file (docs/data.md)")
+    columns = {"deals": set(data["deals"].column_names) if data.get("deals") else set()}
+    if data.has("activities"):
+        columns["activities"] = set(data["activities"].column_names)
+    check_columns(loaded, columns, diagnostics)
+    if not diagnostics.has_errors:
+        payees = set(data["payees"]["payee_id"].to_pylist())
+        owners = set(data["deals"]["owner_id"].to_pylist())
+        unknown = sorted(owners - payees)
+        if unknown:
+            diagnostics.error("E040", f"{len(unknown)} deal owner(s) are not in payees: "
+                              f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
+                              hint="their deals would credit no one; add them to payees")
+
+
+def _payees(data: Dataset, loaded: LoadedPlan) -> tuple[dict[str, Payee], list[str]]:
+    plan = loaded.plan
+    payees = {}
+    for row in data["payees"].select(["payee_id", "name", "currency", "target_incentive",
+                                      "role"]).to_pylist():
+        payees[row["payee_id"]] = Payee(row["payee_id"], row["name"],
+                                        row["currency"] or plan.currency,
+                                        row["target_incentive"] or ZERO, row["role"])
+    roles = set(plan.eligible_roles) if plan.eligible_roles else None
+    eligible = sorted(p for p, v in payees.items() if roles is None or v.role in roles)
+    return payees, eligible
+
+
+def _dict_measures(table: pa.Table, ids: list[str]) -> dict[tuple[str, str, str],
+                                                            dict[str, Decimal]]:
+    result: dict[tuple[str, str, str], dict[str, Decimal]] = {}
+    for row in table.to_pylist():
+        result[(row["period"], row["subject_type"], row["subject_id"])] = {
+            i: row[i] if row[i] is not None else ZERO for i in ids}
+    return result
+
+
+def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
+        periods: list[str] | None = None, progress: Progress | None = None) -> Results:
+    """Calculate ``loaded`` over ``data``; raises :class:`InputError` with every problem."""
+    plan = loaded.plan
+    diagnostics = Diagnostics()
+    timer = _Timer(progress)
+    with timer.stage("check"):
+        _check(loaded, data, diagnostics)
+        diagnostics.raise_if_errors()
+        run_periods_ = run_periods(plan, data["deals"], periods)
+        ancestors = team_ancestors(data["teams"], diagnostics)
+        diagnostics.raise_if_errors()
+    engine = connect(backend)
+    with timer.stage("load"):
+        tables = {name: engine.load(name, data[name]) for name in
+                  ("deals", "memberships", "teams")}
+        closure = engine.load("closure", closure_rows(ancestors))
+        optional = {name: engine.load(name, data[name]) for name in
+                    ("splits", "coverage", "fx_rates", "activities") if data.has(name)}
+        ptable = engine.load("periods", periods_arrow(run_periods_))
+    with timer.stage("credit"):
+        events = deals_in_periods(tables["deals"], ptable, optional.get("fx_rates"),
+                                  plan.currency)
+        crediting = plan.crediting
+        credits = engine.materialize(all_credits(
+            CreditInputs(events, optional.get("splits"), tables["memberships"], closure,
+                         tables["teams"], optional.get("coverage")),
+            crediting.split_table, crediting.rollup, crediting.leaders, crediting.overlay),
+            "credits")
+    deal_components = [c for c in plan.components if c.measure.source == "deals"]
+    activity_components = [c for c in plan.components if c.measure.source == "activities"]
+    with timer.stage("measure"):
+        measures = _dict_measures(engine.collect(measure_table(credits, deal_components)),
+                                  [c.id for c in deal_components]) if deal_components else {}
+        activity: dict[tuple[str, str, str], Decimal] = {}
+        if "activities" in optional:
+            acts = activity_credits(optional["activities"], ptable, tables["memberships"],
+                                    closure, crediting.rollup)
+            if activity_components:
+                for key, values in _dict_measures(
+                        engine.collect(measure_table(acts.mutate(
+                            counts_for_team=True, amount_credited=acts.quantity),
+                            activity_components)),
+                        [c.id for c in activity_components]).items():
+                    measures.setdefault(key, {}).update(values)
+            by_type = acts.filter(acts.subject_type == "payee").group_by(
+                ["period", "payee_id", "type"]).aggregate(quantity=acts.quantity.sum())
+            for row in engine.collect(by_type).to_pylist():
+                activity[(row["period"], row["payee_id"], row["type"])] = row["quantity"]
+        contributions: dict[tuple[str, str, str], dict[str, Decimal]] = {}
+        team_components = [c for c in deal_components if c.scope == "team"]
+        if team_components:
+            table = engine.collect(contribution_table(credits, team_components))
+            for row in table.to_pylist():
+                contributions[(row["period"], row["subject_id"], row["payee_id"])] = {
+                    c.id: row[c.id] for c in team_components}
+    with timer.stage("target"):
+        payees, eligible = _payees(data, loaded)
+        memberships = Memberships(data["memberships"], ancestors)
+        from_file = file_targets(loaded, data.get("targets"), run_periods_, diagnostics,
+                                 data.sources.get("targets", "targets"))
+        targets = derive_targets(loaded, from_file, run_periods_, memberships,
+                                 {p: v.target_incentive for p, v in payees.items()},
+                                 eligible, diagnostics)
+        diagnostics.raise_if_errors()
+    fx = {}
+    if data.has("fx_rates"):
+        for row in data["fx_rates"].to_pylist():
+            fx[(row["from_currency"], row["to_currency"], row["period"])] = row["rate"]
+    ctx = PayContext(loaded, run_periods_, payees, eligible, memberships, measures,
+                     contributions, activity, targets, fx, diagnostics)
+    with timer.stage("per_deal"):
+        for component in plan.components:
+            if component.payout.kind == "commission" and component.payout.mode == "per_deal":
+                ctx.per_deal[component.id] = engine.collect(per_deal_table(
+                    credits, component, _targets_table(engine, targets, component.id))
+                ).to_pylist()
+    with timer.stage("pay"):
+        lines = [line for period in run_periods_ for component in plan.components
+                 for line in pay.component_lines(ctx, component, period)]
+    with timer.stage("adjust"):
+        lines += adjust.cap_lines(ctx, lines)
+        lines += adjust.draw_lines(ctx, lines)
+        diagnostics.raise_if_errors()
+    with timer.stage("assemble"):
+        wanted = set(periods) if periods else {p.label for p in run_periods_}
+        order = {c.id: i for i, c in enumerate(plan.components)}
+        lines = [line for line in lines if line["period"] in wanted]
+        lines.sort(key=lambda l: (l["period"], l["payee_id"], order.get(l["component_id"],
+                                  len(order)), l["line_type"], l["team_id"] or "",
+                                  l["deal_id"] or ""))
+        payouts = pa.Table.from_pylist(lines, schema=PAYOUTS)
+        attainment = _attainment(ctx, wanted)
+        credit_columns = [f.name for f in CREDITS]
+        credit_expr = credits.filter(credits.period.isin(sorted(wanted))).mutate(
+            amount=credits.amount_credited).select(*credit_columns).order_by(
+            ["period", "deal_id", "subject_type", "subject_id", "rule", "payee_id"])
+        credit_table = engine.collect(credit_expr).cast(CREDITS)
+    return Results(credit_table, attainment, payouts, diagnostics, timer.timings,
+                   plan.plan, engine.name)
+
+
+def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:
+    rows = [{"subject_id": sid, "period": period, "amount": value}
+            for (stype, sid, cid, period), value in sorted(targets.values.items())
+            if cid == component_id and stype == "payee"]
+    schema = pa.schema([("subject_id", pa.string()), ("period", pa.string()),
+                        ("amount", pa.decimal128(18, 2))])
+    return engine.load("targets_" + component_id, pa.Table.from_pylist(rows, schema=schema))
+
+
+def _attainment(ctx: PayContext, wanted: set[str]) -> pa.Table:
+    rows = []
+    keys: dict[tuple[str, str, str, str], None] = {}
+    for (period, stype, sid), values in ctx.measures.items():
+        for cid in values:
+            keys[(period, cid, stype, sid)] = None
+    for (stype, sid, cid, period) in ctx.targets.values:
+        keys[(period, cid, stype, sid)] = None
+    scopes = {c.id: c.scope for c in ctx.plan.components}
+    for period, cid, stype, sid in sorted(keys):
+        if period not in wanted or scopes.get(cid) != stype:
+            continue
+        measure = ctx.measure(period, stype, sid, cid)
+        target = ctx.targets.get(stype, sid, cid, period)
+        att = shown(measure / target) if target else None
+        rows.append({"period": period, "component_id": cid, "subject_type": stype,
+                     "subject_id": sid, "measure_value": measure, "target_amount": target,
+                     "attainment": att})
+    return pa.Table.from_pylist(rows, schema=ATTAINMENT_SCHEMA)
+
+
+def periods_of(results: Results) -> list[str]:
+    return sorted(set(results.payouts["period"].to_pylist()))
+
+
+__all__ = ["InputError", "Period", "run", "defaultdict"]

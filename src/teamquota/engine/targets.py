@@ -1,0 +1,155 @@
+"""Targets per subject, component and period: from the targets table, distributed from
+coarser periods (an annual target into quarters), or derived from the hierarchy.
+
+Distributed and derived targets are money: they are allocated to the cent so the period
+targets sum exactly to the annual one (a statement shows 33,333.34, not 33,333.333…).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+
+from teamquota.core.diagnostics import Diagnostics, Source
+from teamquota.core.money import ZERO, allocate
+from teamquota.core.periods import Period, parse_period, periods_between
+from teamquota.engine.membership import Memberships
+from teamquota.plan.loader import LoadedPlan
+from teamquota.plan.model import Component
+
+Key = tuple[str, str, str, str]  # subject_type, subject_id, measure, period label
+
+
+@dataclass
+class Targets:
+    values: dict[Key, Decimal] = field(default_factory=dict)
+    # how each target was obtained, for the statement ("annual 120,000.00 / 4 (equal)")
+    notes: dict[Key, str] = field(default_factory=dict)
+
+    def get(self, subject_type: str, subject_id: str, component: str,
+            period: str) -> Decimal | None:
+        return self.values.get((subject_type, subject_id, component, period))
+
+
+def _shares(loaded: LoadedPlan, outer: Period, inner: list[Period],
+            diagnostics: Diagnostics, source: Source) -> list[Decimal] | None:
+    method = loaded.plan.target_distribution
+    if method.method == "equal":
+        return [Decimal(1)] * len(inner)
+    if method.method == "days":
+        return [Decimal(p.days) for p in inner]
+    custom = method.custom or []
+    if len(custom) != len(inner):
+        diagnostics.error("E012", f"target for {outer.label} is split into {len(inner)} "
+                          f"{loaded.plan.period}s but target_distribution.custom lists "
+                          f"{len(custom)} shares", loaded.source("target_distribution"),
+                          f"give {len(inner)} shares that sum to 1")
+        return None
+    return list(custom)
+
+
+def file_targets(loaded: LoadedPlan, table: pa.Table | None, periods: list[Period],
+                 diagnostics: Diagnostics, source_path: str = "targets") -> Targets:
+    """Targets from the targets table, distributing coarser periods into the plan's."""
+    targets = Targets()
+    if table is None:
+        return targets
+    wanted = {p.label for p in periods}
+    plan = loaded.plan
+    rows = table.select(["subject_type", "subject_id", "measure", "period", "amount"])
+    for i, row in enumerate(rows.to_pylist()):
+        label = row["period"]
+        try:
+            period = parse_period(label, plan.year_start_month)
+        except ValueError as exc:
+            diagnostics.error("E011", f"targets row {i + 1}: {exc}", Source(source_path))
+            continue
+        key = (row["subject_type"], row["subject_id"], row["measure"])
+        if period.kind == plan.period:
+            if label in wanted:
+                targets.values[(*key, label)] = row["amount"]
+            continue
+        inner = periods_between(plan.period, period.start, period.end, plan.year_start_month)
+        if len(inner) <= 1 or inner[0].start != period.start:
+            diagnostics.error("E011", f"targets row {i + 1}: period {label} is finer than "
+                              f"the plan's {plan.period}", Source(source_path),
+                              f"give targets per {plan.period} or per year")
+            continue
+        shares = _shares(loaded, period, inner, diagnostics, Source(source_path))
+        if shares is None:
+            continue
+        for sub, part in zip(inner, allocate(row["amount"], shares), strict=True):
+            if sub.label in wanted:
+                targets.values[(*key, sub.label)] = part
+                targets.notes[(*key, sub.label)] = (
+                    f"{label} target {row['amount']:,.2f} by "
+                    f"{plan.target_distribution.method} distribution")
+    return targets
+
+
+def derive_targets(loaded: LoadedPlan, targets: Targets, periods: list[Period],
+                   memberships: Memberships, payee_ti: dict[str, Decimal],
+                   payees: list[str], diagnostics: Diagnostics) -> Targets:
+    """Resolve every component's targets under its ``target`` rule, keyed by component id."""
+    resolved = Targets()
+    components = loaded.plan.components
+    for component in components:
+        if component.target.source == "file":
+            measure = component.target.measure or component.id
+            for (stype, sid, m, period), value in targets.values.items():
+                if m == measure and stype == component.scope:
+                    key = (stype, sid, component.id, period)
+                    resolved.values[key] = value
+                    if (stype, sid, m, period) in targets.notes:
+                        resolved.notes[key] = targets.notes[(stype, sid, m, period)]
+    for component in components:
+        rule = component.target
+        if rule.source == "sum_of_members":
+            _sum_of_members(component, resolved, periods, memberships)
+        elif rule.source == "from_team":
+            _from_team(component, resolved, periods, memberships, payee_ti, payees)
+    return resolved
+
+
+def _sum_of_members(component: Component, resolved: Targets, periods: list[Period],
+                    memberships: Memberships) -> None:
+    # A member's target counts in proportion to the days they were in the team (or one of
+    # its sub-teams), so a rep who moved mid-quarter is split between old and new team.
+    source = component.target.of or component.id
+    for period in periods:
+        totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for team, payee, days in memberships.members_with_ancestors(period):
+            value = resolved.get("payee", payee, source, period.label)
+            if value is not None:
+                totals[team] += value * days / period.days
+        for team, total in totals.items():
+            key = ("team", team, component.id, period.label)
+            resolved.values[key] = total.quantize(Decimal("0.01"))
+            resolved.notes[key] = f"sum of members' {source} targets"
+
+
+def _from_team(component: Component, resolved: Targets, periods: list[Period],
+               memberships: Memberships, payee_ti: dict[str, Decimal],
+               payees: list[str]) -> None:
+    source = component.target.of
+    eligible = set(payees)
+    for period in periods:
+        by_team: dict[str, list[str]] = defaultdict(list)
+        for payee in sorted(eligible):
+            team = memberships.main_team(payee, period)
+            if team is not None:
+                by_team[team].append(payee)
+        for team, members in by_team.items():
+            value = resolved.get("team", team, source or component.id, period.label)
+            if value is None:
+                continue
+            weights = ([payee_ti[m] for m in members] if component.target.by == "ti_share"
+                       else [Decimal(1)] * len(members))
+            for member, part in zip(members, allocate(value, weights), strict=True):
+                key = ("payee", member, component.id, period.label)
+                resolved.values[key] = part
+                resolved.notes[key] = (f"team {team} target {value:,.2f} split by "
+                                       f"{component.target.by}")
