@@ -104,6 +104,11 @@ targets.csv:3: error[D016]: column 'subject_type': 'person' is not allowed
 hint: expected one of: payee, team
 targets.csv:4: error[D016]: column 'period': '2017-Q5' is not a period label
 hint: expected YYYY, YYYY-Qn or YYYY-MM, e.g. 2017-Q2""",
+    "teams__parent_cycle.csv": """\
+teams.csv:2: error[D017]: team 'east' is its own ancestor: 'east' -> 'north' -> 'east'
+hint: parent_team_id must point up the hierarchy; leave it blank on the top team
+teams.csv:3: error[D017]: team 'north' is its own ancestor: 'north' -> 'east' -> 'north'
+hint: parent_team_id must point up the hierarchy; leave it blank on the top team""",
 }
 
 

@@ -89,7 +89,7 @@ class LoadedMap:
         return Source(self.path, line, column)
 
     def table(self, name: str) -> TableMap | None:
-        return self.map.tables.get(name)  # type: ignore[call-overload]
+        return next((m for t, m in self.map.tables.items() if t == name), None)
 
 
 class _Reader:
@@ -153,7 +153,7 @@ def load_map_text(text: str, path: str = "<map>") -> LoadedMap:
     except ValidationError as exc:
         for error in exc.errors():
             keys = _where(error["loc"])
-            where = ".".join(str(k) for k in keys) or "(top level)"
+            at = ".".join(str(k) for k in keys) or "(top level)"
             kind, hint = error["type"], None
             if kind == "extra_forbidden":
                 message = "unknown key"
@@ -164,7 +164,7 @@ def load_map_text(text: str, path: str = "<map>") -> LoadedMap:
                 message = error["msg"]
                 if not isinstance(error.get("input"), dict | list):
                     message += f" (found {error.get('input')!r})"
-            diagnostics.error("D021", f"{where}: {message}", loaded.source(*keys), hint)
+            diagnostics.error("D021", f"{at}: {message}", loaded.source(*keys), hint)
     diagnostics.raise_if_errors()
     return loaded
 

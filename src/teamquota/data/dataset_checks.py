@@ -144,9 +144,31 @@ def check_fx(tables: Mapping[str, LoadedTable], log: ProblemLog, currency: str |
             f"add fx_rates rows with from_currency, to_currency {currency}, period and rate")
 
 
+def check_team_cycles(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
+    """Rollups walk parent_team_id upwards; a cycle would make that walk endless."""
+    t = tables.get("teams")
+    if t is None or t.table.num_rows == 0:
+        return
+    ids = t.table["team_id"].to_pylist()
+    parent = dict(zip(ids, t.table["parent_team_id"].to_pylist(), strict=True))
+    rows, messages = [], []
+    for row, team in enumerate(ids):
+        chain, current = [team], parent.get(team)
+        while current is not None and current not in chain and current in parent:
+            chain.append(current)
+            current = parent.get(current)
+        if current == team:  # report each team on a cycle at its own row
+            rows.append(row)
+            messages.append(f"team '{team}' is its own ancestor: "
+                            + " -> ".join(f"'{c}'" for c in [*chain, team]))
+    log.add(t.name, "D017", t.original_rows(np.asarray(rows, np.int64)), messages,
+            "parent_team_id must point up the hierarchy; leave it blank on the top team")
+
+
 def check_dataset(tables: Mapping[str, LoadedTable], log: ProblemLog,
                   currency: str | None = None) -> None:
     check_references(tables, log)
+    check_team_cycles(tables, log)
     check_membership_overlaps(tables, log)
     check_split_sums(tables, log)
     check_fx(tables, log, currency)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -55,8 +56,9 @@ def _rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
 
 
-def _texts(column: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> list[object]:
-    return column.take(pa.array(rows, pa.int64())).to_pylist()
+def _texts(column: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> list[Any]:
+    values: list[Any] = column.take(pa.array(rows, pa.int64())).to_pylist()
+    return values
 
 
 def _plain(value: Decimal) -> str:
