@@ -185,3 +185,16 @@ def test_load__a_map_file_is_a_dataset_config(tmp_path: Path,
     assert result.dataset is not None, result.diagnostics.render()
     assert result.dataset["deals"]["amount"].to_pylist() == [Decimal("100.00"),
                                                              Decimal("200.00")]
+
+
+def test_column_map__float_money_in_parquet_is_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"Opportunity ID": ["006A"], "Opportunity Owner": ["ann"],
+                             "Amount": [0.1], "Stage": ["Closed Won"],
+                             "Close Date": ["3/1/2017"]}), tmp_path / "opportunities.parquet")
+    _, _, diagnostics = load_table("deals", tmp_path / "opportunities.parquet",
+                                   column_map="salesforce")
+    assert [d.message for d in diagnostics.errors] == [
+        "column 'Amount' is stored as double, which cannot hold 'amount' exactly; store it "
+        "as decimal or text"]

@@ -224,3 +224,14 @@ def test_load__300k_deal_csv_loads_in_seconds(tmp_path: Path,
     elapsed = time.perf_counter() - start
     assert result.dataset is not None and result.dataset["deals"].num_rows == n
     assert elapsed < 10, f"{elapsed:.1f}s"
+
+
+def test_load_table__a_won_stage_spelled_otherwise_is_a_warning(tmp_path: Path) -> None:
+    path = _write(tmp_path / "deals.csv", DEALS_HEADER
+                  + "D1,ann,Acme,GTX,100,USD,Closed Won,2017-03-01\n"
+                  + "D2,ann,Acme,GTX,100,USD,Closed Won,\n")
+    _, _, diagnostics = load_table("deals", path)
+    assert [d.render() for d in diagnostics if d.code == "D036"] == [
+        f"{path}: warning[D036]: stage 'Closed Won' on 2 deals looks like 'Won' but is not "
+        "spelled 'Won', so those deals count as open\n"
+        "hint: map it in a column map: values: {stage: {Closed Won: Won}}"]

@@ -34,5 +34,6 @@ DATA_CODES: dict[str, str] = {
     "D033": "info: team members who own no deals",
     "D034": "warning: lookup keys with no match in the lookup file",
     "D035": "info: source columns that the column map does not use",
+    "D036": "warning: a deal stage looks like Won or Lost but is spelled differently",
     "D040": "warning: rows were rejected (on_error='reject') and written to a reject table",
 }

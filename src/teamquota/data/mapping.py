@@ -56,6 +56,16 @@ def apply_table_map(table_name: str, raw: pa.Table, table_map: TableMap, loaded:
     diagnostics = Diagnostics()
     at = ("tables", table_name)
     where = Source(data_path)
+    for source_name, target in table_map.rename.items():
+        spec_column = next((c for c in TABLES[table_name].columns if c.name == target), None)
+        if (source_name in raw.column_names and spec_column is not None
+                and pa.types.is_decimal(spec_column.type)
+                and pa.types.is_floating(raw.schema.field(source_name).type)):
+            diagnostics.error("D014", f"column '{source_name}' is stored as "
+                              f"{raw.schema.field(source_name).type}, which cannot hold "
+                              f"'{target}' exactly; store it as decimal or text", where)
+    if diagnostics.has_errors:
+        return {}, diagnostics
     source_columns = _text_columns(raw)
     canonical = set(TABLES[table_name].column_names)
     columns: dict[str, pa.Array] = {}

@@ -30,6 +30,13 @@ def summarise(dataset: Dataset) -> Diagnostics:
             closed = pc.sum(closed_mask.cast("int64")).as_py() or 0
             which = "all of them open" if closed == 0 else f"{closed:,} of them Won or Lost"
             out.info("D032", f"column '{column}' is blank on {count:,} deals, {which}", where)
+        for stage in pc.unique(deals["stage"]).drop_null().to_pylist():
+            word = next((w for w in WON_OR_LOST if w.lower() in stage.lower().split()), None)
+            if word is not None and stage != word:
+                count = pc.sum(pc.equal(deals["stage"], stage).cast("int64")).as_py()
+                out.warning("D036", f"stage '{stage}' on {count:,} deals looks like '{word}' "
+                            f"but is not spelled '{word}', so those deals count as open", where,
+                            f"map it in a column map: values: {{stage: {{{stage}: {word}}}}}")
     memberships, payees = dataset.get("memberships"), dataset.get("payees")
     if deals is not None and memberships is not None and payees is not None:
         members = pc.unique(memberships["payee_id"])
