@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +21,7 @@ from teamquota.web.comp.models import Dispute, DisputeMessage, PayoutLine, Perio
 def dispute_raise(request: HttpRequest, line_id: int) -> HttpResponse:
     line = get_object_or_404(access.lines_visible_to(request.user), pk=line_id)
     if line.payee_id != request.user.payee_id:
-        messages.error(request, "only the payee of a line raises a question on it")
-        return redirect("statement", payee_id=line.payee.payee_id)
+        raise PermissionDenied("only the payee of a line raises a question on it")
     text = request.POST.get("text", "").strip()
     if not text:
         messages.error(request, "write your question")

@@ -1,0 +1,164 @@
+"""The permission matrix: every URL of the app x every persona, including direct-URL
+attempts on other reps' statements and other teams' dashboards.
+
+Expected outcomes: a status code, ``login`` (anonymous -> sign-in page) or ``redirect``
+(302 elsewhere). Unsafe requests run inside a rolled-back savepoint, so each persona meets
+the same state. ``test_it_covers_every_url`` fails when a URL is added without a row here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.db import transaction
+from django.urls import get_resolver
+
+from teamquota.web.comp.models import Dispute, DisputeMessage, Import, PayoutLine
+from teamquota.web.comp.services import imports as import_service
+from tests.web.world import World
+
+PERSONAS = ("anon", "rita", "lea", "sue", "sam", "fiona", "otto")
+R, L, NF, F, OK = "redirect", "login", 404, 403, 200
+
+
+def row(ok: object = OK, **overrides: object) -> dict[str, object]:
+    """Everyone signed in gets ``ok``; anonymous gets the login page; then overrides."""
+    expected = {p: ok for p in PERSONAS}
+    expected["anon"] = L
+    expected.update(overrides)
+    return expected
+
+
+def only(ok: object, *personas: str, others: object = F) -> dict[str, object]:
+    expected = row(others)
+    expected.update({p: ok for p in personas})
+    return expected
+
+
+Url = Callable[[dict[str, object]], str]
+# (method, url pattern name, url maker, expected per persona)
+MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
+    ("get", "home", lambda o: "/", row(R)),
+    ("get", "login", lambda o: "/login/", row(R, anon=OK)),
+    ("post", "logout", lambda o: "/logout/", row(L)),
+    ("get", "teams", lambda o: "/teams/", row(OK, rita=R, sue=R, lea=R, sam=R)),
+    ("get", "team", lambda o: "/teams/north/", row(OK, sue=NF, sam=NF)),
+    ("get", "team", lambda o: "/teams/south/", row(OK, rita=NF, lea=NF)),
+    ("get", "team", lambda o: "/teams/company/", row(OK, rita=NF, lea=NF, sue=NF, sam=NF)),
+    ("get", "team", lambda o: "/teams/nosuchteam/", row(NF)),
+    ("get", "statements", lambda o: "/statements/", row(OK, rita=R, sue=R)),
+    ("get", "statement", lambda o: "/statements/rita/", row(OK, sue=NF, sam=NF)),
+    ("get", "statement", lambda o: "/statements/rob/", row(OK, rita=NF, sue=NF, sam=NF)),
+    ("get", "statement", lambda o: "/statements/sue/", row(OK, rita=NF, lea=NF)),
+    ("get", "statement", lambda o: "/statements/lea/", row(OK, rita=NF, sue=NF, sam=NF)),
+    ("get", "estimator", lambda o: "/estimator/", row(OK)),
+    ("get", "periods", lambda o: "/periods/", row(OK)),
+    ("get", "period", lambda o: "/periods/2017-Q1/", row(OK)),
+    ("get", "period", lambda o: "/periods/1999-Q1/", row(NF)),
+    ("post", "period_review", lambda o: "/periods/2017-Q1/review/north/",
+     only(R, "lea", others=F) | {"sam": NF}),
+    ("post", "period_review", lambda o: "/periods/2017-Q1/review/south/",
+     only(R, "sam", others=F) | {"lea": NF}),
+    ("post", "period_approve", lambda o: "/periods/2017-Q1/approve/", only(R, "fiona")),
+    ("post", "period_lock", lambda o: "/periods/2017-Q1/lock/", only(R, "fiona")),
+    ("get", "payroll", lambda o: "/periods/2017-Q1/payroll.csv", only(R, "fiona")),
+    ("get", "audit", lambda o: "/audit/", only(OK, "fiona", "otto")),
+    ("get", "plans", lambda o: "/plans/", row(OK)),
+    ("get", "plan_new", lambda o: "/plans/new/", only(OK, "otto")),
+    ("get", "plan", lambda o: "/plans/ae_test/", row(OK)),
+    ("get", "plan", lambda o: "/plans/other_plan/", row(NF)),
+    ("get", "plan_edit", lambda o: "/plans/ae_test/edit/", only(OK, "otto")),
+    ("get", "plan_assign", lambda o: "/plans/ae_test/assign/", only(OK, "otto")),
+    ("get", "runs", lambda o: "/runs/", only(OK, "fiona", "otto")),
+    ("post", "run_start", lambda o: "/runs/start/", only(R, "otto")),
+    ("get", "run_compare", lambda o: f"/runs/compare/?a={o['run']}&b={o['run']}",
+     only(OK, "fiona", "otto")),
+    ("get", "run", lambda o: f"/runs/{o['run']}/", only(OK, "fiona", "otto")),
+    ("get", "imports", lambda o: "/imports/", only(OK, "otto")),
+    ("post", "import_upload", lambda o: "/imports/upload/", only(R, "otto")),
+    ("get", "import_preview", lambda o: f"/imports/staged/{o['staged']}/", only(OK, "otto")),
+    ("post", "import_apply", lambda o: f"/imports/staged/{o['staged']}/apply/",
+     only(R, "otto")),
+    ("get", "import", lambda o: f"/imports/{o['import']}/", only(OK, "otto")),
+    ("get", "import_rejects", lambda o: f"/imports/{o['import']}/rejects.csv",
+     only(OK, "otto")),
+    ("post", "dispute_raise", lambda o: f"/lines/{o['rita_line']}/dispute/",
+     row(F, rita=R, sue=NF, sam=NF)),
+    ("post", "dispute_raise", lambda o: f"/lines/{o['sue_line']}/dispute/",
+     row(F, sue=R, rita=NF, lea=NF)),
+    ("get", "disputes", lambda o: "/disputes/", row(OK)),
+    ("get", "dispute", lambda o: f"/disputes/{o['dispute']}/", row(OK, sue=NF, sam=NF)),
+    ("post", "dispute_adjust", lambda o: f"/disputes/{o['dispute']}/adjust/",
+     only(R, "otto")),
+    ("get", "api_tokens", lambda o: "/account/tokens/", row(OK)),
+    ("get", "api_openapi", lambda o: "/api/openapi.json", row(OK, anon=OK)),
+    ("get", "api_statement", lambda o: "/api/statements/rita/",
+     row(OK, anon=401, sue=NF, sam=NF)),
+    ("get", "api_statement", lambda o: "/api/statements/rob/",
+     row(OK, anon=401, rita=NF, sue=NF, sam=NF)),
+    ("get", "api_results", lambda o: "/api/results/", row(OK, anon=401)),
+    ("get", "api_runs", lambda o: "/api/runs/", row(OK, anon=401)),
+    ("get", "api_run", lambda o: f"/api/runs/{o['run']}/", row(NF, anon=401, fiona=OK,
+                                                              otto=OK)),
+]
+
+POST_DATA = {"import_upload": "upload", "dispute_raise": {"text": "Why so low?"},
+             "dispute_adjust": {"amount": "25.00", "reason": "missed deal"},
+             "import_apply": {"mode": "upsert"}}
+
+
+@pytest.fixture
+def objects(world: World) -> dict[str, object]:
+    rita_line = PayoutLine.objects.get(run=world.run, payee__payee_id="rita")
+    sue_line = PayoutLine.objects.get(run=world.run, payee__payee_id="sue")
+    dispute = Dispute.objects.create(line=rita_line, payee=rita_line.payee,
+                                     raised_by=world.rita)
+    DisputeMessage.objects.create(dispute=dispute, author=world.rita, text="Why?")
+    imp = Import.objects.create(table="deals", file_name="deals.csv", created_by=world.otto,
+                                reject_csv="line,reason\n3,D003: bad\n")
+    upload = io.BytesIO(b"payee_id,name,target_incentive\nzed,Zed,100.00\n")
+    upload.name = "payees.csv"
+    upload.chunks = lambda: [upload.getvalue()]  # type: ignore[attr-defined]
+    staged = import_service.stage(upload, "payees", "", world.otto)
+    return {"run": world.run.pk, "rita_line": rita_line.pk, "sue_line": sue_line.pk,
+            "dispute": dispute.pk, "import": imp.pk, "staged": staged.key}
+
+
+def _request(client, method: str, name: str, url: str):  # noqa: ANN001, ANN202
+    if method == "get":
+        return client.get(url)
+    data = POST_DATA.get(name, {})
+    if data == "upload":
+        data = {"table": "payees", "preset": "",
+                "file": io.BytesIO(b"payee_id,name,target_incentive\nx,X,1.00\n")}
+        data["file"].name = "payees.csv"
+    return client.post(url, data)
+
+
+def _outcome(response) -> object:  # noqa: ANN001
+    if response.status_code == 302:
+        return L if response["Location"].startswith("/login/") else R
+    return response.status_code
+
+
+@pytest.mark.parametrize("method,name,url,expected", MATRIX,
+                         ids=[f"{m}:{f(dict.fromkeys(('run', 'rita_line', 'sue_line', 'dispute', 'import', 'staged'), 'N'))}"  # noqa: E501
+                              for m, _, f, _e in MATRIX])
+def test_it_gives_each_persona_exactly_its_access(client, world, objects, method, name, url,
+                                                  expected):
+    got = {}
+    for persona, user in world.personas().items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        with transaction.atomic():
+            got[persona] = _outcome(_request(client, method, name, url(objects)))
+            transaction.set_rollback(True)
+    assert got == expected
+
+
+def test_it_covers_every_url():
+    names = {p.name for p in get_resolver().url_patterns[0].url_patterns}
+    assert names == {name for _, name, _, _ in MATRIX}
