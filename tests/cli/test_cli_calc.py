@@ -1,15 +1,20 @@
-"""``teamquota calc`` and ``teamquota explain`` wiring, with a stand-in for the engine.
+"""``teamquota calc`` and ``teamquota explain`` on a tiny data folder, run by the engine.
 
-These check what the CLI owns — options reach ``teamquota.calculate``, results are written,
-the totals and statements print exactly, bad input exits 1 — using the hand-built results
-of conftest.py (4,000.00 + 4,500.00 = 8,500.00 for p1 in 2017-Q3). End-to-end runs
-on the real engine belong with the engine's suite.
+The AE hybrid example plan for 2017-Q1. Both reps have an annual TI of 40,000.00, so
+10,000.00 for the quarter; team t1 = {p1, p2} for the whole quarter.
+
+* p1 won 120,000.00 of 100,000.00: attainment 1.2; personal curve between (1, 1) and
+  (1.5, 2), slope 2: 1 + 0.2 x 2 = 1.4 -> 10,000.00 x 0.4 x 1.4 = 5,600.00
+* p2 won 60,000.00 of 100,000.00: attainment 0.6; between (0.5, 0) and (1, 1), slope 2:
+  0.1 x 2 = 0.2 -> 10,000.00 x 0.4 x 0.2 = 800.00
+* team t1 won 180,000.00 of 200,000.00: 0.9, gate 0.8 passes; between (0.8, 0.5) and
+  (1, 1), slope 2.5: 0.5 + 0.1 x 2.5 = 0.75 -> 10,000.00 x 0.6 x 0.75 = 4,500.00 each
+* totals: p1 5,600.00 + 4,500.00 = 10,100.00; p2 800.00 + 4,500.00 = 5,300.00
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,107 +23,137 @@ from typer.testing import CliRunner
 
 import teamquota
 from teamquota.cli.app import app
-from teamquota.data.dataset import Dataset
-from teamquota.engine.results import Results
 
 runner = CliRunner()
 PLAN = str(Path(__file__).parents[2] / "src/teamquota/plan/examples/ae-hybrid-2017.yaml")
+FILES = {
+    "payees.csv": "payee_id,name,role,target_incentive\n"
+                  "p1,Pat One,AE,40000.00\np2,Sam Two,AE,40000.00\n",
+    "teams.csv": "team_id,name\nt1,Team One\n",
+    "memberships.csv": "payee_id,team_id,start_date\np1,t1,2017-01-01\np2,t1,2017-01-01\n",
+    "deals.csv": "deal_id,owner_id,account,product,amount,stage,close_date\n"
+                 "d1,p1,Acme,GTX,70000.00,Won,2017-01-20\n"
+                 "d2,p1,Acme,GTX,50000.00,Won,2017-03-31\n"
+                 "d3,p2,Beta,GTX,60000.00,Won,2017-02-14\n"
+                 "d4,p2,Beta,GTX,99000.00,Lost,2017-02-15\n",
+    "targets.csv": "subject_type,subject_id,measure,period,amount\n"
+                   "payee,p1,personal,2017-Q1,100000.00\npayee,p2,personal,2017-Q1,100000.00\n"
+                   "team,t1,team,2017-Q1,200000.00\n",
+}
 TABLE = (
-    "plan ae\n"
-    "┏━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━━━━┓\n"
-    "┃ payee ┃ period  ┃        total ┃\n"
-    "┡━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━━━━┩\n"
-    "│ p1    │ 2017-Q2 │ 1,234.56 USD │\n"
-    "│ p1    │ 2017-Q3 │ 8,500.00 USD │\n"
-    "│ p2    │ 2017-Q3 │    10.00 USD │\n"
-    "└───────┴─────────┴──────────────┘\n")
+    "plan ae_hybrid_2017\n"
+    "┏━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n"
+    "┃ payee ┃ period  ┃         total ┃\n"
+    "┡━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n"
+    "│ p1    │ 2017-Q1 │ 10,100.00 USD │\n"
+    "│ p2    │ 2017-Q1 │  5,300.00 USD │\n"
+    "└───────┴─────────┴───────────────┘\n")
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch, make_results: Callable[[], Results]
-          ) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-    demo = Dataset({})
-
-    def calculate(plan: Any, data: Any, backend: Any = "duckdb",
-                  periods: list[str] | None = None) -> Any:
-        seen.append({"plan": plan.plan.plan, "data": data, "backend": backend,
-                     "periods": periods})
-        return make_results()
-
-    monkeypatch.setattr(teamquota, "calculate", calculate)
-    monkeypatch.setattr(teamquota, "demo_dataset", lambda: demo)
-    return seen
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, text in FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
 
 
-def test_it_calculates_writes_and_prints_totals(calls: list[dict[str, Any]],
-                                                 tmp_path: Path) -> None:
-    result = runner.invoke(app, ["calc", PLAN, "--demo", "--out", str(tmp_path),
-                                 "--period", "2017-Q3", "--period", "2017-Q2"])
+def test_it_calculates_writes_and_prints_totals(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--out", str(out),
+                                 "--period", "2017-Q1"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == TABLE + f"wrote 6 files to {tmp_path}\n"
-    assert [(c["plan"], c["backend"], c["periods"]) for c in calls] == [
-        ("ae_hybrid_2017", "duckdb", ["2017-Q3", "2017-Q2"])]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert result.stdout == TABLE + f"wrote 6 files to {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == [
         "attainment.csv", "attainment.parquet", "credits.csv", "credits.parquet",
         "payouts.csv", "payouts.parquet"]
-    assert [line.split(" 0:")[0].rstrip() for line in result.stderr.splitlines()] == [
-        "✓ load plan", "✓ load data", "✓ calculate (duckdb)", "✓ write results"]
+    stages = [line.split(" 0:")[0].rstrip() for line in result.stderr.splitlines()
+              if line[:1] in "✓✗"]
+    assert stages == ["✓ load plan", "✓ load data", "✓ calculate (duckdb)",
+                      "✓ write results"]
 
 
-def test_it_passes_the_engine_and_reports_json(calls: list[dict[str, Any]],
-                                               tmp_path: Path) -> None:
-    result = runner.invoke(app, ["calc", PLAN, "--demo", "-o", str(tmp_path), "--engine",
-                                 "spark", "--format", "json"])
+def test_it_reports_totals_as_json(data: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["calc", PLAN, "-d", str(data), "-o", str(tmp_path / "o"),
+                                 "-p", "2017-Q1", "--format", "json"])
     assert (result.exit_code, result.stderr) == (0, "")
-    document = json.loads(result.stdout)
-    assert calls[0]["backend"] == "spark" and calls[0]["periods"] is None
-    assert document["totals"][1] == {"period": "2017-Q3", "payee_id": "p1",
-                                     "currency": "USD", "amount": "8500.00"}
+    assert json.loads(result.stdout)["totals"] == [
+        {"period": "2017-Q1", "payee_id": "p1", "currency": "USD", "amount": "10100.00"},
+        {"period": "2017-Q1", "payee_id": "p2", "currency": "USD", "amount": "5300.00"}]
 
 
-def test_it_needs_exactly_one_data_source(calls: list[dict[str, Any]], tmp_path: Path) -> None:
-    result = runner.invoke(app, ["calc", PLAN, "--demo", "--data", str(tmp_path)])
+def test_it_explains_one_payee_line_by_line(data: Path) -> None:
+    result = runner.invoke(app, ["explain", "p2", "--plan", PLAN, "--data", str(data),
+                                 "--period", "2017-Q1"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Statement for p2, 2017-Q1 (plan ae_hybrid_2017)"
+    assert [line for line in lines if not line.startswith("    ")] == [
+        "Statement for p2, 2017-Q1 (plan ae_hybrid_2017)",
+        "  personal [curve]: 800.00 USD",
+        "  team [curve] team t1: 4,500.00 USD",
+        "  total: 5,300.00 USD",
+    ]
+    rules = [line for line in lines if line.startswith("    rule: ")]
+    assert len(rules) == 2
+    # the engine's arithmetic is on the line under each rule
+    assert "60,000.00 / target 100,000.00" in lines[3]
+    assert "180,000.00 / target 200,000.00" in lines[6]
+
+
+def test_it_suggests_a_payee_when_the_id_is_unknown(data: Path) -> None:
+    result = runner.invoke(app, ["explain", "p11", "--plan", PLAN, "--data", str(data),
+                                 "-p", "2017-Q1", "-f", "json"])
     assert result.exit_code == 1
-    assert result.stdout == ""
+    assert json.loads(result.stdout)["diagnostics"] == [{
+        "code": "C003", "source": None, "hint": None, "severity": "error",
+        "message": "no payout lines for payee 'p11' in this run; did you mean 'p1'? "
+                   "payees paid: p1, p2"}]
+
+
+def test_it_needs_exactly_one_data_source(data: Path) -> None:
+    result = runner.invoke(app, ["calc", PLAN, "--demo", "--data", str(data)])
+    assert (result.exit_code, result.stdout) == (1, "")
     assert "error[C001]: give exactly one of --data DIR or --demo" in result.stderr.splitlines()
-    assert calls == []
 
 
-def test_it_stops_at_a_bad_plan_before_reading_data(calls: list[dict[str, Any]],
-                                                    tmp_path: Path) -> None:
+def test_it_stops_at_a_bad_plan_before_reading_data(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("plan: x\ncomponents: []\n", encoding="utf-8")
-    result = runner.invoke(app, ["calc", str(bad), "--demo", "-f", "json"])
+    result = runner.invoke(app, ["calc", str(bad), "--data", str(tmp_path / "none"), "-f",
+                                 "json"])
     assert result.exit_code == 1
-    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["P010"]
-    assert calls == []
+    assert [(d["code"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]] == [
+        ("P010", "components: must have at least 1 item, not 0")]
 
 
-def test_it_explains_one_payee(calls: list[dict[str, Any]]) -> None:
-    result = runner.invoke(app, ["explain", "p1", "--plan", PLAN, "--demo", "--period",
-                                 "2017-Q3"])
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == (
-        "Statement for p1, 2017-Q3 (plan ae)\n"
-        "  personal [curve]: 4,000.00 USD\n"
-        "    rule: personal: 40% of TI x curve(attainment)\n"
-        "    10,000.00 x 0.4 x 1.0 = 4,000.00\n"
-        "  team [curve] team east: 4,500.00 USD\n"
-        "    rule: team: 60% of TI x curve\n"
-        "    10,000.00 x 0.6 x 0.75 = 4,500.00\n"
-        "  total: 8,500.00 USD\n\n")
-
-
-def test_it_explains_as_json(calls: list[dict[str, Any]]) -> None:
-    result = runner.invoke(app, ["explain", "p2", "--plan", PLAN, "--demo", "-f", "json"])
-    statement = json.loads(result.stdout)["statements"][0]
-    assert (statement["period"], statement["totals"]) == ("2017-Q3", {"USD": "10.00"})
-
-
-def test_it_suggests_a_payee_when_the_id_is_unknown(calls: list[dict[str, Any]]) -> None:
-    result = runner.invoke(app, ["explain", "p11", "--plan", PLAN, "--demo"])
+def test_it_stops_at_bad_data_and_writes_nothing(data: Path, tmp_path: Path) -> None:
+    (data / "deals.csv").write_text(FILES["deals.csv"].replace("50000.00", "5O000.00"),
+                                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calc", PLAN, "-d", str(data), "-o", str(out), "-f", "json"])
     assert result.exit_code == 1
-    assert (
-        "error[C003]: no payout lines for payee 'p11' in this run; did you mean 'p1'? payees paid: "
-        "p1, p2") in result.stderr.splitlines()
+    codes = [d["code"] for d in json.loads(result.stdout)["diagnostics"]
+             if d["severity"] == "error"]
+    assert codes == ["D003"]
+    assert not out.exists()
+
+
+def test_it_passes_engine_and_periods_to_calculate(monkeypatch: pytest.MonkeyPatch,
+                                                   data: Path, tmp_path: Path) -> None:
+    # Spark is not started in the fast suite: check the options reach teamquota.calculate
+    seen: list[tuple[Any, Any]] = []
+    real = teamquota.calculate
+
+    def spy(plan: Any, dataset: Any, backend: Any = "duckdb",
+            periods: list[str] | None = None) -> Any:
+        seen.append((backend, periods))
+        return real(plan, dataset, "duckdb", periods)
+
+    monkeypatch.setattr(teamquota, "calculate", spy)
+    result = runner.invoke(app, ["calc", PLAN, "-d", str(data), "-o", str(tmp_path / "o"),
+                                 "--engine", "spark", "-p", "2017-Q1", "-p", "2017-Q2",
+                                 "-f", "json"])
+    assert result.exit_code == 0, result.stdout
+    assert seen == [("spark", ["2017-Q1", "2017-Q2"])]

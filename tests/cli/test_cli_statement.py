@@ -13,6 +13,7 @@ from rich.console import Console
 from teamquota.cli.statement import (
     payees,
     render_statement,
+    render_statements,
     statements,
     totals_table,
 )
@@ -50,7 +51,18 @@ def test_render_statement__every_line_with_rule_explanation_and_total(
         "  team [curve] team east: 4,500.00 USD\n"
         "    rule: team: 60% of TI x curve\n"
         "    10,000.00 x 0.6 x 0.75 = 4,500.00\n"
-        "  total: 8,500.00 USD\n\n")
+        "  total: 8,500.00 USD\n")
+
+
+def test_render_statements__periods_apart_by_a_blank_line(make_results: Factory) -> None:
+    rendered = text_of(render_statements(make_results(), "p1"))
+    assert rendered.startswith("Statement for p1, 2017-Q2 (plan ae)\n"
+                               "  personal [curve]: 1,234.56 USD\n"
+                               "    rule: personal\n"
+                               "  total: 1,234.56 USD\n"
+                               "\n"
+                               "Statement for p1, 2017-Q3 (plan ae)\n")
+    assert rendered.endswith("  total: 8,500.00 USD\n")
 
 
 def test_totals_table__one_row_per_payee_and_period(make_results: Factory) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from teamquota.cli import calc, plan, targets
+from teamquota.cli import calc, demo, plan, targets
 
 app = typer.Typer(
     name="teamquota",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for group in (plan, calc, targets):
+for group in (plan, calc, targets, demo):
     group.register(app)
 
 

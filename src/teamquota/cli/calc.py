@@ -47,7 +47,7 @@ def calc(
         folder = out or Path("out") / loaded.plan.plan
         with run.stage("load data"):
             dataset = read_data(data, demo, on_error, loaded.plan.currency,
-                                folder / "rejects", fmt)
+                                folder / "rejects", fmt, loaded.plan)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt)
         with run.stage("write results"):
@@ -92,7 +92,8 @@ def explain(
         with run.stage("load plan"):
             loaded = read_plan(plan, fmt)
         with run.stage("load data"):
-            dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt)
+            dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
+                                loaded.plan)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt)
     found = statements(results.payouts, payee, period)

@@ -57,11 +57,26 @@ def diagnostic_text(diagnostic: Diagnostic) -> Text:
     return text
 
 
-def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
-    """Warnings and notes from a successful step, on stderr."""
+WARNINGS_PER_CODE = 5
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic], limit: int | None = None) -> None:
+    """Diagnostics on stderr. Errors always print in full; with ``limit``, warnings and
+    notes print at most ``limit`` per code, then one line saying how many more there are
+    (a run over real data can warn about every payee: the JSON output keeps them all)."""
     err = console(stderr=True)
+    shown: dict[tuple[str, str], int] = {}
     for diagnostic in diagnostics:
-        err.print(diagnostic_text(diagnostic))
+        key = (diagnostic.severity, diagnostic.code)
+        shown[key] = shown.get(key, 0) + 1
+        if limit is None or diagnostic.severity == "error" or shown[key] <= limit:
+            err.print(diagnostic_text(diagnostic))
+    for (severity, code), count in shown.items():
+        if limit is not None and severity != "error" and count > limit:
+            more = Text(f"... and {count - limit} more ")
+            more.append(f"{severity}[{code}]", _STYLES[severity])
+            more.append(" (--format json lists every one)")
+            err.print(more)
 
 
 def print_json(data: Any) -> None:

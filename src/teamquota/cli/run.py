@@ -22,11 +22,13 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from teamquota.cli.output import Format, console, fail, print_diagnostics
+from teamquota.cli.output import WARNINGS_PER_CODE, Format, console, fail, print_diagnostics
 from teamquota.core.diagnostics import InputError
 from teamquota.data.dataset import Dataset
+from teamquota.data.tables import TARGETS
 from teamquota.engine.results import Results
 from teamquota.plan.loader import LoadedPlan, load_plan
+from teamquota.plan.model import Plan
 
 
 class Engine(StrEnum):
@@ -108,14 +110,44 @@ def read_plan(path: Path, fmt: Format) -> LoadedPlan:
         fail(exc.diagnostics, fmt)
 
 
+def measures_of(plan: Plan, default: str) -> tuple[str, str | None]:
+    """The targets-table measures a plan reads: payee rows for its first payee component
+    (or the component a team target sums), team rows for its first team component that
+    reads targets from the file (none if every team target is a sum of members')."""
+    payee = next((c.target.measure or c.id for c in plan.components if c.scope == "payee"),
+                 None)
+    summed = next((c.target.of or c.id for c in plan.components
+                   if c.scope == "team" and c.target.source == "sum_of_members"), None)
+    team = next((c.target.measure or c.id for c in plan.components
+                 if c.scope == "team" and c.target.source == "file"), None)
+    return payee or summed or default, team
+
+
+def demo_data(plan: Plan | None = None) -> Dataset:
+    """The shipped demo dataset; it has no targets, so with a plan it gets targets suggested
+    from its own history for the plan's measures (as ``teamquota demo`` does)."""
+    import teamquota
+
+    dataset = teamquota.demo_dataset()
+    if plan is None or dataset.has("targets"):
+        return dataset
+    from teamquota.targets import suggest_targets
+
+    measure, team_measure = measures_of(plan, "personal")
+    targets = suggest_targets(dataset, plan.period, measure=measure,
+                              team_measure=team_measure,
+                              year_start_month=plan.year_start_month)
+    return dataset.replace(targets=targets.select(TARGETS.column_names))
+
+
 def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
-              rejects_to: Path | None, fmt: Format) -> Dataset:
-    """The demo dataset, or a folder loaded all-or-nothing (``fail``) or with rejects."""
+              rejects_to: Path | None, fmt: Format, plan: Plan | None = None) -> Dataset:
+    """The demo dataset (with targets suggested for ``plan``), or a folder loaded
+    all-or-nothing (``fail``) or with rejects."""
     if demo == (data is not None):
         fail("give exactly one of --data DIR or --demo", fmt)
     if demo:
-        import teamquota
-        return teamquota.demo_dataset()
+        return demo_data(plan)
     from teamquota.data.loader import LoadOptions, load
     from teamquota.data.rejects import write_rejects
 
@@ -124,7 +156,7 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
     if result.dataset is None:
         fail(result.diagnostics, fmt)
     if fmt == Format.text:
-        print_diagnostics(result.diagnostics)
+        print_diagnostics(result.diagnostics, WARNINGS_PER_CODE)
     if result.rejects and rejects_to is not None:
         for path in write_rejects(result.rejects, rejects_to):
             console(stderr=True).print(f"rejected rows written to {path}", markup=False)
@@ -143,5 +175,9 @@ def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
     if results.diagnostics.has_errors:
         fail(results.diagnostics, fmt)
     if fmt == Format.text:
-        print_diagnostics(results.diagnostics)
+        print_diagnostics(results.diagnostics, WARNINGS_PER_CODE)
+        if results.timings:
+            steps = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in
+                              results.timings.items())
+            console(stderr=True).print(f"engine stages: {steps}", markup=False, style="dim")
     return results

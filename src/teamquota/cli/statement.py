@@ -83,13 +83,18 @@ def render_statement(statement: Statement, plan_id: str = "") -> Text:
         text.append("  total: ")
         text.append(money(total, currency), "bold green")
         text.append("\n")
+    text.rstrip()
     return text
 
 
 def render_statements(results: Results, payee_id: str,
                       periods: Sequence[str] | None = None) -> Group:
-    return Group(*(render_statement(s, results.plan_id)
-                   for s in statements(results.payouts, payee_id, periods)))
+    parts: list[Text] = []
+    for statement in statements(results.payouts, payee_id, periods):
+        if parts:
+            parts.append(Text(""))  # a blank line between periods
+        parts.append(render_statement(statement, results.plan_id))
+    return Group(*parts)
 
 
 def totals_table(results: Results, title: str | None = None) -> Table:

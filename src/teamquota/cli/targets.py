@@ -12,9 +12,8 @@ import typer
 from rich.table import Table
 
 from teamquota.cli.output import Format, FormatOption, console, fail, print_json
-from teamquota.cli.run import DataOption, DemoOption, OnError, read_data, read_plan
+from teamquota.cli.run import DataOption, DemoOption, OnError, measures_of, read_data, read_plan
 from teamquota.core.money import D
-from teamquota.plan.model import Plan
 
 targets_app = typer.Typer(help="Targets: suggest them from history.", no_args_is_help=True)
 
@@ -100,19 +99,6 @@ def suggest(
                         "edit, then load them with your data", markup=False)
     else:
         console().print(targets_table(table))
-
-
-def measures_of(plan: Plan, default: str) -> tuple[str, str | None]:
-    """The targets-table measures a plan reads: payee rows for its first payee component
-    (or the component a team target sums), team rows for its first team component that
-    reads targets from the file (none if every team target is a sum of members')."""
-    payee = next((c.target.measure or c.id for c in plan.components if c.scope == "payee"),
-                 None)
-    summed = next((c.target.of or c.id for c in plan.components
-                   if c.scope == "team" and c.target.source == "sum_of_members"), None)
-    team = next((c.target.measure or c.id for c in plan.components
-                 if c.scope == "team" and c.target.source == "file"), None)
-    return payee or summed or default, team
 
 
 def targets_table(table: pa.Table) -> Table:
