@@ -109,6 +109,9 @@ teams.csv:2: error[D017]: team 'east' is its own ancestor: 'east' -> 'north' -> 
 hint: parent_team_id must point up the hierarchy; leave it blank on the top team
 teams.csv:3: error[D017]: team 'north' is its own ancestor: 'north' -> 'east' -> 'north'
 hint: parent_team_id must point up the hierarchy; leave it blank on the top team""",
+    "deals__repeated_header_column.csv": """\
+deals.csv:1: error[D018]: column 'amount' appears 2 times in the header (fields 3, 6)
+hint: rename or remove one of them""",
 }
 
 

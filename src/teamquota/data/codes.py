@@ -24,6 +24,7 @@ DATA_CODES: dict[str, str] = {
     "D015": "an end date is before its start date",
     "D016": "a value is not one of the allowed values (subject_type, period label, ...)",
     "D017": "the team hierarchy has a cycle (a team is its own ancestor)",
+    "D018": "a column name appears more than once in a CSV header",
     "D020": "a column map is not valid YAML",
     "D021": "a column map has an unknown key or a bad value",
     "D022": "a column map names a source column that the file does not have",

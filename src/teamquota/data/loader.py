@@ -67,7 +67,9 @@ def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: Loa
     try:
         raw = read_raw(path)
     except ReadError as exc:
-        log.file_level.error("D000", str(exc), Source(str(path)))
+        log.file_level.error(exc.code, str(exc), Source(str(path), 1 if exc.code == "D018"
+                                                        else None),
+                             "rename or remove one of them" if exc.code == "D018" else None)
         return None
     width = raw.table.num_columns
     for bad in raw.bad_lines:

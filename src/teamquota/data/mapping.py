@@ -126,7 +126,7 @@ def _join(columns: dict[str, pa.Array], lookup: Lookup, loaded: LoadedMap,
     try:
         raw = read_raw(path)
     except ReadError as exc:
-        diagnostics.error("D000", str(exc), Source(str(path)))
+        diagnostics.error(exc.code, str(exc), Source(str(path)))
         return
     table = _text_columns(raw.table)
     needed = [lookup.key, *lookup.add]

@@ -36,6 +36,10 @@ class RawTable:
 class ReadError(Exception):
     """A file that cannot be read at all; the message is for the user."""
 
+    def __init__(self, message: str, code: str = "D000") -> None:
+        super().__init__(message)
+        self.code = code
+
 
 def read_raw(path: Path) -> RawTable:
     suffix = path.suffix.lower()
@@ -65,7 +69,13 @@ def _header(data: bytes) -> list[str]:
     names = next(csv.reader([text]), [])
     if not names or names == [""]:
         raise ReadError("the file is empty or has no header line")
-    return [name.strip() for name in names]
+    names = [name.strip() for name in names]
+    for name in dict.fromkeys(names):
+        fields = [str(i + 1) for i, n in enumerate(names) if n == name]
+        if len(fields) > 1:
+            raise ReadError(f"column '{name}' appears {len(fields)} times in the header "
+                            f"(fields {', '.join(fields)})", "D018")
+    return names
 
 
 def read_csv(path: Path) -> RawTable:
