@@ -139,7 +139,11 @@ def _convert(name: str, spec: TableSpec, columns: Mapping[str, pa.Array | pa.Chu
             values = columns[extra]
             if isinstance(values, pa.ChunkedArray):
                 values = values.combine_chunks()
-            arrays[extra] = clean_strings(values)
+            try:
+                arrays[extra] = clean_strings(values)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                log.file_level.info("D035", f"column '{extra}' ({values.type}) cannot be "
+                                    "read as text and is not used", Source(str(path)))
     return (pa.table(arrays) if ok else None), already_bad
 
 

@@ -29,7 +29,10 @@ def summarise(dataset: Dataset) -> Diagnostics:
             closed_mask = pc.and_(blank, pc.is_in(deals["stage"], pa.array(WON_OR_LOST)))
             closed = pc.sum(closed_mask.cast("int64")).as_py() or 0
             which = "all of them open" if closed == 0 else f"{closed:,} of them Won or Lost"
-            out.info("D032", f"column '{column}' is blank on {count:,} deals, {which}", where)
+            if count == deals.num_rows:
+                which = "that is, on every deal"
+            noun = "deal" if count == 1 else "deals"
+            out.info("D032", f"column '{column}' is blank on {count:,} {noun}, {which}", where)
         for stage in pc.unique(deals["stage"]).drop_null().to_pylist():
             word = next((w for w in WON_OR_LOST if w.lower() in stage.lower().split()), None)
             if word is not None and stage != word:
