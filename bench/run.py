@@ -223,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=True)
     measurements: list[Measurement] = []
     ratios = {}
+    # other work on the machine skews every figure: the report records the load average
+    load_before = os.getloadavg()
     for deals in (parse_size(s) for s in args.sizes.split(",")):
         size = bench_size(deals, args, lambda text: console.log(text))
         measurements += size
@@ -235,13 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(),
-               "platform": platform.platform()}
+               "platform": platform.platform(), "load_before": load_before,
+               "load_after": os.getloadavg()}
     report = {"when": stamp, "machine": machine, "csv_read_ratio": ratios,
               "measurements": [asdict(m) for m in measurements]}
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
     md = markdown(measurements)
     (RESULTS / f"bench-{stamp}.md").write_text(md)
     (RESULTS / "latest.md").write_text(md)
+    print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} "
+          f"({os.cpu_count()} CPUs)")
     print(f"results: {RESULTS / f'bench-{stamp}.json'} and latest.md")
     return 0 if all(m.agrees is not False and not m.note for m in measurements) else 1
 
