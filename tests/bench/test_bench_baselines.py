@@ -109,3 +109,14 @@ def test_hybrid_constants__match_the_plan_file() -> None:
     assert (personal.payout.cap, team.payout.cap) == (hybrid.PERSONAL_CAP, hybrid.TEAM_CAP)
     assert team.gate is not None and team.gate.team_attainment_at_least == hybrid.TEAM_GATE
     assert personal.measure.where == {"stage": "Won"} == team.measure.where
+
+
+def test_engine__pays_the_hand_checked_case(hand_dir: Path) -> None:
+    from bench.baselines import engine
+    assert _as_dict(engine.run(hand_dir)) == hand_case.expected_lines()
+
+
+def test_engine__agrees_with_the_floor_on_tiny_synthetic_data(tiny_dir: Path) -> None:
+    from bench.baselines import engine
+    result = compare(hand_sql.run(tiny_dir), engine.run(tiny_dir))
+    assert result.agrees, result.summary()
