@@ -41,6 +41,8 @@ from teamquota.engine.targets import derive_targets, file_targets
 from teamquota.plan.loader import LoadedPlan
 
 Progress = Callable[[str], None]
+# Earned lines first, then the adjustments that read them.
+_LINE_ORDER = {"cap": 1, "draw": 2, "draw_recovery": 3}
 
 
 class _Timer:
@@ -191,7 +193,8 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         order = {c.id: i for i, c in enumerate(plan.components)}
         lines = [line for line in lines if line["period"] in wanted]
         lines.sort(key=lambda l: (l["period"], l["payee_id"], order.get(l["component_id"],
-                                  len(order)), l["line_type"], l["team_id"] or "",
+                                  len(order)), _LINE_ORDER.get(l["line_type"], 0),
+                                  l["team_id"] or "",
                                   l["deal_id"] or ""))
         payouts = pa.Table.from_pylist(lines, schema=PAYOUTS)
         attainment = _attainment(ctx, wanted)
