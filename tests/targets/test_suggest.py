@@ -143,3 +143,14 @@ def test_suggest_targets__demo_team_targets_are_sums_of_members() -> None:
     assert teams[("maventech", "2017-Q2")] == sum(
         (a for (p, q), a in payees.items() if q == "2017-Q2"), Decimal(0))
     assert all(a % 1000 == 0 and a > 0 for a in payees.values())
+
+
+def test_suggest_targets__prorate_to_data_shrinks_the_first_partial_period() -> None:
+    rows = {(r["subject_id"], r["period"]): r for r in
+            suggest_targets(_history(), year=2017, prorate_to_data=True).to_pylist()}
+    # ann: 9,000 x 1.10 = 9,900; 2017-Q1 has data from 2017-03-01: 31 of 90 days
+    #      9,900 x 31/90 = 3,410 -> 3,000; later quarters are not prorated: 10,000
+    assert rows[("ann", "2017-Q1")]["amount"] == Decimal("3000")
+    assert rows[("ann", "2017-Q1")]["note"].endswith(
+        "x 1.10 x 31/90 days (the data starts 2017-03-01)")
+    assert rows[("ann", "2017-Q2")]["amount"] == Decimal("10000")

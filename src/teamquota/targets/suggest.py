@@ -69,6 +69,17 @@ def _basis(first_target: Period, history: list[Period], method: Method, lookback
     return history[:lookback], f"no history before {first_target.label}; "
 
 
+def _prorate(amount: Decimal, target: Period, cover: Coverage, enabled: bool
+             ) -> tuple[Decimal, str]:
+    """Shrink a target period that starts before the data does (the demo's 2017-Q1 has
+    deals from March only, so its target covers 31 of 90 days)."""
+    if not enabled or not target.start < cover.first <= target.end:
+        return amount, ""
+    days = (target.end - cover.first).days + 1
+    return (exact_div(amount * days, Decimal(target.days)),
+            f" x {days}/{target.days} days (the data starts {cover.first})")
+
+
 def _round(amount: Decimal, unit: Decimal) -> Decimal:
     rounded = (amount / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
     # a small positive history must not round to a target of 0 (attainment would be undefined)
@@ -106,7 +117,8 @@ def suggest_payee_targets(dataset: Dataset, period: PeriodKind = "quarter",
                           year: int | None = 2017, periods: Sequence[str] | None = None,
                           method: Method = "trailing", lookback: int = 2,
                           growth: Decimal = Decimal("1.10"), round_to: Decimal = Decimal(1000),
-                          year_start_month: int = 1) -> list[Suggestion]:
+                          year_start_month: int = 1, prorate_to_data: bool = False
+                          ) -> list[Suggestion]:
     targets = _target_periods(period, year, periods, year_start_month)
     cover = coverage(dataset)
     won = won_by_period(dataset, period, year_start_month)
@@ -126,8 +138,10 @@ def suggest_payee_targets(dataset: Dataset, period: PeriodKind = "quarter",
             labels = ", ".join(p.label for p in basis)
             partial = [p.label for p in basis if cover.days_in(p) < p.days]
             scaled_note = f" ({', '.join(partial)} scaled to a full period)" if partial else ""
-            own[payee] = Suggestion(payee, target.label, _round(mean * growth, round_to),
-                                    f"{fallback}mean won of {labels}{scaled_note} x {growth}")
+            amount, prorated = _prorate(mean * growth, target, cover, prorate_to_data)
+            own[payee] = Suggestion(payee, target.label, _round(amount, round_to),
+                                    f"{fallback}mean won of {labels}{scaled_note} x {growth}"
+                                    f"{prorated}")
         for payee in member_ids:
             if payee in own:
                 suggestions.append(own[payee])
@@ -149,21 +163,24 @@ def suggest_targets(dataset: Dataset, period: PeriodKind = "quarter", year: int 
                     periods: Sequence[str] | None = None, method: Method = "trailing",
                     lookback: int = 2, growth: Decimal = Decimal("1.10"),
                     measure: str = "personal", team_measure: str | None = "team",
-                    round_to: Decimal = Decimal(1000), year_start_month: int = 1) -> pa.Table:
+                    round_to: Decimal = Decimal(1000), year_start_month: int = 1,
+                    prorate_to_data: bool = False) -> pa.Table:
     """Suggested payee (and team) targets in the canonical targets schema plus ``note``.
 
     ``method="trailing"``: the ``lookback`` most recent history periods before each target
     period; ``"run_rate"``: every period of history. ``team_measure=None`` leaves out team
-    rows. Rows are sorted by subject type, subject and period.
+    rows. ``prorate_to_data`` shrinks a target period that starts before the data does by
+    the share of its days the data covers. Rows are sorted by subject type, subject and
+    period.
     """
     suggestions = suggest_payee_targets(dataset, period, year, periods, method, lookback,
-                                        growth, round_to, year_start_month)
+                                        growth, round_to, year_start_month, prorate_to_data)
     rows = [{"subject_type": "payee", "subject_id": s.payee_id, "measure": measure,
              "period": s.period, "amount": s.amount, "note": s.note} for s in suggestions]
     if team_measure is not None:
         rows += _team_rows(dataset, suggestions, team_measure, period, year_start_month)
     rows.sort(key=lambda r: (r["subject_type"], r["subject_id"],
-                             parse_period(r["period"], year_start_month).start))
+                             parse_period(str(r["period"]), year_start_month).start))
     table = to_table(TARGETS, rows)
     return table.select([*TARGETS.column_names, "note"])
 
