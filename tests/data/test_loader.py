@@ -235,3 +235,27 @@ def test_load_table__a_won_stage_spelled_otherwise_is_a_warning(tmp_path: Path) 
         f"{path}: warning[D036]: stage 'Closed Won' on 2 deals looks like 'Won' but is not "
         "spelled 'Won', so those deals count as open\n"
         "hint: map it in a column map: values: {stage: {Closed Won: Won}}"]
+
+
+@pytest.mark.slow
+def test_load__a_million_deal_parquet_loads_in_seconds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _good_folder(tmp_path, monkeypatch)
+    (folder / "deals.csv").unlink()
+    n = 1_000_000
+    cents = pa.array(np.arange(n) % 1_000_000, pa.int64()).cast(pa.decimal128(38, 0))
+    pq.write_table(pa.table({
+        "deal_id": np.char.add("D", np.arange(n).astype(str)),
+        "owner_id": np.where(np.arange(n) % 2, "ann", "bob"),
+        "amount": cents.cast(pa.decimal128(18, 2)),
+        "currency": np.full(n, "USD"), "stage": np.full(n, "Won"),
+        "close_date": pa.array(np.full(n, 17300, np.int32)).cast(pa.date32())}),
+        folder / "deals.parquet")
+    start = time.perf_counter()
+    result = load(".")
+    elapsed = time.perf_counter() - start
+    assert result.dataset is not None and result.dataset["deals"].num_rows == n
+    # the sum of 0 .. 999,999 is 499,999,500,000
+    assert pa.compute.sum(result.dataset["deals"]["amount"]).as_py() == Decimal(
+        "499999500000.00")
+    assert elapsed < 20, f"{elapsed:.1f}s"
