@@ -59,14 +59,39 @@ def test_it_writes_suggested_targets_as_csv(data: Path, tmp_path: Path) -> None:
     assert rows[0]["note"] == "mean won of 2016-Q3, 2016-Q4 x 1.10"
 
 
-def test_it_takes_measures_and_period_from_a_plan(data: Path) -> None:
-    # team-only-2017: the team target is the sum of members' 'team' targets, so payee rows
-    # are for measure 'team' and no team rows are needed
+def test_it_takes_measures_from_a_plan_whose_team_target_is_a_sum(data: Path,
+                                                                  tmp_path: Path) -> None:
+    # payee rows for component 'own' (its target.measure 'bookings'); the team component
+    # sums them itself, so no team rows
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("""\
+plan: sums
+components:
+  - id: own
+    scope: payee
+    weight: 0.5
+    measure: {sum: amount}
+    target: {measure: bookings}
+    payout: {curve: [[0, 0], [1, 1]]}
+  - id: together
+    scope: team
+    weight: 0.5
+    measure: {sum: amount}
+    target: {source: sum_of_members, of: own}
+    payout: {curve: [[0, 0], [1, 1]]}
+""", encoding="utf-8")
     result = runner.invoke(app, ["targets", "suggest", "--data", str(data), "--plan",
-                                 str(EXAMPLES / "team-only-2017.yaml"), "-f", "json"])
+                                 str(plan), "-f", "json"])
     assert result.exit_code == 0, result.stderr
     assert q1_rows(json.loads(result.stdout)["targets"]) == [
-        ("payee", "p1", "team", "55000.00"), ("payee", "p2", "team", "12000.00")]
+        ("payee", "p1", "bookings", "55000.00"), ("payee", "p2", "bookings", "12000.00")]
+
+
+def test_it_takes_the_team_measure_from_a_team_only_plan(data: Path) -> None:
+    result = runner.invoke(app, ["targets", "suggest", "--data", str(data), "--plan",
+                                 str(EXAMPLES / "team-only-2017.yaml"), "-f", "json"])
+    assert [row for row in q1_rows(json.loads(result.stdout)["targets"])
+            if row[0] == "team"] == [("team", "t1", "team", "67000.00")]
 
 
 def test_it_applies_growth_and_rounding_options(data: Path) -> None:

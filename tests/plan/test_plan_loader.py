@@ -210,3 +210,27 @@ def test_load_plan__unreadable_file_is_p000(tmp_path: Path) -> None:
     assert caught.value.diagnostics.render() == (
         f"{tmp_path / 'nope.yaml'}: error[P000]: cannot read plan file: No such file or "
         "directory")
+
+
+def test_load_plan_text__sum_of_members_needs_a_payee_component_is_p018() -> None:
+    text = VALID + "    target: {source: sum_of_members, of: team}\n"
+    assert errors(text) == (
+        "p.yaml:13:42: error[P018]: components[1].target.of: sum_of_members uses the targets "
+        "of a payee component, but 'team' has scope team\n"
+        "hint: payee components in this plan: personal")
+
+
+def test_load_plan_text__from_team_on_a_team_component_without_of_is_p018_twice() -> None:
+    text = VALID + "    target: {source: from_team}\n"
+    assert errors(text) == (
+        "p.yaml:13:5: error[P018]: components[1].target: from_team needs 'of: <component "
+        "id>', the team component whose targets it uses\n"
+        "hint: team components in this plan: team\n"
+        "p.yaml:13:22: error[P018]: components[1].target.source: from_team sets targets of "
+        "payee components, but this component's scope is team\n"
+        "hint: use scope: payee, or target source: file")
+
+
+def test_load_plan_text__sum_of_members_of_a_payee_component_loads() -> None:
+    loaded = load_plan_text(VALID + "    target: {source: sum_of_members, of: personal}\n")
+    assert loaded.plan.component("team").target.of == "personal"

@@ -48,6 +48,8 @@ PLAN_CODES: dict[str, str] = {
     "P015": "a required key is missing",
     "P016": "two components have the same id",
     "P017": "keys that cannot be combined, or a combination that is incomplete",
+    "P018": "a target rule that cannot work: sum_of_members/from_team with the wrong scope, "
+            "or an 'of' component of the wrong scope",
 }
 
 Location = tuple[int, int]  # 1-based line, column
@@ -407,6 +409,7 @@ class _PlanChecks:
         self.duplicate_ids()
         self.weights()
         self.references()
+        self.target_rules()
         for i, component in self.components():
             payout = component.get("payout")
             if isinstance(payout, dict):
@@ -464,6 +467,42 @@ class _PlanChecks:
                         "P012", f"{key_path(keys)}: unknown component '{ref}'",
                         self.src(keys, value=True),
                         _suggest(ref, list(ids)) + f"components in this plan: {listed}")
+
+    def target_rules(self) -> None:
+        # sum_of_members: a team's target = its members' targets of a payee component;
+        # from_team: a member's target = a part of their team's target of a team component
+        scopes = {c.get("id"): c.get("scope") for _, c in self.components()}
+        needs = {"sum_of_members": ("team", "payee"), "from_team": ("payee", "team")}
+        for i, component in self.components():
+            rule = component.get("target")
+            source = rule.get("source") if isinstance(rule, dict) else None
+            if source not in needs:
+                continue
+            own_scope, of_scope = needs[source]
+            scope = component.get("scope")
+            if scope in ("payee", "team") and scope != own_scope:
+                keys: KeyPath = ("components", i, "target", "source")
+                self.diagnostics.error(
+                    "P018", f"{key_path(keys)}: {source} sets targets of {own_scope} "
+                    f"components, but this component's scope is {scope}",
+                    self.src(keys, value=True),
+                    f"use scope: {own_scope}, or target source: file")
+            of = rule.get("of")
+            candidates = [str(cid) for cid, s in scopes.items() if s == of_scope]
+            if of is None:
+                keys = ("components", i, "target")
+                self.diagnostics.error(
+                    "P018", f"{key_path(keys)}: {source} needs 'of: <component id>', the "
+                    f"{of_scope} component whose targets it uses",
+                    self.src(keys), f"{of_scope} components in this plan: "
+                    f"{', '.join(candidates) or 'none'}")
+            elif isinstance(of, str) and of in scopes and scopes[of] != of_scope:
+                keys = ("components", i, "target", "of")
+                self.diagnostics.error(
+                    "P018", f"{key_path(keys)}: {source} uses the targets of a {of_scope} "
+                    f"component, but '{of}' has scope {scopes[of]}",
+                    self.src(keys, value=True), f"{of_scope} components in this plan: "
+                    f"{', '.join(candidates) or 'none'}")
 
     def curve_order(self, i: int, curve: Any) -> None:
         if not isinstance(curve, list):
