@@ -42,12 +42,18 @@ def demo_data() -> Dataset:
     """The demo dataset with targets (suggested from history when it has none)."""
     data = teamquota.demo_dataset()
     if not data.has("targets"):
+        from teamquota.data.tables import TARGETS
         from teamquota.plan.loader import load_plan_text
         from teamquota.targets.suggest import suggest_targets
-        plan = load_plan_text(demo_plan_text(), DEMO_PLAN)
-        suggested = suggest_targets(data, plan)
-        table = getattr(suggested, "targets", suggested)
-        data = data.replace(targets=table)
+        plan = load_plan_text(demo_plan_text(), DEMO_PLAN).plan
+        payee_measure = next((c.target.measure or c.id for c in plan.components
+                              if c.scope == "payee"), "personal")
+        team_measure = next((c.target.measure or c.id for c in plan.components
+                             if c.scope == "team" and c.target.source == "file"), None)
+        suggested = suggest_targets(data, plan.period, measure=payee_measure,
+                                    team_measure=team_measure,
+                                    year_start_month=plan.year_start_month)
+        data = data.replace(targets=suggested.select(TARGETS.column_names))
     return data
 
 

@@ -147,6 +147,7 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
         expected = expected_by_today(period, target, today)
         context["expected"] = fmt_money(expected)
         context["ahead"] = credited >= expected
+        context["period_over"] = today > period.end
     members = members_on(team, period)
     if show_members:
         ids = [m.payee.payee_id for m in members]

@@ -79,7 +79,8 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     period = pick_period(request)
     context: dict[str, Any] = {"payee": payee, "period": period,
                                "periods": published_periods(),
-                               "own": request.user.payee_id == payee.id}
+                               "own": request.user.payee_id == payee.id,
+                               "ti": fmt_money(payee.target_incentive)}
     if period is not None:
         data = statement_data(payee, period)
         for ln in data["lines"]:

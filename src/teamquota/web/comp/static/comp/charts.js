@@ -10,22 +10,22 @@
         mode: "lines", line: { color: "#0b6e4f", width: 3 } }];
       if (d.pace) traces.push({ x: d.pace.x, y: num(d.pace.y), name: "pace to target",
         type: "scatter", mode: "lines", line: { color: "#9fb3c8", dash: "dash" } });
-      return [traces, { title: "Progress to target" }];
+      return [traces, { title: { text: "Progress to target" } }];
     },
     members: function (d) {
       return [[{ x: d.x, y: num(d.y), type: "bar", marker: { color: "#2680c2" } }],
-              { title: "Contribution by member" }];
+              { title: { text: "Contribution by member" } }];
     },
     trend: function (d) {
       return [[{ x: d.x, y: num(d.y), type: "scatter", mode: "lines+markers",
-        line: { color: "#0b6e4f" } }], { title: "Team attainment by period (%)",
+        line: { color: "#0b6e4f" } }], { title: { text: "Team attainment by period (%)" },
         yaxis: { ticksuffix: "%" } }];
     },
     curve: function (d) {
       return [[{ x: num(d.x), y: num(d.y), type: "scatter", mode: "lines+markers",
-        line: { color: "#2680c2" } }], { title: d.title,
-        xaxis: { title: "attainment %", ticksuffix: "%" },
-        yaxis: { title: "payout factor %", ticksuffix: "%" } }];
+        line: { color: "#2680c2" } }], { title: { text: d.title },
+        xaxis: { title: { text: "attainment" }, ticksuffix: "%" },
+        yaxis: { title: { text: "payout factor" }, ticksuffix: "%" } }];
     }
   };
   function render() {

@@ -1,0 +1,96 @@
+"""Data imports: preview, a validation report naming every bad row, all-or-nothing, and
+accept-with-reject-file. The messages are the data layer's; the web shows them all."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from teamquota.web.comp.models import AuditEvent, Deal, Import
+
+GOOD_AND_BAD = (
+    "deal_id,owner_id,account,product,amount,currency,stage,close_date\n"
+    "N1,rita,Acme,GTX,100.00,USD,Won,2017-02-01\n"          # line 2: good
+    "N2,rita,Acme,GTX,12,5O0.00,USD,Won,2017-02-01\n"       # line 3: extra field
+    "N3,rita,Acme,GTX,abc,USD,Won,2017-02-01\n"             # line 4: not a number
+    "N4,nobody,Acme,GTX,50.00,USD,Won,2017-02-01\n"         # line 5: unknown owner
+    "N5,rita,Acme,GTX,50.00,USD,Won,2017-13-45\n"           # line 6: not a date
+    "N1,rob,Acme,GTX,70.00,USD,Won,2017-02-02\n"            # line 7: duplicate id
+    "N6,sue,Beta,GTX,60.00,USD,Won,2017-02-03\n"            # line 8: good
+)
+
+
+def _upload(client, text: str, table: str = "deals", name: str = "deals.csv") -> str:
+    response = client.post("/imports/upload/", {
+        "table": table, "preset": "",
+        "file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")})
+    assert response.status_code == 302, response.content
+    return response["Location"]
+
+
+def test_it_previews_the_mapping_and_lists_every_bad_row(client, world):
+    client.force_login(world.otto)
+    preview = client.get(_upload(client, GOOD_AND_BAD) + "?mode=upsert")
+    text = preview.content.decode()
+    assert "<code>owner_id</code>" in text and "mapped" in text
+    for line, code in ((3, "D013"), (4, "D003"), (5, "D007"), (6, "D004"), (7, "D006")):
+        assert f"deals.csv:{line}" in text, (line, code)
+        assert f"[{code}]" in text, code
+    assert "an all-or-nothing import would change nothing" in text
+
+
+def test_it_imports_nothing_when_all_or_nothing_meets_an_error(client, world):
+    client.force_login(world.otto)
+    before = set(Deal.objects.values_list("deal_id", "amount"))
+    location = _upload(client, GOOD_AND_BAD)
+    response = client.post(location + "apply/", {"mode": "upsert"}, follow=True)
+    assert "Nothing was imported" in response.content.decode()
+    assert set(Deal.objects.values_list("deal_id", "amount")) == before
+    assert not Import.objects.exists()
+
+
+def test_it_imports_good_rows_and_keeps_a_reject_file_when_asked(client, world):
+    client.force_login(world.otto)
+    location = _upload(client, GOOD_AND_BAD)
+    response = client.post(location + "apply/", {"mode": "upsert", "accept_rejects": "1"})
+    imp = Import.objects.get()
+    assert response["Location"] == f"/imports/{imp.pk}/"
+    rejects = client.get(f"/imports/{imp.pk}/rejects.csv").content.decode().splitlines()
+    # lines 2 and 7 share id N1 (both rejected), 3-6 are bad, 8 is the one good row
+    assert (imp.rows_imported, imp.rows_rejected) == (1, 6)
+    assert [r.split(",", 2)[:2] for r in rejects[1:]] == [
+        ["2", '"D006: duplicate deal_id \'N1\' (repeated on line 7)"'],
+        ["3", '"D013: line has 9 fields'], ["4", '"D003: column \'amount\': \'abc\' is not a '
+                                                 'decimal number"'],
+        ["5", '"D007: column \'owner_id\': \'nobody\' is not a payee_id in payees.parquet"'],
+        ["6", '"D004: column \'close_date\': \'2017-13-45\' is not a date"'],
+        ["7", '"D006: duplicate deal_id \'N1\' (first on line 2)"']]
+    assert Deal.objects.filter(deal_id__in=["N1", "N3", "N6"]).get().deal_id == "N6"
+    assert AuditEvent.objects.filter(action="import").exists()
+
+
+def test_it_imports_a_clean_file_in_upsert_mode(client, world):
+    client.force_login(world.otto)
+    location = _upload(client, "deal_id,owner_id,account,product,amount,currency,stage,"
+                               "close_date\nDEAL-1,rita,Acme,GTX,1100.00,USD,Won,2017-02-10\n"
+                               "NEW-1,sue,Beta,GTX,10.00,,Won,2017-03-01\n")
+    client.post(location + "apply/", {"mode": "upsert"})
+    assert Deal.objects.get(deal_id="DEAL-1").amount == Decimal("1100.00")
+    assert Deal.objects.get(deal_id="NEW-1").owner.payee_id == "sue"
+    assert Deal.objects.count() == 6  # DEAL-1..4 and OPEN1, + NEW-1 (DEAL-1 updated)
+
+
+def test_it_reports_a_missing_required_column(client, world):
+    client.force_login(world.otto)
+    text = client.get(_upload(client, "deal_id,amount\nX,1.00\n")).content.decode()
+    assert "[D001]" in text and "owner_id" in text
+
+
+def test_it_hides_another_users_staged_upload(client, world):
+    client.force_login(world.otto)
+    location = _upload(client, GOOD_AND_BAD)
+    from teamquota.web.comp.models import User
+    other = User.objects.create_user("olga", password="x" * 12, role_names="sales_ops")
+    client.force_login(other)
+    assert client.get(location).status_code == 404
