@@ -369,14 +369,14 @@ def compute(case: Case) -> Reference:
 
     # Measures (every component measures Won amount) and each member's contribution.
     measures: dict[tuple[str, str, str, str], Fraction] = defaultdict(Fraction)
-    contribution: dict[tuple[str, str, str], Fraction] = defaultdict(Fraction)
+    contribution: dict[tuple[str, str, str, str], Fraction] = defaultdict(Fraction)
     for period, deal_id, stype, subject, _rule, payee, value in credits:
         for c in case.components:
             if c.scope == stype:
                 won = value if stage[deal_id] == "Won" else Fraction(0)
                 measures[(period, stype, subject, c.id)] += won
                 if stype == "team":
-                    contribution[(period, subject, payee)] += won
+                    contribution[(period, subject, payee, c.id)] += won
 
     # Targets: quarter rows as given; an annual row split equally over four quarters.
     targets: dict[tuple[str, str, str, str], Decimal] = {}
@@ -428,7 +428,7 @@ def compute(case: Case) -> Reference:
                 return False
         if "min_contribution_share" in c.gate and team is not None:
             total = measure(period, "team", team, c.id)
-            share = contribution[(period, team, payee)] / total if total else Fraction(0)
+            share = contribution[(period, team, payee, c.id)] / total if total else Fraction(0)
             if share < c.gate["min_contribution_share"]:
                 return False
         return True
@@ -481,7 +481,7 @@ def compute(case: Case) -> Reference:
                                if gate_passes(c, p, period, team)]
                     weights = [Fraction(days_of[p]) if c.split == "equal" else
                                Fraction(case.payees[p]) * days_of[p] if c.split == "ti_share"
-                               else contribution[(period, team, p)] for p in sharing]
+                               else contribution[(period, team, p, c.id)] for p in sharing]
                     parts = dict(zip(sharing, largest_remainder(pool, weights), strict=True))
                     for payee in days_of:
                         payouts[(period, payee, c.id, "pool", team)] = parts.get(

@@ -68,7 +68,8 @@ def _check(loaded: LoadedPlan, data: Dataset, diagnostics: Diagnostics) -> None:
         if data.get(name) is None:
             diagnostics.error("E050", f"the {name} table is missing",
                               hint=f"load a {name} file (docs/data.md)")
-    columns = {"deals": set(data["deals"].column_names) if data.get("deals") else set()}
+    deals = data.get("deals")
+    columns = {"deals": set(deals.column_names) if deals is not None else set()}
     if data.has("activities"):
         columns["activities"] = set(data["activities"].column_names)
     check_columns(loaded, columns, diagnostics)

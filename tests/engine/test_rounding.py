@@ -1,0 +1,48 @@
+"""Rounding happens once per line, by the plan's rule; half-cent ties are exact."""
+
+from decimal import Decimal as Dec
+
+from tests.engine.conftest import amounts
+from tests.engine.test_hybrid import deal, target
+
+PLAN = """
+plan: r
+period: quarter
+rounding: {{mode: {mode}}}
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {{sum: amount, where: {{stage: Won}}}}
+    payout: {{curve: [[0, 0], [3, 3]]}}
+"""
+
+
+def run(calc, mode, ti, won, goal):
+    return calc(PLAN.format(mode=mode),
+                payees=[{"payee_id": "ann", "name": "Ann", "target_incentive": ti}],
+                teams=[{"team_id": "t", "name": "T"}],
+                memberships=[{"payee_id": "ann", "team_id": "t", "start_date": "2017-01-01"}],
+                deals=[deal("d1", "ann", won, "2017-02-01")],
+                targets=[target("payee", "ann", "personal", goal)])
+
+
+def test_rounding__half_cent_tie_rounds_up_by_default(calc):
+    # annual TI 120.06 -> quarter 30.015 x weight 1 x curve 1.0 = 30.015, a tie -> 30.02
+    results = run(calc, "half_up", "120.06", "1", "1")
+    assert amounts(results) == {("ann", "personal", None): Dec("30.02")}
+
+
+def test_rounding__half_even_is_configurable(calc):
+    results = run(calc, "half_even", "120.06", "1", "1")
+    assert amounts(results) == {("ann", "personal", None): Dec("30.02")}  # 30.015 -> even 2
+    results = run(calc, "half_even", "120.18", "1", "1")
+    # 120.18 / 4 = 30.045 -> half-even keeps 30.04 (half-up would give 30.05)
+    assert amounts(results) == {("ann", "personal", None): Dec("30.04")}
+
+
+def test_rounding__tie_reached_through_a_ratio_is_still_exact(calc):
+    # attainment 1/3 exactly (100 / 300); TI 360.18 -> quarter 90.045 x 1 x 1/3
+    # = 30.015 exactly, a tie: half-up 30.02 (a 60-digit 0.333.. would give 30.01499..)
+    results = run(calc, "half_up", "360.18", "100", "300")
+    assert amounts(results) == {("ann", "personal", None): Dec("30.02")}
