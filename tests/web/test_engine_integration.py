@@ -1,0 +1,53 @@
+"""The web with the real engine: a run through ``teamquota.calculate`` on the test world,
+its lines on the statement and its gate on the dashboard, and the estimator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from teamquota.web.comp.models import PayoutLine, Target
+from teamquota.web.comp.services.runs import start_run
+
+
+@pytest.fixture
+def real_run(world):  # noqa: ANN001, ANN201
+    # Targets chosen so the arithmetic is round: Rita Won 1500.00 of 1500.00 = 100%,
+    # North Won 1500.00 + 2000.00 = 3500.00 of 3500.00 = 100%.
+    Target.objects.filter(subject_id="rita").update(amount=Decimal("1500.00"))
+    Target.objects.filter(subject_id="north").update(amount=Decimal("3500.00"))
+    run = start_run(world.otto, "real engine")
+    assert run.status == "done", run.diagnostics
+    return run
+
+
+def test_it_pays_the_hybrid_plan_through_the_engine(world, real_run):
+    lines = {ln.component_id: ln.amount for ln in PayoutLine.objects.filter(
+        run=real_run, payee__payee_id="rita", period="2017-Q1")}
+    # TI 20,000.00 a year = 5,000.00 a quarter; curve(100%) = 100%
+    # personal 5,000.00 x 0.4 x 1.0 = 2,000.00; team 5,000.00 x 0.6 x 1.0 = 3,000.00
+    assert lines == {"personal": Decimal("2000.00"), "team": Decimal("3000.00")}
+
+
+def test_it_shows_the_gate_on_the_team_dashboard(client, world, real_run):
+    client.force_login(world.sam)
+    text = client.get("/teams/south/?period=2017-Q1").content.decode()
+    # South: Sue Won 4000.00 of target 5000.00 = 80.0%, exactly the gate
+    assert "team at 80.0%: gate of 80% met, team pays" in text
+    client.force_login(world.lea)
+    text = client.get("/teams/north/?period=2017-Q1").content.decode()
+    assert "team at 100.0%: gate of 80% met, team pays" in text
+
+
+def test_it_estimates_what_closing_an_open_deal_would_pay(client, world, real_run):
+    client.force_login(world.rita)
+    page = client.get("/estimator/").content.decode()
+    assert "OPEN1" in page
+    response = client.post("/estimator/", {"deal": ["OPEN1"], "amount_OPEN1": "750.00"})
+    text = response.content.decode()
+    # personal: (1500.00 + 750.00) / 1500.00 = 150% -> curve 200% -> 5,000 x 0.4 x 2 = 4,000
+    # team: (3500.00 + 750.00) / 3500.00 = 121.43% -> 1 + 0.2143/0.3 x 0.6 = 142.857..%
+    #       -> 5,000 x 0.6 x 1.428571.. = 4,285.71; total 8,285.71 (now 5,000.00)
+    assert "8,285.71" in text and "5,000.00" in text
+    assert "3,285.71" in text
