@@ -120,7 +120,7 @@ def bench_size(deals: int, args: argparse.Namespace, log) -> list[Measurement]:
     directory, generated = ensure_data(deals, Path(args.data_dir))
     if generated is not None:
         log(f"generated {size_label(deals)} deals in {generated:.1f} s -> {directory}")
-    work = RESULTS / "lines"
+    work = Path(args.results_dir) / "lines"
     work.mkdir(parents=True, exist_ok=True)
     floor_lines = None
     floor_seconds = None
@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-row-max", type=parse_size, default=1_000_000)
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--data-dir", default=str(RESULTS / "data"))
+    parser.add_argument("--results-dir", default=str(RESULTS))
     args = parser.parse_args(argv)
 
     from rich.console import Console
@@ -235,19 +236,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}: teamquota CSV read / DuckDB read_csv = {ratio:.2f}x")
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = Path(args.results_dir)
+    results.mkdir(parents=True, exist_ok=True)
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(),
                "platform": platform.platform(), "load_before": load_before,
                "load_after": os.getloadavg()}
     report = {"when": stamp, "machine": machine, "csv_read_ratio": ratios,
               "measurements": [asdict(m) for m in measurements]}
-    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
+    (results / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
     md = markdown(measurements)
-    (RESULTS / f"bench-{stamp}.md").write_text(md)
-    (RESULTS / "latest.md").write_text(md)
+    (results / f"bench-{stamp}.md").write_text(md)
+    (results / "latest.md").write_text(md)
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} "
           f"({os.cpu_count()} CPUs)")
-    print(f"results: {RESULTS / f'bench-{stamp}.json'} and latest.md")
+    print(f"results: {results / f'bench-{stamp}.json'} and latest.md")
     return 0 if all(m.agrees is not False and not m.note for m in measurements) else 1
 
 

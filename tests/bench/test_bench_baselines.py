@@ -120,3 +120,21 @@ def test_engine__agrees_with_the_floor_on_tiny_synthetic_data(tiny_dir: Path) ->
     from bench.baselines import engine
     result = compare(hand_sql.run(tiny_dir), engine.run(tiny_dir))
     assert result.agrees, result.summary()
+
+
+def test_run__prints_the_table_and_writes_agreeing_results(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    import json
+
+    from bench import run
+    code = run.main(["--sizes", "2k", "--no-csv", "--only", "pandas",
+                     "--data-dir", str(tmp_path / "data"), "--results-dir", str(tmp_path)])
+    assert code == 0
+    assert "pandas" in capsys.readouterr().out
+    report = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
+    rows = {m["implementation"]: m for m in report["measurements"]}
+    assert set(rows) == {"hand_sql", "pandas"}
+    assert rows["pandas"]["agrees"] is True and rows["hand_sql"]["ratio"] == 1.0
+    assert rows["pandas"]["peak_rss_mb"] > 50  # a Python process with pandas loaded
+    assert (tmp_path / "latest.md").read_text().startswith("| implementation |")
