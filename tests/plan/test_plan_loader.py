@@ -114,12 +114,26 @@ def test_load_plan_text__unknown_comparison_in_where_is_p011() -> None:
         "hint: allowed keys: eq, ne, gt, gte, lt, lte, in, not_in")
 
 
-def test_load_plan_text__where_value_of_wrong_shape_is_one_p010() -> None:
+def test_load_plan_text__a_mapping_inside_a_where_list_is_p010_at_the_item() -> None:
     text = VALID.replace("where: {stage: Won}", "where: {stage: [Won, {a: 1}]}")
+    assert errors(text) == (
+        "p.yaml:6:49: error[P010]: components[0].measure.where.stage[1]: expected a single "
+        "value (text, number, true/false or date); found a mapping")
+
+
+def test_load_plan_text__a_null_where_value_is_one_p010_not_one_per_form() -> None:
+    text = VALID.replace("where: {stage: Won}", "where: {stage: null}")
     assert errors(text) == (
         "p.yaml:6:43: error[P010]: components[0].measure.where.stage: expected a single value "
         "(text, number, true/false or date), a list of values or a comparison such as "
-        "{gte: 1000}; found a list")
+        "{gte: 1000}; found nothing (null)")
+
+
+def test_load_plan_text__a_mapping_as_a_comparison_value_is_one_p010() -> None:
+    text = VALID.replace("where: {stage: Won}", "where: {amount: {gte: {x: 1}}}")
+    assert errors(text) == (
+        "p.yaml:6:50: error[P010]: components[0].measure.where.amount.gte: expected a single "
+        "value (text, number, true/false or date); found a mapping")
 
 
 def test_load_plan_text__unknown_component_reference_is_p012() -> None:

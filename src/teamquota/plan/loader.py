@@ -236,16 +236,22 @@ def _branch_kind(tag: str) -> str:
     return "mapping" if re.search(r"[A-Z]\w*\]?$", tag) else "scalar"
 
 
-def _split_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, bool, KeyPath | None]:
-    """Separate the keys of ``loc`` that exist in ``data`` from pydantic's union-branch tags.
+@dataclass(frozen=True)
+class _Branch:
+    """One union branch an error went through: where, which branch, and whether the branch
+    fits the kind of value written there (only ``Compare`` fits a mapping, only the list
+    branch a list)."""
 
-    Returns the keys, whether every branch tag matched the kind of value it was applied to
-    (a mapping only makes sense for the ``Compare`` branch, a list for the list branch), and
-    the keys at which the first union started (``None`` when no union was involved).
-    """
+    at: KeyPath
+    tag: str
+    fits: bool
+
+
+def _split_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, list[_Branch]]:
+    """Separate the keys of ``loc`` that exist in ``data`` from pydantic's union-branch tags
+    (``'str'``, ``'list[...]'``, ``'function-after[..., Compare]'``)."""
     keys: list[str | int] = []
-    consistent = True
-    union_at: KeyPath | None = None
+    branches: list[_Branch] = []
     current = data
     for item in loc:
         in_list = isinstance(item, int) and isinstance(current, list) and item < len(current)
@@ -254,12 +260,34 @@ def _split_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, bool, Ke
             current = current[item]
             keys.append(item)
         elif isinstance(item, str) and ("[" in item or item in _SCALAR_TAGS):
-            if union_at is None:
-                union_at = tuple(keys)
-            consistent = consistent and _branch_kind(item) == _kind(current)
+            branches.append(_Branch(tuple(keys), item, _branch_kind(item) == _kind(current)))
         else:
             keys.append(item)  # a missing or unknown key
-    return tuple(keys), consistent, union_at
+    return tuple(keys), branches
+
+
+def _resolve_unions(data: Any, errors: list[ErrorDetails]
+                    ) -> tuple[list[tuple[ErrorDetails, KeyPath]], dict[KeyPath, set[str]]]:
+    """Keep the errors of the one branch that fits each union's value, shallowest first.
+
+    Returns the errors to report (with their keys) and the union positions where no single
+    branch fits — there the value fits none of the forms (with the tags that were tried).
+    """
+    split = [(error, *_split_loc(data, error["loc"])) for error in errors]
+    kept = list(split)
+    mismatched: dict[KeyPath, set[str]] = {}
+    points = sorted({b.at for _, _, branches in split for b in branches}, key=len)
+    for at in points:
+        through = [item for item in kept if any(b.at == at for b in item[2])]
+        fitting = {b.tag for _, _, branches in through for b in branches if b.at == at and b.fits}
+        if len(fitting) == 1:
+            kept = [item for item in kept if item not in through or any(
+                b.at == at and b.tag in fitting for b in item[2])]
+        elif through:
+            mismatched[at] = {b.tag for _, _, branches in through for b in branches
+                              if b.at == at}
+            kept = [item for item in kept if item not in through]
+    return [(error, keys) for error, keys, _ in kept], mismatched
 
 
 _SCALAR_TAGS = {"str", "int", "decimal", "bool", "date", "float", "none"}
@@ -571,32 +599,25 @@ def _validate(data: dict[str, Any], converter: _Converter) -> tuple[Plan | None,
     except ValidationError as exc:
         plan = None
         mapper = _ErrorMapper(path, data, converter)
-        unions: dict[KeyPath, list[ErrorDetails]] = {}
-        for error in exc.errors():
-            if _is_ours(error, reported):
-                continue
-            keys, consistent, union_at = _split_loc(data, error["loc"])
-            if union_at is not None:
-                unions.setdefault(union_at, []).append(error)
-                if not consistent:
-                    continue
+        reported_errors, mismatched = _resolve_unions(
+            data, [e for e in exc.errors() if not _is_ours(e, reported)])
+        for error, keys in reported_errors:
             diagnostics.add(mapper.map(error, keys))
-        for at, errors in unions.items():
-            if not any(_split_loc(data, e["loc"])[1] for e in errors):
-                diagnostics.add(_union_mismatch(mapper, at, errors, data))
+        for at, tags in mismatched.items():
+            diagnostics.add(_union_mismatch(mapper, at, tags, data))
     else:
         if diagnostics.has_errors:
             plan = None
     return plan, _sorted_unique(diagnostics)
 
 
-def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, errors: list[ErrorDetails],
+def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, tags: set[str],
                     data: Any) -> Diagnostic:
+    """A value (of ``where``) that fits none of the forms its union allows."""
     value: Any = data
     for key in keys:
         value = value[key]
-    kinds = {_branch_kind(tag) for e in errors for tag in e["loc"]
-             if isinstance(tag, str) and ("[" in tag or tag in _SCALAR_TAGS)}
+    kinds = {_branch_kind(tag) for tag in tags}
     forms = [text for kind, text in (("scalar", "a single value (text, number, true/false or "
                                                 "date)"),
                                      ("list", "a list of values"),
