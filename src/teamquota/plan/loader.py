@@ -503,9 +503,9 @@ class _PlanChecks:
         needs = {"sum_of_members": ("team", "payee"), "from_team": ("payee", "team")}
         for i, component in self.components():
             rule = component.get("target")
-            source = rule.get("source") if isinstance(rule, dict) else None
-            if source not in needs:
+            if not isinstance(rule, dict) or rule.get("source") not in needs:
                 continue
+            source = rule["source"]
             own_scope, of_scope = needs[source]
             scope = component.get("scope")
             if scope in ("payee", "team") and scope != own_scope:
