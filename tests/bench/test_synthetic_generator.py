@@ -56,3 +56,10 @@ def test_write_dataset__streams_deals_in_row_groups_of_one_chunk(tmp_path: Path)
     on_disk = pq.read_table(tmp_path / "deals.parquet")
     assert on_disk.equals(generate(spec)["deals"])
     assert (tmp_path / "deals.csv").read_text().count("\n") == 2_501  # header + rows
+
+
+def test_dataset__is_ready_for_calculate() -> None:
+    from teamquota.synthetic import dataset
+    data = dataset(SyntheticSpec.tiny(deals=200))
+    assert data.has("deals") and data["deals"].num_rows == 200
+    assert data.sources["deals"] == "<synthetic deals>"

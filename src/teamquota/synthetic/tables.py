@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from teamquota.data.dataset import Dataset
 from teamquota.data.tables import DEALS
 from teamquota.synthetic.deals import deal_batches
 from teamquota.synthetic.organisation import build_organisation
@@ -21,3 +22,10 @@ def generate(spec: SyntheticSpec) -> dict[str, pa.Table]:
         "deals": pa.Table.from_batches(list(deal_batches(org)), schema=DEALS.schema),
         "targets": org.targets(),
     }
+
+
+def dataset(spec: SyntheticSpec) -> Dataset:
+    """:func:`generate` as a :class:`~teamquota.data.dataset.Dataset`, ready for
+    ``teamquota.calculate``."""
+    tables = generate(spec)
+    return Dataset(tables, {name: f"<synthetic {name}>" for name in tables})
