@@ -53,3 +53,12 @@ def test_it_documents_every_command_in_docs_cli_md() -> None:
 def test_it_documents_every_cli_code() -> None:
     text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
     assert [code for code in CLI_CODES if f"| {code} |" not in text] == []
+
+
+def test_it_prints_its_version() -> None:
+    from typer.testing import CliRunner
+
+    import teamquota
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"teamquota {teamquota.__version__}\n")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+import teamquota
 from teamquota.cli import calc, demo, plan, targets
 
 app = typer.Typer(
@@ -12,6 +15,22 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"teamquota {teamquota.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """Sales compensation for teams: validate plans, calculate and explain payouts."""
+
 
 for group in (plan, calc, targets, demo):
     group.register(app)
