@@ -53,7 +53,7 @@ class Comparison:
 
 def compare(left: pa.Table, right: pa.Table, examples: int = 5) -> Comparison:
     """Exact line-by-line comparison (keys matched, amounts compared as Decimal)."""
-    def as_dict(table: pa.Table) -> dict[tuple, object]:
+    def as_dict(table: pa.Table) -> dict[tuple[object, ...], object]:
         rows = normalise(table).to_pylist()
         return {tuple(r[k] for k in KEY): r["amount"] for r in rows}
 

@@ -16,10 +16,14 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -80,18 +84,27 @@ class Measurement:
 
 
 def measure(name: str, directory: Path, fmt: str, out: Path, timeout: float
-            ) -> tuple[dict, float, float]:
+            ) -> tuple[dict[str, Any], float, float]:
     """Run the worker once; return its JSON report, wall seconds and peak RSS in MB."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.worker", name, str(directory), fmt,
-                             str(out)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    # wait4 gives this child's own rusage, so each figure is one fresh process's peak
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    assert proc.stdout is not None and proc.stderr is not None
-    stdout, stderr = proc.stdout.read(), proc.stderr.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    # output goes to files, not pipes: a chatty child (Spark logs) would fill a pipe and
+    # block while we sit in wait4
+    with tempfile.TemporaryFile("w+") as stdout_file, \
+            tempfile.TemporaryFile("w+") as stderr_file:
+        proc = subprocess.Popen([sys.executable, "-m", "bench.worker", name, str(directory),
+                                 fmt, str(out)], cwd=ROOT, stdout=stdout_file,
+                                stderr=stderr_file)
+        killer = threading.Timer(timeout, proc.kill)  # a hung run is stopped, not awaited
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        stdout_file.seek(0)
+        stderr_file.seek(0)
+        stdout, stderr = stdout_file.read(), stderr_file.read()
     if proc.returncode != 0:
         last = [line for line in stderr.strip().splitlines() if line.strip()][-1:] or ["?"]
         raise RuntimeError(f"exit {proc.returncode}: {last[0][:160]}")
@@ -116,7 +129,8 @@ def plan_runs(deals: int, args: argparse.Namespace) -> list[tuple[str, str]]:
     return [r for r in runs if chosen is None or r[0] in chosen or r[0] == FLOOR]
 
 
-def bench_size(deals: int, args: argparse.Namespace, log) -> list[Measurement]:
+def bench_size(deals: int, args: argparse.Namespace, log: Callable[[str], None]
+               ) -> list[Measurement]:
     directory, generated = ensure_data(deals, Path(args.data_dir))
     if generated is not None:
         log(f"generated {size_label(deals)} deals in {generated:.1f} s -> {directory}")

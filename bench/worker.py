@@ -45,7 +45,8 @@ STARTS_CHILDREN = {"engine_spark"}
 
 def resolve(name: str) -> Callable[[Path, str], pa.Table]:
     module, function = IMPLEMENTATIONS[name]
-    return getattr(importlib.import_module(module), function)
+    run: Callable[[Path, str], pa.Table] = getattr(importlib.import_module(module), function)
+    return run
 
 
 def peak_rss_kb() -> int | None:

@@ -38,6 +38,12 @@ def _date(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _start(value: date | str) -> date:
+    day = _date(value)
+    assert day is not None  # start_date is required in the canonical table
+    return day
+
+
 def _money(value: Decimal | str) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
@@ -49,7 +55,7 @@ def run(directory: str | Path, fmt: str = "parquet") -> pa.Table:
     memberships: dict[str, list[tuple[str, date, date | None]]] = defaultdict(list)
     for r in _rows(directory, "memberships", fmt):
         memberships[r["payee_id"]].append(
-            (r["team_id"], _date(r["start_date"]), _date(r["end_date"])))
+            (r["team_id"], _start(r["start_date"]), _date(r["end_date"])))
     targets: dict[tuple[str, str, str, str], Decimal] = {}
     for r in _rows(directory, "targets", fmt):
         key = (r["subject_type"], r["subject_id"], r["measure"], r["period"])
