@@ -258,7 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     report = {"when": stamp, "machine": machine, "csv_read_ratio": ratios,
               "measurements": [asdict(m) for m in measurements]}
     (results / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
-    md = markdown(measurements)
+    md = markdown(measurements) + "\n" + "".join(
+        f"{label}: teamquota CSV read / DuckDB read_csv = {ratio:.2f}x\n"
+        for label, ratio in ratios.items() if ratio is not None) + (
+        f"Load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after "
+        f"({os.cpu_count()} CPUs).\n")
     (results / f"bench-{stamp}.md").write_text(md)
     (results / "latest.md").write_text(md)
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f} "
