@@ -93,10 +93,11 @@ def test_free_riders__reads_engine_payouts_when_given() -> None:
 
 def test_watchlist__precision_recall_on_planted_histories() -> None:
     # 20 seeded histories (6 teams x 6 reps, 4 planted per history = 80 planted) and 20
-    # pure-noise histories (720 reps, none planted). Measured with the defaults on seeds
-    # 0-19: 81 flagged, 78 planted among them -> precision 0.963, recall 78/80 = 0.975,
-    # 7 of 720 noise reps flagged = 0.97%, pattern right for 73 of 78 (seeds 100-149:
-    # precision 0.888, recall 0.990, false flags 1.1%; see docs/insights.md).
+    # pure-noise histories (720 reps, none planted). Measured with the defaults
+    # (k=3 of n=4 below 80%, one-sided 97.5% bound below the peer median) on seeds 0-19:
+    # 87 flagged, 77 of them planted -> precision 77/87 = 0.885, recall 77/80 = 0.963,
+    # 3 of 720 noise reps flagged = 0.42%, pattern right for 74 of 77 (seeds 100-149:
+    # precision 0.911, recall 0.975, false flags 0.28%; docs/insights.md).
     score = evaluate_watchlist(range(20))
     assert (score.planted, score.noise_reps) == (80, 720)
     assert score.precision >= 0.8

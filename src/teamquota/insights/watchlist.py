@@ -6,8 +6,8 @@ A rep is flagged when BOTH hold:
    periods;
 2. **Credibly below peers**: the rep's mean attainment over those ``n`` periods, shrunk
    toward the peer group by a normal-normal model (:mod:`teamquota.insights.shrinkage`),
-   has its upper ``level`` posterior bound below the peer mean. A rep who merely had a bad
-   run by chance is pulled back toward the group and is not flagged.
+   has its upper ``level`` posterior bound below the peers' median mean attainment. A rep
+   who merely had a bad run by chance is pulled back toward the group and is not flagged.
 
 Each flag gets a pattern label, tried in this order:
 
@@ -40,7 +40,7 @@ class WatchlistRules:
     n: int = 4
     k: int = 3
     threshold: float = 0.8
-    level: float = 0.95
+    level: float = 0.975
     peers: str = "all"          # "all" reps, or "team"
     drop_ratio: float = 0.6
     low_activity: float = 0.7
@@ -89,7 +89,10 @@ def assess(dataset: Dataset, rules: WatchlistRules | None = None,
         # a one-sided bound at `level`: the central interval at 1 - 2(1 - level)
         per_rep.loc[per_rep.index[index], "shrunk_attainment"] = post["mean"].to_numpy()
         per_rep.loc[per_rep.index[index], "shrunk_high"] = post["high"].to_numpy()
-        per_rep.loc[per_rep.index[index], "peer_attainment"] = prior.mean
+        # the reference is the peers' median: robust to a few stars (and, with the
+        # peer-median attainment proxy, it is what 100% means)
+        per_rep.loc[per_rep.index[index], "peer_attainment"] = float(
+            np.median(part["mean_attainment"]))
 
     per_rep["consistently_low"] = per_rep["low_periods"] >= r.k
     per_rep["credibly_below"] = per_rep["shrunk_high"] < per_rep["peer_attainment"]

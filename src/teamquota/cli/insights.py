@@ -1,0 +1,397 @@
+"""Insight commands for sales leaders: ``strengths``, ``allocate``, ``watchlist``,
+``conflicts`` and ``simulate``.
+
+Each command is a thin skin over one library call in :mod:`teamquota.insights`: it loads
+the data (the shipped CRM demo unless ``--data`` or ``--synthetic`` says otherwise), prints
+a Rich table, and writes its tables (CSV) and charts (Plotly HTML, offline) under ``--out``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from teamquota.cli.output import Format, console, fail, print_diagnostics
+from teamquota.data.dataset import Dataset
+
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data", "-d", help="folder of CSV/Parquet input files (default: the shipped CRM demo)",
+    show_default=False)]
+SyntheticOpt = Annotated[int | None, typer.Option(
+    "--synthetic", help="use a generated history with activities and planted truth (seed)",
+    show_default=False)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="folder for tables and charts")]
+TeamOpt = Annotated[str | None, typer.Option("--team", "-t", help="team id (default: all "
+                                             "teams, or the first team for allocate)",
+                                             show_default=False)]
+
+
+class PeriodKind(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class Source(StrEnum):
+    auto = "auto"
+    activities = "activities"
+    open_deals = "open-deals"
+
+
+def _load(data: Path | None, synthetic: int | None) -> Dataset:
+    if data is not None and synthetic is not None:
+        fail("give at most one of --data DIR or --synthetic SEED")
+    if synthetic is not None:
+        from teamquota.insights.synthetic import generate_history
+        return generate_history(synthetic).dataset
+    from teamquota.cli.run import OnError, read_data
+    return read_data(data, data is None, OnError.fail, "USD", None, Format.text)
+
+
+def _console():  # noqa: ANN202 - a rich Console
+    """The shared console; when output is not a terminal (files, pipes, tests), wide enough
+    that a leader's table is not folded into unreadable columns."""
+    out = console()
+    if not out.is_terminal:
+        out.width = 200
+    return out
+
+
+def _pct(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:.0%}"
+
+
+def _money(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:,.0f}"
+
+
+def _write(out: Path, frames: dict[str, pd.DataFrame], charts: dict[str, object]) -> list[Path]:
+    from teamquota.insights.charts import write_chart
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, frame in frames.items():
+            path = out / f"{name}.csv"
+            frame.to_csv(path, index=False)
+            written.append(path)
+        for name, figure in charts.items():
+            written.append(write_chart(figure, out, name))  # type: ignore[arg-type]
+    except OSError as exc:
+        fail(f"cannot write to {out}: {exc.strerror}", code="C002")
+    return written
+
+
+def _done(written: list[Path], out: Path) -> None:
+    charts = [p.name for p in written if p.suffix == ".html"]
+    console().print(f"wrote {len(written)} files to {out} (charts: {', '.join(charts)})",
+                    markup=False)
+
+
+def strengths(
+    data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    by: Annotated[str, typer.Option(help="dimension for the heatmap: product, series, sector "
+                                         "or size_band")] = "product",
+    ratings: Annotated[Path | None, typer.Option(
+        help="leader ratings (CSV or YAML: rep, skill, rating 1-5) to show side by side",
+        show_default=False)] = None,
+    out: OutOpt = Path("out/insights/strengths"),
+) -> None:
+    """Each rep's measured strengths, shrunk toward the team, with 90% intervals."""
+    from teamquota.insights import figures
+    from teamquota.insights.frames import payee_names
+    from teamquota.insights.ratings import load_ratings, side_by_side
+    from teamquota.insights.strengths import activity_conversion, best_and_worst
+    from teamquota.insights.strengths import strengths as measure
+
+    dataset = _load(data, synthetic)
+    table = measure(dataset)
+    if team:
+        if team not in set(table["team_id"]):
+            fail(f"unknown team {team!r}; teams: {', '.join(sorted(set(table['team_id'])))}",
+                 code="C003")
+        table = table[table["team_id"] == team]
+    names = payee_names(dataset)
+    conversion = activity_conversion(dataset)
+    if team:
+        conversion = conversion[conversion["team_id"] == team]
+    summary = best_and_worst(table).set_index("payee_id")
+    overall = table[table["dimension"] == "overall"].sort_values(
+        ["team_id", "win_shrunk"], ascending=[True, False])
+
+    grid = Table(title="Strengths (win rate shrunk toward the team; 90% interval)")
+    for col in ("Rep", "Team", "Closed", "Win raw", "Win shrunk", "Team", "Typical deal",
+                "Cycle days", "Strongest", "Weakest"):
+        grid.add_column(col, justify="right" if col not in ("Rep", "Team", "Strongest",
+                                                            "Weakest") else "left")
+    for row in overall.itertuples():
+        best = summary.loc[row.payee_id] if row.payee_id in summary.index else None
+        grid.add_row(
+            names.get(row.payee_id, row.payee_id), row.team_id, str(row.deals),
+            _pct(row.win_raw), f"{_pct(row.win_shrunk)} [{_pct(row.win_low)}-"
+                               f"{_pct(row.win_high)}]", _pct(row.win_group),
+            _money(row.size_shrunk), "" if pd.isna(row.cycle_shrunk)
+            else f"{row.cycle_shrunk:.0f}",
+            "" if best is None or pd.isna(best["best"]) else
+            f"{best['best']} ({best['best_gap']:+.0%})",
+            "" if best is None or pd.isna(best["worst"]) else
+            f"{best['worst']} ({best['worst_gap']:+.0%})")
+    out_console = _console()
+    out_console.print(grid)
+    frames = {"strengths": table}
+    if len(conversion):
+        conv = conversion.pivot_table(index="payee_id", columns="type", values="conv_shrunk")
+        ctable = Table(title="Activity -> new pipeline within 14 days (shrunk)")
+        ctable.add_column("Rep")
+        for col in conv.columns:
+            ctable.add_column(col, justify="right")
+        for payee, row in conv.iterrows():
+            ctable.add_row(names.get(payee, payee), *[_pct(v) for v in row])
+        out_console.print(ctable)
+        frames["activity_conversion"] = conversion
+    if ratings is not None:
+        rated, problems = load_ratings(ratings, set(names))
+        if problems.has_errors:
+            fail(problems)
+        both = side_by_side(rated, table, conversion)
+        rtable = Table(title="Recorded ratings vs measured strengths")
+        for col in ("Rep", "Skill", "Rating", "Measured", "90% interval", "Team", "Rank"):
+            rtable.add_column(col)
+        for row in both.itertuples():
+            measured = pd.notna(row.measured)
+            rtable.add_row(names.get(row.rep, row.rep), row.skill, f"{row.rating:g}",
+                           f"{_pct(row.measured)} {row.measure}" if measured else "no data",
+                           f"{_pct(row.low)}-{_pct(row.high)}" if measured else "",
+                           _pct(row.team_rate),
+                           f"{row.rank:.0f} of {row.of:.0f}" if measured else "")
+        out_console.print(rtable)
+        frames["ratings_vs_measured"] = both
+    charts = {"strengths_win_rate": figures.strengths_intervals(table, names)}
+    if by in set(table["dimension"]):
+        charts[f"strengths_by_{by}"] = figures.strengths_heatmap(table, by, names)
+    _done(_write(out, frames, charts), out)
+
+
+def _pairs(values: list[str], what: str) -> dict[str, float]:
+    result = {}
+    for item in values:
+        key, sep, number = item.partition("=")
+        try:
+            result[key.strip()] = float(number)
+        except ValueError:
+            fail(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
+        if not sep or not key.strip():
+            fail(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
+    return result
+
+
+def allocate(
+    data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    source: Annotated[Source, typer.Option(
+        help="activities: weekly duty targets; open-deals: who carries which open deals; "
+             "auto: activities when the data has them")] = Source.auto,
+    duty: Annotated[list[str] | None, typer.Option(
+        help="weekly team target, TYPE=N (repeatable), e.g. --duty meeting=40; default: 10% "
+             "above the team's history", show_default=False)] = None,
+    hours: Annotated[float | None, typer.Option(
+        help="hours per rep per week (default 15 for activities, 40 for open deals)",
+        show_default=False)] = None,
+    integer: Annotated[bool, typer.Option(help="whole units (mixed-integer program)")] = False,
+    out: OutOpt = Path("out/insights/allocate"),
+) -> None:
+    """Propose who does what: maximise expected bookings with every duty target met."""
+    from teamquota.insights import figures
+    from teamquota.insights.allocate import allocate as solve
+    from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
+    from teamquota.insights.frames import deals_frame, payee_names
+
+    dataset = _load(data, synthetic)
+    teams = sorted(set(deals_frame(dataset)["team_id"]))
+    chosen = team or teams[0]
+    if chosen not in teams:
+        fail(f"unknown team {chosen!r}; teams with deals: {', '.join(teams)}", code="C003")
+    use_activities = (source == Source.activities or
+                      (source == Source.auto and dataset.has("activities")))
+    if use_activities:
+        if not dataset.has("activities"):
+            fail("--source activities needs an activities table (try --synthetic 1)")
+        problem = activity_problem(dataset, chosen, _pairs(duty, "--duty") if duty else None,
+                                   hours_available=hours or 15.0, integer=integer)
+    else:
+        if duty:
+            fail("--duty applies to --source activities; open deals are the duty here")
+        problem = open_deal_problem(dataset, chosen, hours_available=hours or 40.0,
+                                    integer=integer)
+    result = solve(problem)
+    names = payee_names(dataset)
+    out_console = _console()
+    plan = result.weekly_plan()
+    what = "duties per week" if use_activities else "open deals to carry"
+    grid = Table(title=f"Proposed plan for {chosen}: {what} ({result.status})")
+    grid.add_column("Rep")
+    for col in plan.columns[:-2]:
+        grid.add_column(str(col), justify="right")
+    grid.add_column("Hours", justify="right")
+    grid.add_column("Expected bookings", justify="right")
+    for rep, row in plan.iterrows():
+        grid.add_row(names.get(rep, rep), *[f"{v:,.1f}" for v in row.iloc[:-2]],
+                     f"{row['hours']:.1f}", _money(row["expected_bookings"]))
+    out_console.print(grid)
+    out_console.print(result.message, markup=False)
+    if result.status == "optimal" and len(result.binding):
+        binding = result.binding.copy()
+        binding["order"] = binding["kind"].map({"duty": 0, "hours": 1, "units": 2})
+        binding = binding.sort_values(["order", "constraint"]).head(12)
+        btable = Table(title="Constraints that bind (what limits the plan)")
+        btable.add_column("Constraint")
+        btable.add_column("Why it matters")
+        for row in binding.itertuples():
+            btable.add_row(row.constraint, row.explanation)
+        out_console.print(btable)
+        if len(result.binding) > 12:
+            out_console.print(f"... {len(result.binding) - 12} more in constraints.csv",
+                              markup=False)
+    frames = {"plan": result.plan, "even_split": result.even_split,
+              "constraints": result.constraints, "shortfalls": result.shortfalls}
+    _done(_write(out, frames, {"allocation": figures.allocation_bars(result)}), out)
+
+
+def watchlist(
+    data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    period: Annotated[PeriodKind, typer.Option(help="period length")] = PeriodKind.quarter,
+    last: Annotated[int, typer.Option(help="n: how many recent periods to look at")] = 4,
+    k: Annotated[int, typer.Option(help="flag when at least k of them are low")] = 3,
+    threshold: Annotated[float, typer.Option(help="low = attainment below this")] = 0.8,
+    peers: Annotated[str, typer.Option(help="compare with 'all' reps or the rep's 'team'")
+                     ] = "all",
+    evaluate: Annotated[int, typer.Option(
+        help="also score the rule on this many synthetic histories with planted truth "
+             "(precision, recall, false flags); 0 = skip")] = 0,
+    out: OutOpt = Path("out/insights/watchlist"),
+) -> None:
+    """Reps consistently and credibly below peers, with pattern, evidence and coaching focus
+    (leaders only)."""
+    from teamquota.insights import figures
+    from teamquota.insights.attainment import attainment_frame
+    from teamquota.insights.frames import payee_names
+    from teamquota.insights.watchlist import WatchlistRules, assess, free_riders
+
+    if not 1 <= k <= last:
+        fail(f"--k {k} must be between 1 and --last {last}")
+    if peers not in ("all", "team"):
+        fail(f"--peers {peers!r}: expected all or team")
+    dataset = _load(data, synthetic)
+    rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers)
+    attainment, basis = attainment_frame(dataset, period.value)
+    table = assess(dataset, rules, period.value, attainment)
+    riders = free_riders(dataset, period=period.value)
+    if team:
+        table = table[table["team_id"] == team]
+        riders = riders[riders["team_id"] == team]
+    names = payee_names(dataset)
+    out_console = _console()
+    flagged = table[table["flagged"]]
+    grid = Table(title=f"Watchlist: {k} of last {last} {period.value}s below "
+                       f"{threshold:.0%} and credibly below peers ({len(flagged)} of "
+                       f"{len(table)} reps; attainment vs {basis})")
+    for col in ("Rep", "Team", "Pattern", "Evidence", "Coaching focus"):
+        grid.add_column(col)
+    for row in flagged.itertuples():
+        focus = "; ".join(f for f in (row.focus_stage, row.focus_product) if f)
+        grid.add_row(names.get(row.payee_id, row.payee_id), row.team_id,
+                     row.pattern.replace("_", " "), row.evidence, focus)
+    out_console.print(grid)
+    latest = riders[riders["period"] == riders["period"].max()]
+    free = latest[latest["free_rider"]]
+    rtable = Table(title=f"Team plans, {latest['period'].max()}: payout share vs contribution "
+                         f"share ({free['payout_basis'].iloc[0] if len(free) else 'equal split'})")
+    for col in ("Rep", "Team", "Won", "Contribution share", "Payout share"):
+        rtable.add_column(col)
+    for row in free.itertuples():
+        rtable.add_row(names.get(row.payee_id, row.payee_id), row.team_id,
+                       _money(row.won_amount), _pct(row.contribution_share),
+                       _pct(row.payout_share))
+    out_console.print(rtable)
+    if evaluate:
+        from teamquota.insights.evaluation import evaluate_watchlist
+        score = evaluate_watchlist(range(evaluate), rules=rules)
+        out_console.print(
+            f"synthetic check on {evaluate} histories: precision {score.precision:.2f}, "
+            f"recall {score.recall:.2f} ({score.true_flags} of {score.planted} planted), "
+            f"false flags on pure noise {score.false_flag_rate:.1%} "
+            f"({score.noise_flags} of {score.noise_reps}), pattern right "
+            f"{score.pattern_accuracy:.0%}", markup=False)
+    frames = {"watchlist": table.drop(columns=["history"]), "free_riders": riders,
+              "attainment": attainment}
+    _done(_write(out, frames, {"watchlist": figures.watchlist_scatter(table, names)}), out)
+
+
+def conflicts(
+    data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    period: Annotated[PeriodKind, typer.Option(help="window length")] = PeriodKind.quarter,
+    handover_days: Annotated[int, typer.Option(
+        help="an owner change this many days or fewer before close is a late handover")] = 14,
+    top: Annotated[int, typer.Option(help="rows of shared accounts to print")] = 10,
+    out: OutOpt = Path("out/insights/conflicts"),
+) -> None:
+    """Accounts worked by several reps, late handovers and activity on colleagues' accounts,
+    per team: how much is within the team (a team target removes it) vs across teams."""
+    from teamquota.insights import figures
+    from teamquota.insights.conflicts import conflicts as report_conflicts
+
+    dataset = _load(data, synthetic)
+    report = report_conflicts(dataset, period.value, handover_days)
+    summary = report.summary
+    if team:
+        summary = summary[summary["team_id"] == team]
+    out_console = _console()
+    totals = summary.groupby(["team_id", "kind"], as_index=False)[
+        ["total", "same_team", "cross_team"]].sum()
+    grid = Table(title=f"Pipeline conflicts per team, all {period.value}s")
+    for col in ("Team", "Kind", "Total", "Same team", "Cross team", "Same-team share"):
+        grid.add_column(col, justify="left" if col in ("Team", "Kind") else "right")
+    for row in totals.itertuples():
+        grid.add_row(row.team_id, row.kind.replace("_", " "), str(row.total),
+                     str(row.same_team), str(row.cross_team), _pct(row.same_team / row.total))
+    out_console.print(grid)
+    shared = report.shared_accounts
+    if team:
+        shared = shared[shared["teams"].str.contains(team, regex=False)]
+    latest = shared[shared["period"] == shared["period"].max()].head(top)
+    stable = Table(title=f"Accounts worked by several reps, {shared['period'].max()} "
+                         f"(top {top} of {(shared['period'] == shared['period'].max()).sum()})")
+    for col in ("Account", "Reps", "Teams", "Deals", "Same-team pairs", "Cross-team pairs"):
+        stable.add_column(col)
+    for row in latest.itertuples():
+        stable.add_row(row.account, f"{row.n_reps}: {row.reps}", row.teams, str(row.deals),
+                       str(row.same_team_pairs), str(row.cross_team_pairs))
+    out_console.print(stable)
+    if len(report.late_handovers):
+        out_console.print(f"{len(report.late_handovers)} deals changed owner within "
+                          f"{handover_days} days of close "
+                          f"({int(report.late_handovers['same_team'].sum())} within a team)",
+                          markup=False)
+    for note in report.notes:
+        out_console.print(f"note: {note}", markup=False)
+    frames = {"summary": report.summary, "shared_accounts": report.shared_accounts,
+              "late_handovers": report.late_handovers,
+              "colleague_account_activity": report.foreign_activity}
+    _done(_write(out, frames, {"conflicts": figures.conflict_bars(report)}), out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the insight commands to the ``teamquota`` app."""
+    for command in (strengths, allocate, watchlist, conflicts):
+        app.command(rich_help_panel="Insights for sales leaders")(command)
+    try:
+        from teamquota.cli.simulate import simulate
+    except ImportError:
+        return
+    app.command(rich_help_panel="Insights for sales leaders")(simulate)
+
+
+__all__ = ["register", "print_diagnostics"]

@@ -1,0 +1,89 @@
+"""Plotly figures for each insight (written to HTML by :mod:`teamquota.insights.charts`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from teamquota.insights.allocate import AllocationResult
+from teamquota.insights.conflicts import ConflictReport
+
+
+def strengths_intervals(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
+    """Overall shrunk win rate per rep with its interval, raw rate as a hollow marker."""
+    t = table[table["dimension"] == "overall"].sort_values(["team_id", "win_shrunk"])
+    label = t["payee_id"].map(names).fillna(t["payee_id"]) + " (" + t["team_id"] + ")"
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=t["win_shrunk"], y=label, mode="markers", name="shrunk (posterior mean)",
+        error_x={"type": "data", "symmetric": False,
+                 "array": t["win_high"] - t["win_shrunk"],
+                 "arrayminus": t["win_shrunk"] - t["win_low"]}))
+    fig.add_trace(go.Scatter(x=t["win_raw"], y=label, mode="markers", name="raw",
+                             marker={"symbol": "circle-open"}))
+    fig.update_layout(title="Win rate per rep, shrunk toward the team (90% interval)",
+                      xaxis_title="win rate", xaxis_tickformat=".0%",
+                      height=max(400, 22 * len(t)))
+    return fig
+
+
+def strengths_heatmap(table: pd.DataFrame, dimension: str, names: dict[str, str]) -> go.Figure:
+    t = table[table["dimension"] == dimension].copy()
+    t["gap"] = t["win_shrunk"] - t["win_group"]
+    grid = t.pivot_table(index="payee_id", columns="level", values="gap", aggfunc="first")
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=list(grid.columns),
+        y=[names.get(p, p) for p in grid.index], colorscale="RdBu", zmid=0,
+        colorbar={"title": "vs team", "tickformat": "+.0%"}))
+    fig.update_layout(title=f"Shrunk win rate minus team rate, by {dimension}",
+                      height=max(400, 22 * len(grid)))
+    return fig
+
+
+def watchlist_scatter(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
+    fig = go.Figure()
+    for flagged, group in table.groupby("flagged"):
+        fig.add_trace(go.Scatter(
+            x=group["mean_attainment"], y=group["shrunk_high"], mode="markers",
+            name="flagged" if flagged else "not flagged",
+            text=[f"{names.get(p, p)} {pat}" for p, pat in zip(group["payee_id"],
+                                                            group["pattern"], strict=True)],
+            marker={"size": 10, "symbol": "x" if flagged else "circle"}))
+    peer = float(table["peer_attainment"].iloc[0]) if len(table) else 1.0
+    fig.add_hline(y=peer, line_dash="dash", annotation_text="peer mean")
+    fig.update_layout(title="Recent attainment vs the shrunk upper bound (flag: bound below "
+                      "peers)", xaxis_title="mean attainment, last periods",
+                      yaxis_title="shrunk upper bound", xaxis_tickformat=".0%",
+                      yaxis_tickformat=".0%")
+    return fig
+
+
+def allocation_bars(result: AllocationResult) -> go.Figure:
+    fig = go.Figure()
+    for duty, group in result.plan.groupby("duty", sort=False):
+        fig.add_trace(go.Bar(x=group["rep"], y=group["hours"], name=duty))
+    even = result.even_split.groupby("rep", sort=False)["expected_bookings"].sum()
+    best = result.plan.groupby("rep", sort=False)["expected_bookings"].sum()
+    fig.add_trace(go.Scatter(x=list(best.index), y=list(best.values), name="expected bookings "
+                             "(plan)", yaxis="y2", mode="markers", marker={"size": 12}))
+    fig.add_trace(go.Scatter(x=list(even.index), y=list(even.values), name="expected bookings "
+                             "(even split)", yaxis="y2", mode="markers",
+                             marker={"size": 12, "symbol": "diamond-open"}))
+    fig.update_layout(barmode="stack", title="Proposed hours per rep by duty",
+                      yaxis_title="hours per week",
+                      yaxis2={"overlaying": "y", "side": "right", "title": "expected bookings"})
+    return fig
+
+
+def conflict_bars(report: ConflictReport) -> go.Figure:
+    s = report.summary.groupby(["team_id", "kind"], as_index=False)[
+        ["same_team", "cross_team"]].sum()
+    fig = go.Figure()
+    for kind, group in s.groupby("kind"):
+        fig.add_trace(go.Bar(x=group["team_id"], y=group["same_team"],
+                             name=f"{kind}: same team"))
+        fig.add_trace(go.Bar(x=group["team_id"], y=group["cross_team"],
+                             name=f"{kind}: cross team"))
+    fig.update_layout(barmode="group", title="Pipeline conflicts per team: same team (a team "
+                      "target removes these) vs across teams", yaxis_title="count")
+    return fig
