@@ -364,11 +364,14 @@ def conflicts(
     latest = shared[shared["period"] == shared["period"].max()].head(top)
     stable = Table(title=f"Accounts worked by several reps, {shared['period'].max()} "
                          f"(top {top} of {(shared['period'] == shared['period'].max()).sum()})")
-    for col in ("Account", "Reps", "Teams", "Deals", "Same-team pairs", "Cross-team pairs"):
-        stable.add_column(col)
+    for col in ("Account", "Reps", "Teams", "Active deals", "Same-team pairs",
+                "Cross-team pairs", "Same-team share"):
+        stable.add_column(col, justify="left" if col == "Account" else "right")
     for row in latest.itertuples():
-        stable.add_row(row.account, f"{row.n_reps}: {row.reps}", row.teams, str(row.deals),
-                       str(row.same_team_pairs), str(row.cross_team_pairs))
+        pairs = row.same_team_pairs + row.cross_team_pairs
+        stable.add_row(row.account, str(row.n_reps), str(len(row.teams.split(", "))),
+                       str(row.deals), str(row.same_team_pairs), str(row.cross_team_pairs),
+                       _pct(row.same_team_pairs / pairs))
     out_console.print(stable)
     if len(report.late_handovers):
         out_console.print(f"{len(report.late_handovers)} deals changed owner within "
