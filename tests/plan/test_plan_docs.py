@@ -8,8 +8,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from teamquota.data.codes import DATA_CODES
-from teamquota.plan import loader
-from teamquota.plan.loader import PLAN_CODES, _model_class
+from teamquota.plan import checks, field_errors, loader, positions
+from teamquota.plan.codes import PLAN_CODES
+from teamquota.plan.field_errors import model_class
 from teamquota.plan.model import Plan
 
 ROOT = Path(__file__).parents[2]
@@ -23,7 +24,7 @@ def models(model: type[BaseModel], seen: dict[str, type[BaseModel]]) -> dict[str
         annotations = [info.annotation]
         while annotations:
             annotation = annotations.pop()
-            inner = _model_class(annotation)
+            inner = model_class(annotation)
             if inner is not None and inner.__name__ not in seen:
                 models(inner, seen)
             annotations.extend(getattr(annotation, "__args__", ()))
@@ -45,7 +46,8 @@ def test_plan_language_doc__shows_the_shipped_ae_hybrid_example() -> None:
 
 
 def test_plan_codes__every_code_the_loader_emits_is_registered() -> None:
-    source = Path(loader.__file__).read_text(encoding="utf-8")
+    source = "".join(Path(module.__file__).read_text(encoding="utf-8")
+                     for module in (loader, positions, checks, field_errors))
     emitted = set(re.findall(r'"(P\d{3})"', source))
     assert emitted == set(PLAN_CODES)
 
