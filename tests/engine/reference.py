@@ -209,7 +209,10 @@ def _target_rows(pick: Pick, subject_type: str, subject: str,
             for p in RUN_PERIODS if how == 3 or pick.flip()]
 
 
-def generate_case(pick: Pick) -> Case:
+def generate_case(pick: Pick, min_deals: int = 0) -> Case:
+    """A small random case: 2-5 payees, 1-3 teams (maybe one sub-team), memberships with
+    mid-run joins, leaves and moves, ``min_deals``-20 deals, some split, and a plan of
+    curve, commission and pool components with random gates, caps and targets."""
     payees = {f"P{i}": pick.one(TIS) for i in range(1, pick.int(2, 5) + 1)}
     team_ids = [f"T{i}" for i in range(1, pick.int(1, 3) + 1)]
     teams: dict[str, str | None] = {t: None for t in team_ids}
@@ -217,7 +220,7 @@ def generate_case(pick: Pick) -> Case:
         teams["T3"] = "T1"  # a sub-team: T1 is credited with T3's deals by roll-up
     stints = [s for p in payees for s in _stints(pick, p, team_ids)]
     deals, splits = [], {}
-    for i in range(pick.int(0, 20)):
+    for i in range(pick.int(min_deals, 20)):
         deal_id = f"D{i:02d}"
         owner = pick.one(list(payees))
         close = RUN_START + timedelta(days=pick.int(0, 180))
