@@ -41,7 +41,7 @@ MINOR_UNITS: dict[str, int] = {
 
 def D(value: Decimal | int | str) -> Decimal:
     """Make an exact Decimal from an int, a numeric string or a Decimal (never a float)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"money must not be a {type(value).__name__}: {value!r}; pass a string")
     if isinstance(value, Decimal):
         return value

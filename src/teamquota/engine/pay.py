@@ -12,7 +12,7 @@ from typing import Any
 from teamquota.core.money import EXACT, ZERO, fmt_money, fmt_pct
 from teamquota.core.periods import Period
 from teamquota.engine import explain
-from teamquota.engine.context import Payee, PayContext
+from teamquota.engine.context import PayContext, Payee
 from teamquota.engine.curve import curve_factor, describe_curve, tiered_commission
 from teamquota.engine.finish import finish, shown
 from teamquota.plan.model import Component

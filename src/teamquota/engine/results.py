@@ -42,7 +42,7 @@ ATTAINMENT_SCHEMA = pa.schema([
     ("component_id", S),
     ("subject_type", S),
     ("subject_id", S),
-    ("measure_value", pa.decimal128(38, 4)),
+    ("measure_value", CREDIT),
     ("target_amount", MONEY),
     ("attainment", ATTAINMENT),  # null when there is no target
 ])
@@ -55,7 +55,7 @@ PAYOUTS = pa.schema([
                                 # draw_recovery | ytd_prior
     ("team_id", S),             # the team a team-scope line is for
     ("deal_id", S),             # per-deal lines
-    ("measure_value", pa.decimal128(38, 4)),
+    ("measure_value", CREDIT),
     ("target_amount", MONEY),
     ("attainment", ATTAINMENT),
     ("factor", pa.decimal128(24, 12)),  # curve factor, rate, share or proration applied
@@ -75,6 +75,8 @@ class Results:
     timings: dict[str, float] = field(default_factory=dict)
     plan_id: str = ""
     backend: str = ""
+    # engine.run.RunState: what an incremental recalculation starts from (not serialised)
+    state: Any = field(default=None, repr=False, compare=False)
 
     def tables(self) -> dict[str, pa.Table]:
         return {"credits": self.credits, "attainment": self.attainment,

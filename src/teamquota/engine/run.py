@@ -9,9 +9,9 @@ produced, so a failed run changes nothing.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -25,14 +25,19 @@ from teamquota.data.dataset import Dataset
 from teamquota.data.tables import TABLES
 from teamquota.engine import adjust, pay
 from teamquota.engine.calendar import periods_arrow, run_periods
-from teamquota.engine.context import Payee, PayContext
+from teamquota.engine.context import PayContext, Payee
 from teamquota.engine.credit import (
-    CreditInputs, activity_credits, all_credits, deals_in_periods,
+    CreditInputs,
+    activity_credits,
+    all_credits,
+    deals_in_periods,
 )
 from teamquota.engine.finish import shown
 from teamquota.engine.hierarchy import closure_rows, team_ancestors
 from teamquota.engine.measure import (
-    check_columns, contribution_table, measure_table,
+    check_columns,
+    contribution_table,
+    measure_table,
 )
 from teamquota.engine.membership import Memberships
 from teamquota.engine.per_deal import per_deal_table
@@ -105,6 +110,110 @@ def _dict_measures(table: pa.Table, ids: list[str]) -> dict[tuple[str, str, str]
     return result
 
 
+@dataclass
+class Measured:
+    """What the credit and measure stages produce for one set of deals."""
+
+    credits: Any  # Ibis table of credit rows (materialised)
+    measures: dict[tuple[str, str, str], dict[str, Decimal]]
+    contributions: dict[tuple[str, str, str], dict[str, Decimal]]
+
+
+def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
+                       deals: pa.Table, ptable: Any, closure: Any,
+                       timer: _Timer | None = None) -> Measured:
+    """Credit ``deals`` (the dataset's other tables give memberships, splits, coverage, FX)
+    and aggregate every deal component's measure and each member's contribution."""
+    timer = timer or _Timer(None)
+    plan = loaded.plan
+    with timer.stage("credit"):
+        memberships = engine.load("memberships", data["memberships"])
+        optional = {name: engine.load(name, data[name]) for name in
+                    ("splits", "coverage", "fx_rates") if data.has(name)}
+        events = deals_in_periods(engine.load("deals", deals), ptable,
+                                  optional.get("fx_rates"), plan.currency)
+        crediting = plan.crediting
+        credits = engine.materialize(all_credits(
+            CreditInputs(events, optional.get("splits"), memberships, closure,
+                         engine.load("teams", data["teams"]), optional.get("coverage")),
+            crediting.split_table, crediting.rollup, crediting.leaders, crediting.overlay),
+            "credits")
+    components = [c for c in plan.components if c.measure.source == "deals"]
+    with timer.stage("measure"):
+        measures = _dict_measures(engine.collect(measure_table(credits, components)),
+                                  [c.id for c in components]) if components else {}
+        contributions: dict[tuple[str, str, str], dict[str, Decimal]] = {}
+        team_components = [c for c in components if c.scope == "team"]
+        if team_components:
+            table = engine.collect(contribution_table(credits, team_components))
+            for row in table.to_pylist():
+                contributions[(row["period"], row["subject_id"], row["payee_id"])] = {
+                    c.id: row[c.id] for c in team_components}
+    return Measured(credits, measures, contributions)
+
+
+def _activities(engine: Backend, loaded: LoadedPlan, data: Dataset, ptable: Any,
+                closure: Any, measures: dict[tuple[str, str, str], dict[str, Decimal]]
+                ) -> dict[tuple[str, str, str], Decimal]:
+    """Activity measures (merged into ``measures``) and counts per payee and type."""
+    activity: dict[tuple[str, str, str], Decimal] = {}
+    if not data.has("activities"):
+        return activity
+    plan = loaded.plan
+    components = [c for c in plan.components if c.measure.source == "activities"]
+    acts = activity_credits(engine.load("activities", data["activities"]), ptable,
+                            engine.load("memberships", data["memberships"]), closure,
+                            plan.crediting.rollup)
+    if components:
+        table = engine.collect(measure_table(
+            acts.mutate(counts_for_team=True, amount_credited=acts.quantity), components))
+        for key, values in _dict_measures(table, [c.id for c in components]).items():
+            measures.setdefault(key, {}).update(values)
+    by_type = acts.filter(acts.subject_type == "payee").group_by(
+        ["period", "payee_id", "type"]).aggregate(quantity=acts.quantity.sum())
+    for row in engine.collect(by_type).to_pylist():
+        activity[(row["period"], row["payee_id"], row["type"])] = row["quantity"]
+    return activity
+
+
+def pay_lines(ctx: PayContext) -> list[dict[str, Any]]:
+    """Every payout line for the context's periods (and focus, if set), adjustments last."""
+    lines = [line for period in ctx.periods for component in ctx.plan.components
+             for line in pay.component_lines(ctx, component, period)]
+    lines += adjust.cap_lines(ctx, lines)
+    lines += adjust.draw_lines(ctx, lines)
+    return lines
+
+
+def payouts_table(lines: list[dict[str, Any]], loaded: LoadedPlan,
+                  wanted: set[str]) -> pa.Table:
+    order = {c.id: i for i, c in enumerate(loaded.plan.components)}
+    kept = [line for line in lines if line["period"] in wanted]
+    kept.sort(key=lambda line: (
+        line["period"], line["payee_id"], order.get(line["component_id"], len(order)),
+        _LINE_ORDER.get(line["line_type"], 0), line["team_id"] or "", line["deal_id"] or ""))
+    return pa.Table.from_pylist(kept, schema=PAYOUTS)
+
+
+def credits_table(engine: Backend, credits: Any, wanted: set[str]) -> pa.Table:
+    credit_columns = [f.name for f in CREDITS]
+    expr = credits.filter(credits.period.isin(sorted(wanted))).mutate(
+        amount=credits.amount_credited).select(*credit_columns).order_by(
+        ["period", "deal_id", "subject_type", "subject_id", "rule", "payee_id"])
+    return engine.collect(expr).cast(CREDITS)
+
+
+@dataclass
+class RunState:
+    """Kept on :class:`Results` so a later incremental recalculation can start from it."""
+
+    ctx: PayContext
+    wanted: set[str]
+    data: Dataset
+    backend: Backend
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+
 def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         periods: list[str] | None = None, progress: Progress | None = None) -> Results:
     """Calculate ``loaded`` over ``data``; raises :class:`InputError` with every problem."""
@@ -119,48 +228,12 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         diagnostics.raise_if_errors()
     engine = connect(backend)
     with timer.stage("load"):
-        tables = {name: engine.load(name, data[name]) for name in
-                  ("deals", "memberships", "teams")}
         closure = engine.load("closure", closure_rows(ancestors))
-        optional = {name: engine.load(name, data[name]) for name in
-                    ("splits", "coverage", "fx_rates", "activities") if data.has(name)}
         ptable = engine.load("periods", periods_arrow(run_periods_))
-    with timer.stage("credit"):
-        events = deals_in_periods(tables["deals"], ptable, optional.get("fx_rates"),
-                                  plan.currency)
-        crediting = plan.crediting
-        credits = engine.materialize(all_credits(
-            CreditInputs(events, optional.get("splits"), tables["memberships"], closure,
-                         tables["teams"], optional.get("coverage")),
-            crediting.split_table, crediting.rollup, crediting.leaders, crediting.overlay),
-            "credits")
-    deal_components = [c for c in plan.components if c.measure.source == "deals"]
-    activity_components = [c for c in plan.components if c.measure.source == "activities"]
+    measured = credit_and_measure(engine, loaded, data, data["deals"], ptable, closure, timer)
+    measures = measured.measures
     with timer.stage("measure"):
-        measures = _dict_measures(engine.collect(measure_table(credits, deal_components)),
-                                  [c.id for c in deal_components]) if deal_components else {}
-        activity: dict[tuple[str, str, str], Decimal] = {}
-        if "activities" in optional:
-            acts = activity_credits(optional["activities"], ptable, tables["memberships"],
-                                    closure, crediting.rollup)
-            if activity_components:
-                for key, values in _dict_measures(
-                        engine.collect(measure_table(acts.mutate(
-                            counts_for_team=True, amount_credited=acts.quantity),
-                            activity_components)),
-                        [c.id for c in activity_components]).items():
-                    measures.setdefault(key, {}).update(values)
-            by_type = acts.filter(acts.subject_type == "payee").group_by(
-                ["period", "payee_id", "type"]).aggregate(quantity=acts.quantity.sum())
-            for row in engine.collect(by_type).to_pylist():
-                activity[(row["period"], row["payee_id"], row["type"])] = row["quantity"]
-        contributions: dict[tuple[str, str, str], dict[str, Decimal]] = {}
-        team_components = [c for c in deal_components if c.scope == "team"]
-        if team_components:
-            table = engine.collect(contribution_table(credits, team_components))
-            for row in table.to_pylist():
-                contributions[(row["period"], row["subject_id"], row["payee_id"])] = {
-                    c.id: row[c.id] for c in team_components}
+        activity = _activities(engine, loaded, data, ptable, closure, measures)
     with timer.stage("target"):
         payees, eligible = _payees(data, loaded)
         memberships = Memberships(data["memberships"], ancestors)
@@ -175,37 +248,25 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         for row in data["fx_rates"].to_pylist():
             fx[(row["from_currency"], row["to_currency"], row["period"])] = row["rate"]
     ctx = PayContext(loaded, run_periods_, payees, eligible, memberships, measures,
-                     contributions, activity, targets, fx, diagnostics)
+                     measured.contributions, activity, targets, fx, diagnostics)
     with timer.stage("per_deal"):
         for component in plan.components:
             if component.payout.kind == "commission" and component.payout.mode == "per_deal":
                 ctx.per_deal[component.id] = engine.collect(per_deal_table(
-                    credits, component, _targets_table(engine, targets, component.id))
-                ).to_pylist()
+                    measured.credits, component,
+                    _targets_table(engine, targets, component.id))).to_pylist()
     with timer.stage("pay"):
-        lines = [line for period in run_periods_ for component in plan.components
-                 for line in pay.component_lines(ctx, component, period)]
-    with timer.stage("adjust"):
-        lines += adjust.cap_lines(ctx, lines)
-        lines += adjust.draw_lines(ctx, lines)
+        lines = pay_lines(ctx)
         diagnostics.raise_if_errors()
     with timer.stage("assemble"):
         wanted = set(periods) if periods else {p.label for p in run_periods_}
-        order = {c.id: i for i, c in enumerate(plan.components)}
-        lines = [line for line in lines if line["period"] in wanted]
-        lines.sort(key=lambda l: (l["period"], l["payee_id"], order.get(l["component_id"],
-                                  len(order)), _LINE_ORDER.get(l["line_type"], 0),
-                                  l["team_id"] or "",
-                                  l["deal_id"] or ""))
-        payouts = pa.Table.from_pylist(lines, schema=PAYOUTS)
-        attainment = _attainment(ctx, wanted)
-        credit_columns = [f.name for f in CREDITS]
-        credit_expr = credits.filter(credits.period.isin(sorted(wanted))).mutate(
-            amount=credits.amount_credited).select(*credit_columns).order_by(
-            ["period", "deal_id", "subject_type", "subject_id", "rule", "payee_id"])
-        credit_table = engine.collect(credit_expr).cast(CREDITS)
-    return Results(credit_table, attainment, payouts, diagnostics, timer.timings,
-                   plan.plan, engine.name)
+        payouts = payouts_table(lines, loaded, wanted)
+        attainment = attainment_table(ctx, wanted)
+        credit_table = credits_table(engine, measured.credits, wanted)
+    results = Results(credit_table, attainment, payouts, diagnostics, timer.timings,
+                      plan.plan, engine.name)
+    results.state = RunState(ctx, wanted, data, engine, lines)
+    return results
 
 
 def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:
@@ -217,7 +278,7 @@ def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:
     return engine.load("targets_" + component_id, pa.Table.from_pylist(rows, schema=schema))
 
 
-def _attainment(ctx: PayContext, wanted: set[str]) -> pa.Table:
+def attainment_table(ctx: PayContext, wanted: set[str]) -> pa.Table:
     rows = []
     keys: dict[tuple[str, str, str, str], None] = {}
     for (period, stype, sid), values in ctx.measures.items():
@@ -242,4 +303,4 @@ def periods_of(results: Results) -> list[str]:
     return sorted(set(results.payouts["period"].to_pylist()))
 
 
-__all__ = ["InputError", "Period", "run", "defaultdict"]
+__all__ = ["InputError", "Period", "credit_and_measure", "pay_lines", "run"]

@@ -55,11 +55,12 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
                 rounded.append(ZERO)
                 continue
 
-            def compute(n: Any, measure=measure, target=target, months=months) -> Any:
+            def compute(n: Any, measure=measure, target=target, months=months,
+                        ti=payee.target_incentive) -> Any:
                 points = [(n(x), n(y)) for x, y in payout.curve or []]
                 factor = curve_factor(points, n(measure) / n(target),
                                       None if payout.cap is None else n(payout.cap))
-                return n(payee.target_incentive) * months / 12 * n(weight) * factor
+                return n(ti) * months / 12 * n(weight) * factor
 
             amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
                                ctx.places(payee.currency))
@@ -77,7 +78,8 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
                    f"{fmt_money(prior)} = {fmt_money(line_amount)}"
         else:
             ti = payee.target_incentive * months / 12
-            text = (f"{head} -> {describe_curve(payout.curve or [], attainment, factor, payout.cap)}"
+            curve_text = describe_curve(payout.curve or [], attainment, factor, payout.cap)
+            text = (f"{head} -> {curve_text}"
                     f" x YTD TI {fmt_money(ti)} x {weight} = {fmt_money(now)}; paid in earlier "
                     f"periods {fmt_money(prior)} -> {fmt_money(line_amount)}")
         lines.append(make_line(period, payee, component.id, "curve", line_amount,
