@@ -75,3 +75,11 @@ def test_totals_table__one_row_per_payee_and_period(make_results: Factory) -> No
         "│ p1    │ 2017-Q3 │ 8,500.00 USD │\n"
         "│ p2    │ 2017-Q3 │    10.00 USD │\n"
         "└───────┴─────────┴──────────────┘\n")
+
+
+def test_totals_table__prints_ids_as_written_not_as_markup(make_results: Factory) -> None:
+    results = make_results()
+    renamed = results.payouts.set_column(
+        1, "payee_id", [[f"[bold]{p}" for p in results.payouts["payee_id"].to_pylist()]])
+    results.payouts = renamed
+    assert "│ [bold]p1 │ 2017-Q2 │" in text_of(totals_table(results, "plan ae"))

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import typer
 from rich.table import Table
 
-from teamquota.cli.output import Format, FormatOption, console, fail, print_json
+from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
 from teamquota.cli.run import Engine, EngineOption, calculate, measures_of, read_plan, stages
 from teamquota.cli.statement import money
 from teamquota.core.money import ZERO, fmt_pct
@@ -93,9 +93,9 @@ def team_table(results: Results) -> Table:
         view.add_column(name, justify="left" if name in ("team", "period") else "right")
     for row in team_rows(results):
         attainment = row["attainment"]
-        view.add_row(str(row["team_id"]), str(row["period"]), money_or_dash(row["won"]),
-                     money_or_dash(row["target"]),
-                     fmt_pct(attainment) if isinstance(attainment, Decimal) else "—")
+        view.add_row(*cells(row["team_id"], row["period"], money_or_dash(row["won"]),
+                            money_or_dash(row["target"]),
+                            fmt_pct(attainment) if isinstance(attainment, Decimal) else "—"))
     return view
 
 
@@ -117,8 +117,8 @@ def rep_table(results: Results) -> Table:
         view.add_column(period, justify="right")
     for payee in sorted(totals):
         amounts = [totals[payee].get(p, ZERO) for p in periods]
-        view.add_row(payee, *(money_or_dash(a) for a in amounts),
-                     money(sum(amounts, ZERO), currencies[payee]))
+        view.add_row(*cells(payee, *(money_or_dash(a) for a in amounts),
+                            money(sum(amounts, ZERO), currencies[payee])))
     return view
 
 

@@ -79,6 +79,12 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], limit: int | None = Non
             err.print(more)
 
 
+def cells(*values: object) -> list[Text]:
+    """Table cells as plain text: ids and notes from data files are never read as Rich
+    markup (a payee id like '[b]ob' prints as written)."""
+    return [Text(str(value)) for value in values]
+
+
 def print_json(data: Any) -> None:
     console().print(json.dumps(data, indent=2, default=str), markup=False)
 

@@ -14,6 +14,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from teamquota.cli.output import cells
 from teamquota.core.money import ZERO, fmt_money, minor_unit
 from teamquota.engine.results import Results
 
@@ -104,5 +105,6 @@ def totals_table(results: Results, title: str | None = None) -> Table:
     table.add_column("period")
     table.add_column("total", justify="right")
     for row in results.totals().to_pylist():
-        table.add_row(row["payee_id"], row["period"], money(row["amount"], row["currency"]))
+        table.add_row(*cells(row["payee_id"], row["period"],
+                             money(row["amount"], row["currency"])))
     return table

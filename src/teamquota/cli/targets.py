@@ -11,7 +11,7 @@ import pyarrow as pa
 import typer
 from rich.table import Table
 
-from teamquota.cli.output import Format, FormatOption, console, fail, print_json
+from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
 from teamquota.cli.run import DataOption, DemoOption, OnError, measures_of, read_data, read_plan
 from teamquota.core.money import D
 
@@ -108,8 +108,8 @@ def targets_table(table: pa.Table) -> Table:
                           ("note", "left")):
         view.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in table.to_pylist():
-        view.add_row(row["subject_type"], row["subject_id"], row["measure"], row["period"],
-                     f"{row['amount']:,.2f}", row.get("note") or "")
+        view.add_row(*cells(row["subject_type"], row["subject_id"], row["measure"],
+                            row["period"], f"{row['amount']:,.2f}", row.get("note") or ""))
     return view
 
 
