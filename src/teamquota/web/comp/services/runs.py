@@ -39,6 +39,7 @@ from teamquota.web.comp.models import (
     Team,
     User,
 )
+from teamquota.web.comp.services.bulk import insert_rows
 from teamquota.web.comp.services.dataset import build_dataset
 
 log = logging.getLogger(__name__)
@@ -191,9 +192,10 @@ def _store(run: Run, version: PlanVersion, plan: LoadedPlan, results: Any) -> se
             factor=row["factor"], amount=row["amount"], currency=row["currency"],
             rule=row["rule"] or "", explanation=row["explanation"] or ""))
     PayoutLine.objects.bulk_create(lines, batch_size=2000)
-    AttainmentRow.objects.bulk_create((AttainmentRow(run=run, plan_id=plan_id, **row)
-                                       for row in results.attainment.to_pylist()),
-                                      batch_size=2000)
+    att = results.attainment
+    insert_rows(AttainmentRow, ["run", "plan_id", *att.column_names],
+                ((run.pk, plan_id, *values) for values in zip(
+                    *(att.column(c).to_pylist() for c in att.column_names), strict=True)))
     _store_credits(run, results.credits)
     labels = set(results.attainment.column("period").to_pylist()) | set(ends)
     return labels
@@ -204,21 +206,25 @@ CREDIT_FIELDS = ("period", "deal_id", "subject_type", "subject_id", "rule", "sha
 
 
 def _store_credits(run: Run, credits: pa.Table) -> None:
+    """Keep every credit row; a second plan over the same deals adds only new rows."""
     seen = set(CreditRow.objects.filter(run=run).values_list("deal_id", "subject_type",
                                                              "subject_id", "rule"))
-    batch = []
-    for row in credits.to_pylist():
-        key = (row["deal_id"], row["subject_type"], row["subject_id"], row["rule"])
-        if key in seen:  # two plans credit the same deals; keep one copy
-            continue
-        seen.add(key)
-        values = {k: row[k] for k in CREDIT_FIELDS if k in row}
-        values["payee_id"] = values.get("payee_id") or ""
-        batch.append(CreditRow(run=run, **values))
-        if len(batch) >= 5000:
-            CreditRow.objects.bulk_create(batch)
-            batch = []
-    CreditRow.objects.bulk_create(batch)
+    names = [f for f in CREDIT_FIELDS if f in credits.column_names]
+    columns = [credits.column(f).to_pylist() for f in names]
+    index = {f: i for i, f in enumerate(names)}
+
+    def rows():  # noqa: ANN202
+        for values in zip(*columns, strict=True):
+            key = tuple(values[index[k]] for k in ("deal_id", "subject_type", "subject_id",
+                                                   "rule"))
+            if key in seen:
+                continue
+            seen.add(key)
+            row = list(values)
+            if "payee_id" in index and row[index["payee_id"]] is None:
+                row[index["payee_id"]] = ""
+            yield (run.pk, *row)
+    insert_rows(CreditRow, ["run", *names], rows())
 
 
 def ensure_period(label: str, year_start_month: int = 1) -> Period:

@@ -1,0 +1,145 @@
+"""Real-browser tests (Playwright for Python on Debian's Chromium) on the shipped demo:
+each role signs in and sees its pages, a bad CSV gets its report, a period is reviewed,
+approved, locked and exported. Screenshots go to test-artifacts/web/ (gitignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("TEAMQUOTA_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+BAD_DEALS = ("deal_id,owner_id,account,product,amount,currency,stage,close_date\n"
+             "X1,corliss-cosme,Acme,GTX Pro,12,5O0.00,USD,Won,2017-12-01\n"
+             "X2,nobody,Acme,GTX Pro,100.00,USD,Won,2017-12-01\n"
+             "X3,corliss-cosme,Acme,GTX Pro,abc,USD,Won,2017-12-32\n")
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test itself (not by the server) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(transactional_db, settings):  # noqa: ANN001, ANN201
+    from teamquota.web.comp.services.demo import seed
+    users = seed(echo=lambda _: None)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return {username: password for _, username, password, _ in users}
+
+
+def _page(browser, live_server, demo, username):  # noqa: ANN001, ANN202
+    page = browser.new_context(viewport={"width": 1280, "height": 900},
+                               accept_downloads=True).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", demo[username])
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _shot(page, name: str) -> None:  # noqa: ANN001
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_it_shows_each_role_its_pages(browser, live_server, demo):  # noqa: ANN001
+    from teamquota.web.comp.models import User
+    rep = User.objects.get(username="rep").payee
+    other = User.objects.get(username="rep2").payee
+
+    page = _page(browser, live_server, demo, "rep")
+    assert page.url.endswith(f"/statements/{rep.payee_id}/")
+    assert page.locator("h1").inner_text() == f"Statement — {rep.name}"
+    assert page.locator("table.lines tbody tr").count() >= 2
+    _shot(page, "rep-statement")
+    page.goto(f"{live_server.url}/statements/{other.payee_id}/")
+    assert "Not Found" in page.content()
+    page.goto(f"{live_server.url}/teams/")
+    page.wait_for_selector(".chart .main-svg")  # Plotly drew the charts (served locally)
+    assert "team at" in page.locator(".gate").first.inner_text()
+    _shot(page, "rep-team-dashboard")
+    page.context.close()
+
+    page = _page(browser, live_server, demo, "leader")
+    page.wait_for_selector(".chart .main-svg")
+    assert "Members" in page.content()
+    _shot(page, "leader-dashboard")
+    page.context.close()
+
+    page = _page(browser, live_server, demo, "ops")
+    assert page.url.endswith("/runs/")
+    page.goto(f"{live_server.url}/plans/ae_hybrid_2017/")
+    page.wait_for_selector(".chart .main-svg")
+    _shot(page, "ops-plan")
+    page.context.close()
+
+
+def test_it_reports_every_bad_row_of_an_uploaded_csv(browser, live_server, demo, tmp_path):  # noqa: ANN001, E501
+    bad = tmp_path / "deals.csv"
+    bad.write_text(BAD_DEALS)
+    page = _page(browser, live_server, demo, "ops")
+    page.goto(f"{live_server.url}/imports/")
+    page.select_option("select[name=table]", "deals")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("text=Upload and check")
+    page.select_option("select[name=mode]", "upsert")
+    page.wait_for_load_state("networkidle")
+    report = page.locator(".diag").all_inner_texts()
+    text = "\n".join(report)
+    assert "deals.csv:2" in text and "D013" in text
+    assert "deals.csv:3" in text and "D007" in text
+    assert "deals.csv:4" in text and "D003" in text and "D004" in text
+    assert "an all-or-nothing import would change nothing" in page.content()
+    _shot(page, "ops-import-report")
+    page.context.close()
+
+
+def test_it_closes_a_period_through_the_browser(browser, live_server, demo, tmp_path):  # noqa: ANN001, E501
+    from teamquota.web.comp.models import Period, User
+    from teamquota.web.comp.services import close
+    leader = User.objects.get(username="leader")
+    period = Period.objects.get(label="2017-Q1")
+    for team in close.teams_to_review(period):  # the other leaders review off-screen
+        if team.leader_id != leader.payee_id:
+            other = User.objects.filter(payee=team.leader).first() or User.objects.create(
+                username=f"lead-{team.team_id}", role_names="leader", payee=team.leader)
+            close.review(other, period, team)
+
+    page = _page(browser, live_server, demo, "leader")
+    page.goto(f"{live_server.url}/periods/2017-Q1/")
+    page.click("text=Mark")
+    assert "review done" in page.content()
+    page.context.close()
+
+    page = _page(browser, live_server, demo, "finance")
+    page.goto(f"{live_server.url}/periods/2017-Q1/")
+    page.click("text=Approve 2017-Q1")
+    page.click("text=Lock 2017-Q1")
+    assert "Locked" in page.locator("h1").inner_text()
+    _shot(page, "finance-period-locked")
+    with page.expect_download() as download:
+        page.click("text=Payroll export (CSV)")
+    target = tmp_path / "payroll.csv"
+    download.value.save_as(target)
+    lines = target.read_text().splitlines()
+    assert lines[0] == "period,payee_id,payee_name,email,plan,component,currency,amount,status,run"
+    assert len(lines) == 1 + 35 * 2  # 35 AEs x (personal, team)
+    shutil.copy(target, SHOTS / "payroll-2017-Q1.csv")
+    page.context.close()
