@@ -248,3 +248,25 @@ def test_load_plan_text__from_team_on_a_team_component_without_of_is_p018_twice(
 def test_load_plan_text__sum_of_members_of_a_payee_component_loads() -> None:
     loaded = load_plan_text(VALID + "    target: {source: sum_of_members, of: personal}\n")
     assert loaded.plan.component("team").target.of == "personal"
+
+
+def test_load_plan_text__a_spif_must_count_deals_is_p017() -> None:
+    text = """\
+plan: s
+components:
+  - id: spif
+    scope: payee
+    measure: {sum: amount}
+    payout: {per_deal: 250}
+"""
+    assert errors(text) == (
+        "p.yaml:5:5: error[P017]: components[0].measure: a per_deal payout (SPIF) pays for "
+        "each qualifying deal, so its measure must count deals\n"
+        "hint: e.g. measure: {count: true, where: {stage: Won}}")
+
+
+def test_load_plan_text__ytd_on_a_team_component_is_p017() -> None:
+    text = VALID.replace("    weight: 0.6\n", "    weight: 0.6\n    accumulate: ytd\n")
+    assert errors(text) == (
+        "p.yaml:11:17: error[P017]: components[1].accumulate: ytd accumulation is for "
+        "payee-scope components only\nhint: use accumulate: period for a team component")

@@ -4,7 +4,8 @@ pydantic skips a model's validators once any of its fields failed, so a plan wit
 *and* weights summing to 0.9 would report only the typo. These checks need only the raw
 values, so they always run: P012 unknown component references, P013 weights that do not
 sum to 1, P014 curve points or tiers out of order (at the offending point), P016 duplicate
-component ids, P018 target rules of the wrong scope. pydantic's own versions of the same
+component ids, P018 target rules of the wrong scope, and P017 for a SPIF that does not count
+deals or a team component accumulated year to date. pydantic's own versions of the same
 rules are then dropped (:func:`covered_by_checks`).
 """
 
@@ -47,6 +48,7 @@ class PlanChecks:
         self.weights()
         self.references()
         self.target_rules()
+        self.combinations()
         for i, component in self.components():
             payout = component.get("payout")
             if isinstance(payout, dict):
@@ -104,6 +106,24 @@ class PlanChecks:
                         "P012", f"{key_path(keys)}: unknown component '{ref}'",
                         self.src(keys, value=True),
                         suggest(ref, list(ids)) + f"components in this plan: {listed}")
+
+    def combinations(self) -> None:
+        # rules across a component's measure, payout and accumulate that the engine relies on
+        for i, component in self.components():
+            payout, measure = component.get("payout"), component.get("measure")
+            per_deal = isinstance(payout, dict) and payout.get("per_deal") is not None
+            if per_deal and isinstance(measure, dict) and measure.get("count") is not True:
+                keys: KeyPath = ("components", i, "measure")
+                self.diagnostics.error(
+                    "P017", f"{key_path(keys)}: a per_deal payout (SPIF) pays for each "
+                    "qualifying deal, so its measure must count deals",
+                    self.src(keys), "e.g. measure: {count: true, where: {stage: Won}}")
+            if component.get("accumulate") == "ytd" and component.get("scope") == "team":
+                keys = ("components", i, "accumulate")
+                self.diagnostics.error(
+                    "P017", f"{key_path(keys)}: ytd accumulation is for payee-scope "
+                    "components only", self.src(keys, value=True),
+                    "use accumulate: period for a team component")
 
     def target_rules(self) -> None:
         # sum_of_members: a team's target = its members' targets of a payee component;
