@@ -125,7 +125,7 @@ def test_it_closes_a_period_through_the_browser(browser, live_server, demo, tmp_
     page = _page(browser, live_server, demo, "leader")
     page.goto(f"{live_server.url}/periods/2017-Q1/")
     page.click("text=Mark")
-    assert "review done" in page.content()
+    assert "reviewed for 2017-Q1" in page.content()
     page.context.close()
 
     page = _page(browser, live_server, demo, "finance")

@@ -92,6 +92,9 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     ("get", "dispute", lambda o: f"/disputes/{o['dispute']}/", row(OK, sue=NF, sam=NF)),
     ("post", "dispute_adjust", lambda o: f"/disputes/{o['dispute']}/adjust/",
      only(R, "otto")),
+    ("get", "users", lambda o: "/users/", only(OK, "otto")),
+    ("post", "user_deactivate", lambda o: f"/users/{o['rita_user']}/deactivate/",
+     only(R, "otto")),
     ("get", "api_tokens", lambda o: "/account/tokens/", row(OK)),
     ("get", "api_openapi", lambda o: "/api/openapi.json", row(OK, anon=OK)),
     ("get", "api_statement", lambda o: "/api/statements/rita/",
@@ -122,7 +125,7 @@ def objects(world: World) -> dict[str, object]:
     upload.name = "payees.csv"
     upload.chunks = lambda: [upload.getvalue()]  # type: ignore[attr-defined]
     staged = import_service.stage(upload, "payees", "", world.otto)
-    return {"run": world.run.pk, "rita_line": rita_line.pk, "sue_line": sue_line.pk,
+    return {"run": world.run.pk, "rita_user": world.rita.pk, "rita_line": rita_line.pk, "sue_line": sue_line.pk,
             "dispute": dispute.pk, "import": imp.pk, "staged": staged.key}
 
 
@@ -144,7 +147,7 @@ def _outcome(response) -> object:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("method,name,url,expected", MATRIX,
-                         ids=[f"{m}:{f(dict.fromkeys(('run', 'rita_line', 'sue_line', 'dispute', 'import', 'staged'), 'N'))}"  # noqa: E501
+                         ids=[f"{m}:{f(dict.fromkeys(('run', 'rita_user', 'rita_line', 'sue_line', 'dispute', 'import', 'staged'), 'N'))}"  # noqa: E501
                               for m, _, f, _e in MATRIX])
 def test_it_gives_each_persona_exactly_its_access(client, world, objects, method, name, url,
                                                   expected):

@@ -14,6 +14,7 @@ from teamquota.web.comp.views import (
     plans,
     runs,
     statement,
+    users,
 )
 
 urlpatterns = [
@@ -52,6 +53,8 @@ urlpatterns = [
     path("disputes/", disputes.dispute_list, name="disputes"),
     path("disputes/<int:dispute_id>/", disputes.dispute_detail, name="dispute"),
     path("disputes/<int:dispute_id>/adjust/", disputes.dispute_adjust, name="dispute_adjust"),
+    path("users/", users.user_list, name="users"),
+    path("users/<int:user_id>/deactivate/", users.user_deactivate, name="user_deactivate"),
     path("account/tokens/", api.api_tokens, name="api_tokens"),
     path("api/openapi.json", api.api_openapi, name="api_openapi"),
     path("api/statements/<str:payee_id>/", api.api_statement, name="api_statement"),

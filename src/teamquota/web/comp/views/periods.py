@@ -41,7 +41,7 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     total = lines.aggregate(t=Sum("amount"))["t"]
     adjustments = lines.exclude(adjusts_period="").select_related("payee")
     return render(request, "comp/period_detail.html", {
-        "period": period, "reviews": review_rows, "total": fmt_money(total) if total else "—",
+        "period": period, "reviews": review_rows, "total": fmt_money(total) if total is not None else "—",
         "adjustments": adjustments,
         "approval_refusal": access.approval_refusal(user, period.run)
         if user.has_role("finance") else None,
@@ -53,7 +53,9 @@ def _step(request: HttpRequest, label: str, action: str, **kwargs: object) -> Ht
     period = get_object_or_404(Period, label=label)
     try:
         getattr(close, action)(request.user, period, **kwargs)
-        messages.success(request, f"{period.label}: {action} done")
+        done = {"review": f"{kwargs.get('team')} reviewed for {period.label}",
+                "approve": f"{period.label} approved", "lock": f"{period.label} locked"}
+        messages.success(request, done[action])
     except close.WorkflowError as exc:
         messages.error(request, str(exc))
     return redirect("period", label=label)
