@@ -63,3 +63,15 @@ def test_dataset__is_ready_for_calculate() -> None:
     data = dataset(SyntheticSpec.tiny(deals=200))
     assert data.has("deals") and data["deals"].num_rows == 200
     assert data.sources["deals"] == "<synthetic deals>"
+
+
+def test_late_deals__continue_the_ids_and_differ_by_seed() -> None:
+    from teamquota.synthetic import build_organisation, late_deals
+    spec = SyntheticSpec.tiny(deals=300)
+    org = build_organisation(spec)
+    late = late_deals(org, 3)
+    # the data set's deals are D000000001 .. D000000300
+    assert late["deal_id"].to_pylist() == ["D000000301", "D000000302", "D000000303"]
+    assert late.schema.equals(TABLES["deals"].schema)
+    assert late.equals(late_deals(org, 3)) and not late.equals(late_deals(org, 3, seed=1))
+    assert generate(spec)["deals"].equals(generate(spec)["deals"])  # chunks unchanged

@@ -28,7 +28,19 @@ def deal_chunk(org: Organisation, chunk: int) -> pa.RecordBatch:
     spec = org.spec
     first = chunk * spec.chunk_rows
     rows = max(min(spec.chunk_rows, spec.deals - first), 0)
-    rng = np.random.default_rng([spec.seed, 1, chunk])
+    return _deals(org, first, rows, np.random.default_rng([spec.seed, 1, chunk]))
+
+
+def late_deals(org: Organisation, count: int, seed: int = 0) -> pa.Table:
+    """``count`` more deals (ids after the data set's last), e.g. for incremental
+    recalculation: same owners, stages and amounts as the rest, its own random stream."""
+    rng = np.random.default_rng([org.spec.seed, 2, seed])
+    return pa.Table.from_batches([_deals(org, org.spec.deals, count, rng)], schema=DEALS.schema)
+
+
+def _deals(org: Organisation, first: int, rows: int, rng: np.random.Generator
+           ) -> pa.RecordBatch:
+    spec = org.spec
     cumulative = np.cumsum(org.weights)
     owner = np.minimum(np.searchsorted(cumulative, rng.random(rows) * cumulative[-1]),
                        spec.payees - 1)
