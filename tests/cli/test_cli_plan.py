@@ -89,7 +89,7 @@ def test_it_reports_a_missing_plan_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
     assert (result.exit_code, result.stderr) == (
         1, f"{tmp_path / 'nope.yaml'}: error[P000]: cannot read plan file: No such file or "
-           "directory\n")
+           "directory\nhint: check the path and that the file is readable\n")
 
 
 def test_it_prints_the_schema() -> None:

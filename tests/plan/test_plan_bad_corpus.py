@@ -28,3 +28,10 @@ def test_bad_corpus__renders_the_expected_diagnostics(plan_path: Path) -> None:
         load_plan_text(plan_path.read_text(encoding="utf-8"), f"bad/{plan_path.name}")
     expected = plan_path.with_suffix(".expected").read_text(encoding="utf-8")
     assert caught.value.diagnostics.render() + "\n" == expected
+
+
+@pytest.mark.parametrize("plan_path", CASES, ids=[p.stem for p in CASES])
+def test_bad_corpus__every_error_comes_with_a_hint(plan_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_plan_text(plan_path.read_text(encoding="utf-8"), f"bad/{plan_path.name}")
+    assert [d.render() for d in caught.value.diagnostics if not d.hint] == []

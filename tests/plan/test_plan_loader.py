@@ -118,7 +118,8 @@ def test_load_plan_text__a_mapping_inside_a_where_list_is_p010_at_the_item() -> 
     text = VALID.replace("where: {stage: Won}", "where: {stage: [Won, {a: 1}]}")
     assert errors(text) == (
         "p.yaml:6:49: error[P010]: components[0].measure.where.stage[1]: expected a single "
-        "value (text, number, true/false or date); found a mapping")
+        "value (text, number, true/false or date); found a mapping\n"
+        "hint: e.g. stage: Won, product: [GTX Pro, GTK 500] or amount: {gte: 1000}")
 
 
 def test_load_plan_text__a_null_where_value_is_one_p010_not_one_per_form() -> None:
@@ -126,14 +127,16 @@ def test_load_plan_text__a_null_where_value_is_one_p010_not_one_per_form() -> No
     assert errors(text) == (
         "p.yaml:6:43: error[P010]: components[0].measure.where.stage: expected a single value "
         "(text, number, true/false or date), a list of values or a comparison such as "
-        "{gte: 1000}; found nothing (null)")
+        "{gte: 1000}; found nothing (null)\n"
+        "hint: e.g. stage: Won, product: [GTX Pro, GTK 500] or amount: {gte: 1000}")
 
 
 def test_load_plan_text__a_mapping_as_a_comparison_value_is_one_p010() -> None:
     text = VALID.replace("where: {stage: Won}", "where: {amount: {gte: {x: 1}}}")
     assert errors(text) == (
         "p.yaml:6:50: error[P010]: components[0].measure.where.amount.gte: expected a single "
-        "value (text, number, true/false or date); found a mapping")
+        "value (text, number, true/false or date); found a mapping\n"
+        "hint: e.g. stage: Won, product: [GTX Pro, GTK 500] or amount: {gte: 1000}")
 
 
 def test_load_plan_text__unknown_component_reference_is_p012() -> None:
@@ -223,7 +226,7 @@ def test_load_plan__unreadable_file_is_p000(tmp_path: Path) -> None:
         load_plan(tmp_path / "nope.yaml")
     assert caught.value.diagnostics.render() == (
         f"{tmp_path / 'nope.yaml'}: error[P000]: cannot read plan file: No such file or "
-        "directory")
+        "directory\nhint: check the path and that the file is readable")
 
 
 def test_load_plan_text__sum_of_members_needs_a_payee_component_is_p018() -> None:

@@ -214,8 +214,7 @@ class _ErrorMapper:
                 isinstance(value, dict))
             code = "P017" if resolves_to_model else "P010"
             source = self.key_source(keys) if code == "P017" else self.value_source(keys)
-            hint = next((h for start, h in _VALUE_HINTS.items() if message.startswith(start)),
-                        None)
+            hint = next((h for words, h in _VALUE_HINTS.items() if words in message), None)
             return Diagnostic(code, f"{where}: {message}", source, hint)
         return self._type_or_value(kind, value, ctx, keys, error["msg"])
 
@@ -227,12 +226,14 @@ class _ErrorMapper:
         if kind == "literal_error":
             choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
             message = f"must be one of {', '.join(choices)}; found {found}"
-            hint = (suggest(str(value), choices) or None) if isinstance(value, str) else None
-            hint = hint.strip() if hint else None
+            close = suggest(str(value), choices) if isinstance(value, str) else ""
+            hint = close.strip() or f"e.g. {keys[-1]}: {choices[0]}"
         elif kind in _DESCRIBE_TYPE:
             message = f"expected {_DESCRIBE_TYPE[kind]}; found {found}"
-            if kind.startswith("decimal") and isinstance(value, str):
-                hint = "write plain digits with '.' as decimal separator, e.g. 0.6 or 2500"
+            hint = next(h for prefix, h in _TYPE_HINTS.items() if kind.startswith(prefix))
+        elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+            message = f"{msg.replace('Input should be', 'must be')}; found {found}"
+            hint = _allowed_range(keys)
         elif kind == "string_pattern_mismatch":
             text, example = _PATTERNS.get(str(ctx.get("pattern")), (
                 f"must match the pattern {ctx.get('pattern')}", None))
@@ -242,12 +243,48 @@ class _ErrorMapper:
                        .replace(" after validation", ""))
             if len(keys) >= 2 and keys[-2] == "curve":
                 hint = "each curve point is [attainment, payout factor], e.g. [1.0, 1.0]"
+            elif kind == "too_short":
+                hint = f"add at least {ctx.get('min_length', 1)} item(s)"
         else:
             message = f"{msg.replace('Input should be', 'must be')}; found {found}"
         return Diagnostic("P010", f"{where}: {message}", source, hint)
 
 
-# hints for the model's own validation messages, matched by their opening words
+_TYPE_HINTS = {
+    "decimal": "write plain digits with '.' as decimal separator, e.g. 0.6 or 2500",
+    "int": "write a whole number without decimals, e.g. 2",
+    "bool": "write true or false",
+    "string": "put text that looks like a number or a date in quotes, e.g. '2017'",
+    "date": "write a date as YYYY-MM-DD, e.g. 2017-01-01",
+    "list": "a list in brackets, e.g. [AE, SE], or one '- item' per line",
+    "dict": "a mapping, e.g. {rate: 0.02}, or one 'key: value' per line",
+    "model": "a mapping, e.g. {rate: 0.02}, or one 'key: value' per line",
+    "tuple": "e.g. [1.0, 1.0]",
+}
+
+
+def _allowed_range(keys: KeyPath) -> str:
+    """'allowed: 1 to 12' from the field's declared bounds."""
+    model = model_class(_annotation_at(keys[:-1]))
+    info = next((i for n, i in (model.model_fields.items() if model else [])
+                 if keys[-1] in (n, i.alias)), None)
+    bounds: dict[str, Any] = {}
+    for item in info.metadata if info else []:
+        for name in ("gt", "ge", "lt", "le"):
+            if getattr(item, name, None) is not None:
+                bounds[name] = getattr(item, name)
+    low = (f"{bounds['ge']}" if "ge" in bounds else
+           f"more than {bounds['gt']}" if "gt" in bounds else None)
+    high = (f"{bounds['le']}" if "le" in bounds else
+            f"less than {bounds['lt']}" if "lt" in bounds else None)
+    if low and high:
+        return f"allowed: {low} to {high}"
+    if low:
+        return f"allowed: {low}" + (" or more" if "ge" in bounds else "")
+    return f"allowed: up to {high}" if high else "see docs/plan-language.md for the range"
+
+
+# hints for the model's own validation messages, matched by words they contain
 _VALUE_HINTS = {
     "a curve needs at least two": "e.g. curve: [[0.5, 0], [1, 1], [1.5, 2]]",
     "a payout needs exactly one of": "one way of paying per component; put another way of "
@@ -255,6 +292,17 @@ _VALUE_HINTS = {
     "a measure needs exactly one of": "e.g. measure: {sum: amount} or measure: {count: true}",
     "a comparison needs at least one": "e.g. amount: {gte: 1000} or stage: {in: [Won, Lost]}",
     "'cap' limits a curve's factor": "e.g. cap_amount: 5000 next to payout:",
+    "is before start": "end is the last day the plan applies and cannot come before start",
+    "custom shares must sum to 1": "one share per period, e.g. custom: [0.2, 0.25, 0.25, 0.3]",
+    "pays a pool, so its scope must be team": "set scope: team (a pool is split among a "
+                                             "team's members)",
+    "pays by curve, so it needs a weight": "add its share of target incentive, e.g. "
+                                          "weight: 0.6",
+    "split: weights needs": "e.g. pool: {rate: 0.02, split: weights, weights: {p1: 2, p2: 1}}",
+    "is only used with split: weights": "remove 'weights', or set split: weights",
+    "curve points must not be negative": "attainment and payout factors are 0 or more",
+    "tiers must list at least one tier": "e.g. tiers: [{from: 0, rate: 0.05}]",
+    "method: custom needs": "e.g. custom: [0.2, 0.25, 0.25, 0.3]",
 }
 
 
@@ -272,7 +320,8 @@ def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, tags: set[str],
              if kind in kinds]
     expected = ", ".join(forms[:-1]) + (" or " if len(forms) > 1 else "") + forms[-1]
     return Diagnostic("P010", f"{key_path(keys)}: expected {expected}; found {shown(value)}",
-                      mapper.value_source(keys))
+                      mapper.value_source(keys),
+                      "e.g. stage: Won, product: [GTX Pro, GTK 500] or amount: {gte: 1000}")
 
 
 

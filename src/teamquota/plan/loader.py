@@ -120,7 +120,8 @@ def load_plan(path: str | Path) -> LoadedPlan:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError([Diagnostic("P000", f"cannot read plan file: {exc.strerror}",
-                                     Source(str(path)))]) from None
+                                     Source(str(path)),
+                                     "check the path and that the file is readable")]) from None
     except UnicodeDecodeError as exc:
         raise InputError([Diagnostic("P000", f"plan file is not UTF-8 text: {exc.reason}",
                                      Source(str(path)), "save the file as UTF-8")]) from None
