@@ -62,3 +62,18 @@ def test_it_prints_its_version() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert (result.exit_code, result.stdout) == (0, f"teamquota {teamquota.__version__}\n")
+
+
+def test_it_prints_what_docs_cli_md_shows_for_validate(monkeypatch: Any) -> None:
+    from typer.testing import CliRunner
+
+    # the doc's console examples, run from the repository root as written
+    monkeypatch.chdir(DOCS.parent)
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    block = text.split("Checks a plan file and reports every problem")[1].split("```console\n")[
+        1].split("```")[0]
+    examples = re.findall(r"^\$ teamquota (validate \S+)\n(.*?)(?=^\$ )", block, re.M | re.S)
+    assert len(examples) == 2
+    for command, expected in examples:
+        result = CliRunner().invoke(app, command.split())
+        assert result.stdout + result.stderr == expected.rstrip("\n") + "\n"
