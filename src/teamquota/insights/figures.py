@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from teamquota.insights.allocate import AllocationResult
 from teamquota.insights.conflicts import ConflictReport
+from teamquota.insights.simulate import SimulationResult
 
 
 def strengths_intervals(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
@@ -86,4 +87,42 @@ def conflict_bars(report: ConflictReport) -> go.Figure:
                              name=f"{kind}: cross team"))
     fig.update_layout(barmode="group", title="Pipeline conflicts per team: same team (a team "
                       "target removes these) vs across teams", yaxis_title="count")
+    return fig
+
+
+def simulation_costs(result: SimulationResult) -> go.Figure:
+    s = result.summary
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=s["design"], y=s["expected_total"], name="expected per quarter"))
+    fig.add_trace(go.Bar(x=s["design"], y=s["p95_total"], name="P95 per quarter"))
+    fig.update_layout(barmode="group", title=f"Total payout per quarter by design "
+                      f"({result.replicates} bootstrap replicates)", yaxis_title="payout")
+    return fig
+
+
+def simulation_fairness(result: SimulationResult) -> go.Figure:
+    s = result.summary
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=s["design"], y=s["gini"], name="Gini of payouts"))
+    fig.add_trace(go.Bar(x=s["design"], y=s["bottom_quartile_payout_share"],
+                         name="payout share of the bottom quartile of contributors"))
+    fig.add_trace(go.Bar(x=s["design"], y=s["rep_earns_nothing"], name="rep earns nothing"))
+    fig.add_trace(go.Bar(x=s["design"], y=s["team_earns_nothing"], name="team earns nothing"))
+    fig.add_hline(y=float(s["bottom_quartile_contribution_share"].iloc[0]), line_dash="dot",
+                  annotation_text="bottom quartile's share of won revenue")
+    fig.update_layout(barmode="group", title="Dispersion, free-rider exposure and zero "
+                      "payouts by design", yaxis_tickformat=".0%")
+    return fig
+
+
+def simulation_threshold(result: SimulationResult) -> go.Figure:
+    fig = go.Figure()
+    for design, group in result.sensitivity.groupby("design", sort=False):
+        if group["threshold"].nunique() < 2:
+            continue
+        fig.add_trace(go.Scatter(x=group["threshold"], y=group["expected_total"],
+                                 mode="lines+markers", name=design))
+    fig.update_layout(title="Expected payout per quarter vs the team threshold",
+                      xaxis_title="team attainment gate", xaxis_tickformat=".0%",
+                      yaxis_title="expected payout")
     return fig
