@@ -7,8 +7,10 @@ Q2 2017 (91 days): one small deal, so the team gate fails.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -116,10 +118,11 @@ EXPECTED = {
 }
 
 
-def write(directory: Path) -> Path:
-    """Write the case as Parquet and CSV files in the canonical table layout."""
+def write(directory: Path, records: Mapping[str, Sequence[Mapping[str, Any]]] = RECORDS
+          ) -> Path:
+    """Write the case (or other records) as Parquet and CSV files in the canonical layout."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name, rows in RECORDS.items():
+    for name, rows in records.items():
         table = to_table(TABLES[name], rows)
         pq.write_table(table, directory / f"{name}.parquet")
         pacsv.write_csv(table, directory / f"{name}.csv")
