@@ -5,8 +5,9 @@
   a deal of product p is their shrunk win rate x shrunk typical deal size for p. Works on
   the CRM demo data, which has no activities.
 * :func:`activity_problem` — weekly duty targets (calls, meetings, social messages, CRM
-  hygiene; default: 10% above the team's historical weekly volume); a rep's value per activity is their shrunk conversion of that type into
-  pipeline x shrunk win rate x shrunk typical deal size. A rep's maximum of a type is
+  hygiene; default: 10% above the team's historical weekly volume); a rep's value per
+  activity is their shrunk conversion of that type into pipeline x shrunk win rate x
+  shrunk typical deal size. A rep's maximum of a type is
   ``max_factor`` x their historical weekly volume (the team median for a rep with none),
   so the plan stays within what people have shown they can do.
 """

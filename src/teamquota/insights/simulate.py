@@ -83,7 +83,8 @@ def pool_rate_for(replay: Replay) -> Decimal:
     """Rate at which a team exactly at target pays its seats' period target incentive."""
     ti = replay.dataset["payees"]["target_incentive"].to_pylist()
     period_ti = sum(ti, Decimal(0)) / 4
-    per_period_target = Decimal(f"{replay.seats.groupby('period')['target_amount'].sum().mean():.2f}")
+    mean_target = replay.seats.groupby("period")["target_amount"].sum().mean()
+    per_period_target = Decimal(f"{mean_target:.2f}")
     return (period_ti / per_period_target).quantize(Decimal("0.0001"))
 
 

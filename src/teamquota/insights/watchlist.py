@@ -136,12 +136,12 @@ def _add_activity(per_rep: pd.DataFrame, dataset: Dataset, period: PeriodKind,
 
 
 def _pattern(row: object, r: WatchlistRules) -> str:
-    earlier = getattr(row, "earlier_attainment")
-    mean = getattr(row, "mean_attainment")
+    earlier = row.earlier_attainment
+    mean = row.mean_attainment
     if pd.notna(earlier) and earlier >= r.threshold and mean < r.drop_ratio * earlier:
         return "recent_drop"
-    activity = getattr(row, "activity_ratio")
-    conversion = getattr(row, "conversion_ratio")
+    activity = row.activity_ratio
+    conversion = row.conversion_ratio
     if pd.isna(activity):
         return "low_outcomes"
     if activity < r.low_activity:
