@@ -68,7 +68,7 @@ def draw_lines(ctx: PayContext, lines: list[Line]) -> list[Line]:
     for line in lines:
         earned[(line["payee_id"], line["period"])] += line["amount"]
     added = []
-    for payee_id in ctx.eligible:
+    for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         balance = ZERO
         for period in ctx.periods:

@@ -41,11 +41,21 @@ class PayContext:
     fx: dict[tuple[str, str, str], Decimal]
     diagnostics: Diagnostics
     per_deal: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Incremental recalculation pays only these payees and pools of these teams.
+    focus_payees: set[str] | None = None
+    focus_teams: set[str] | None = None
     _members: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     @property
     def plan(self):  # noqa: ANN201 - the Plan model
         return self.loaded.plan
+
+    @property
+    def to_pay(self) -> list[str]:
+        """Eligible payees whose individual lines this calculation produces."""
+        if self.focus_payees is None:
+            return self.eligible
+        return [p for p in self.eligible if p in self.focus_payees]
 
     def measure(self, period: str, subject_type: str, subject_id: str,
                 component: str) -> Decimal:

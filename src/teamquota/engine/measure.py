@@ -18,6 +18,7 @@ from teamquota.plan.loader import LoadedPlan
 from teamquota.plan.model import Compare, Component
 
 VALUE = "decimal(38,10)"
+CREDIT_ROWS = "__credit_rows"
 ZERO_VALUE = ibis.literal(0, type=VALUE)
 
 
@@ -111,6 +112,8 @@ def measure_table(credits: ir.Table, components: list[Component]) -> ir.Table:
         condition = wanted & component_filter(credits, component)
         metrics[component.id] = ibis.cases((condition, component_value(credits, component)),
                                            else_=ZERO_VALUE).sum()
+    # The row count tells an incremental recalculation when a subject has no credit left.
+    metrics[CREDIT_ROWS] = credits.count()
     return credits.group_by(["period", "subject_type", "subject_id"]).aggregate(**metrics)
 
 

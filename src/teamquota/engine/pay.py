@@ -109,7 +109,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
         from teamquota.engine.ytd import ytd_curve_lines
         return ytd_curve_lines(ctx, component, period)
     lines = []
-    for payee_id in ctx.eligible:
+    for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         if component.scope == "payee":
             subjects = [(payee_id, None, period.days)]
@@ -203,7 +203,7 @@ def commission_lines(ctx: PayContext, component: Component, period: Period) -> l
     needs_target = payout.basis == "attainment" and (
         len(tiers) > 1 or tiers[0][0] != ZERO or payout.mode == "zero_until_quota")
     lines = []
-    for payee_id in ctx.eligible:
+    for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         measure = ctx.measure(period.label, "payee", payee_id, component.id)
         target = ctx.targets.get("payee", payee_id, component.id, period.label)
@@ -262,7 +262,7 @@ def _tier_rule(component: Component, tiers: list[tuple[Decimal, Decimal]]) -> st
 def spif_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
     amount_each = component.payout.per_deal or ZERO
     lines = []
-    for payee_id in ctx.eligible:
+    for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         count = ctx.measure(period.label, "payee", payee_id, component.id)
         if component.measure.sum is not None:

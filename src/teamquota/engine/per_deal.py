@@ -68,7 +68,7 @@ def per_deal_lines(ctx: PayContext, component: Component, period: Period) -> lis
     schedule = ", ".join(f"{fmt_pct(r, 2)} from {fmt_pct(s, 0) if unit else fmt_money(s)}"
                          for s, r in tiers)
     rule = f"commission per deal, tiers filled in close-date order: {schedule} {unit}".strip()
-    eligible = set(ctx.eligible)
+    eligible = set(ctx.to_pay)
     lines = []
     for row in rows:
         if row["period"] != period.label or row["subject_id"] not in eligible:

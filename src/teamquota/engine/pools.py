@@ -40,6 +40,8 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
     places = ctx.places(ctx.plan.currency)
     lines: list[Line] = []
     for team, members in sorted(ctx.team_members(period).items()):
+        if ctx.focus_teams is not None and team not in ctx.focus_teams:
+            continue
         members = {p: d for p, d in members.items() if p in eligible}
         if not members:
             continue

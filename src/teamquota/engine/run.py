@@ -35,6 +35,7 @@ from teamquota.engine.credit import (
 from teamquota.engine.finish import shown
 from teamquota.engine.hierarchy import closure_rows, team_ancestors
 from teamquota.engine.measure import (
+    CREDIT_ROWS,
     check_columns,
     contribution_table,
     measure_table,
@@ -141,7 +142,8 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
     components = [c for c in plan.components if c.measure.source == "deals"]
     with timer.stage("measure"):
         measures = _dict_measures(engine.collect(measure_table(credits, components)),
-                                  [c.id for c in components]) if components else {}
+                                  [c.id for c in components] + [CREDIT_ROWS]
+                                  ) if components else {}
         contributions: dict[tuple[str, str, str], dict[str, Decimal]] = {}
         team_components = [c for c in components if c.scope == "team"]
         if team_components:
@@ -176,13 +178,20 @@ def _activities(engine: Backend, loaded: LoadedPlan, data: Dataset, ptable: Any,
     return activity
 
 
+def component_lines(ctx: PayContext, periods: list[Period]) -> list[dict[str, Any]]:
+    return [line for period in periods for component in ctx.plan.components
+            for line in pay.component_lines(ctx, component, period)]
+
+
+def adjusted(ctx: PayContext, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Component lines plus the caps and draws that read them."""
+    lines = lines + adjust.cap_lines(ctx, lines)
+    return lines + adjust.draw_lines(ctx, lines)
+
+
 def pay_lines(ctx: PayContext) -> list[dict[str, Any]]:
     """Every payout line for the context's periods (and focus, if set), adjustments last."""
-    lines = [line for period in ctx.periods for component in ctx.plan.components
-             for line in pay.component_lines(ctx, component, period)]
-    lines += adjust.cap_lines(ctx, lines)
-    lines += adjust.draw_lines(ctx, lines)
-    return lines
+    return adjusted(ctx, component_lines(ctx, ctx.periods))
 
 
 def payouts_table(lines: list[dict[str, Any]], loaded: LoadedPlan,

@@ -36,7 +36,7 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
     payout = component.payout
     weight = component.weight or ZERO
     lines = []
-    for payee_id in ctx.eligible:
+    for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         targets = [ctx.targets.get("payee", payee_id, component.id, p.label) for p in so_far]
         if any(t is None for t in targets):
