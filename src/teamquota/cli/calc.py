@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -108,7 +109,7 @@ def explain(
         print_json({"ok": True, "plan": results.plan_id, "statements": [
             {"payee_id": s.payee_id, "period": s.period,
              "totals": {c: str(t) for c, t in s.totals().items()},
-             "lines": [{**line.__dict__, "amount": str(line.amount)} for line in s.lines]}
+             "lines": [{**asdict(line), "amount": str(line.amount)} for line in s.lines]}
             for s in found]})
         return
     console().print(render_statements(results, payee, period))
