@@ -51,3 +51,5 @@ def test_it_estimates_what_closing_an_open_deal_would_pay(client, world, real_ru
     #       -> 5,000 x 0.6 x 1.428571.. = 4,285.71; total 8,285.71 (now 5,000.00)
     assert "8,285.71" in text and "5,000.00" in text
     assert "3,285.71" in text
+    assert "team at 121.4%: gate of 80% met, team pays" in text  # team first, with its gate
+    assert text.index("team at 121.4%") < text.index("8,285.71")

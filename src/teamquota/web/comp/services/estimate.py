@@ -41,13 +41,12 @@ def open_deals(payee: Payee) -> list[Deal]:
                 .order_by("product", "deal_id"))
 
 
-def typical_amount(deal: Deal) -> Decimal:
-    """Average won amount of the same product (a starting guess the rep can change)."""
-    amounts = list(Deal.objects.filter(product=deal.product, stage="Won", amount__isnull=False)
-                   .values_list("amount", flat=True)[:2000])
-    if not amounts:
-        return ZERO
-    return (sum(amounts, ZERO) / len(amounts)).quantize(Decimal("0.01"))
+def typical_amounts(products: set[str]) -> dict[str, Decimal]:
+    """Average won amount per product (a starting guess the rep can change), exact."""
+    from django.db.models import Count, Sum
+    rows = (Deal.objects.filter(product__in=products, stage="Won", amount__isnull=False)
+            .values("product").annotate(total=Sum("amount"), n=Count("id")))
+    return {r["product"]: (r["total"] / r["n"]).quantize(Decimal("0.01")) for r in rows}
 
 
 def _slice(data: Any, payee: Payee) -> Any:

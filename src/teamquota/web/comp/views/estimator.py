@@ -22,8 +22,9 @@ def estimator(request: HttpRequest) -> HttpResponse:
     period = (Period.objects.filter(run__isnull=False).exclude(status="locked")
               .order_by("-start").first())
     deals = svc.open_deals(payee)
+    guesses = svc.typical_amounts({d.product for d in deals})
     for d in deals:
-        d.guess = svc.typical_amount(d)
+        d.guess = guesses.get(d.product, Decimal("0.00"))
     context: dict[str, object] = {"payee": payee, "period": period, "deals": deals}
     if request.method == "POST" and period is not None:
         chosen, errors = {}, []
@@ -47,8 +48,13 @@ def estimator(request: HttpRequest) -> HttpResponse:
             context["delta"] = fmt_money(est.after_total - est.before_total)
             context["after_total"] = fmt_money(est.after_total)
             context["before_total"] = fmt_money(est.before_total)
+            from teamquota.web.comp.views.common import plan_for
+            from teamquota.web.comp.views.dashboard import _gate_text
+            plan = plan_for(payee, period.run)
             context["team_rows"] = [
                 {"team": k[0], "component": k[1],
+                 "gate_before": _gate_text(plan, k[1], v),
+                 "gate_after": _gate_text(plan, k[1], est.team_after.get(k)),
                  "before": fmt_pct(v) if v is not None else "—",
                  "after": fmt_pct(est.team_after.get(k)) if est.team_after.get(k) is not None
                  else "—"} for k, v in est.team_before.items()]
