@@ -53,3 +53,20 @@ def test_it_estimates_what_closing_an_open_deal_would_pay(client, world, real_ru
     assert "3,285.71" in text
     assert "team at 121.4%: gate of 80% met, team pays" in text  # team first, with its gate
     assert text.index("team at 121.4%") < text.index("8,285.71")
+
+
+def test_it_shows_a_recoverable_draw_and_its_balance(client, world):
+    from teamquota.web.comp.models import PlanVersion
+    from tests.web.world import PLAN_YAML
+    PlanVersion.objects.filter(plan=world.plan).update(
+        yaml_text=PLAN_YAML + "draw: {amount: 3000, kind: recoverable}\n")
+    run = start_run(world.otto, "draw")
+    assert run.status == "done", run.diagnostics
+    client.force_login(world.rita)
+    text = client.get("/statements/rita/?period=2017-Q1").content.decode()
+    # Rita earns 0.00 in Q1 (personal 1500/3000 = 50% -> 0; North 3500/5000 = 70% < gate)
+    # so the draw advances 3,000.00 - 0.00 = 3,000.00, owed back from later earnings
+    assert "advance 3,000.00; balance owed 3,000.00" in text
+    assert "Draw balance" in text
+    history = text[text.index("<h2>History</h2>"):]
+    assert '<td class="num">3,000.00</td><td class="num">3,000.00</td>' in history

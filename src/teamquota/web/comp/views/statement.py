@@ -69,7 +69,8 @@ def history(payee: Payee) -> list[dict[str, Any]]:
         draw_balance += draws.filter(line_type="draw_recovery").aggregate(
             t=Sum("amount"))["t"] or ZERO
         if total is not None:
-            rows.append({"period": p, "total": fmt_money(total), "draw_balance": draw_balance})
+            rows.append({"period": p, "total": fmt_money(total),
+                         "draw_balance": fmt_money(draw_balance)})
     return rows
 
 
