@@ -16,6 +16,7 @@ class DuckDBBackend(Backend):
     def __init__(self, path: str = ":memory:", memory_limit: str | None = None,
                  temp_directory: str | None = None, threads: int | None = None):
         self.con = ibis.duckdb.connect(path)
+        self.con.raw_sql("SET enable_progress_bar = false")
         settings = {"memory_limit": memory_limit, "temp_directory": temp_directory,
                     "threads": threads}
         for key, value in settings.items():
@@ -23,7 +24,10 @@ class DuckDBBackend(Backend):
                 self.con.raw_sql(f"SET {key} = '{value}'")
 
     def load(self, name: str, table: pa.Table) -> ir.Table:
-        return self.con.create_table(self.table_name(name), table, temp=True)
+        # Registering scans the Arrow table in place: no copy of millions of deals.
+        view = self.table_name(name)
+        self.con.con.register(view, table)
+        return self.con.table(view)
 
     def materialize(self, expr: ir.Table, name: str) -> ir.Table:
         return self.con.create_table(self.table_name(name), expr, temp=True)

@@ -62,8 +62,13 @@ def minor_unit(currency: str) -> int:
     return MINOR_UNITS.get(currency.upper(), 2)
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(0, 13)}
+
+
 def quantum(places: int) -> Decimal:
-    return Decimal(1).scaleb(-places)
+    """10^-places as a Decimal (cached: statements format hundreds of thousands of lines)."""
+    found = _QUANTA.get(places)
+    return found if found is not None else Decimal(1).scaleb(-places)
 
 
 def round_money(
@@ -120,11 +125,13 @@ def near_tie(value: Decimal, places: int) -> bool:
     The finishing arithmetic runs at 60 digits; a result that is exactly a tie in rational
     terms may then sit a hair off it. Such lines are recomputed with fractions.
     """
-    half = quantum(places + 1) * 5
-    offset = (abs(value) - half).quantize(quantum(places), rounding=decimal.ROUND_FLOOR,
-                                          context=EXACT)
-    distance = abs(abs(value) - half - offset)
-    return distance < Decimal("1e-40") or abs(distance - quantum(places)) < Decimal("1e-40")
+    scaled = abs(value).scaleb(places, context=EXACT)
+    fraction = scaled - scaled.to_integral_value(rounding=decimal.ROUND_FLOOR)
+    return abs(fraction - _HALF) < _TIE_BAND
+
+
+_HALF = Decimal("0.5")
+_TIE_BAND = Decimal("1e-40")
 
 
 def round_fraction(value: Fraction, places: int, mode: RoundingMode) -> Decimal:

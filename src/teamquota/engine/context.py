@@ -45,6 +45,7 @@ class PayContext:
     focus_payees: set[str] | None = None
     focus_teams: set[str] | None = None
     _members: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)  # rule text per component, once
 
     @property
     def plan(self):  # noqa: ANN201 - the Plan model

@@ -140,8 +140,12 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     full = replace(focused, focus_payees=None, focus_teams=None)
     payouts = payouts_table(lines, loaded, state.wanted)
     attainment = attainment_table(full, state.wanted)
-    credits = _merge_credits(previous.credits, credits_table(engine, new.credits,
-                                                            state.wanted), changed)
+    new_credits = new.credits
+
+    def credits() -> pa.Table:
+        return _merge_credits(previous.credits,
+                              credits_table(engine, new_credits, state.wanted), changed)
+
     results = Results(credits, attainment, payouts, previous.diagnostics,
                       {"incremental": round(time.perf_counter() - start, 4)},
                       previous.plan_id, previous.backend)

@@ -150,7 +150,8 @@ def _curve_line(ctx: PayContext, component: Component, period: Period, payee: Pa
     prorate = "" if days == period.days else f" x {explain.fraction_text(days, period.days)}"
     where = f" in team {team}" if team else ""
     blocked = gate_failure(ctx, component, payee, period, team)
-    rule = _curve_rule(component)
+    rule = ctx.rules.get(component.id) or ctx.rules.setdefault(component.id,
+                                                               _curve_rule(component))
     if blocked:
         return make_line(period, payee, component.id, "curve", ZERO, rule,
                          f"{head}; gate not met ({blocked}) -> 0.00", team_id=team,

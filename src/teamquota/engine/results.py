@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
@@ -68,7 +69,9 @@ PAYOUTS = pa.schema([
 
 @dataclass
 class Results:
-    credits: pa.Table
+    # Credits can be millions of rows: a run may pass a function that collects them on
+    # first use, so a calculation that only needs payouts never pays for them.
+    credits: pa.Table | Callable[[], pa.Table]
     attainment: pa.Table
     payouts: pa.Table
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
@@ -77,6 +80,18 @@ class Results:
     backend: str = ""
     # engine.run.RunState: what an incremental recalculation starts from (not serialised)
     state: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if callable(self.credits):
+            self._load_credits = self.credits
+            del self.credits
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only while ``credits`` is not loaded yet (see __post_init__).
+        if name == "credits" and "_load_credits" in self.__dict__:
+            self.credits = self.__dict__.pop("_load_credits")()
+            return self.credits
+        raise AttributeError(name)
 
     def tables(self) -> dict[str, pa.Table]:
         return {"credits": self.credits, "attainment": self.attainment,

@@ -271,9 +271,9 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         wanted = set(periods) if periods else {p.label for p in run_periods_}
         payouts = payouts_table(lines, loaded, wanted)
         attainment = attainment_table(ctx, wanted)
-        credit_table = credits_table(engine, measured.credits, wanted)
-    results = Results(credit_table, attainment, payouts, diagnostics, timer.timings,
-                      plan.plan, engine.name)
+    credit_expr = measured.credits
+    results = Results(lambda: credits_table(engine, credit_expr, wanted), attainment,
+                      payouts, diagnostics, timer.timings, plan.plan, engine.name)
     results.state = RunState(ctx, wanted, data, engine, lines)
     return results
 

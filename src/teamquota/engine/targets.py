@@ -14,7 +14,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from teamquota.core.diagnostics import Diagnostics, Source
-from teamquota.core.money import ZERO, allocate
+from teamquota.core.money import EXACT, ZERO, allocate, round_money
 from teamquota.core.periods import Period, parse_period, periods_between
 from teamquota.engine.membership import Memberships
 from teamquota.plan.loader import LoadedPlan
@@ -108,26 +108,29 @@ def derive_targets(loaded: LoadedPlan, targets: Targets, periods: list[Period],
     for component in components:
         rule = component.target
         if rule.source == "sum_of_members":
-            _sum_of_members(component, resolved, periods, memberships)
+            _sum_of_members(loaded, component, resolved, periods, memberships)
         elif rule.source == "from_team":
             _from_team(component, resolved, periods, memberships, payee_ti, payees)
     return resolved
 
 
-def _sum_of_members(component: Component, resolved: Targets, periods: list[Period],
-                    memberships: Memberships) -> None:
+def _sum_of_members(loaded: LoadedPlan, component: Component, resolved: Targets,
+                    periods: list[Period], memberships: Memberships) -> None:
     # A member's target counts in proportion to the days they were in the team (or one of
     # its sub-teams), so a rep who moved mid-quarter is split between old and new team.
     source = component.target.of or component.id
+    plan = loaded.plan
     for period in periods:
         totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for team, payee, days in memberships.members_with_ancestors(period):
             value = resolved.get("payee", payee, source, period.label)
             if value is not None:
-                totals[team] += value * days / period.days
+                totals[team] = EXACT.add(totals[team], EXACT.divide(
+                    EXACT.multiply(value, Decimal(days)), Decimal(period.days)))
         for team, total in totals.items():
             key = ("team", team, component.id, period.label)
-            resolved.values[key] = total.quantize(Decimal("0.01"))
+            # a target is money: rounded to the cent by the plan's rule
+            resolved.values[key] = round_money(total, plan.currency, plan.rounding.mode, 2)
             resolved.notes[key] = f"sum of members' {source} targets"
 
 
