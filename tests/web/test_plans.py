@@ -44,3 +44,13 @@ def test_it_assigns_a_plan_with_dates_and_rejects_unknown_payees(client, world):
                                            "end_date": "2017-12-31"})
     assert PlanAssignment.objects.filter(payee__payee_id="lea").get().end_date.isoformat() \
         == "2017-12-31"
+
+
+def test_it_accepts_an_uploaded_plan_file(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    client.force_login(world.otto)
+    text = PLAN_YAML.replace("plan: ae_test", "plan: uploaded_plan")
+    response = client.post("/plans/new/", {"yaml_file": SimpleUploadedFile(
+        "uploaded.yaml", text.encode())})
+    assert response["Location"] == "/plans/uploaded_plan/"
+    assert PlanVersion.objects.get(plan__plan_id="uploaded_plan").yaml_text == text

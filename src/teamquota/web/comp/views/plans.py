@@ -122,8 +122,18 @@ def plan_edit(request: HttpRequest, plan_id: str | None = None) -> HttpResponse:
     text = plan.current.yaml_text if plan and plan.current else ""
     diagnostics: list[Diagnostic] = []
     if request.method == "POST":
-        text = request.POST.get("yaml_text", "").replace("\r\n", "\n")
-        loaded, diagnostics = _validate(text)
+        upload = request.FILES.get("yaml_file")
+        if upload is not None:
+            try:
+                text = upload.read(1_000_000).decode("utf-8")
+            except UnicodeDecodeError:
+                text = ""
+                diagnostics = [Diagnostic("P000", f"{upload.name} is not UTF-8 text")]
+        else:
+            text = request.POST.get("yaml_text", "")
+        text = text.replace("\r\n", "\n")
+        loaded, found = _validate(text) if not diagnostics else (None, [])
+        diagnostics = diagnostics or found
         if loaded is not None and plan is not None and loaded.plan.plan != plan.plan_id:
             diagnostics = [Diagnostic("W010", f"the YAML names plan '{loaded.plan.plan}', but "
                                       f"this page edits '{plan.plan_id}'", None,
