@@ -75,7 +75,8 @@ def test_allocate_command__infeasible_targets_explained(app, tmp_path) -> None:
                  "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "(infeasible)" in result.stdout
-    assert "targets cannot all be met: meeting: needs 1000 units/week, at most" in result.stdout
+    assert ("targets cannot all be met: meeting: needs 1,000 units/week, at most 42.2 fit "
+            "(short by 957.8)") in result.stdout
 
 
 def test_allocate_command__bad_duty_is_an_error(app, tmp_path) -> None:

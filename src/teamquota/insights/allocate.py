@@ -215,6 +215,11 @@ def allocate(problem: AllocationProblem) -> AllocationResult:
                                                   "short_by"]), message)
 
 
+def _num(x: float) -> str:
+    """12 -> '12', 42.2305 -> '42.2': whole numbers stay whole, others one decimal."""
+    return f"{round(x):,}" if abs(x - round(x)) < 1e-6 else f"{x:,.1f}"
+
+
 def _lift(total: float, base: float) -> str:
     return f"{(total / base - 1):+.1%}" if base > 0 else "no even-split baseline"
 
@@ -286,8 +291,9 @@ def _explain_infeasible(problem: AllocationProblem, a, lo, hi, bounds, value, in
             what = "units" if kind == "duty" else "hours"
             rows.append({"constraint": name, "kind": kind, "subject": subject,
                          "target": lo[row], "achievable": lo[row] - short, "short_by": short,
-                         "explanation": f"{subject}: needs {lo[row]:g} {what}/week, at most "
-                                        f"{lo[row] - short:g} fit (short by {short:g})"})
+                         "explanation": f"{subject}: needs {_num(lo[row])} {what}/week, at "
+                                        f"most {_num(lo[row] - short)} fit (short by "
+                                        f"{_num(short)})"})
     shortfalls = pd.DataFrame(rows)
     message = "targets cannot all be met: " + "; ".join(shortfalls["explanation"])
     total = float(plan["expected_bookings"].sum())
