@@ -273,3 +273,65 @@ def test_load_plan_text__ytd_on_a_team_component_is_p017() -> None:
     assert errors(text) == (
         "p.yaml:11:17: error[P017]: components[1].accumulate: ytd accumulation is for "
         "payee-scope components only\nhint: use accumulate: period for a team component")
+
+
+def test_load_plan_text__merge_keys_share_settings_and_written_keys_win() -> None:
+    text = """\
+plan: merged
+components:
+  - &base
+    id: personal
+    scope: payee
+    weight: 0.4
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0.5, 0], [1, 1]]}
+  - <<: *base
+    id: team
+    scope: team
+    weight: 0.6
+"""
+    loaded = load_plan_text(text, "p.yaml")
+    personal, team = loaded.plan.components
+    assert (team.id, team.scope, team.weight) == ("team", "team", Decimal("0.6"))
+    assert team.measure == personal.measure and team.payout == personal.payout
+    # a merged key points at where it is written: the anchor's lines
+    assert loaded.component_source("team", "measure") == Source("p.yaml", 7, 5)
+    assert loaded.component_source("team", "weight") == Source("p.yaml", 12, 5)
+
+
+def test_load_plan_text__merging_a_list_is_p010() -> None:
+    text = VALID.replace("  - id: team\n", "  - <<: [[1, 2]]\n    id: team\n")
+    assert errors(text) == (
+        "p.yaml:8:10: error[P010]: components[1]: '<<' merges mappings; found a list\n"
+        "hint: e.g. <<: *base, where '- &base' marks an earlier component")
+
+
+def test_load_plan_text__a_merged_bad_value_points_at_where_it_is_written() -> None:
+    text = """\
+plan: merged
+components:
+  - &personal
+    id: personal
+    scope: payee
+    weight: 0.4
+    measure: {sum: amount}
+    payout: {curve: [[0.5, 0], [1, 1]], capp: 2}
+  - <<: *personal
+    id: team
+    scope: team
+    weight: 0.6
+"""
+    rendered = errors(text)
+    # the typo is written once (line 8) but used by both components
+    assert rendered.splitlines()[0::2] == [
+        "p.yaml:8:41: error[P011]: components[0].payout.capp: unknown key",
+        "p.yaml:8:41: error[P011]: components[1].payout.capp: unknown key",
+    ]
+
+
+def test_load_plan_text__alias_bombs_are_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
+    assert errors("\n".join(lines) + "\n") == (
+        "p.yaml:1:1: error[P001]: the YAML expands to more than 100,000 values (through "
+        "aliases)\nhint: write the plan out without deeply nested aliases")

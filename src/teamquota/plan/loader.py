@@ -22,7 +22,15 @@ from teamquota.plan.checks import PlanChecks, covered_by_checks
 from teamquota.plan.codes import PLAN_CODES
 from teamquota.plan.field_errors import field_diagnostics
 from teamquota.plan.model import Plan
-from teamquota.plan.positions import Converter, KeyPath, Location, key_path, nearest_source
+from teamquota.plan.positions import (
+    MAX_VALUES,
+    Converter,
+    KeyPath,
+    Location,
+    TooLarge,
+    key_path,
+    nearest_source,
+)
 
 __all__ = ["PLAN_CODES", "KeyPath", "LoadedPlan", "Location", "key_path", "load_plan",
            "load_plan_text"]
@@ -107,7 +115,12 @@ def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
             "P010", f"(top level): a plan must be a mapping of keys; found {found}",
             Source(path, 1, 1), "start with 'plan: <id>' then 'components:'")])
     converter = Converter(path)
-    data = converter.convert(node, ())
+    try:
+        data = converter.convert(node, ())
+    except TooLarge:
+        raise InputError([Diagnostic(
+            "P001", f"the YAML expands to more than {MAX_VALUES:,} values (through aliases)",
+            Source(path, 1, 1), "write the plan out without deeply nested aliases")]) from None
     plan, diagnostics = _validate(data, converter)
     diagnostics.raise_if_errors()
     assert plan is not None

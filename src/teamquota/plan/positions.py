@@ -18,6 +18,14 @@ from teamquota.core.diagnostics import Diagnostics, Source
 Location = tuple[int, int]  # 1-based line, column
 KeyPath = tuple[str | int, ...]
 
+# Aliases are shared nodes, so converting them expands them: a few lines of nested aliases
+# ("billion laughs") could expand to billions of values. No real plan comes near this.
+MAX_VALUES = 100_000
+
+
+class TooLarge(Exception):
+    """The YAML expands (through aliases) to more than :data:`MAX_VALUES` values."""
+
 
 def nearest_source(path: str, locations: dict[KeyPath, Location], keys: KeyPath) -> Source:
     while keys and keys not in locations:
@@ -48,6 +56,7 @@ class Converter:
         self.locations: dict[KeyPath, Location] = {}
         self.value_locations: dict[KeyPath, Location] = {}
         self.diagnostics = Diagnostics()
+        self.count = 0
 
     def key_source(self, keys: KeyPath) -> Source:
         """Where a key was written, or its nearest written ancestor."""
@@ -60,32 +69,61 @@ class Converter:
         return self.key_source(keys)
 
     def convert(self, node: yaml.Node, at: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise TooLarge
         self.locations.setdefault(at, mark(node))
         self.value_locations[at] = mark(node)
         if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            first_seen: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
-                line, column = mark(key_node)
-                if key is None:
-                    self.diagnostics.error(
-                        "P010", f"{key_path(at)}: a key must be plain text",
-                        Source(self.path, line, column), "write keys as simple words: 'cap: 2'")
-                    continue
-                if key in result:
-                    self.diagnostics.error(
-                        "P002", f"{key_path(at + (key,))}: key '{key}' appears twice in the "
-                        "same mapping", Source(self.path, line, column),
-                        f"remove one of them (the first is on line {first_seen[key]}): "
-                        "YAML would silently keep only the last")
-                first_seen.setdefault(key, line)
-                self.locations[at + (key,)] = (line, column)
-                result[key] = self.convert(value_node, at + (key,))
-            return result
+            return self._mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, at + (i,)) for i, item in enumerate(node.value)]
         return scalar_value(node)
+
+    def _mapping(self, node: yaml.MappingNode, at: KeyPath) -> dict[str, Any]:
+        result = self._merged(node, at)
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag.endswith(":merge"):
+                continue
+            line, column = mark(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.error(
+                    "P010", f"{key_path(at)}: a key must be plain text",
+                    Source(self.path, line, column), "write keys as simple words: 'cap: 2'")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.diagnostics.error(
+                    "P002", f"{key_path(at + (key,))}: key '{key}' appears twice in the "
+                    "same mapping", Source(self.path, line, column),
+                    f"remove one of them (the first is on line {first_seen[key]}): "
+                    "YAML would silently keep only the last")
+            first_seen.setdefault(key, line)
+            self.locations[at + (key,)] = (line, column)
+            result[key] = self.convert(value_node, at + (key,))
+        return result
+
+    def _merged(self, node: yaml.MappingNode, at: KeyPath) -> dict[str, Any]:
+        """The keys of ``<<: *base`` (or ``<<: [*a, *b]``), which the keys written in
+        the mapping itself then override; of several sources the first wins (YAML 1.1)."""
+        sources: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag.endswith(":merge"):
+                sources += (value_node.value if isinstance(value_node, yaml.SequenceNode)
+                            else [value_node])
+        result: dict[str, Any] = {}
+        for source in reversed(sources):
+            if isinstance(source, yaml.MappingNode):
+                result.update(self._mapping(source, at))
+                continue
+            line, column = mark(source)
+            self.diagnostics.error(
+                "P010", f"{key_path(at)}: '<<' merges mappings; found "
+                f"{'a list' if isinstance(source, yaml.SequenceNode) else 'a single value'}",
+                Source(self.path, line, column),
+                "e.g. <<: *base, where '- &base' marks an earlier component")
+        return result
 
 
 def scalar_value(node: yaml.Node) -> Any:
