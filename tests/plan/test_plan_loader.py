@@ -335,3 +335,9 @@ def test_load_plan_text__alias_bombs_are_refused() -> None:
     assert errors("\n".join(lines) + "\n") == (
         "p.yaml:1:1: error[P001]: the YAML expands to more than 100,000 values (through "
         "aliases)\nhint: write the plan out without deeply nested aliases")
+
+
+def test_load_plan_text__runaway_nesting_is_p001_not_a_crash() -> None:
+    assert errors("plan: " + "[" * 3000 + "]" * 3000 + "\n") == (
+        "p.yaml:1:1: error[P001]: the YAML is nested too deeply to read\n"
+        "hint: a plan needs a few levels of nesting; look for runaway brackets")

@@ -108,6 +108,10 @@ def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
         raise InputError([Diagnostic(
             "P001", f"not valid YAML: {problem}" + (f" ({context})" if context else ""),
             source, "check indentation and quoting near this line")]) from None
+    except RecursionError:
+        raise InputError([Diagnostic(
+            "P001", "the YAML is nested too deeply to read", Source(path, 1, 1),
+            "a plan needs a few levels of nesting; look for runaway brackets")]) from None
     if node is None or not isinstance(node, yaml.MappingNode):
         found = "an empty file" if node is None else (
             "a list" if isinstance(node, yaml.SequenceNode) else f"'{node.value}'")
@@ -117,6 +121,10 @@ def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
     converter = Converter(path)
     try:
         data = converter.convert(node, ())
+    except RecursionError:
+        raise InputError([Diagnostic(
+            "P001", "the YAML is nested too deeply to read", Source(path, 1, 1),
+            "a plan needs a few levels of nesting; look for runaway brackets")]) from None
     except TooLarge:
         raise InputError([Diagnostic(
             "P001", f"the YAML expands to more than {MAX_VALUES:,} values (through aliases)",
