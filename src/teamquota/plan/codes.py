@@ -7,7 +7,8 @@ from __future__ import annotations
 
 PLAN_CODES: dict[str, str] = {
     "P000": "the plan file cannot be read (missing, unreadable, not UTF-8)",
-    "P001": "not valid YAML (indentation, quoting, tabs), nested too deeply, or expanding through aliases to too many values",
+    "P001": "not valid YAML (indentation, quoting, tabs), nested too deeply, or expanding "
+            "through aliases to too many values",
     "P002": "a key appears twice in the same mapping",
     "P010": "a value has the wrong type or is out of range or not an allowed choice",
     "P011": "an unknown key (the hint suggests the closest allowed key and lists them all)",
