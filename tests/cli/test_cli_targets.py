@@ -108,3 +108,29 @@ def test_it_rejects_a_growth_that_is_not_a_number(data: Path) -> None:
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
         "error[C001]: --growth: '10%' is not a decimal number (e.g. 1.10)\n")
+
+
+def test_measures_of__prefers_the_component_a_team_target_sums() -> None:
+    from teamquota.cli.run import measures_of
+    from teamquota.plan.loader import load_plan_text
+
+    plan = load_plan_text("""\
+plan: m
+components:
+  - id: calls
+    scope: payee
+    measure: {count: true}
+    payout: {rate: 1}
+  - id: bookings
+    scope: payee
+    weight: 0.5
+    measure: {sum: amount}
+    payout: {curve: [[0, 0], [1, 1]]}
+  - id: team
+    scope: team
+    weight: 0.5
+    measure: {sum: amount}
+    target: {source: sum_of_members, of: bookings}
+    payout: {curve: [[0, 0], [1, 1]]}
+""").plan
+    assert measures_of(plan, "personal") == ("bookings", None)

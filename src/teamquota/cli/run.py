@@ -111,16 +111,19 @@ def read_plan(path: Path, fmt: Format) -> LoadedPlan:
 
 
 def measures_of(plan: Plan, default: str) -> tuple[str, str | None]:
-    """The targets-table measures a plan reads: payee rows for its first payee component
-    (or the component a team target sums), team rows for its first team component that
-    reads targets from the file (none if every team target is a sum of members')."""
-    payee = next((c.target.measure or c.id for c in plan.components if c.scope == "payee"),
-                 None)
-    summed = next((c.target.of or c.id for c in plan.components
+    """The targets-table measures a plan reads: payee rows for the payee component a team
+    target sums (sum_of_members), else for the first payee component; team rows for the
+    first team component that reads its targets from the file (none if there is none)."""
+    def measure(component_id: str | None) -> str | None:
+        found = [c for c in plan.components if c.id == component_id]
+        return (found[0].target.measure or found[0].id) if found else None
+
+    summed = next((c.target.of for c in plan.components
                    if c.scope == "team" and c.target.source == "sum_of_members"), None)
+    first_payee = next((c.id for c in plan.components if c.scope == "payee"), None)
     team = next((c.target.measure or c.id for c in plan.components
                  if c.scope == "team" and c.target.source == "file"), None)
-    return payee or summed or default, team
+    return measure(summed) or measure(first_payee) or default, team
 
 
 def demo_data(plan: Plan | None = None) -> Dataset:
