@@ -125,8 +125,8 @@ def objects(world: World) -> dict[str, object]:
     upload.name = "payees.csv"
     upload.chunks = lambda: [upload.getvalue()]  # type: ignore[attr-defined]
     staged = import_service.stage(upload, "payees", "", world.otto)
-    return {"run": world.run.pk, "rita_user": world.rita.pk, "rita_line": rita_line.pk, "sue_line": sue_line.pk,
-            "dispute": dispute.pk, "import": imp.pk, "staged": staged.key}
+    return {"run": world.run.pk, "rita_user": world.rita.pk, "rita_line": rita_line.pk,
+            "sue_line": sue_line.pk, "dispute": dispute.pk, "import": imp.pk, "staged": staged.key}
 
 
 def _request(client, method: str, name: str, url: str):  # noqa: ANN001, ANN202

@@ -7,7 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Membership, PayoutLine, Period, PeriodReview, Team, User, record
+from teamquota.web.comp.models import (
+    Membership,
+    PayoutLine,
+    Period,
+    PeriodReview,
+    Team,
+    User,
+    record,
+)
 
 
 class WorkflowError(Exception):

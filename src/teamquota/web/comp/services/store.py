@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-
 from django.db import connection
 
 from teamquota.data.tables import TABLES

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from teamquota.web.comp import access
 from teamquota.web.comp.models import ApiToken, Period, Run, record

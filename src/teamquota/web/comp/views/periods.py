@@ -41,7 +41,8 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     total = lines.aggregate(t=Sum("amount"))["t"]
     adjustments = lines.exclude(adjusts_period="").select_related("payee")
     return render(request, "comp/period_detail.html", {
-        "period": period, "reviews": review_rows, "total": fmt_money(total) if total is not None else "—",
+        "period": period, "reviews": review_rows,
+        "total": fmt_money(total) if total is not None else "—",
         "adjustments": adjustments,
         "approval_refusal": access.approval_refusal(user, period.run)
         if user.has_role("finance") else None,
