@@ -241,7 +241,7 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         ptable = engine.load("periods", periods_arrow(run_periods_))
     measured = credit_and_measure(engine, loaded, data, data["deals"], ptable, closure, timer)
     measures = measured.measures
-    with timer.stage("measure"):
+    with timer.stage("activities"):
         activity = _activities(engine, loaded, data, ptable, closure, measures)
     with timer.stage("target"):
         payees, eligible = _payees(data, loaded)
