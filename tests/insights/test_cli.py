@@ -128,3 +128,11 @@ def test_simulate_command__bad_thresholds_are_an_error(app, tmp_path) -> None:
     result = run(app, "simulate", "--thresholds", "0.8,high", "--out", str(tmp_path))
     assert result.exit_code == 1
     assert "expected numbers separated by commas" in result.stderr
+
+
+def test_watchlist_command__plan_runs_on_the_engine(app, tmp_path) -> None:
+    plan = DOCS.parents[1] / "src" / "teamquota" / "plan" / "examples" / "ae-hybrid-2017.yaml"
+    result = run(app, "watchlist", "--plan", str(plan), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "attainment vs targets, plan ae_hybrid_2017" in result.stdout
+    assert "payout share vs contribution share (engine payouts)" in result.stdout

@@ -272,6 +272,9 @@ def watchlist(
     evaluate: Annotated[int, typer.Option(
         help="also score the rule on this many synthetic histories with planted truth "
              "(precision, recall, false flags); 0 = skip")] = 0,
+    plan: Annotated[Path | None, typer.Option(
+        help="judge attainment and team payouts as this plan does (run on the engine; "
+             "targets are suggested when the data has none)", show_default=False)] = None,
     out: OutOpt = Path("out/insights/watchlist"),
 ) -> None:
     """Reps consistently and credibly below peers, with pattern, evidence and coaching focus
@@ -287,9 +290,30 @@ def watchlist(
         fail(f"--peers {peers!r}: expected all or team")
     dataset = _load(data, synthetic)
     rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers)
-    attainment, basis = attainment_frame(dataset, period.value)
+    payouts = None
+    if plan is not None:
+        from teamquota.cli.run import read_plan
+        from teamquota.core.diagnostics import InputError
+        from teamquota.insights.engine_inputs import (
+            calculate_for_insights,
+            engine_attainment,
+            team_payouts,
+        )
+        loaded = read_plan(plan, Format.text)
+        period = PeriodKind(loaded.plan.period)
+        try:
+            dataset, results = calculate_for_insights(dataset, loaded)
+        except InputError as exc:
+            fail(exc.diagnostics)
+        attainment = engine_attainment(results, dataset, loaded)
+        payouts = team_payouts(results)
+        basis = f"targets, plan {loaded.plan.plan}"
+        if attainment.empty:
+            attainment, basis = attainment_frame(dataset, period.value)
+    else:
+        attainment, basis = attainment_frame(dataset, period.value)
     table = assess(dataset, rules, period.value, attainment)
-    riders = free_riders(dataset, period=period.value)
+    riders = free_riders(dataset, payouts, period=period.value)
     if team:
         table = table[table["team_id"] == team]
         riders = riders[riders["team_id"] == team]
