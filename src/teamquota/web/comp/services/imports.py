@@ -163,8 +163,8 @@ def _database_parquet(directory: Path, names: tuple[str, ...]) -> dict[str, Path
 def validate(staged: Staged, mode: str, on_error: str) -> Validation:
     with tempfile.TemporaryDirectory() as tmp:
         others = tuple(TABLES) if mode == "replace" else REFERS[staged.table]
-        paths = _database_parquet(Path(tmp), tuple(n for n in others if n != staged.table))
-        paths[staged.table] = staged.path
+        database = _database_parquet(Path(tmp), tuple(n for n in others if n != staged.table))
+        paths = {**database, staged.table: staged.path}
         result = load_tables(paths, _table_map(staged), LoadOptions(on_error=on_error))
     mine = str(staged.path)
     shown = []
@@ -174,16 +174,28 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
                 shown.append(d)
             continue
         if d.source is not None:
-            d = Diagnostic(d.code, d.message, type(d.source)(staged.file_name, d.source.line,
-                                                             d.source.column),
-                           d.hint, d.severity)
+            d = Diagnostic(d.code, _ours(d.message, database), type(d.source)(
+                staged.file_name, d.source.line, d.source.column),
+                _ours(d.hint, database) if d.hint else d.hint, d.severity)
         shown.append(d)
     validation = Validation(shown, errors=sum(d.severity == "error" for d in shown))
     if result.dataset is not None and staged.table in result.dataset.tables:
         validation.table = result.dataset[staged.table]
         validation.kept, validation.rejected = result.counts.get(staged.table, (0, 0))
-        validation.rejects = result.rejects.get(staged.table)
+        rejects = result.rejects.get(staged.table)
+        if rejects is not None:
+            reasons = [_ours(r or "", database) for r in rejects["reason"].to_pylist()]
+            rejects = rejects.set_column(rejects.schema.get_field_index("reason"), "reason",
+                                         pa.array(reasons, pa.string()))
+        validation.rejects = rejects
     return validation
+
+
+def _ours(text: str, database: dict[str, Path]) -> str:
+    """Name the database's tables as such, not by the temporary files they were read from."""
+    for name, path in database.items():
+        text = text.replace(path.name, f"the database's {name}")
+    return text
 
 
 def rejects_csv(table: pa.Table | None) -> str:
