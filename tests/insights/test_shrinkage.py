@@ -71,3 +71,12 @@ def test_normal_posterior__no_between_spread_gives_the_group_mean() -> None:
     assert prior.between_var == 0.0
     post = normal_posterior(np.array([2, 2]), np.array([1.9, 2.1]), prior)
     assert post["mean"].tolist() == pytest.approx([2.0, 2.0])
+
+
+def test_fit_beta_prior__all_lost_gets_a_weak_prior_off_the_edge() -> None:
+    # 0 of 3 and 0 of 1: mean (0 + 0.5) / (4 + 1) = 0.1, strength 1 -> a 0.1, b 0.9;
+    # a rep with 0 of 3 -> Beta(0.1, 3.9): mean 0.025
+    prior = fit_beta_prior(np.array([3, 1]), np.array([0, 0]))
+    assert (prior.mean, prior.strength) == pytest.approx((0.1, 1.0))
+    post = beta_posterior(np.array([3]), np.array([0]), prior)
+    assert post["mean"][0] == pytest.approx(0.025)

@@ -55,8 +55,12 @@ def fit_beta_prior(trials: np.ndarray, successes: np.ndarray) -> BetaPrior:
         return BetaPrior(0.5, 2.0)
     mu = k.sum() / total
     m = len(n)
-    if m < 2 or mu <= 0.0 or mu >= 1.0:
-        return BetaPrior(min(max(mu, 1e-6), 1 - 1e-6), MAX_PRIOR_STRENGTH)
+    if mu <= 0.0 or mu >= 1.0:
+        # all lost (or all won): the spread says nothing; a weak prior centred half a
+        # success away from the edge (Jeffreys-like) keeps every interval proper
+        return BetaPrior((k.sum() + 0.5) / (total + 1.0), 1.0)
+    if m < 2:
+        return BetaPrior(mu, MAX_PRIOR_STRENGTH)
     spread = float(np.sum(n * (k / n - mu) ** 2))
     denominator = total - float(np.sum(n**2)) / total - (m - 1)
     if denominator <= 0:
