@@ -11,6 +11,7 @@ The Python API for notebooks::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def calculate(plan: LoadedPlan | str, data: Dataset, backend: Any = "duckdb",
-              periods: list[str] | None = None) -> Results:
+              periods: list[str] | None = None,
+              progress: Callable[[str], None] | None = None) -> Results:
     """Run ``plan`` over ``data`` and return credits, attainment and payouts as Arrow.
 
     ``plan`` is a :class:`LoadedPlan` or a path to a plan YAML file; ``backend`` is
@@ -34,7 +36,7 @@ def calculate(plan: LoadedPlan | str, data: Dataset, backend: Any = "duckdb",
     from teamquota.plan.loader import load_plan
 
     loaded = load_plan(plan) if isinstance(plan, str) else plan
-    return run(loaded, data, backend=backend, periods=periods)
+    return run(loaded, data, backend=backend, periods=periods, progress=progress)
 
 
 def load_plan(path: str) -> LoadedPlan:

@@ -70,17 +70,9 @@ def test_load_plan_text__an_unknown_top_level_key_is_p011_on_its_line(key: str,
     assert len(rendered) == 2
 
 
-# Plan.to_yaml_dict() dumps in JSON mode, so a number or date inside `where` (a Scalar
-# union: str first) comes back as text, e.g. {gte: 5000} -> {gte: '5000'}; reported to the
-# model's owner with a proposed fix (dump Decimals and dates as YAML numbers and dates).
-_TEXT_ON_RELOAD = pytest.mark.xfail(raises=AssertionError, strict=True,
-                                    reason="to_yaml_dict turns where-numbers/dates into text")
-ROUND_TRIP = [pytest.param(p, id=p.stem, marks=[_TEXT_ON_RELOAD] if p.stem in (
-    "spif-and-draw-2017", "tiered-commission-2017") else []) for p in EXAMPLES]
-
-
-@pytest.mark.parametrize("path", ROUND_TRIP)
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_load_plan__an_example_survives_a_round_trip_through_yaml(path: Path) -> None:
+    # where-values that are numbers or dates ({gte: 5000}) must reload as numbers and dates
     plan = load_plan(path).plan
-    again = load_plan_text(yaml.safe_dump(plan.to_yaml_dict(), sort_keys=False)).plan
+    again = load_plan_text(plan.to_yaml()).plan
     assert again == plan

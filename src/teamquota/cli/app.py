@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import teamquota
-from teamquota.cli import calc, demo, plan, targets
+from teamquota.cli import calc, demo, insights, plan, targets, web
 
 app = typer.Typer(
     name="teamquota",
@@ -15,7 +15,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
 
 
 def _version(value: bool) -> None:
@@ -32,7 +31,7 @@ def _options(
     """Sales compensation for teams: validate plans, calculate and explain payouts."""
 
 
-for group in (plan, calc, targets, demo):
+for group in (plan, calc, targets, demo, insights, web):
     group.register(app)
 
 

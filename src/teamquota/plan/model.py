@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from teamquota.core.money import ONE, ZERO
@@ -313,4 +314,28 @@ class Plan(Strict):
         return next(c for c in self.components if c.id == component_id)
 
     def to_yaml_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        """The plan as plain data: Decimals and dates kept as such, tuples as lists."""
+        return _plain(self.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+
+    def to_yaml(self) -> str:
+        """The plan as YAML text that loads back to an equal plan (numbers stay exact)."""
+        return yaml.dump(self.to_yaml_dict(), Dumper=_PlanDumper, sort_keys=False,
+                         allow_unicode=True)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _PlanDumper(yaml.SafeDumper):
+    """Writes Decimals as YAML numbers from their exact text (0.6 stays 0.6)."""
+
+
+_PlanDumper.add_representer(
+    Decimal, lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:int" if value == value.to_integral_value() and "." not in str(value)
+        else "tag:yaml.org,2002:float", str(value)))
