@@ -467,6 +467,15 @@ def simulate(
         stable.add_row(str(design), *["" if v != v else f"{v:,.0f}" for v in row])
     out_console.print(stable)
     out_console.print(result.recommendation, markup=False)
+    from teamquota.insights.frames import payee_names
+    from teamquota.insights.simulate import never_paid, recommended_design
+    pick = recommended_design(result.recommendation)
+    if pick:
+        names = payee_names(dataset)
+        idle = [names.get(r, r) for r in never_paid(result, pick)]
+        out_console.print(f"Under {pick}, {len(idle)} reps earn nothing in more than half of "
+                          f"their quarters{': ' + ', '.join(idle) if idle else ''} "
+                          "(rep_earns_nothing.csv has every rep and design).", markup=False)
     frames = {"designs": result.summary, "threshold_sensitivity": result.sensitivity,
               "rep_earns_nothing": result.rep_zero, "replicates": result.per_replicate}
     charts = {"simulate_costs": figures.simulation_costs(result),

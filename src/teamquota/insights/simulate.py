@@ -185,6 +185,20 @@ def simulate(dataset: Dataset, designs: Sequence[str] = DESIGNS, replicates: int
     return result
 
 
+def recommended_design(text: str) -> str | None:
+    """The design named on the recommendation's 'Recommended:' line."""
+    for line in text.splitlines():
+        if line.startswith("Recommended: "):
+            return line.removeprefix("Recommended: ").split(" — ")[0]
+    return None
+
+
+def never_paid(result: SimulationResult, design: str, share: float = 0.5) -> list[str]:
+    """Reps who earn nothing in more than ``share`` of their simulated quarters."""
+    z = result.rep_zero[result.rep_zero["design"] == design]
+    return sorted(z[z["zero_share"] > share]["rep_id"])
+
+
 def recommend(summary: pd.DataFrame, sensitivity: pd.DataFrame,
               threshold: Decimal) -> str:
     """A short recommendation whose every claim is a number from the tables."""
