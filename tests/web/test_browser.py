@@ -70,7 +70,7 @@ def test_it_shows_each_role_its_pages(browser, live_server, demo):  # noqa: ANN0
     assert page.locator("table.lines tbody tr").count() >= 2
     _shot(page, "rep-statement")
     page.goto(f"{live_server.url}/statements/{other.payee_id}/")
-    assert "Not Found" in page.content()
+    assert "Not found" in page.locator("h1").inner_text()
     page.goto(f"{live_server.url}/teams/")
     page.wait_for_selector(".chart .main-svg")  # Plotly drew the charts (served locally)
     assert "team at" in page.locator(".gate").first.inner_text()
