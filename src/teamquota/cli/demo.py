@@ -18,7 +18,14 @@ import typer
 from rich.table import Table
 
 from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
-from teamquota.cli.run import Engine, EngineOption, calculate, measures_of, read_plan, stages
+from teamquota.cli.run import (
+    Engine,
+    EngineOption,
+    calculate,
+    read_plan,
+    stages,
+    suggest_for_plan,
+)
 from teamquota.cli.statement import money
 from teamquota.core.money import ZERO, fmt_pct
 from teamquota.data.tables import TARGETS
@@ -39,7 +46,7 @@ def demo(
 ) -> None:
     """Run the AE hybrid plan on the shipped Maven CRM demo data and show the results."""
     import teamquota
-    from teamquota.targets import suggest_targets, write_targets_csv
+    from teamquota.targets import write_targets_csv
 
     with stages(fmt) as run:
         with run.stage("load demo data"):
@@ -47,10 +54,7 @@ def demo(
         with run.stage("load plan"):
             loaded = read_plan(demo_plan_path(), fmt)
         with run.stage("suggest targets"):
-            measure, team_measure = measures_of(loaded.plan, "personal")
-            suggested = suggest_targets(dataset, loaded.plan.period, measure=measure,
-                                        team_measure=team_measure,
-                                        year_start_month=loaded.plan.year_start_month)
+            suggested = suggest_for_plan(dataset, loaded.plan)
             dataset = dataset.replace(targets=suggested.select(TARGETS.column_names))
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, None, fmt)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
 import typer
 from rich.progress import (
     Progress,
@@ -134,13 +135,22 @@ def demo_data(plan: Plan | None = None) -> Dataset:
     dataset = teamquota.demo_dataset()
     if plan is None or dataset.has("targets"):
         return dataset
+    return dataset.replace(targets=suggest_for_plan(dataset, plan).select(
+        TARGETS.column_names))
+
+
+def suggest_for_plan(dataset: Dataset, plan: Plan) -> pa.Table:
+    """Targets suggested from history for ``plan``'s measures and effective periods."""
+    from teamquota.core.periods import periods_between
     from teamquota.targets import suggest_targets
 
     measure, team_measure = measures_of(plan, "personal")
-    targets = suggest_targets(dataset, plan.period, measure=measure,
-                              team_measure=team_measure,
-                              year_start_month=plan.year_start_month)
-    return dataset.replace(targets=targets.select(TARGETS.column_names))
+    periods = None
+    if plan.effective is not None:
+        periods = [p.label for p in periods_between(plan.period, plan.effective.start,
+                                                    plan.effective.end, plan.year_start_month)]
+    return suggest_targets(dataset, plan.period, periods=periods, measure=measure,
+                           team_measure=team_measure, year_start_month=plan.year_start_month)
 
 
 def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
