@@ -129,7 +129,8 @@ def size_bands(deals: pd.DataFrame) -> pd.Series:
     cuts = np.nanquantile(reference.to_numpy(dtype=float), [1 / 3, 2 / 3])
     band = np.select([reference <= cuts[0], reference <= cuts[1], reference > cuts[1]],
                      list(SIZE_BANDS), "")
-    return pd.Series(np.where(band == "", None, band), index=deals.index, dtype=object)
+    labels = pd.Series(band, index=deals.index, dtype=object)
+    return labels.where(labels != "", None)
 
 
 def activities_frame(dataset: Dataset, period: PeriodKind = "quarter") -> pd.DataFrame:

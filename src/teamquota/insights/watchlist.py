@@ -25,6 +25,7 @@ their share of the team's contribution (won amount).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ def _add_activity(per_rep: pd.DataFrame, dataset: Dataset, period: PeriodKind,
     per_rep["conversion_ratio"] = per_activity / peer_conversion if peer_conversion else np.nan
 
 
-def _pattern(row: object, r: WatchlistRules) -> str:
+def _pattern(row: Any, r: WatchlistRules) -> str:
     earlier = row.earlier_attainment
     mean = row.mean_attainment
     if pd.notna(earlier) and earlier >= r.threshold and mean < r.drop_ratio * earlier:
