@@ -232,7 +232,8 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
             splits[deal_id] = [(owner, a), (other, b)]
 
     components: list[Comp] = []
-    shape = pick.one(["personal", "team", "hybrid", "hybrid"])
+    # Hybrid first: hypothesis leans towards early options, and hybrid exercises the most.
+    shape = pick.one(["hybrid", "team", "personal", "hybrid"])
     w_personal, w_team = (pick.one([(_d("0.4"), _d("0.6")), (_d("0.5"), _d("0.5")),
                                     (_d("0.25"), _d("0.75"))])
                           if shape == "hybrid" else (_d("1"), _d("1")))

@@ -16,7 +16,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +26,14 @@ from teamquota.engine.results import Results
 from teamquota.engine.run import run
 from teamquota.plan import load_plan_text
 from tests.engine.reference import (
-    AMOUNTS, RUN_PERIODS, RUN_START, Case, Key, Pick, compute, generate_case,
+    AMOUNTS,
+    RUN_PERIODS,
+    RUN_START,
+    Case,
+    Key,
+    Pick,
+    compute,
+    generate_case,
 )
 
 BACKEND = connect("duckdb")
@@ -109,7 +115,7 @@ def test_engine__agrees_with_reference_model(case: Case) -> None:
     assert got == want
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=20)
 @given(cases())
 def test_pool__parts_sum_exactly_to_the_pool(case: Case) -> None:
     pool = next((c for c in case.components if c.kind == "pool"), None)
@@ -131,7 +137,7 @@ def test_pool__parts_sum_exactly_to_the_pool(case: Case) -> None:
             assert sum(amounts) == whole
 
 
-@settings(PROPERTY, max_examples=20)
+@settings(PROPERTY, max_examples=15)
 @given(cases(), st.data())
 def test_personal_payout__never_decreases_as_bookings_grow(case: Case, data: Any) -> None:
     personal = {c.id for c in case.components if c.scope == "payee"}
@@ -153,7 +159,7 @@ def test_personal_payout__never_decreases_as_bookings_grow(case: Case, data: Any
         assert after[period] >= before[period], (period, before[period], after[period])
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=20)
 @given(cases())
 def test_team_credit__equals_members_credit(case: Case) -> None:
     credits = calculate(case).credits.to_pylist()
@@ -173,7 +179,7 @@ def test_team_credit__equals_members_credit(case: Case) -> None:
         {k: v for k, v in members_total.items() if v}
 
 
-@settings(PROPERTY, max_examples=5)
+@settings(PROPERTY, max_examples=4)
 @given(case=cases())
 def test_results__same_inputs_give_identical_parquet(tmp_path_factory: Any,
                                                      case: Case) -> None:
@@ -216,10 +222,6 @@ def test_engine__runs_a_quarter_with_no_deals() -> None:
                                        Decimal("0.00")}
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a split share with more than 2 decimals "
-                   "gives a measure with more than 4 decimals, which payouts.measure_value "
-                   "(decimal(38,4)) cannot hold: ArrowInvalid 'Rescaling Decimal value "
-                   "would cause data loss'")
 def test_engine__split_share_with_four_decimals() -> None:
     deal = {"deal_id": "d1", "owner_id": "A", "amount": "100.01", "stage": "Won",
             "close_date": "2017-02-01"}
@@ -233,3 +235,23 @@ def test_engine__split_share_with_four_decimals() -> None:
     # x TI 10,000.00 x 3/12 = 2,500.00 x 0.66666666 = 1,666.66665 -> half-up 1,666.67
     assert payout_amounts(results) == {("2017-Q1", "A", "personal", "curve", None):
                                        Decimal("1666.67")}
+
+
+def test_targets__sum_of_members_rounds_by_the_plans_rule() -> None:
+    plan = PLAN.replace("weight: 1", "weight: 0.5") + """
+  - id: team
+    scope: team
+    weight: 0.5
+    measure: {source: deals, sum: amount, where: {stage: Won}}
+    target: {source: sum_of_members, of: personal}
+    payout: {curve: [[0, 0], [1, 1]]}
+"""
+    stint = [{"payee_id": "A", "team_id": "T", "start_date": "2017-01-01",
+              "end_date": "2017-02-14"}]
+    target = [{**TARGET_A[0], "amount": "100.01"}]
+    results = run(load_plan_text(plan, "plan.yaml"),
+                  Dataset.from_records(payees=PAYEES[:1], teams=TEAMS, memberships=stint,
+                                       deals=[], targets=target), backend=BACKEND)
+    team = [r for r in results.attainment.to_pylist() if r["subject_type"] == "team"]
+    # A was in T 45 of Q1's 90 days (Jan 1 - Feb 14): 100.01 x 45/90 = 50.005 -> half-up 50.01
+    assert [r["target_amount"] for r in team] == [Decimal("50.01")]
