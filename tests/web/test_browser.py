@@ -115,7 +115,7 @@ def test_it_closes_a_period_through_the_browser(browser, live_server, demo, tmp_
     from teamquota.web.comp.models import Period, User
     from teamquota.web.comp.services import close
     leader = User.objects.get(username="leader")
-    period = Period.objects.get(label="2017-Q1")
+    period = Period.objects.get(label="2017-Q2")
     for team in close.teams_to_review(period):  # the other leaders review off-screen
         if team.leader_id != leader.payee_id:
             other = User.objects.filter(payee=team.leader).first() or User.objects.create(
@@ -123,15 +123,15 @@ def test_it_closes_a_period_through_the_browser(browser, live_server, demo, tmp_
             close.review(other, period, team)
 
     page = _page(browser, live_server, demo, "leader")
-    page.goto(f"{live_server.url}/periods/2017-Q1/")
+    page.goto(f"{live_server.url}/periods/2017-Q2/")
     page.click("text=Mark")
-    assert "reviewed for 2017-Q1" in page.content()
+    assert "reviewed for 2017-Q2" in page.content()
     page.context.close()
 
     page = _page(browser, live_server, demo, "finance")
-    page.goto(f"{live_server.url}/periods/2017-Q1/")
-    page.click("text=Approve 2017-Q1")
-    page.click("text=Lock 2017-Q1")
+    page.goto(f"{live_server.url}/periods/2017-Q2/")
+    page.click("text=Approve 2017-Q2")
+    page.click("text=Lock 2017-Q2")
     assert "Locked" in page.locator("h1").inner_text()
     _shot(page, "finance-period-locked")
     with page.expect_download() as download:
@@ -141,5 +141,5 @@ def test_it_closes_a_period_through_the_browser(browser, live_server, demo, tmp_
     lines = target.read_text().splitlines()
     assert lines[0] == "period,payee_id,payee_name,email,plan,component,currency,amount,status,run"
     assert len(lines) == 1 + 35 * 2  # 35 AEs x (personal, team)
-    shutil.copy(target, SHOTS / "payroll-2017-Q1.csv")
+    shutil.copy(target, SHOTS / "payroll-2017-Q2.csv")
     page.context.close()

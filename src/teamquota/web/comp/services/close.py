@@ -55,6 +55,15 @@ def review(user: User, period: Period, team: Team) -> None:
             period.save(update_fields=["status"])
 
 
+def _unchanged(period: Period, status: str) -> None:
+    """Inside the step's transaction: the row (locked for update) still shows the run and
+    status the user decided on — a run finishing meanwhile must not be approved unseen."""
+    current = Period.objects.select_for_update().get(pk=period.pk)
+    if (current.run_id, current.status) != (period.run_id, status):
+        raise WorkflowError(f"{period.label} changed meanwhile (now run #{current.run_id}, "
+                            f"{current.get_status_display().lower()}); reload and check it")
+
+
 def approve(user: User, period: Period) -> None:
     refusal = access.approval_refusal(user, period.run)
     if refusal:
@@ -65,10 +74,13 @@ def approve(user: User, period: Period) -> None:
         detail = f"; waiting for: {', '.join(missing)}" if missing else ""
         raise WorkflowError(f"{period.label} must be reviewed by every leader before "
                             f"approval{detail}")
-    period.status, period.approved_by, period.approved_at = "approved", user, timezone.now()
-    period.save()
-    record(user, "period.approve", "period", period.label,
-           f"{user.username} approved {period.label} (run #{period.run_id})")
+    with transaction.atomic():
+        _unchanged(period, "reviewed")
+        period.status, period.approved_by, period.approved_at = "approved", user, \
+            timezone.now()
+        period.save()
+        record(user, "period.approve", "period", period.label,
+               f"{user.username} approved {period.label} (run #{period.run_id})")
 
 
 def lock(user: User, period: Period) -> None:
@@ -76,7 +88,9 @@ def lock(user: User, period: Period) -> None:
         raise WorkflowError("only finance locks periods")
     if period.status != "approved":
         raise WorkflowError(f"{period.label} must be approved before it is locked")
-    period.status, period.locked_by, period.locked_at = "locked", user, timezone.now()
-    period.save()
-    record(user, "period.lock", "period", period.label,
-           f"{user.username} locked {period.label}: run #{period.run_id} is final")
+    with transaction.atomic():
+        _unchanged(period, "approved")
+        period.status, period.locked_by, period.locked_at = "locked", user, timezone.now()
+        period.save()
+        record(user, "period.lock", "period", period.label,
+               f"{user.username} locked {period.label}: run #{period.run_id} is final")

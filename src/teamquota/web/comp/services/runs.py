@@ -229,9 +229,11 @@ def _store_credits(run: Run, credits: pa.Table) -> None:
 
 def ensure_period(label: str, year_start_month: int = 1) -> Period:
     found = parse_period(label, year_start_month)
-    period, _ = Period.objects.get_or_create(label=label, defaults={
-        "start": found.start, "end": found.end})
-    return period
+    Period.objects.get_or_create(label=label, defaults={"start": found.start,
+                                                       "end": found.end})
+    # Inside a run's transaction this row lock orders the run after any approval or lock
+    # in progress, so a period locked meanwhile is seen as locked (and left alone).
+    return Period.objects.select_for_update().get(label=label)
 
 
 def total(lines: Any) -> Decimal:
