@@ -1,8 +1,10 @@
 """Engine tests run on every backend: a session-wide backend fixture, parametrized over
-DuckDB and PySpark (marked ``spark``: ``pytest -m "not spark"`` is the fast loop)."""
+DuckDB and PySpark (marked ``spark``: ``pytest -m "not spark"`` is the fast loop), and
+PostgreSQL when ``TEAMQUOTA_TEST_DATABASE_URL`` is set (marked ``postgres``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,10 +28,18 @@ def spark_backend() -> Iterator[Backend]:
     session.stop()
 
 
-@pytest.fixture(scope="session", params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+POSTGRES_URL = os.environ.get("TEAMQUOTA_TEST_DATABASE_URL", "")
+BACKENDS = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+if POSTGRES_URL:
+    BACKENDS.append(pytest.param("postgres", marks=pytest.mark.postgres))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Backend:
     if request.param == "spark":
         return request.getfixturevalue("spark_backend")
+    if request.param == "postgres":
+        return connect(POSTGRES_URL)
     return connect("duckdb")
 
 

@@ -12,7 +12,8 @@ from teamquota.backends.base import Backend
 
 
 def connect(backend: str | Backend = "duckdb", **options: Any) -> Backend:
-    """``"duckdb"`` (default), ``"spark"``, or an already connected backend."""
+    """``"duckdb"`` (default), ``"spark"``, a ``postgresql://`` URL, or an already
+    connected backend."""
     if isinstance(backend, Backend):
         return backend
     if backend == "duckdb":
@@ -21,7 +22,13 @@ def connect(backend: str | Backend = "duckdb", **options: Any) -> Backend:
     if backend == "spark":
         from teamquota.backends.spark import SparkBackend
         return SparkBackend(**options)
-    raise ValueError(f"unknown engine backend {backend!r}; expected 'duckdb' or 'spark'")
+    if backend == "postgres" or backend.startswith(("postgres://", "postgresql://")):
+        from teamquota.backends.postgres import PostgresBackend
+        url = options.pop("url", None) or (backend if "://" in backend else "")
+        return PostgresBackend(url or "postgresql://postgres@127.0.0.1:5432/postgres",
+                               **options)
+    raise ValueError(f"unknown engine backend {backend!r}; expected 'duckdb', 'spark' or "
+                     "a postgresql:// URL")
 
 
 __all__ = ["Backend", "connect"]
