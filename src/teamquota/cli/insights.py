@@ -277,8 +277,7 @@ def watchlist(
              "targets are suggested when the data has none)", show_default=False)] = None,
     out: OutOpt = Path("out/insights/watchlist"),
 ) -> None:
-    """Reps consistently and credibly below peers, with pattern, evidence and coaching focus
-    (leaders only)."""
+    """Reps consistently and credibly below peers, with evidence and coaching (leaders)."""
     from teamquota.insights import figures
     from teamquota.insights.attainment import attainment_frame
     from teamquota.insights.frames import payee_names
@@ -363,8 +362,7 @@ def conflicts(
     top: Annotated[int, typer.Option(help="rows of shared accounts to print")] = 10,
     out: OutOpt = Path("out/insights/conflicts"),
 ) -> None:
-    """Accounts worked by several reps, late handovers and activity on colleagues' accounts,
-    per team: how much is within the team (a team target removes it) vs across teams."""
+    """Shared accounts, late handovers, colleague-account activity: same vs cross team."""
     from teamquota.insights import figures
     from teamquota.insights.conflicts import conflicts as report_conflicts
 
@@ -433,8 +431,7 @@ def simulate(
         "--fixed-reps", help="bootstrap periods only (each seat keeps its rep)")] = False,
     out: OutOpt = Path("out/insights/simulate"),
 ) -> None:
-    """Replay the team's history under individual, hybrid, team-only and pool designs
-    (paid by the engine) and recommend one."""
+    """Replay history under individual, hybrid, team and pool plans; recommend one."""
     from teamquota.insights import figures
     from teamquota.insights.simulate import simulate as run
 
