@@ -28,9 +28,20 @@ def _blank_to_none(values: list[Any]) -> list[Any]:
     return [v if v != "" else None for v in values]
 
 
-def build_dataset(extra_deals: list[dict[str, Any]] | None = None) -> Dataset:
-    """Every table the engine reads, straight from the database (no float on the way)."""
-    payees = _rows(Payee.objects.order_by("payee_id"),
+def build_dataset(extra_deals: list[dict[str, Any]] | None = None,
+                  payee_ids: set[str] | None = None) -> Dataset:
+    """Every table the engine reads, straight from the database (no float on the way).
+
+    ``payee_ids`` limits payees, their memberships and their deals to those people (the
+    estimator's slice); teams, targets and the optional tables stay whole.
+    """
+    payee_qs, member_qs, deal_qs = Payee.objects.all(), Membership.objects.all(), \
+        Deal.objects.all()
+    if payee_ids is not None:
+        payee_qs = payee_qs.filter(payee_id__in=payee_ids)
+        member_qs = member_qs.filter(payee__payee_id__in=payee_ids)
+        deal_qs = deal_qs.filter(owner__payee_id__in=payee_ids)
+    payees = _rows(payee_qs.order_by("payee_id"),
                    ["payee_id", "name", "email", "role", "currency", "target_incentive"])
     for key in ("email", "role", "currency"):
         payees[key] = _blank_to_none(payees[key])
@@ -38,14 +49,13 @@ def build_dataset(extra_deals: list[dict[str, Any]] | None = None) -> Dataset:
                   ["team_id", "name", "leader__payee_id", "parent__team_id"])
     teams["leader_id"] = teams.pop("leader__payee_id")
     teams["parent_team_id"] = teams.pop("parent__team_id")
-    members = _rows(Membership.objects.order_by("payee__payee_id", "team__team_id",
-                                                "start_date"),
+    members = _rows(member_qs.order_by("payee__payee_id", "team__team_id", "start_date"),
                     ["payee__payee_id", "team__team_id", "start_date", "end_date"])
     members["payee_id"] = members.pop("payee__payee_id")
     members["team_id"] = members.pop("team__team_id")
     deal_fields = ["deal_id", "owner__payee_id", "account", "product", "amount", "currency",
                    "stage", "close_date"]
-    deal_rows = list(Deal.objects.order_by("deal_id").values_list(*deal_fields, "extra"))
+    deal_rows = list(deal_qs.order_by("deal_id").values_list(*deal_fields, "extra"))
     extra_names = sorted({k for row in deal_rows[:1000] for k in (row[-1] or {})})
     deals: dict[str, list[Any]] = {f: [r[i] for r in deal_rows] for i, f in
                                    enumerate(deal_fields)}

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 import teamquota
 from teamquota.web.comp.models import Deal, Membership, Payee, PayoutLine, Period, Run
@@ -49,19 +48,13 @@ def typical_amounts(products: set[str]) -> dict[str, Decimal]:
     return {r["product"]: (r["total"] / r["n"]).quantize(Decimal("0.01")) for r in rows}
 
 
-def _slice(data: Any, payee: Payee) -> Any:
-    """The rep's teams, their members and those members' deals (keeps team numbers exact
-    for those teams while calculating a fraction of the data)."""
+def _slice(payee: Payee) -> Any:
+    """The rep's teams' members and their deals (keeps those teams' numbers exact while
+    reading and calculating a fraction of the data)."""
     teams = set(Membership.objects.filter(payee=payee).values_list("team__team_id", flat=True))
     members = set(Membership.objects.filter(team__team_id__in=teams)
                   .values_list("payee__payee_id", flat=True)) | {payee.payee_id}
-    members_arr = pa.array(sorted(members))
-    tables = dict(data.tables)
-    tables["payees"] = data["payees"].filter(pc.is_in(data["payees"]["payee_id"], members_arr))
-    tables["deals"] = data["deals"].filter(pc.is_in(data["deals"]["owner_id"], members_arr))
-    tables["memberships"] = data["memberships"].filter(
-        pc.is_in(data["memberships"]["payee_id"], members_arr))
-    return type(data)(tables, dict(data.sources))
+    return build_dataset(payee_ids=members)
 
 
 def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: date) -> Estimate:
@@ -69,14 +62,13 @@ def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: da
     version = next(iter(run.plan_versions.filter(plan__assignments__payee=payee)), None) \
         or run.plan_versions.first()
     plan = loaded_plan(version)
-    data = _slice(build_dataset(), payee)
+    plain = _slice(payee)
     close = min(period.end, max(today, period.start))
-    deals = data["deals"].to_pylist()
+    deals = plain["deals"].to_pylist()
     for row in deals:
         if row["deal_id"] in chosen:
             row.update(stage="Won", amount=chosen[row["deal_id"]], close_date=close)
-    data = data.replace(deals=pa.Table.from_pylist(deals, schema=data["deals"].schema))
-    plain = data.replace(deals=_slice(build_dataset(), payee)["deals"])
+    data = plain.replace(deals=pa.Table.from_pylist(deals, schema=plain["deals"].schema))
     before = teamquota.calculate(plan, plain, periods=[period.label])
     after = teamquota.calculate(plan, data, periods=[period.label])
 
