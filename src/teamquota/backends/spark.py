@@ -30,12 +30,34 @@ def local_session(master: str = "local[2]", driver_memory: str = "2g",
     return session
 
 
+def session_from_environment() -> Any:
+    """The active session (a Databricks or EMR notebook has one), else a new one built from
+    ``TEAMQUOTA_SPARK_MASTER`` (default ``local[2]``), ``TEAMQUOTA_SPARK_DRIVER_MEMORY``
+    (default ``2g``) and ``TEAMQUOTA_SPARK_CONF`` (``key=value,key=value``)."""
+    import os
+
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    conf = {}
+    for item in filter(None, os.environ.get("TEAMQUOTA_SPARK_CONF", "").split(",")):
+        key, _, value = item.partition("=")
+        conf[key.strip()] = value.strip()
+    return local_session(os.environ.get("TEAMQUOTA_SPARK_MASTER", "local[2]"),
+                         os.environ.get("TEAMQUOTA_SPARK_DRIVER_MEMORY", "2g"), conf)
+
+
 class SparkBackend(Backend):
     name = "spark"
 
-    def __init__(self, session: Any = None, master: str = "local[2]",
+    def __init__(self, session: Any = None, master: str | None = None,
                  driver_memory: str = "2g", config: dict[str, str] | None = None):
-        self.session = session or local_session(master, driver_memory, config)
+        if session is None:
+            session = (local_session(master, driver_memory, config) if master
+                       else session_from_environment())
+        self.session = session
         self.con = ibis.pyspark.connect(self.session)
 
     def load(self, name: str, table: pa.Table) -> ir.Table:
