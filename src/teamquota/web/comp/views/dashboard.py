@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -104,6 +104,20 @@ def expected_by_today(period: Period, target: Decimal, today: date) -> Decimal:
     return exact_div(target * elapsed, Decimal((period.end - period.start).days + 1))
 
 
+def _trend(team: Team, periods: list[Period]) -> list[tuple[str, str]]:
+    """Attainment of the team's first team component in each published period (one query)."""
+    query = Q(pk__in=[])
+    for p in periods:
+        query |= Q(run_id=p.run_id, period=p.label)
+    first: dict[str, Decimal] = {}
+    for label, attainment in (AttainmentRow.objects.filter(
+            query, subject_type="team", subject_id=team.team_id, attainment__isnull=False)
+            .order_by("period", "component_id").values_list("period", "attainment")):
+        first.setdefault(label, attainment)
+    return [(p.label, str((first[p.label] * 100).quantize(Decimal("0.1"))))
+            for p in periods if p.label in first]
+
+
 @access.signed_in
 def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
     user = request.user
@@ -170,13 +184,7 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
                                             "y": [r["raw"] for r in rows]})
     else:
         context["member_count"] = len(members)
-    trend = []
-    for p in published_periods():
-        row = AttainmentRow.objects.filter(run_id=p.run_id, period=p.label, subject_type="team",
-                                           subject_id=team.team_id).order_by(
-                                               "component_id").first()
-        if row is not None and row.attainment is not None:
-            trend.append((p.label, str((row.attainment * 100).quantize(Decimal("0.1")))))
+    trend = _trend(team, context["periods"])
     context["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend]})
     context["children"] = access.teams_visible_to(user).filter(parent=team)
     return render(request, "comp/team_dashboard.html", context)

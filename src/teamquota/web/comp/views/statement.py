@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -58,19 +58,28 @@ def statement_data(payee: Payee, period: Period) -> dict[str, Any]:
             "currency": lines[0].currency if lines else (payee.currency or "")}
 
 
-def history(payee: Payee) -> list[dict[str, Any]]:
-    rows, draw_balance = [], ZERO
-    for p in published_periods():
-        lines = PayoutLine.objects.filter(run_id=p.run_id, period=p.label, payee=payee)
-        total = lines.aggregate(t=Sum("amount"))["t"]
-        draws = lines.filter(line_type__in=("draw", "draw_recovery"))
-        draw_balance += draws.filter(line_type="draw", rule__icontains="recoverable").exclude(
-            rule__icontains="non").aggregate(t=Sum("amount"))["t"] or ZERO
-        draw_balance += draws.filter(line_type="draw_recovery").aggregate(
-            t=Sum("amount"))["t"] or ZERO
-        if total is not None:
-            rows.append({"period": p, "total": fmt_money(total),
-                         "draw_balance": fmt_money(draw_balance)})
+def history(payee: Payee, periods: list[Period]) -> list[dict[str, Any]]:
+    """Each published period's total and the recoverable-draw balance after it, from one
+    grouped query (draw lines: + advances of a recoverable draw, - recoveries)."""
+    query = Q(pk__in=[])
+    for p in periods:
+        query |= Q(run_id=p.run_id, period=p.label)
+    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    draws: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    found: set[str] = set()
+    for row in (PayoutLine.objects.filter(query, payee=payee)
+                .values("period", "line_type", "rule").annotate(total=Sum("amount"))):
+        found.add(row["period"])
+        sums[row["period"]] += row["total"]
+        recoverable = "recoverable" in row["rule"] and "non-recoverable" not in row["rule"]
+        if row["line_type"] == "draw_recovery" or (row["line_type"] == "draw" and recoverable):
+            draws[row["period"]] += row["total"]
+    rows, balance = [], ZERO
+    for p in periods:
+        balance += draws[p.label]
+        if p.label in found:
+            rows.append({"period": p, "total": fmt_money(sums[p.label]),
+                         "draw_balance": fmt_money(balance)})
     return rows
 
 
@@ -78,8 +87,8 @@ def history(payee: Payee) -> list[dict[str, Any]]:
 def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
     period = pick_period(request)
-    context: dict[str, Any] = {"payee": payee, "period": period,
-                               "periods": published_periods(),
+    periods = published_periods()
+    context: dict[str, Any] = {"payee": payee, "period": period, "periods": periods,
                                "own": request.user.payee_id == payee.id,
                                "ti": fmt_money(payee.target_incentive)}
     if period is not None:
@@ -89,7 +98,7 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
             ln.shown_amount = fmt_money(ln.amount)
         context.update(data)
         context["total_shown"] = fmt_money(data["total"])
-        context["history"] = history(payee)
+        context["history"] = history(payee, periods)
         context["has_draws"] = any(ln.line_type in ("draw", "draw_recovery")
                                    for ln in data["lines"])
         context["deal_rows"] = [{"credit": c, "deal": data["deals"].get(c.deal_id),
