@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-PLAN_FILE = Path(__file__).resolve().parents[1] / "src/teamquota/plan/examples/ae-hybrid-2017.yaml"
+PLAN_FILE = Path(__file__).resolve().parent / "ae-hybrid.yaml"
 D = Decimal
 PERIOD_MONTHS = 3
 PERSONAL_WEIGHT = D("0.4")
