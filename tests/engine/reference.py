@@ -8,13 +8,16 @@ no Ibis. It covers what the property tests generate:
   the close date (effective-dated membership), then every ancestor team (roll-up);
 * measures: the sum of credited Won amounts per payee / team and quarter;
 * targets: quarter rows, or an annual row allocated equally to the four quarters to the cent;
+  or a team's target as the sum of its members' (and sub-teams' members') targets, each
+  weighted by days in the team during the quarter, rounded half-up to the cent;
 * curve components (payee or team scope, gates, caps): period TI (annual x 3/12) x weight x
   curve(measure / target), team lines prorated by days of direct membership in the quarter;
 * commissions: flat or tiered (marginal, whole, zero_until_quota), thresholds in currency or
   as a fraction of target;
 * team pools: rate x team measure, rounded, then split to the cent by largest remainder over
   days (equal), TI x days (ti_share) or the member's credit (contribution);
-* component ``cap_amount``: a negative ``cap`` line bringing the total down to the cap.
+* component ``cap_amount`` and the plan's ``cap_amount``: a negative ``cap`` line bringing
+  the component's (then the payee's whole) period total down to the cap.
 
 Every line is rounded half-up to the cent exactly once.
 
@@ -65,6 +68,7 @@ class Comp:
     pool_rate: Decimal | None = None
     split: str = "equal"
     cap_amount: Decimal | None = None
+    sum_of_members: str | None = None  # team target = members' targets of this component
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Case:
     splits: dict[str, list[tuple[str, Decimal]]]        # deal -> (payee, share)
     targets: list[tuple[str, str, str, str, Decimal]]   # type, subject, measure, period, amt
     components: list[Comp]
+    plan_cap: Decimal | None = None
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Input tables for ``Dataset.from_records``."""
@@ -98,12 +103,17 @@ class Case:
 
     def plan_yaml(self) -> str:
         out = ["plan: ref", "period: quarter", "currency: USD",
-               f"effective: {{start: {RUN_START}, end: {RUN_END}}}", "components:"]
+               f"effective: {{start: {RUN_START}, end: {RUN_END}}}"]
+        if self.plan_cap is not None:
+            out.append(f"cap_amount: {self.plan_cap}")
+        out.append("components:")
         for c in self.components:
             out += [f"  - id: {c.id}", f"    scope: {c.scope}"]
             if c.weight is not None:
                 out.append(f"    weight: {c.weight}")
             out.append("    measure: {source: deals, sum: amount, where: {stage: Won}}")
+            if c.sum_of_members:
+                out.append(f"    target: {{source: sum_of_members, of: {c.sum_of_members}}}")
             if c.kind == "curve":
                 points = ", ".join(f"[{x}, {y}]" for x, y in c.curve)
                 cap = f", cap: {c.cap}" if c.cap is not None else ""
@@ -126,7 +136,7 @@ class Case:
 
     def with_deal(self, deal: tuple[str, str, Decimal, str, date]) -> Case:
         return Case(self.payees, self.teams, self.stints, [*self.deals, deal], self.splits,
-                    self.targets, self.components)
+                    self.targets, self.components, self.plan_cap)
 
 
 # ----------------------------------------------------------------------------- generator
@@ -164,7 +174,8 @@ AMOUNTS = [_d(v) for v in ("100.00", "100.10", "250.50", "1000.00", "33.33", "1.
 TARGET_AMOUNTS = [_d(v) for v in ("100.00", "200.00", "333.33", "1000.00", "50.00", "150.10",
                                   "400.00")]
 SHARES = [(_d("0.5"), _d("0.5")), (_d("0.25"), _d("0.75")), (_d("0.4"), _d("0.6")),
-          (_d("0.1"), _d("0.9"))]
+          (_d("0.1"), _d("0.9")), (_d("0.3333"), _d("0.6667")),
+          (_d("0.33333333"), _d("0.66666667"))]
 XS = [_d(v) for v in ("0", "0.5", "0.8", "1.0", "1.2", "1.5")]
 YS = [_d(v) for v in ("0", "0.25", "0.5", "1.0", "1.5", "2.0")]
 
@@ -250,6 +261,8 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
                     pick.one([None, _d("1.5"), _d("2.0")]))
         if pick.flip():
             team.gate = {"team_attainment_at_least": pick.one([_d("0.8"), _d("1.0")])}
+        if shape == "hybrid" and pick.int(0, 2) == 0:
+            team.sum_of_members = "personal"
         components.append(team)
     if pick.flip():
         commission = Comp("comm", "payee", "commission")
@@ -281,12 +294,13 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
 
     targets = []
     for c in components:
-        if c.kind == "pool":
+        if c.kind == "pool" or c.sum_of_members:
             continue
         subjects = payees if c.scope == "payee" else teams
         for s in subjects:
             targets += _target_rows(pick, c.scope, s, c.id)
-    return Case(payees, teams, stints, deals, splits, targets, components)
+    plan_cap = pick.one([None, None, None, _d("750.00"), _d("2000.00")])
+    return Case(payees, teams, stints, deals, splits, targets, components, plan_cap)
 
 
 # ----------------------------------------------------------------------------- the model
@@ -323,6 +337,10 @@ def _overlap(start: date, end: date | None, period: str) -> int:
     last = p_end if end is None else min(end, p_end)
     first = max(start, p_start)
     return max(_days(first, last), 0)
+
+
+def period_days(period: str) -> int:
+    return _days(*QUARTERS[period])
 
 
 def _quarter_of(day: date) -> str:
@@ -382,6 +400,13 @@ def compute(case: Case) -> Reference:
                 if stype == "team":
                     contribution[(period, subject, payee, c.id)] += won
 
+    def direct_days(payee: str, period: str) -> dict[str, int]:
+        days: dict[str, int] = defaultdict(int)
+        for p, t, s, e in case.stints:
+            if p == payee and _overlap(s, e, period):
+                days[t] += _overlap(s, e, period)
+        return days
+
     # Targets: quarter rows as given; an annual row split equally over four quarters.
     targets: dict[tuple[str, str, str, str], Decimal] = {}
     for stype, subject, measure, period, amount in case.targets:
@@ -392,6 +417,20 @@ def compute(case: Case) -> Reference:
                                      strict=True):
                 targets[(stype, subject, measure, quarter)] = part
 
+    for c in case.components:
+        if c.sum_of_members:
+            for period in RUN_PERIODS:
+                totals: dict[str, Fraction] = defaultdict(Fraction)
+                for payee in case.payees:
+                    member_target = targets.get(("payee", payee, c.sum_of_members, period))
+                    for team, days in direct_days(payee, period).items():
+                        for t in [team, *ancestors[team]]:
+                            if member_target is not None:
+                                totals[t] += Fraction(member_target) * days / period_days(
+                                    period)
+                for t, total in totals.items():
+                    targets[("team", t, c.id, period)] = round_half_up(total)
+
     def measure(period: str, stype: str, subject: str, comp: str) -> Fraction:
         return measures.get((period, stype, subject, comp), Fraction(0))
 
@@ -400,13 +439,6 @@ def compute(case: Case) -> Reference:
         if not target:
             return None
         return measure(period, stype, subject, comp) / Fraction(target)
-
-    def direct_days(payee: str, period: str) -> dict[str, int]:
-        days: dict[str, int] = defaultdict(int)
-        for p, t, s, e in case.stints:
-            if p == payee and _overlap(s, e, period):
-                days[t] += _overlap(s, e, period)
-        return days
 
     def main_team(payee: str, period: str) -> str | None:
         days = direct_days(payee, period)
@@ -439,11 +471,11 @@ def compute(case: Case) -> Reference:
 
     payouts: dict[Key, Decimal] = {}
     for period in RUN_PERIODS:
-        period_days = _days(*QUARTERS[period])
+        quarter_days = period_days(period)
         for c in case.components:
             if c.kind == "curve":
                 for payee, ti in case.payees.items():
-                    subjects = ([(payee, None, period_days)] if c.scope == "payee" else
+                    subjects = ([(payee, None, quarter_days)] if c.scope == "payee" else
                                 [(t, t, d) for t, d in direct_days(payee, period).items()])
                     for subject, team, days in subjects:
                         att = attainment(period, c.scope, subject, c.id)
@@ -454,7 +486,7 @@ def compute(case: Case) -> Reference:
                             amount = round_half_up(
                                 Fraction(ti) * Fraction(3, 12) * Fraction(c.weight)
                                 * curve_factor(c.curve, att, c.cap)
-                                * Fraction(days, period_days))
+                                * Fraction(days, quarter_days))
                         payouts[(period, payee, c.id, "curve", team)] = amount
             elif c.kind == "commission":
                 for payee in case.payees:
@@ -498,6 +530,12 @@ def compute(case: Case) -> Reference:
                               if p == period and who == payee and cid == c.id), Decimal(0))
                 if earned > c.cap_amount:
                     payouts[(period, payee, c.id, "cap", None)] = c.cap_amount - earned
+        if case.plan_cap is not None:
+            for payee in case.payees:
+                earned = sum((a for (p, who, *_rest), a in payouts.items()
+                              if p == period and who == payee), Decimal(0))
+                if earned > case.plan_cap:
+                    payouts[(period, payee, "_plan", "cap", None)] = case.plan_cap - earned
     return Reference(credits, dict(measures), targets, payouts)
 
 

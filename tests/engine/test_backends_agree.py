@@ -12,11 +12,12 @@ from teamquota.engine.run import run
 from teamquota.plan import load_plan_text
 from tests.engine.reference import Case, RandomPick, compute, generate_case
 
-# Chosen for coverage (checked below): a hybrid with a gated team curve and a ti_share pool
-# with a free-rider gate, on split deals (4); no deals at all (6); a sub-team rolled up into
-# its parent and a zero-until-quota commission (9); a whole-amount commission (10); a marginal
-# commission and a gated contribution pool (16).
-SEEDS = [4, 6, 9, 10, 16]
+# Chosen for coverage (checked below): a gated team curve, a zero-until-quota commission and
+# a gated equal pool on deals split 0.33333333/0.66666667 (1); a whole-amount commission and
+# a ti_share pool (4); no deals at all (6); a hybrid gate on the personal curve, a marginal
+# commission and a gated contribution pool (7); a sub-team rolled up into its parent, team
+# targets summed from members' and a plan cap (13).
+SEEDS = [1, 4, 6, 7, 13]
 
 
 def _calculate(case: Case, backend: Backend) -> Results:
@@ -35,6 +36,10 @@ def test_backend_seeds__cover_every_feature() -> None:
     assert any(not case.deals for case in cases)
     assert any(case.teams.get("T3") == "T1" for case in cases)
     assert any(c.gate for case in cases for c in case.components)
+    assert any(c.sum_of_members for case in cases for c in case.components)
+    assert any(case.plan_cap for case in cases)
+    assert any(share.as_tuple().exponent < -4 for case in cases
+               for rows in case.splits.values() for _, share in rows)
 
 
 @pytest.mark.spark
