@@ -63,7 +63,8 @@ def test_it_imports_good_rows_and_keeps_a_reject_file_when_asked(client, world):
         ["2", '"D006: duplicate deal_id \'N1\' (repeated on line 7)"'],
         ["3", '"D013: line has 9 fields'], ["4", '"D003: column \'amount\': \'abc\' is not a '
                                                  'decimal number"'],
-        ["5", '"D007: column \'owner_id\': \'nobody\' is not a payee_id in the database\'s payees"'],
+        ["5", '"D007: column \'owner_id\': \'nobody\' is not a payee_id in the '
+              'database\'s payees"'],
         ["6", '"D004: column \'close_date\': \'2017-13-45\' is not a date"'],
         ["7", '"D006: duplicate deal_id \'N1\' (first on line 2)"']]
     assert Deal.objects.filter(deal_id__in=["N1", "N3", "N6"]).get().deal_id == "N6"

@@ -109,3 +109,19 @@ def test_it_reopens_an_approved_period_when_a_new_run_replaces_it(client, world)
     run2 = start_run(world.otto, "rerun", calculator=fake_calculate)
     period = Period.objects.get(label="2017-Q1")
     assert (period.status, period.run_id, period.approved_by) == ("calculated", run2.pk, None)
+
+
+def test_it_keeps_the_locked_attainment_when_the_plan_says_so(client, world):
+    from teamquota.web.comp.models import AuditEvent
+    version = PlanVersion.objects.get(plan=world.plan)
+    version.yaml_text = PLAN_YAML + "clawback: {reduce_attainment: false}\n"
+    version.save()
+    _close(client, world)
+    Deal.objects.filter(deal_id="DEAL-2").update(stage="Lost")
+    run2 = start_run(world.otto, "cancelled", calculator=fake_calculate)
+    # 'personal' pays on a curve: the locked attainment stands, nothing is clawed back
+    assert not PayoutLine.objects.filter(run=run2, adjusts_period="2017-Q1").exists()
+    waived = AuditEvent.objects.get(action="clawback.waived")
+    assert waived.summary == ("2017-Q1 personal for rita: recalculated -50.00 not clawed back "
+                              "(clawback.reduce_attainment is false: the locked attainment "
+                              "stands); cause: deal DEAL-2 removed (was 500.00)")

@@ -140,6 +140,13 @@ def _adjust(run: Run, period: Period, plans: dict[str, LoadedPlan], kind: str,
         cause = deal_changes(period.run_id, run.pk, period.label, subjects)
         line_type, amount, note = "adjustment", diff, ""
         plan = plans.get(plan_id)
+        if diff < ZERO and plan is not None and not plan.plan.clawback.reduce_attainment \
+                and _pays_on_attainment(plan, component):
+            record(run.started_by, "clawback.waived", "period", period.label,
+                   f"{period.label} {component} for {payee.payee_id}: recalculated "
+                   f"{fmt_money(diff)} not clawed back (clawback.reduce_attainment is false: "
+                   f"the locked attainment stands); cause: {cause}")
+            continue
         n = plan.plan.clawback.instalments if plan else 1
         if diff < ZERO and n > 1:
             remaining = max(n - instalments_done[key], 1)
@@ -158,6 +165,16 @@ def _adjust(run: Run, period: Period, plans: dict[str, LoadedPlan], kind: str,
     if target is not None and target.run_id != run.pk and target.status != "locked":
         target.run, target.status = run, "calculated"
         target.save()
+
+
+def _pays_on_attainment(plan: LoadedPlan, component_id: str) -> bool:
+    """Components whose payout follows attainment (curves, attainment-based tiers): with
+    ``reduce_attainment: false`` a reversed deal does not take back what they paid."""
+    comp = next((c for c in plan.plan.components if c.id == component_id), None)
+    if comp is None:
+        return False
+    payout = comp.payout
+    return payout.kind == "curve" or (payout.tiers is not None and payout.basis == "attainment")
 
 
 def adjustment_lines(run: Any, label: str) -> Any:
