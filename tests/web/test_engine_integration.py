@@ -70,3 +70,15 @@ def test_it_shows_a_recoverable_draw_and_its_balance(client, world):
     assert "Draw balance" in text
     history = text[text.index("<h2>History</h2>"):]
     assert '<td class="num">3,000.00</td><td class="num">3,000.00</td>' in history
+
+
+def test_it_reports_the_engines_stages_as_progress(world, monkeypatch):
+    from teamquota.web.comp.services import runs
+    seen: list[str] = []
+    original = runs._progress
+    monkeypatch.setattr(runs, "_progress", lambda run, text: (seen.append(text),
+                                                              original(run, text)))
+    start_run(world.otto, "progress")
+    assert seen[0] == "reading data"
+    assert "plan ae_test v1 (1 of 1): check" in seen
+    assert seen[-1] == "saving results"

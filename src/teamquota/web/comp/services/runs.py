@@ -114,7 +114,12 @@ def execute_run(run: Run, calculator: Calculator | None = None) -> Run:
             _progress(run, f"calculating plan {version} ({i} of {len(versions)})")
             plan = loaded_plan(version)
             t0 = time.perf_counter()
-            results = calc(plan, dataset)
+            if calculator is None:  # the engine reports its stages as it goes
+                label = f"plan {version} ({i} of {len(versions)})"
+                results = calc(plan, dataset, progress=lambda stage, label=label: _progress(
+                    run, f"{label}: {stage}"))
+            else:
+                results = calc(plan, dataset)
             timings[f"calculate {version}"] = round(time.perf_counter() - t0, 3)
             if results.diagnostics.has_errors:
                 raise InputError(results.diagnostics)
