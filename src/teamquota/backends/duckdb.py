@@ -3,6 +3,8 @@ runs larger than memory spill to disk instead of failing."""
 
 from __future__ import annotations
 
+import os
+
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -15,6 +17,12 @@ class DuckDBBackend(Backend):
 
     def __init__(self, path: str = ":memory:", memory_limit: str | None = None,
                  temp_directory: str | None = None, threads: int | None = None):
+        # Unset options come from TEAMQUOTA_DUCKDB_MEMORY_LIMIT (e.g. 4GB),
+        # TEAMQUOTA_DUCKDB_TEMP_DIR (where larger-than-memory work spills) and
+        # TEAMQUOTA_DUCKDB_THREADS; DuckDB's own defaults apply otherwise.
+        memory_limit = memory_limit or os.environ.get("TEAMQUOTA_DUCKDB_MEMORY_LIMIT")
+        temp_directory = temp_directory or os.environ.get("TEAMQUOTA_DUCKDB_TEMP_DIR")
+        threads = threads or int(os.environ.get("TEAMQUOTA_DUCKDB_THREADS", "0")) or None
         self.con = ibis.duckdb.connect(path)
         self.con.raw_sql("SET enable_progress_bar = false")
         settings = {"memory_limit": memory_limit, "temp_directory": temp_directory,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -39,9 +40,20 @@ def calc(
         "default out/<plan id>", show_default=False)] = None,
     period: PeriodOption = None,
     on_error: OnErrorOption = OnError.fail,
+    memory_limit: Annotated[str | None, typer.Option(
+        "--memory-limit", help="DuckDB memory limit, e.g. 4GB; beyond it work spills to "
+        "--temp-dir", show_default=False)] = None,
+    temp_dir: Annotated[Path | None, typer.Option(
+        "--temp-dir", help="where DuckDB spills larger-than-memory work",
+        show_default=False)] = None,
     fmt: FormatOption = Format.text,
 ) -> None:
     """Calculate every payee's payouts, write them, and print each payee's total."""
+    # The DuckDB backend reads these when it connects (backends/duckdb.py).
+    if memory_limit:
+        os.environ["TEAMQUOTA_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    if temp_dir:
+        os.environ["TEAMQUOTA_DUCKDB_TEMP_DIR"] = str(temp_dir)
     with stages(fmt) as run:
         with run.stage("load plan"):
             loaded = read_plan(plan, fmt)
