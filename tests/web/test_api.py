@@ -62,3 +62,12 @@ def test_it_stores_only_a_digest_of_the_token(world):
     token_obj, token = ApiToken.issue(world.rita, "x")
     assert token not in (token_obj.digest, token_obj.prefix)
     assert token.startswith("tq_" + token_obj.prefix)
+
+
+def test_it_pages_results_with_a_next_link(client, world):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {_token(world.fiona)}"}
+    first = client.get("/api/results/?period=2017-Q1&limit=2", **auth).json()
+    assert [ln["payee_id"] for ln in first["lines"]] == ["rita", "rob"]
+    second = client.get(first["next"], **auth).json()
+    assert [ln["payee_id"] for ln in second["lines"]] == ["sue"]
+    assert second["next"] is None

@@ -85,12 +85,25 @@ def api_results(request: HttpRequest) -> HttpResponse:
     lines = (access.lines_visible_to(request.user)
              .filter(run_id=period.run_id, period=period.label)
              .select_related("payee", "team").order_by("payee__payee_id", "id"))
+    if request.GET.get("payee"):
+        lines = lines.filter(payee__payee_id=request.GET["payee"])
+    limit = min(_number(request.GET.get("limit"), 1000), 10000)
+    offset = _number(request.GET.get("offset"), 0)
     totals = lines.values("payee__payee_id", "currency").annotate(total=Sum("amount"))
+    page = [line_json(ln) for ln in lines[offset:offset + limit + 1]]
+    more = len(page) > limit
+    query = request.GET.copy()
+    query["offset"] = str(offset + limit)
     return JsonResponse({
         "period": {"label": period.label, "status": period.status, "run": period.run_id},
         "totals": [{"payee_id": t["payee__payee_id"], "currency": t["currency"],
                     "amount": _money(t["total"])} for t in totals],
-        "lines": [line_json(ln) for ln in lines[:20000]]})
+        "lines": page[:limit],
+        "next": f"{request.path}?{query.urlencode()}" if more else None})
+
+
+def _number(text: str | None, default: int) -> int:
+    return int(text) if text and text.isdigit() else default
 
 
 def run_json(run: Run) -> dict[str, Any]:
@@ -173,8 +186,13 @@ OPENAPI: dict[str, Any] = {
                     "total": _money_schema, "lines": {"type": "array", "items": {
                         "$ref": "#/components/schemas/Line"}}}}}}}, **_errors}}},
         "/api/results/": {"get": {
-            "summary": "Every payout line you may see for a period, with totals per payee",
-            "parameters": [_period_param],
+            "summary": "Payout lines you may see for a period (paged), with totals per payee",
+            "parameters": [_period_param,
+                           {"name": "payee", "in": "query", "schema": {"type": "string"}},
+                           {"name": "limit", "in": "query",
+                            "schema": {"type": "integer", "default": 1000, "maximum": 10000}},
+                           {"name": "offset", "in": "query",
+                            "schema": {"type": "integer", "default": 0}}],
             "responses": {"200": {"description": "results"}, **_errors}}},
         "/api/runs/": {"get": {"summary": "Calculation runs (finance, sales ops)",
                                "responses": {"200": {"description": "runs"}, **_errors}}},
