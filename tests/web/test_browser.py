@@ -59,7 +59,8 @@ def _shot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_it_shows_each_role_its_pages(browser, live_server, demo):  # noqa: ANN001
+def test_it_shows_each_role_its_pages(browser, live_server, demo, settings):  # noqa: ANN001
+    settings.TEAMQUOTA_RUNS_INLINE = False  # the run page polls a background run
     from teamquota.web.comp.models import User
     rep = User.objects.get(username="rep").payee
     other = User.objects.get(username="rep2").payee
@@ -75,6 +76,15 @@ def test_it_shows_each_role_its_pages(browser, live_server, demo):  # noqa: ANN0
     page.wait_for_selector(".chart .main-svg")  # Plotly drew the charts (served locally)
     assert "team at" in page.locator(".gate").first.inner_text()
     _shot(page, "rep-team-dashboard")
+    page.goto(f"{live_server.url}/estimator/")
+    boxes = page.locator("input[name=deal]")
+    assert boxes.count() > 0
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("button:has-text(\"Estimate\")")
+    assert "Your pay for 2017-Q4" in page.content()
+    assert page.locator(".gate").count() >= 1  # the team's gate, shown first
+    _shot(page, "rep-estimator")
     page.context.close()
 
     page = _page(browser, live_server, demo, "leader")
@@ -85,6 +95,10 @@ def test_it_shows_each_role_its_pages(browser, live_server, demo):  # noqa: ANN0
 
     page = _page(browser, live_server, demo, "ops")
     assert page.url.endswith("/runs/")
+    page.click("text=Start a run")
+    page.wait_for_selector("#run-status .badge.done", timeout=60_000)  # htmx polled it
+    assert "2017-Q4" in page.locator("#run-status").inner_text()
+    _shot(page, "ops-run")
     page.goto(f"{live_server.url}/plans/ae_hybrid_2017/")
     page.wait_for_selector(".chart .main-svg")
     _shot(page, "ops-plan")

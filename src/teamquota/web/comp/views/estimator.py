@@ -51,8 +51,11 @@ def estimator(request: HttpRequest) -> HttpResponse:
             from teamquota.web.comp.views.common import plan_for
             from teamquota.web.comp.views.dashboard import _gate_text
             plan = plan_for(payee, period.run)
+            from teamquota.web.comp.models import Team
+            names = dict(Team.objects.filter(team_id__in={k[0] for k in est.team_before})
+                         .values_list("team_id", "name"))
             context["team_rows"] = [
-                {"team": k[0], "component": k[1],
+                {"team": names.get(k[0], k[0]), "component": k[1],
                  "gate_before": _gate_text(plan, k[1], v),
                  "gate_after": _gate_text(plan, k[1], est.team_after.get(k)),
                  "before": fmt_pct(v) if v is not None else "—",
