@@ -7,9 +7,11 @@ no Ibis. It covers what the property tests generate:
 * crediting: the owner, or the split table's payees x shares; each credited payee's team on
   the close date (effective-dated membership), then every ancestor team (roll-up);
 * measures: the sum of credited Won amounts per payee / team and quarter;
-* targets: quarter rows, or an annual row allocated equally to the four quarters to the cent;
-  or a team's target as the sum of its members' (and sub-teams' members') targets, each
-  weighted by days in the team during the quarter, rounded half-up to the cent;
+* targets: quarter rows, or an annual row allocated to the four quarters to the cent (equally
+  or by days); a member's target as the team's, split by TI or equally among the eligible
+  payees whose main team it is (most days; ties to the later stint); or a team's target as
+  the sum of its members' (and sub-teams' members') targets, each weighted by days in the
+  team during the quarter, rounded half-up to the cent;
 * curve components (payee or team scope, gates, caps): period TI (annual x 3/12) x weight x
   curve(measure / target), team lines prorated by days of direct membership in the quarter;
 * commissions: flat or tiered (marginal, whole, zero_until_quota), thresholds in currency or
@@ -17,7 +19,9 @@ no Ibis. It covers what the property tests generate:
 * team pools: rate x team measure, rounded, then split to the cent by largest remainder over
   days (equal), TI x days (ti_share) or the member's credit (contribution);
 * component ``cap_amount`` and the plan's ``cap_amount``: a negative ``cap`` line bringing
-  the component's (then the payee's whole) period total down to the cap.
+  the component's (then the payee's whole) period total down to the cap;
+* draws: a period's earnings below the draw are topped up; a recoverable draw's advances are
+  recovered from later earnings above the draw.
 
 Every line is rounded half-up to the cent exactly once.
 
@@ -69,6 +73,7 @@ class Comp:
     split: str = "equal"
     cap_amount: Decimal | None = None
     sum_of_members: str | None = None  # team target = members' targets of this component
+    from_team: tuple[str, str] | None = None  # (team component, ti_share | equal)
 
 
 @dataclass
@@ -81,6 +86,8 @@ class Case:
     targets: list[tuple[str, str, str, str, Decimal]]   # type, subject, measure, period, amt
     components: list[Comp]
     plan_cap: Decimal | None = None
+    distribution: str = "equal"
+    draw: tuple[Decimal, str] | None = None  # amount, recoverable | non_recoverable
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Input tables for ``Dataset.from_records``."""
@@ -106,6 +113,10 @@ class Case:
                f"effective: {{start: {RUN_START}, end: {RUN_END}}}"]
         if self.plan_cap is not None:
             out.append(f"cap_amount: {self.plan_cap}")
+        if self.distribution != "equal":
+            out.append(f"target_distribution: {{method: {self.distribution}}}")
+        if self.draw is not None:
+            out.append(f"draw: {{amount: {self.draw[0]}, kind: {self.draw[1]}}}")
         out.append("components:")
         for c in self.components:
             out += [f"  - id: {c.id}", f"    scope: {c.scope}"]
@@ -114,6 +125,9 @@ class Case:
             out.append("    measure: {source: deals, sum: amount, where: {stage: Won}}")
             if c.sum_of_members:
                 out.append(f"    target: {{source: sum_of_members, of: {c.sum_of_members}}}")
+            if c.from_team:
+                out.append(f"    target: {{source: from_team, of: {c.from_team[0]}, "
+                           f"by: {c.from_team[1]}}}")
             if c.kind == "curve":
                 points = ", ".join(f"[{x}, {y}]" for x, y in c.curve)
                 cap = f", cap: {c.cap}" if c.cap is not None else ""
@@ -136,7 +150,8 @@ class Case:
 
     def with_deal(self, deal: tuple[str, str, Decimal, str, date]) -> Case:
         return Case(self.payees, self.teams, self.stints, [*self.deals, deal], self.splits,
-                    self.targets, self.components, self.plan_cap)
+                    self.targets, self.components, self.plan_cap, self.distribution,
+                    self.draw)
 
 
 # ----------------------------------------------------------------------------- generator
@@ -263,6 +278,8 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
             team.gate = {"team_attainment_at_least": pick.one([_d("0.8"), _d("1.0")])}
         if shape == "hybrid" and pick.int(0, 2) == 0:
             team.sum_of_members = "personal"
+        elif shape == "hybrid" and pick.int(0, 2) == 0:
+            components[0].from_team = ("team", pick.one(["ti_share", "equal"]))
         components.append(team)
     if pick.flip():
         commission = Comp("comm", "payee", "commission")
@@ -294,13 +311,17 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
 
     targets = []
     for c in components:
-        if c.kind == "pool" or c.sum_of_members:
+        if c.kind == "pool" or c.sum_of_members or c.from_team:
             continue
         subjects = payees if c.scope == "payee" else teams
         for s in subjects:
             targets += _target_rows(pick, c.scope, s, c.id)
     plan_cap = pick.one([None, None, None, _d("750.00"), _d("2000.00")])
-    return Case(payees, teams, stints, deals, splits, targets, components, plan_cap)
+    distribution = pick.one(["equal", "days"])
+    draw = pick.one([None, None, (_d("500.00"), "recoverable"),
+                     (_d("1500.00"), "recoverable"), (_d("500.00"), "non_recoverable")])
+    return Case(payees, teams, stints, deals, splits, targets, components, plan_cap,
+                distribution, draw)
 
 
 # ----------------------------------------------------------------------------- the model
@@ -413,11 +434,37 @@ def compute(case: Case) -> Reference:
         if period in QUARTERS:
             targets[(stype, subject, measure, period)] = amount
         else:
-            for quarter, part in zip(QUARTERS, largest_remainder(amount, [Fraction(1)] * 4),
+            shares = [Fraction(1) if case.distribution == "equal" else
+                      Fraction(period_days(q)) for q in QUARTERS]
+            for quarter, part in zip(QUARTERS, largest_remainder(amount, shares),
                                      strict=True):
                 targets[(stype, subject, measure, quarter)] = part
 
+    def main_team(payee: str, period: str) -> str | None:
+        days = direct_days(payee, period)
+        if not days:
+            return None
+        latest = {t: s for p, t, s, _ in case.stints if p == payee}
+        return max(days, key=lambda t: (days[t], latest[t]))
+
     for c in case.components:
+        if c.from_team:
+            source, by = c.from_team
+            for period in RUN_PERIODS:
+                by_team: dict[str, list[str]] = defaultdict(list)
+                for payee in sorted(case.payees):
+                    team = main_team(payee, period)
+                    if team is not None:
+                        by_team[team].append(payee)
+                for team, members in by_team.items():
+                    team_target = targets.get(("team", team, source, period))
+                    if team_target is None:
+                        continue
+                    weights = [Fraction(case.payees[m]) if by == "ti_share" else Fraction(1)
+                               for m in members]
+                    for m, part in zip(members, largest_remainder(team_target, weights),
+                                       strict=True):
+                        targets[("payee", m, c.id, period)] = part
         if c.sum_of_members:
             for period in RUN_PERIODS:
                 totals: dict[str, Fraction] = defaultdict(Fraction)
@@ -439,13 +486,6 @@ def compute(case: Case) -> Reference:
         if not target:
             return None
         return measure(period, stype, subject, comp) / Fraction(target)
-
-    def main_team(payee: str, period: str) -> str | None:
-        days = direct_days(payee, period)
-        if not days:
-            return None
-        latest = {t: s for p, t, s, _ in case.stints if p == payee}
-        return max(days, key=lambda t: (days[t], latest[t]))
 
     first_team = next((c.id for c in case.components if c.scope == "team"), None)
     first_payee = next((c.id for c in case.components if c.scope == "payee"), None)
@@ -536,6 +576,20 @@ def compute(case: Case) -> Reference:
                               if p == period and who == payee), Decimal(0))
                 if earned > case.plan_cap:
                     payouts[(period, payee, "_plan", "cap", None)] = case.plan_cap - earned
+    if case.draw is not None:
+        draw, kind = case.draw
+        for payee in case.payees:
+            owed = Decimal(0)
+            for period in RUN_PERIODS:
+                earned = sum((a for (p, who, *_rest), a in payouts.items()
+                              if p == period and who == payee), Decimal(0))
+                if earned < draw:
+                    payouts[(period, payee, "_plan", "draw", None)] = draw - earned
+                    owed += draw - earned if kind == "recoverable" else 0
+                elif owed > 0:  # a 0.00 line when earnings just meet the draw: owed stays
+                    recovered = min(earned - draw, owed)
+                    owed -= recovered
+                    payouts[(period, payee, "_plan", "draw_recovery", None)] = -recovered
     return Reference(credits, dict(measures), targets, payouts)
 
 
