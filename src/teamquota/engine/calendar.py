@@ -11,20 +11,28 @@ from teamquota.core.periods import Period, parse_period, period_of, periods_betw
 from teamquota.plan.model import Plan
 
 
-def run_periods(plan: Plan, deals: pa.Table | None, only: list[str] | None) -> list[Period]:
-    """The plan's effective periods, else those spanned by the deals' close dates.
+def _span(dates: list[pa.ChunkedArray]) -> tuple[date, date] | None:
+    bounds = [pc.min_max(d).as_py() for d in dates if len(d) and d.null_count < len(d)]
+    if not bounds:
+        return None
+    return min(b["min"] for b in bounds), max(b["max"] for b in bounds)
+
+
+def run_periods(plan: Plan, deals: pa.Table | None, only: list[str] | None,
+                activities: pa.Table | None = None) -> list[Period]:
+    """The plan's effective periods, else those spanned by the deals' close dates (and
+    the activities' dates).
 
     Year-to-date components need every earlier period of the fiscal year, so a run limited
     to ``only`` still computes from the year's start; ``select`` filters afterwards.
     """
     if plan.effective is not None:
         first, last = plan.effective.start, plan.effective.end
-    elif deals is not None and deals.num_rows and deals["close_date"].null_count < len(deals):
-        bounds = pc.min_max(deals["close_date"]).as_py()
-        first, last = bounds["min"], bounds["max"]
     else:
-        today = date.today()
-        first = last = today
+        columns = [t[c] for t, c in ((deals, "close_date"), (activities, "date"))
+                   if t is not None and c in t.column_names]
+        span = _span(columns)
+        first, last = span if span else (date.today(), date.today())
     if only:
         labels = [parse_period(label, plan.year_start_month) for label in only]
         year_start = period_of("year", min(p.start for p in labels), plan.year_start_month)

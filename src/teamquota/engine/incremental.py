@@ -81,11 +81,12 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     plan = loaded.plan
     per_deal = any(c.payout.kind == "commission" and c.payout.mode == "per_deal"
                    for c in plan.components)
-    if state is None or per_deal:
-        return run(loaded, data, state.backend if state else "duckdb")
+    if state is None:
+        return run(loaded, data)
     ctx = state.ctx
-    if run_periods(plan, data["deals"], None) != ctx.periods and plan.effective is None:
-        return run(loaded, data, state.backend)
+    span = run_periods(plan, data["deals"], state.only, data.get("activities"))
+    if per_deal or span != ctx.periods:
+        return run(loaded, data, state.backend, state.only)
     engine: Backend = state.backend
     closure = engine.load("closure", closure_rows(ctx.memberships.ancestors))
     ptable = engine.load("periods", periods_arrow(ctx.periods))
@@ -149,7 +150,7 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     results = Results(credits, attainment, payouts, previous.diagnostics,
                       {"incremental": round(time.perf_counter() - start, 4)},
                       previous.plan_id, previous.backend)
-    results.state = RunState(full, state.wanted, data, engine, lines)
+    results.state = RunState(full, state.wanted, data, engine, lines, state.only)
     return results
 
 

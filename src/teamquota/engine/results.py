@@ -6,9 +6,9 @@ key so the same inputs give byte-identical files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa

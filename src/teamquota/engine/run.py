@@ -221,6 +221,7 @@ class RunState:
     data: Dataset
     backend: Backend
     lines: list[dict[str, Any]] = field(default_factory=list)
+    only: list[str] | None = None  # the run's ``periods`` argument
 
 
 def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
@@ -232,7 +233,7 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
     with timer.stage("check"):
         _check(loaded, data, diagnostics)
         diagnostics.raise_if_errors()
-        run_periods_ = run_periods(plan, data["deals"], periods)
+        run_periods_ = run_periods(plan, data["deals"], periods, data.get("activities"))
         ancestors = team_ancestors(data["teams"], diagnostics)
         diagnostics.raise_if_errors()
     engine = connect(backend)
@@ -274,7 +275,7 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
     credit_expr = measured.credits
     results = Results(lambda: credits_table(engine, credit_expr, wanted), attainment,
                       payouts, diagnostics, timer.timings, plan.plan, engine.name)
-    results.state = RunState(ctx, wanted, data, engine, lines)
+    results.state = RunState(ctx, wanted, data, engine, lines, periods)
     return results
 
 
