@@ -95,3 +95,21 @@ def test_it_hides_another_users_staged_upload(client, world):
     other = User.objects.create_user("olga", password="x" * 12, role_names="sales_ops")
     client.force_login(other)
     assert client.get(location).status_code == 404
+
+
+def test_it_maps_a_salesforce_export_through_its_column_map(client, world):
+    client.force_login(world.otto)
+    export = ("Opportunity ID,Opportunity Owner,Account Name,Amount,Stage,Close Date\n"
+              "006A1,rita,Acme,2500.00,Closed Won,03/15/2017\n")
+    response = client.post("/imports/upload/", {
+        "table": "deals", "preset": "salesforce",
+        "file": SimpleUploadedFile("opportunities.csv", export.encode())})
+    location = response["Location"]
+    text = client.get(location + "?mode=upsert").content.decode()
+    assert "<td><code>deal_id</code> *</td><td>Opportunity ID</td>" in text
+    assert "No errors: all 1 rows can be imported" in text
+    client.post(location + "apply/", {"mode": "upsert"})
+    deal = Deal.objects.get(deal_id="006A1")
+    # 'Closed Won' -> Won, 03/15/2017 -> 2017-03-15 by the salesforce map
+    assert (deal.stage, deal.close_date.isoformat(), deal.amount) == (
+        "Won", "2017-03-15", Decimal("2500.00"))
