@@ -198,3 +198,31 @@ def test_column_map__float_money_in_parquet_is_refused(tmp_path: Path) -> None:
     assert [d.message for d in diagnostics.errors] == [
         "column 'Amount' is stored as double, which cannot hold 'amount' exactly; store it "
         "as decimal or text"]
+
+
+def test_load_map_text__duplicate_key_names_both_lines() -> None:
+    with pytest.raises(InputError) as caught:
+        load_map_text("map: x\ntables:\n  deals:\n    source: a.csv\n    source: b.csv\n",
+                      "m.yaml")
+    assert caught.value.diagnostics.render() == (
+        "m.yaml:5:5: error[D021]: tables.deals.source: key 'source' appears twice in the "
+        "same mapping\n"
+        "hint: remove one of them (the first is on line 4): YAML would silently keep only "
+        "the last")
+
+
+def test_load_map_text__runaway_nesting_is_d020_not_a_crash() -> None:
+    with pytest.raises(InputError) as caught:
+        load_map_text("map: " + "[" * 3000 + "]" * 3000 + "\n", "m.yaml")
+    assert caught.value.diagnostics.render() == (
+        "m.yaml:1:1: error[D020]: the YAML is nested too deeply to read\n"
+        "hint: a column map needs a few levels of nesting; look for runaway brackets")
+
+
+def test_load_map_text__alias_bomb_is_d020() -> None:
+    # a6 would expand to 10**6 values; the limit is 100,000
+    lines = ["a0: &a0 [x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
+    with pytest.raises(InputError) as caught:
+        load_map_text("\n".join(lines) + "\n", "m.yaml")
+    assert [d.code for d in caught.value.diagnostics] == ["D020"]

@@ -25,7 +25,8 @@ DATA_CODES: dict[str, str] = {
     "D016": "a value is not one of the allowed values (subject_type, period label, ...)",
     "D017": "the team hierarchy has a cycle (a team is its own ancestor)",
     "D018": "a column name appears more than once in a CSV header",
-    "D020": "a column map is not valid YAML",
+    "D020": ("a column map is not valid YAML, is nested too deeply, or expands through "
+             "aliases to more than 100,000 values"),
     "D021": "a column map has an unknown key or a bad value",
     "D022": "a column map names a source column that the file does not have",
     "D023": "a lookup file's key is not unique",

@@ -5,8 +5,9 @@ canonical ones: ``rename`` (source -> canonical), ``constants`` (columns the sou
 ``transforms`` (slug/lower/upper), ``values`` (fix spellings), ``lookups`` (join another file
 to add attributes, e.g. account -> sector) and ``dates`` (strptime formats). Presets for
 Salesforce, HubSpot and the Maven demo ship under ``teamquota/data/maps``. Maps are
-validated by pydantic; errors name the map file and line the way plan errors do (a map
-holds only text, so its YAML reader keeps every scalar as written: ``0`` stays '0').
+validated by pydantic; errors name the map file and line the way plan errors do: the YAML
+is read by :mod:`teamquota.plan.yamlsource` (same safety limits and positions as plans) in
+a dialect that keeps every scalar as written, since a map holds only text.
 """
 
 from __future__ import annotations
@@ -19,11 +20,21 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
+from teamquota.core.diagnostics import Diagnostic, InputError, Source
 from teamquota.data.tables import TABLES
+from teamquota.plan.yamlsource import (
+    Converter,
+    KeyPath,
+    Location,
+    YamlDialect,
+    compose,
+    key_path,
+    nearest_source,
+    read_file,
+    split_loc,
+)
 
 Text = str
-Keys = tuple[str | int, ...]
 Transform = Literal["slug", "lower", "upper"]
 
 
@@ -78,54 +89,28 @@ class LoadedMap:
 
     map: ColumnMap
     path: str
-    locations: dict[Keys, tuple[int, int]] = field(default_factory=dict)
+    locations: dict[KeyPath, Location] = field(default_factory=dict)
 
     def source(self, *keys: str | int) -> Source:
         """The nearest known position of a key path, e.g. ('tables', 'deals', 'rename')."""
-        path: Keys = tuple(keys)
-        while path and path not in self.locations:
-            path = path[:-1]
-        line, column = self.locations.get(path, (1, 1))
-        return Source(self.path, line, column)
+        return nearest_source(self.path, self.locations, tuple(keys))
 
     def table(self, name: str) -> TableMap | None:
         return next((m for t, m in self.map.tables.items() if t == name), None)
 
 
-class _Reader:
-    """YAML nodes -> dicts, lists and text, remembering where each key was written."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.locations: dict[Keys, tuple[int, int]] = {}
-        self.diagnostics = Diagnostics()
-
-    def read(self, node: yaml.Node, at: Keys) -> Any:
-        self.locations.setdefault(at, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                if key in result:
-                    self.diagnostics.error("D021", f"key '{key}' appears twice in the same "
-                                           "mapping", Source(self.path, *where),
-                                           "remove one: YAML would keep only the last")
-                self.locations[at + (key,)] = where
-                result[key] = self.read(value_node, at + (key,))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.read(item, at + (i,)) for i, item in enumerate(node.value)]
-        if node.tag.endswith(":null"):
-            return None
-        if node.tag.endswith(":bool"):
-            return node.value.lower() in ("true", "yes", "on")
-        return str(node.value)
+def _scalar(node: yaml.ScalarNode) -> Any:
+    if node.tag.endswith(":null"):
+        return None
+    if node.tag.endswith(":bool"):
+        return node.value.lower() in ("true", "yes", "on")
+    return str(node.value)
 
 
-def _where(loc: tuple[int | str, ...]) -> Keys:
-    # pydantic adds validator names for Literal/dict checks ("[key]"); they are not map keys
-    return tuple(k for k in loc if isinstance(k, int) or not k.startswith(("literal[", "[")))
+# a map holds only text, so every other scalar stays as written: ``0`` stays '0'
+MAP_YAML = YamlDialect(noun="column map", file_noun="column map", read_code="D000",
+                       syntax_code="D020", duplicate_code="D021",
+                       structure_code="D021", scalar=_scalar)
 
 
 assert set(TableName.__args__) == set(TABLES)  # type: ignore[attr-defined]
@@ -133,27 +118,19 @@ assert set(TableName.__args__) == set(TABLES)  # type: ignore[attr-defined]
 
 def load_map_text(text: str, path: str = "<map>") -> LoadedMap:
     """Parse and validate a column map; raises :class:`InputError` with every problem."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = Source(path, mark.line + 1, mark.column + 1) if mark else Source(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Diagnostic("D020", f"not valid YAML: {problem}", where,
-                                     "check indentation and quoting near this line")]) from None
+    node = compose(text, path, MAP_YAML)
     if not isinstance(node, yaml.MappingNode):
         raise InputError([Diagnostic("D020", "a column map must be a YAML mapping with keys "
                                      "'map' and 'tables'", Source(path, 1, 1))])
-    reader = _Reader(path)
-    data = reader.read(node, ())
+    reader = Converter(path, MAP_YAML)
+    data = reader.read(node)
     diagnostics = reader.diagnostics
     loaded = LoadedMap(ColumnMap.model_construct(), path, reader.locations)
     try:
         loaded.map = ColumnMap.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
-            keys = _where(error["loc"])
-            at = ".".join(str(k) for k in keys) or "(top level)"
+            keys, _ = split_loc(data, error["loc"])
             kind, hint = error["type"], None
             if kind == "extra_forbidden":
                 message = "unknown key"
@@ -164,19 +141,14 @@ def load_map_text(text: str, path: str = "<map>") -> LoadedMap:
                 message = error["msg"]
                 if not isinstance(error.get("input"), dict | list):
                     message += f" (found {error.get('input')!r})"
-            diagnostics.error("D021", f"{at}: {message}", loaded.source(*keys), hint)
+            diagnostics.error("D021", f"{key_path(keys)}: {message}", loaded.source(*keys),
+                              hint)
     diagnostics.raise_if_errors()
     return loaded
 
 
 def load_map(path: str | Path) -> LoadedMap:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Diagnostic("D000", f"cannot read column map: {exc.strerror}",
-                                     Source(str(path)))]) from None
-    return load_map_text(text, str(path))
+    return load_map_text(read_file(path, MAP_YAML), str(path))
 
 
 PRESETS = ("salesforce", "hubspot", "maven")

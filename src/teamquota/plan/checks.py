@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 from teamquota.core.diagnostics import Diagnostics, Source
 from teamquota.core.money import ONE, ZERO
 from teamquota.plan.field_errors import suggest
-from teamquota.plan.positions import Converter, KeyPath, key_path
+from teamquota.plan.yamlsource import Converter, KeyPath, key_path
 
 
 class PlanChecks:

@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 
 from teamquota.core.diagnostics import Diagnostic
 from teamquota.plan.model import Plan
-from teamquota.plan.positions import Converter, KeyPath, key_path
+from teamquota.plan.yamlsource import Converter, KeyPath, key_path, split_loc
 
 
 def model_class(annotation: Any) -> type[BaseModel] | None:
@@ -109,20 +109,9 @@ class _Branch:
 def _split_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[KeyPath, list[_Branch]]:
     """Separate the keys of ``loc`` that exist in ``data`` from pydantic's union-branch tags
     (``'str'``, ``'list[...]'``, ``'function-after[..., Compare]'``)."""
-    keys: list[str | int] = []
-    branches: list[_Branch] = []
-    current = data
-    for item in loc:
-        in_list = isinstance(item, int) and isinstance(current, list) and item < len(current)
-        in_mapping = isinstance(item, str) and isinstance(current, dict) and item in current
-        if in_list or in_mapping:
-            current = current[item]
-            keys.append(item)
-        elif isinstance(item, str) and ("[" in item or item in _SCALAR_TAGS):
-            branches.append(_Branch(tuple(keys), item, _branch_kind(item) == _kind(current)))
-        else:
-            keys.append(item)  # a missing or unknown key
-    return tuple(keys), branches
+    keys, branches = split_loc(data, loc)
+    return keys, [_Branch(b.at, b.tag, _branch_kind(b.tag) == _kind(b.value))
+                  for b in branches]
 
 
 def _resolve_unions(data: Any, errors: list[ErrorDetails]
@@ -148,8 +137,6 @@ def _resolve_unions(data: Any, errors: list[ErrorDetails]
             kept = [item for item in kept if item not in through]
     return [(error, keys) for error, keys, _ in kept], mismatched
 
-
-_SCALAR_TAGS = {"str", "int", "decimal", "bool", "date", "float", "none"}
 
 _DESCRIBE_TYPE = {
     "decimal_parsing": "a number", "decimal_type": "a number", "int_parsing": "a whole number",
@@ -322,8 +309,6 @@ def _union_mismatch(mapper: _ErrorMapper, keys: KeyPath, tags: set[str],
     return Diagnostic("P010", f"{key_path(keys)}: expected {expected}; found {shown(value)}",
                       mapper.value_source(keys),
                       "e.g. stage: Won, product: [GTX Pro, GTK 500] or amount: {gte: 1000}")
-
-
 
 
 def field_diagnostics(errors: list[ErrorDetails], data: Any, converter: Converter

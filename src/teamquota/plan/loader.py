@@ -1,11 +1,11 @@
 """Read a plan file safely: YAML -> values with source positions -> validated :class:`Plan`.
 
 The pipeline of :func:`load_plan_text`: compose the YAML (P001 on bad syntax) -> convert
-it to plain values with every key's line and column (:mod:`.positions`; P002 duplicate
-keys) -> the plan-wide checks (:mod:`.checks`) -> pydantic (:mod:`.field_errors` maps
-its errors to lines). Every problem is collected and rendered
-``file:line:col: error[P0xx]: <key path>: <message>`` with a hint; codes are in
-:data:`PLAN_CODES` and docs/diagnostics.md.
+it to plain values with every key's line and column (:mod:`.yamlsource` in the plan
+dialect of :mod:`.positions`; P002 duplicate keys) -> the plan-wide checks
+(:mod:`.checks`) -> pydantic (:mod:`.field_errors` maps its errors to lines). Every
+problem is collected and rendered ``file:line:col: error[P0xx]: <key path>: <message>``
+with a hint; codes are in :data:`PLAN_CODES` and docs/diagnostics.md.
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from teamquota.plan.checks import PlanChecks, covered_by_checks
 from teamquota.plan.codes import PLAN_CODES
 from teamquota.plan.field_errors import field_diagnostics
 from teamquota.plan.model import Plan
-from teamquota.plan.positions import (
-    MAX_VALUES,
+from teamquota.plan.positions import PLAN_YAML
+from teamquota.plan.yamlsource import (
     Converter,
     KeyPath,
     Location,
-    TooLarge,
+    compose,
     key_path,
     nearest_source,
+    read_file,
 )
 
 __all__ = ["PLAN_CODES", "KeyPath", "LoadedPlan", "Location", "key_path", "load_plan",
@@ -98,37 +99,15 @@ def _sorted_unique(diagnostics: Diagnostics) -> Diagnostics:
 
 def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
     """Parse and validate plan YAML; raises :class:`InputError` listing every problem."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        source = Source(path, mark.line + 1, mark.column + 1) if mark else Source(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        raise InputError([Diagnostic(
-            "P001", f"not valid YAML: {problem}" + (f" ({context})" if context else ""),
-            source, "check indentation and quoting near this line")]) from None
-    except RecursionError:
-        raise InputError([Diagnostic(
-            "P001", "the YAML is nested too deeply to read", Source(path, 1, 1),
-            "a plan needs a few levels of nesting; look for runaway brackets")]) from None
+    node = compose(text, path, PLAN_YAML)
     if node is None or not isinstance(node, yaml.MappingNode):
         found = "an empty file" if node is None else (
             "a list" if isinstance(node, yaml.SequenceNode) else f"'{node.value}'")
         raise InputError([Diagnostic(
             "P010", f"(top level): a plan must be a mapping of keys; found {found}",
             Source(path, 1, 1), "start with 'plan: <id>' then 'components:'")])
-    converter = Converter(path)
-    try:
-        data = converter.convert(node, ())
-    except RecursionError:
-        raise InputError([Diagnostic(
-            "P001", "the YAML is nested too deeply to read", Source(path, 1, 1),
-            "a plan needs a few levels of nesting; look for runaway brackets")]) from None
-    except TooLarge:
-        raise InputError([Diagnostic(
-            "P001", f"the YAML expands to more than {MAX_VALUES:,} values (through aliases)",
-            Source(path, 1, 1), "write the plan out without deeply nested aliases")]) from None
+    converter = Converter(path, PLAN_YAML)
+    data = converter.read(node)
     plan, diagnostics = _validate(data, converter)
     diagnostics.raise_if_errors()
     assert plan is not None
@@ -136,14 +115,4 @@ def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
 
 
 def load_plan(path: str | Path) -> LoadedPlan:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError([Diagnostic("P000", f"cannot read plan file: {exc.strerror}",
-                                     Source(str(path)),
-                                     "check the path and that the file is readable")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Diagnostic("P000", f"plan file is not UTF-8 text: {exc.reason}",
-                                     Source(str(path)), "save the file as UTF-8")]) from None
-    return load_plan_text(text, str(path))
+    return load_plan_text(read_file(path, PLAN_YAML), str(path))
