@@ -33,7 +33,7 @@ def test_cap_amount__adds_a_negative_cap_line(calc):
     results = run(calc, [deal("d1", "ann", "150", "2017-02-01")],
                   [target("payee", "ann", "personal", "100")],
                   component_extra="cap_amount: 15000")
-    assert [(l["line_type"], l["amount"]) for l in lines(results)] == [
+    assert [(line["line_type"], line["amount"]) for line in lines(results)] == [
         ("curve", Dec("20000.00")), ("cap", Dec("-5000.00"))]
     assert lines(results, line_type="cap")[0]["explanation"] == (
         "personal earned 20,000.00 > cap 15,000.00 -> -5,000.00")
@@ -55,8 +55,8 @@ def test_draw__recoverable_advances_then_recovers(calc):
                   [target("payee", "ann", "personal", "100", "2017-Q1"),
                    target("payee", "ann", "personal", "100", "2017-Q2")],
                   plan_extra="draw: {amount: 5000, kind: recoverable}")
-    plan_lines = [(l["period"], l["line_type"], l["amount"]) for l in lines(results)
-                  if l["component_id"] == "_plan"]
+    plan_lines = [(line["period"], line["line_type"], line["amount"]) for line in lines(results)
+                  if line["component_id"] == "_plan"]
     assert plan_lines == [("2017-Q1", "draw", Dec("3000.00")),
                           ("2017-Q2", "draw_recovery", Dec("-3000.00"))]
 
@@ -67,8 +67,8 @@ def test_draw__non_recoverable_is_a_guaranteed_minimum(calc):
                   [target("payee", "ann", "personal", "100", "2017-Q1"),
                    target("payee", "ann", "personal", "100", "2017-Q2")],
                   plan_extra="draw: {amount: 5000}")
-    plan_lines = [(l["period"], l["line_type"], l["amount"]) for l in lines(results)
-                  if l["component_id"] == "_plan"]
+    plan_lines = [(line["period"], line["line_type"], line["amount"]) for line in lines(results)
+                  if line["component_id"] == "_plan"]
     assert plan_lines == [("2017-Q1", "draw", Dec("3000.00"))]  # nothing recovered later
 
 
@@ -81,7 +81,7 @@ def test_ytd__pays_the_difference_from_earlier_periods(calc):
                   [target("payee", "ann", "personal", "100", "2017-Q1"),
                    target("payee", "ann", "personal", "100", "2017-Q2")],
                   component_extra="accumulate: ytd")
-    assert [(l["period"], l["amount"]) for l in lines(results)] == [
+    assert [(line["period"], line["amount"]) for line in lines(results)] == [
         ("2017-Q1", Dec("5000.00")), ("2017-Q2", Dec("35000.00"))]
     assert lines(results, period="2017-Q2")[0]["explanation"] == (
         "personal Won YTD 300.00 / target 200.00 = 150.0% -> curve 200.0% x YTD TI 20,000.00 "
@@ -94,5 +94,5 @@ def test_ytd__a_run_for_one_period_still_counts_earlier_ones(calc):
                   [target("payee", "ann", "personal", "100", "2017-Q1"),
                    target("payee", "ann", "personal", "100", "2017-Q2")],
                   component_extra="accumulate: ytd", periods=["2017-Q2"])
-    assert [(l["period"], l["amount"]) for l in lines(results)] == [
+    assert [(line["period"], line["amount"]) for line in lines(results)] == [
         ("2017-Q2", Dec("35000.00"))]
