@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from teamquota.web.comp.models import AuditEvent, Deal, Import
+from teamquota.web.comp.models import AuditEvent, Deal, Import, Payee
 
 GOOD_AND_BAD = (
     "deal_id,owner_id,account,product,amount,currency,stage,close_date\n"
@@ -113,3 +113,34 @@ def test_it_maps_a_salesforce_export_through_its_column_map(client, world):
     # 'Closed Won' -> Won, 03/15/2017 -> 2017-03-15 by the salesforce map
     assert (deal.stage, deal.close_date.isoformat(), deal.amount) == (
         "Won", "2017-03-15", Decimal("2500.00"))
+
+
+def test_it_refuses_to_replace_away_people_with_payout_history(client, world):
+    client.force_login(world.otto)
+    payees = ("payee_id,name,target_incentive\nrita,Rita Rep,20000.00\nrob,Rob Rep,20000.00\n"
+              "lea,Lea Leader,20000.00\nsam,Sam Leader,20000.00\n")  # Sue is left out
+    location = _upload(client, payees, table="payees", name="payees.csv")
+    response = client.post(location + "apply/", {"mode": "replace"}, follow=True)
+    text = response.content.decode()
+    assert "Nothing was imported" in text
+    # the loader checks the database's other tables against the new payees
+    for table, line in (("memberships", "payee_id"), ("deals", "owner_id"),
+                        ("targets", "subject_id")):
+        assert (f"{table} in the database: error[D007]: column &#x27;{line}&#x27;: &#x27;sue"
+                f"&#x27; is not a payee_id in payees.csv") in text
+    assert Payee.objects.filter(payee_id="sue").exists()
+
+
+def test_write_table__refuses_to_delete_payees_that_results_refer_to(world):
+    import pyarrow as pa
+    import pytest
+    from django.db import transaction
+
+    from teamquota.data.tables import PAYEES
+    from teamquota.web.comp.services.store import StoreError, write_table
+    table = pa.Table.from_pylist([{"payee_id": "rita", "name": "Rita Rep",
+                                   "target_incentive": Decimal("1.00")}], PAYEES.schema)
+    refused = pytest.raises(StoreError, match="replacing payees would delete Rob Rep, Sue, ")
+    with refused, transaction.atomic():
+        write_table("payees", table, "replace", None)
+    assert Payee.objects.count() == 5

@@ -167,35 +167,42 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
         paths = {**database, staged.table: staged.path}
         result = load_tables(paths, _table_map(staged), LoadOptions(on_error=on_error))
     mine = str(staged.path)
+    by_path = {str(path): name for name, path in database.items()}
     shown = []
     for d in result.diagnostics:
         if d.source is not None and d.source.path != mine:
-            if d.severity == "error":  # a database table broke: say so, it blocks too
-                shown.append(d)
-            continue
-        if d.source is not None:
-            d = Diagnostic(d.code, _ours(d.message, database), type(d.source)(
-                staged.file_name, d.source.line, d.source.column),
-                _ours(d.hint, database) if d.hint else d.hint, d.severity)
-        shown.append(d)
+            if d.severity != "error":
+                continue
+            # A database row that the upload would break (e.g. a deal of a removed payee):
+            # it blocks too; name the table, not the temporary file it was checked from.
+            table = by_path.get(d.source.path, d.source.path)
+            where = type(d.source)(f"{table} in the database")
+        else:
+            where = type(d.source)(staged.file_name, d.source.line, d.source.column) \
+                if d.source is not None else None
+        shown.append(Diagnostic(d.code, _ours(d.message, database, staged), where,
+                                _ours(d.hint, database, staged) if d.hint else d.hint,
+                                d.severity))
     validation = Validation(shown, errors=sum(d.severity == "error" for d in shown))
     if result.dataset is not None and staged.table in result.dataset.tables:
         validation.table = result.dataset[staged.table]
         validation.kept, validation.rejected = result.counts.get(staged.table, (0, 0))
         rejects = result.rejects.get(staged.table)
         if rejects is not None:
-            reasons = [_ours(r or "", database) for r in rejects["reason"].to_pylist()]
+            reasons = [_ours(r or "", database, staged)
+                       for r in rejects["reason"].to_pylist()]
             rejects = rejects.set_column(rejects.schema.get_field_index("reason"), "reason",
                                          pa.array(reasons, pa.string()))
         validation.rejects = rejects
     return validation
 
 
-def _ours(text: str, database: dict[str, Path]) -> str:
-    """Name the database's tables as such, not by the temporary files they were read from."""
+def _ours(text: str, database: dict[str, Path], staged: Staged) -> str:
+    """Name the database's tables and the uploaded file as the user knows them, not by the
+    temporary files they were checked from."""
     for name, path in database.items():
         text = text.replace(path.name, f"the database's {name}")
-    return text
+    return text.replace(staged.path.name, staged.file_name)
 
 
 def rejects_csv(table: pa.Table | None) -> str:

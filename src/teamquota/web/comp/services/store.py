@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.db import connection
+from django.db.models import ProtectedError, RestrictedError
 
 from teamquota.data.tables import TABLES
 from teamquota.web.comp.models import Deal, Import, Membership, Payee, Target, Team
@@ -28,6 +29,26 @@ def _s(value: Any) -> str:
 
 
 def write_table(name: str, table: pa.Table, mode: str, imp: Import | None) -> int:
+    try:
+        return _write_table(name, table, mode, imp)
+    except (ProtectedError, RestrictedError) as exc:
+        attrs = ("team",) if name == "teams" else ("payee", "owner")
+        blocked = sorted({_referenced(o, attrs) for o in list(exc.protected_objects)[:500]})
+        shown = ", ".join(blocked[:10]) + (" ..." if len(blocked) > 10 else "")
+        raise StoreError(f"replacing {name} would delete {shown}, which payout lines or "
+                         "deals still refer to; keep them in the file (end a membership "
+                         "instead of removing a person) or import with upsert") from None
+
+
+def _referenced(obj: Any, attrs: tuple[str, ...]) -> str:
+    for attr in attrs:
+        related = getattr(obj, attr, None)
+        if related is not None:
+            return str(related)
+    return str(obj)
+
+
+def _write_table(name: str, table: pa.Table, mode: str, imp: Import | None) -> int:
     rows = table.to_pylist()
     if name == "payees":
         _payees(rows, mode)

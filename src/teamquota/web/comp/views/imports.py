@@ -64,8 +64,11 @@ def import_apply(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404
     imp, validation = svc.apply(staged, mode, on_error, request.user)
     if imp is None:
-        messages.error(request, f"Nothing was imported: {validation.errors} problems "
-                                "(listed below)")
+        messages.error(request, f"Nothing was imported: {validation.errors} "
+                                f"problem{'s' if validation.errors != 1 else ''}")
+        for d in validation.diagnostics:  # those the report below cannot show (database)
+            if d.source is None and d.severity == "error":
+                messages.error(request, d.render())
         return redirect(f"{request.path.rsplit('/apply', 1)[0]}/?mode={mode}")
     messages.success(request, f"Imported {imp.rows_imported} rows into {imp.table}"
                      + (f"; {imp.rows_rejected} rejected (download the reject file)"
