@@ -5,7 +5,10 @@ not from the engine's code: exact ``Fraction`` arithmetic, plain loops over plai
 no Ibis. It covers what the property tests generate:
 
 * crediting: the owner, or the split table's payees x shares; each credited payee's team on
-  the close date (effective-dated membership), then every ancestor team (roll-up);
+  the close date (effective-dated membership), then every ancestor team (roll-up); when the
+  plan credits leaders, each leader of a credited team, once per deal and credited payee
+  (their personal measure, never a team's);
+* eligibility: only payees whose role the plan lists get lines (everyone still credits teams);
 * measures: the sum of credited Won amounts per payee / team and quarter;
 * targets: quarter rows, or an annual row allocated to the four quarters to the cent (equally
   or by days); a member's target as the team's, split by TI or equally among the eligible
@@ -23,7 +26,7 @@ no Ibis. It covers what the property tests generate:
 * draws: a period's earnings below the draw are topped up; a recoverable draw's advances are
   recovered from later earnings above the draw.
 
-Every line is rounded half-up to the cent exactly once.
+Every line is rounded to the cent exactly once, by the plan's rule (half-up by default).
 
 Cases come from :func:`generate_case`, which takes its choices from a :class:`Pick` so the
 same generator serves hypothesis (shrinkable draws) and fixed ``random.Random`` seeds.
@@ -33,7 +36,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -88,14 +91,19 @@ class Case:
     plan_cap: Decimal | None = None
     distribution: str = "equal"
     draw: tuple[Decimal, str] | None = None  # amount, recoverable | non_recoverable
+    roles: dict[str, str] = field(default_factory=dict)
+    eligible_roles: list[str] | None = None
+    leaders: dict[str, str] = field(default_factory=dict)  # team -> leader payee
+    credit_leaders: bool = False
+    rounding: str = "half_up"
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Input tables for ``Dataset.from_records``."""
         records: dict[str, list[dict[str, Any]]] = {
-            "payees": [{"payee_id": p, "name": p, "target_incentive": ti}
-                       for p, ti in self.payees.items()],
-            "teams": [{"team_id": t, "name": t, "parent_team_id": parent}
-                      for t, parent in self.teams.items()],
+            "payees": [{"payee_id": p, "name": p, "target_incentive": ti,
+                        "role": self.roles.get(p)} for p, ti in self.payees.items()],
+            "teams": [{"team_id": t, "name": t, "parent_team_id": parent,
+                       "leader_id": self.leaders.get(t)} for t, parent in self.teams.items()],
             "memberships": [{"payee_id": p, "team_id": t, "start_date": s, "end_date": e}
                             for p, t, s, e in self.stints],
             "deals": [{"deal_id": d, "owner_id": o, "amount": a, "stage": st, "close_date": c}
@@ -117,6 +125,12 @@ class Case:
             out.append(f"target_distribution: {{method: {self.distribution}}}")
         if self.draw is not None:
             out.append(f"draw: {{amount: {self.draw[0]}, kind: {self.draw[1]}}}")
+        if self.eligible_roles is not None:
+            out.append(f"eligible_roles: [{', '.join(self.eligible_roles)}]")
+        if self.credit_leaders:
+            out.append("crediting: {leaders: true}")
+        if self.rounding != "half_up":
+            out.append(f"rounding: {{mode: {self.rounding}}}")
         out.append("components:")
         for c in self.components:
             out += [f"  - id: {c.id}", f"    scope: {c.scope}"]
@@ -149,9 +163,7 @@ class Case:
         return "\n".join(out) + "\n"
 
     def with_deal(self, deal: tuple[str, str, Decimal, str, date]) -> Case:
-        return Case(self.payees, self.teams, self.stints, [*self.deals, deal], self.splits,
-                    self.targets, self.components, self.plan_cap, self.distribution,
-                    self.draw)
+        return replace(self, deals=[*self.deals, deal])
 
 
 # ----------------------------------------------------------------------------- generator
@@ -320,17 +332,26 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
     distribution = pick.one(["equal", "days"])
     draw = pick.one([None, None, (_d("500.00"), "recoverable"),
                      (_d("1500.00"), "recoverable"), (_d("500.00"), "non_recoverable")])
-    return Case(payees, teams, stints, deals, splits, targets, components, plan_cap,
+    case = Case(payees, teams, stints, deals, splits, targets, components, plan_cap,
                 distribution, draw)
+    case.roles = {p: pick.one(["AE", "AE", "AE", "SE"]) for p in payees}
+    case.eligible_roles = pick.one([None, None, ["AE"]])
+    case.leaders = {t: pick.one(list(payees)) for t in teams if pick.flip()}
+    case.credit_leaders = bool(case.leaders) and pick.flip()
+    case.rounding = pick.one(["half_up", "half_up", "half_even", "down", "up"])
+    return case
 
 
 # ----------------------------------------------------------------------------- the model
 
-def round_half_up(value: Fraction) -> Decimal:
-    """To the cent, ties away from zero (values here are never negative before rounding)."""
+def round_cents(value: Fraction, mode: str = "half_up") -> Decimal:
+    """To the cent by ``mode`` (values here are never negative before rounding)."""
     cents = value * 100
     whole = cents.numerator // cents.denominator
-    if cents - whole >= Fraction(1, 2):
+    rest = cents - whole
+    if (mode == "up" and rest) or (mode == "half_up" and rest >= Fraction(1, 2)) or (
+            mode == "half_even" and (rest > Fraction(1, 2)
+                                     or (rest == Fraction(1, 2) and whole % 2))):
         whole += 1
     return Decimal(whole).scaleb(-2)
 
@@ -392,6 +413,9 @@ def compute(case: Case) -> Reference:
         return [t for p, t, s, e in case.stints if p == payee and s <= day
                 and (e is None or day <= e)]
 
+    eligible = [p for p in sorted(case.payees) if case.eligible_roles is None
+                or case.roles.get(p) in case.eligible_roles]
+
     # Crediting.
     credits = []
     stage = {}
@@ -409,6 +433,11 @@ def compute(case: Case) -> Reference:
                 credits.append((period, deal_id, "team", team, "membership", payee, value))
                 for above in ancestors[team]:
                     credits.append((period, deal_id, "team", above, "rollup", payee, value))
+            if case.credit_leaders:
+                leaders = {case.leaders[t] for t in team_on(payee, close)
+                           for t in [t, *ancestors[t]] if t in case.leaders}
+                for leader in sorted(leaders):
+                    credits.append((period, deal_id, "payee", leader, "leader", payee, value))
 
     # Measures (every component measures Won amount) and each member's contribution.
     measures: dict[tuple[str, str, str, str], Fraction] = defaultdict(Fraction)
@@ -452,7 +481,7 @@ def compute(case: Case) -> Reference:
             source, by = c.from_team
             for period in RUN_PERIODS:
                 by_team: dict[str, list[str]] = defaultdict(list)
-                for payee in sorted(case.payees):
+                for payee in eligible:
                     team = main_team(payee, period)
                     if team is not None:
                         by_team[team].append(payee)
@@ -476,7 +505,7 @@ def compute(case: Case) -> Reference:
                                 totals[t] += Fraction(member_target) * days / period_days(
                                     period)
                 for t, total in totals.items():
-                    targets[("team", t, c.id, period)] = round_half_up(total)
+                    targets[("team", t, c.id, period)] = round_cents(total, case.rounding)
 
     def measure(period: str, stype: str, subject: str, comp: str) -> Fraction:
         return measures.get((period, stype, subject, comp), Fraction(0))
@@ -514,7 +543,8 @@ def compute(case: Case) -> Reference:
         quarter_days = period_days(period)
         for c in case.components:
             if c.kind == "curve":
-                for payee, ti in case.payees.items():
+                for payee in eligible:
+                    ti = case.payees[payee]
                     subjects = ([(payee, None, quarter_days)] if c.scope == "payee" else
                                 [(t, t, d) for t, d in direct_days(payee, period).items()])
                     for subject, team, days in subjects:
@@ -523,13 +553,13 @@ def compute(case: Case) -> Reference:
                             continue  # no target: a warning, no line
                         amount = Decimal("0.00")
                         if gate_passes(c, payee, period, team):
-                            amount = round_half_up(
+                            amount = round_cents(
                                 Fraction(ti) * Fraction(3, 12) * Fraction(c.weight)
                                 * curve_factor(c.curve, att, c.cap)
-                                * Fraction(days, quarter_days))
+                                * Fraction(days, quarter_days), case.rounding)
                         payouts[(period, payee, c.id, "curve", team)] = amount
             elif c.kind == "commission":
-                for payee in case.payees:
+                for payee in eligible:
                     target = targets.get(("payee", payee, c.id, period))
                     tiers = c.tiers or [(Decimal(0), c.rate)]
                     needs_target = c.basis == "attainment" and (
@@ -542,17 +572,18 @@ def compute(case: Case) -> Reference:
                     amount = Decimal("0.00")
                     if gate_passes(c, payee, period, None):
                         floor = Fraction(target) if c.mode == "zero_until_quota" else None
-                        amount = round_half_up(commission(value, money, c.mode, floor))
+                        amount = round_cents(commission(value, money, c.mode, floor),
+                                             case.rounding)
                     payouts[(period, payee, c.id, "commission", None)] = amount
             else:
                 members: dict[str, dict[str, int]] = defaultdict(dict)
-                for payee in case.payees:
+                for payee in eligible:
                     for team, days in direct_days(payee, period).items():
                         for t in [team, *ancestors[team]]:
                             members[t][payee] = members[t].get(payee, 0) + days
                 for team, days_of in members.items():
-                    pool = round_half_up(Fraction(c.pool_rate)
-                                         * measure(period, "team", team, c.id))
+                    pool = round_cents(Fraction(c.pool_rate)
+                                       * measure(period, "team", team, c.id), case.rounding)
                     sharing = [p for p in sorted(days_of)
                                if gate_passes(c, p, period, team)]
                     weights = [Fraction(days_of[p]) if c.split == "equal" else
@@ -578,7 +609,7 @@ def compute(case: Case) -> Reference:
                     payouts[(period, payee, "_plan", "cap", None)] = case.plan_cap - earned
     if case.draw is not None:
         draw, kind = case.draw
-        for payee in case.payees:
+        for payee in eligible:
             owed = Decimal(0)
             for period in RUN_PERIODS:
                 earned = sum((a for (p, who, *_rest), a in payouts.items()

@@ -19,7 +19,8 @@ from tests.engine.reference import Case, RandomPick, compute, generate_case
 REQUIRED = {"curve payee", "curve team", "commission whole", "commission marginal",
             "commission zero_until_quota", "pool ti_share", "pool contribution", "gate",
             "split", "fine split share", "no deals", "sub-team", "sum_of_members",
-            "from_team", "plan cap", "draw recoverable"}
+            "from_team", "plan cap", "draw recoverable", "leaders", "eligible_roles",
+            "rounding half_even"}
 
 
 def features(case: Case) -> set[str]:
@@ -36,6 +37,9 @@ def features(case: Case) -> set[str]:
         ("from_team", any(c.from_team for c in case.components)),
         ("plan cap", case.plan_cap is not None),
         ("draw recoverable", case.draw is not None and case.draw[1] == "recoverable"),
+        ("leaders", case.credit_leaders),
+        ("eligible_roles", case.eligible_roles is not None),
+        (f"rounding {case.rounding}", True),
     ) if present}
     return found
 

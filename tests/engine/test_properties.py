@@ -129,7 +129,8 @@ def test_pool__parts_sum_exactly_to_the_pool(case: Case) -> None:
             parts[key].append(row["amount"])
             measure[key] = row["measure_value"]
     for key, amounts in parts.items():
-        whole = round_money(pool.pool_rate * measure[key])  # rate x team measure, half-up
+        # rate x team measure, rounded by the plan's rule
+        whole = round_money(pool.pool_rate * measure[key], mode=case.rounding)  # type: ignore[arg-type]
         # Members failing the free-rider gate get 0.00 and the others share the pool; only
         # when nobody qualifies is nothing paid.
         assert sum(amounts) in ({whole, Decimal(0)} if pool.gate else {whole}), key
