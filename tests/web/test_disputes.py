@@ -48,3 +48,18 @@ def test_it_refuses_a_bad_adjustment_amount(client, world):
                            follow=True)
     assert "at most 2 decimals" in response.content.decode()
     assert not PayoutLine.objects.filter(line_type="manual").exists()
+
+
+def test_it_stops_whoever_adjusted_a_line_from_approving_it(client, world):
+    dispute = _raise(client, world)
+    world.fiona.role_names = "finance,sales_ops"
+    world.fiona.save()
+    client.force_login(world.fiona)
+    client.post(f"/disputes/{dispute.pk}/adjust/", {"amount": "25.00", "reason": "DEAL-9"})
+    for leader, team in ((world.lea, "north"), (world.sam, "south")):
+        client.force_login(leader)
+        client.post(f"/periods/2017-Q1/review/{team}/")
+    client.force_login(world.fiona)
+    response = client.post("/periods/2017-Q1/approve/", follow=True)
+    assert "segregation of duties" in response.content.decode()
+    assert Period.objects.get(label="2017-Q1").status == "reviewed"

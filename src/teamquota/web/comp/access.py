@@ -144,12 +144,15 @@ def can_answer_dispute(user: User, dispute: Dispute) -> bool:
 
 
 def run_input_authors(run: Run) -> set[int]:
-    """Users who changed what ``run`` read: plan versions, imports, plan assignments."""
+    """Users who changed what ``run`` pays: plan versions, imports, plan assignments and
+    manual adjustments carried in it."""
     authors = {pv.created_by_id for pv in run.plan_versions.all()}
     authors |= {imp.created_by_id for imp in run.imports.all()}
     from teamquota.web.comp.models import PlanAssignment
     authors |= set(PlanAssignment.objects.filter(
         plan__versions__in=run.plan_versions.all()).values_list("created_by_id", flat=True))
+    authors |= set(PayoutLine.objects.filter(run=run, line_type="manual")
+                   .values_list("created_by_id", flat=True))
     authors.discard(None)
     return authors
 

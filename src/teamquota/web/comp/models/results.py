@@ -99,6 +99,9 @@ class PayoutLine(models.Model):
     explanation = models.TextField(blank=True, default="")
     adjusts_period = models.CharField(max_length=10, blank=True, default="")
     cause = models.TextField(blank=True, default="")
+    # who typed a manual adjustment (engine lines have none): they may not approve it
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["period", "payee_id", "component_id", "id"]

@@ -95,6 +95,7 @@ def dispute_adjust(request: HttpRequest, dispute_id: int) -> HttpResponse:
             run_id=period.run_id, period=period.label, payee=line.payee, plan_id=line.plan_id,
             component_id=line.component_id, line_type="manual", team=line.team,
             amount=amount, currency=line.currency, rule="manual adjustment",
+            created_by=request.user,
             adjusts_period=line.period, cause=f"dispute #{dispute.pk}: {reason}",
             explanation=f"manual adjustment of {amount} by {request.user.username} for "
                         f"dispute #{dispute.pk} on {line.period} {line.component_id}")
