@@ -25,3 +25,12 @@ def test_it_keeps_money_exact_on_postgres(world):  # noqa: ANN001
     total = sum(PayoutLine.objects.filter(run=world.run).values_list("amount", flat=True),
                 Decimal(0))
     assert total == Decimal("750.00")  # 150.00 + 200.00 + 400.00
+
+
+def test_it_has_a_migration_for_every_model_change(db):  # noqa: ANN001
+    from io import StringIO
+
+    from django.core.management import call_command
+    out = StringIO()
+    call_command("makemigrations", "comp", "--check", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "No changes detected in app 'comp'"
