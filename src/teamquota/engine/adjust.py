@@ -26,11 +26,11 @@ def cap_lines(ctx: PayContext, lines: list[Line]) -> list[Line]:
     for component in ctx.plan.components:
         if component.cap_amount is None:
             continue
-        for (period, payee_id, cid), total in sorted(by_component.items()):
+        for (period_label, payee_id, cid), total in sorted(by_component.items()):
             if cid == component.id and total > component.cap_amount:
                 cut = component.cap_amount - total
                 added.append(make_line(
-                    periods[period], ctx.payees[payee_id], cid, "cap", cut,
+                    periods[period_label], ctx.payees[payee_id], cid, "cap", cut,
                     f"{cid} capped at {fmt_money(component.cap_amount)} per period",
                     f"{cid} earned {fmt_money(total)} > cap {fmt_money(component.cap_amount)}"
                     f" -> {fmt_money(cut)}"))

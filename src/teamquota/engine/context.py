@@ -13,6 +13,7 @@ from teamquota.core.periods import Period
 from teamquota.engine.membership import Memberships
 from teamquota.engine.targets import Targets
 from teamquota.plan.loader import LoadedPlan
+from teamquota.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class PayContext:
     rules: dict[str, str] = field(default_factory=dict)  # rule text per component, once
 
     @property
-    def plan(self):  # noqa: ANN201 - the Plan model
+    def plan(self) -> Plan:
         return self.loaded.plan
 
     @property

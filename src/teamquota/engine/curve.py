@@ -12,25 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import TypeVar
 
 from teamquota.core.money import fmt_pct
 
-N = TypeVar("N")  # Decimal or Fraction
+N = TypeVar("N", Decimal, Fraction)
 
 
 def curve_factor(points: Sequence[tuple[N, N]], attainment: N, cap: N | None = None) -> N:
     """The payout factor for ``attainment`` on a piecewise-linear curve."""
-    zero = attainment * 0  # type: ignore[operator]
-    if attainment < points[0][0]:  # type: ignore[operator]
+    zero = attainment * 0
+    if attainment < points[0][0]:
         return zero
     segment = len(points) - 2
     for i in range(len(points) - 1):
-        if attainment <= points[i + 1][0]:  # type: ignore[operator]
+        if attainment <= points[i + 1][0]:
             segment = i
             break
     (x0, y0), (x1, y1) = points[segment], points[segment + 1]
-    factor = y0 + (attainment - x0) * (y1 - y0) / (x1 - x0)  # type: ignore[operator]
+    factor = y0 + (attainment - x0) * (y1 - y0) / (x1 - x0)
     factor = max(factor, zero)
     return min(factor, cap) if cap is not None else factor
 
@@ -53,16 +54,16 @@ def tiered_commission(value: N, tiers: Sequence[tuple[N, N]], mode: str,
     the highest tier reached ("retroactive"). ``floor`` (zero-until-quota): nothing below
     it pays, slices above it pay marginally.
     """
-    zero = value * 0  # type: ignore[operator]
-    if value <= zero:  # type: ignore[operator]
+    zero = value * 0
+    if value <= zero:
         return zero
     if mode == "whole":
-        reached = [rate for start, rate in tiers if value >= start]  # type: ignore[operator]
-        return value * reached[-1] if reached else zero  # type: ignore[operator]
+        reached = [rate for start, rate in tiers if value >= start]
+        return value * reached[-1] if reached else zero
     total = zero
     for i, (start, rate) in enumerate(tiers):
-        bottom = start if floor is None else max(start, floor)  # type: ignore[type-var]
-        top = value if i + 1 == len(tiers) else min(value, tiers[i + 1][0])  # type: ignore
-        if top > bottom:  # type: ignore[operator]
-            total = total + (top - bottom) * rate  # type: ignore[operator]
+        bottom = start if floor is None else max(start, floor)
+        top = value if i + 1 == len(tiers) else min(value, tiers[i + 1][0])
+        if top > bottom:
+            total = total + (top - bottom) * rate
     return total

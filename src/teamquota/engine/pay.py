@@ -112,7 +112,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
     for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         if component.scope == "payee":
-            subjects = [(payee_id, None, period.days)]
+            subjects: list[tuple[str, str | None, int]] = [(payee_id, None, period.days)]
         else:
             days = ctx.memberships.team_days(payee_id, period)
             subjects = [(team, team, d) for team, d in days.items()]
@@ -216,8 +216,9 @@ def commission_lines(ctx: PayContext, component: Component, period: Period) -> l
         floor = target if payout.mode == "zero_until_quota" else None
         rate, fx_text = convert(ctx, payee, period)
 
-        def compute(n: Any, money_tiers=money_tiers, floor=floor, measure=measure,
-                    rate=rate) -> Any:
+        def compute(n: Any, money_tiers: list[tuple[Decimal, Decimal]] = money_tiers,
+                    floor: Decimal | None = floor, measure: Decimal = measure,
+                    rate: Decimal = rate) -> Any:
             value = tiered_commission(n(measure), [(n(a), n(r)) for a, r in money_tiers],
                                       payout.mode, None if floor is None else n(floor))
             return value * n(rate)
@@ -227,7 +228,7 @@ def commission_lines(ctx: PayContext, component: Component, period: Period) -> l
             attainment = measure / target if target else None
         label = explain.measure_label(component)
         head = f"{label} {fmt_money(measure)}"
-        if target:
+        if target and attainment is not None:
             head = f"{label} {explain.ratio(measure, target, attainment, False)}"
         rule = _tier_rule(component, money_tiers)
         if blocked:
@@ -275,7 +276,7 @@ def spif_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
             continue
         rate, fx_text = convert(ctx, payee, period)
 
-        def compute(n: Any, count=count, rate=rate) -> Any:
+        def compute(n: Any, count: Decimal = count, rate: Decimal = rate) -> Any:
             return n(count) * n(amount_each) * n(rate)
 
         blocked = gate_failure(ctx, component, payee, period, None)

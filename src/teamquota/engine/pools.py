@@ -49,7 +49,7 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
         target = ctx.targets.get("team", team, component.id, period.label)
         attainment = attainment_of(ctx, "team", team, component.id, period)
 
-        def compute(n: Any, measure=measure) -> Any:
+        def compute(n: Any, measure: Decimal = measure) -> Any:
             return n(pool.rate) * n(measure)
 
         pool_amount, _ = finish(compute, ctx.plan.currency, ctx.plan.rounding.mode, places)
@@ -65,8 +65,8 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
         total_weight = sum(weights, ZERO)
         for payee_id in payees:
             payee = ctx.payees[payee_id]
-            common = {"team_id": team, "measure_value": measure, "target_amount": target,
-                      "attainment": attainment}
+            common: dict[str, Any] = {"team_id": team, "measure_value": measure,
+                                      "target_amount": target, "attainment": attainment}
             if blocked[payee_id]:
                 lines.append(make_line(period, payee, component.id, "pool", ZERO, rule,
                                        f"{head}; not sharing ({blocked[payee_id]}) -> 0.00",
@@ -79,8 +79,10 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
             rate, fx_text = convert(ctx, payee, period)
             amount = part
             if rate != 1:
-                amount, _ = finish(lambda n, part=part, rate=rate: n(part) * n(rate),
-                                   payee.currency, ctx.plan.rounding.mode,
+                def converted(n: Any, part: Decimal = part, rate: Decimal = rate) -> Any:
+                    return n(part) * n(rate)
+
+                amount, _ = finish(converted, payee.currency, ctx.plan.rounding.mode,
                                    ctx.places(payee.currency))
             text = (f"{head}; share {fmt_pct(share, 2)} by {pool.split} "
                     f"({_weight_text(pool.split, weight, members[payee_id], period)}) = "

@@ -8,7 +8,7 @@ attainment gives a negative line (recovered from this period's pay).
 
 from __future__ import annotations
 
-from decimal import localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
 from teamquota.core.money import EXACT, ZERO, fmt_money
@@ -38,8 +38,9 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
     lines = []
     for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
-        targets = [ctx.targets.get("payee", payee_id, component.id, p.label) for p in so_far]
-        if any(t is None for t in targets):
+        found = [ctx.targets.get("payee", payee_id, component.id, p.label) for p in so_far]
+        targets = [t for t in found if t is not None]
+        if len(targets) < len(found):
             continue
         rounded = []
         for upto in range(len(so_far) - 1, len(so_far) + 1):
@@ -49,14 +50,14 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
                 continue
             measure = sum((ctx.measure(p.label, "payee", payee_id, component.id)
                            for p in periods), ZERO)
-            target = sum(targets[:upto], ZERO)  # type: ignore[arg-type]
+            target = sum(targets[:upto], ZERO)
             months = sum(_months(p) for p in periods)
             if target == ZERO:
                 rounded.append(ZERO)
                 continue
 
-            def compute(n: Any, measure=measure, target=target, months=months,
-                        ti=payee.target_incentive) -> Any:
+            def compute(n: Any, measure: Decimal = measure, target: Decimal = target,
+                        months: int = months, ti: Decimal = payee.target_incentive) -> Any:
                 points = [(n(x), n(y)) for x, y in payout.curve or []]
                 factor = curve_factor(points, n(measure) / n(target),
                                       None if payout.cap is None else n(payout.cap))
