@@ -138,6 +138,8 @@ def main() -> None:
         (home / "ready.json").write_text(json.dumps(setup))
     else:
         setup = json.loads((home / "ready.json").read_text())
+    subprocess.run([sys.executable, "-m", "teamquota.web.manage", "migrate", "-v", "0"],
+                   env=env, cwd=ROOT, check=True)  # a reused database gets new migrations
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen([gunicorn, "teamquota.web.wsgi:application", "--bind",
                                f"127.0.0.1:{PORT}", "--workers", str(args.workers), "--preload",
