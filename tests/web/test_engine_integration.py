@@ -82,3 +82,11 @@ def test_it_reports_the_engines_stages_as_progress(world, monkeypatch):
     assert seen[0] == "reading data"
     assert "plan ae_test v1 (1 of 1): check" in seen
     assert seen[-1] == "saving results"
+
+
+def test_it_points_each_line_at_the_deals_behind_it(client, world, real_run):
+    client.force_login(world.rita)
+    text = client.get("/statements/rita/?period=2017-Q1").content.decode()
+    # personal: Rita's DEAL-1 and DEAL-2; team North: DEAL-1, DEAL-2 (Rita) and DEAL-3 (Rob)
+    assert "2 deals, listed below" in text
+    assert "3 team deals (2 yours)</a>" in text

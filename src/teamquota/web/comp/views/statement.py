@@ -83,6 +83,16 @@ def history(payee: Payee, periods: list[Period]) -> list[dict[str, Any]]:
     return rows
 
 
+def _team_deal_counts(period: Period, teams: set[Any]) -> dict[str, int]:
+    """Deals with a non-zero credit to each team in the period (one grouped query)."""
+    from django.db.models import Count
+    return dict(CreditRow.objects.filter(
+        run_id=period.run_id, period=period.label, subject_type="team",
+        subject_id__in=[t.team_id for t in teams]).exclude(amount=0)
+        .values("subject_id").annotate(n=Count("deal_id", distinct=True))
+        .values_list("subject_id", "n"))
+
+
 @access.signed_in
 def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
@@ -93,9 +103,18 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
                                "ti": fmt_money(payee.target_incentive)}
     if period is not None:
         data = statement_data(payee, period)
+        team_counts = _team_deal_counts(period, {ln.team for ln in data["lines"] if ln.team})
+        mine = sum(1 for c in data["credits"] if c.amount)
         for ln in data["lines"]:
             ln.pct = fmt_pct(ln.attainment) if ln.attainment is not None else ""
             ln.shown_amount = fmt_money(ln.amount)
+            if ln.deal_id:
+                ln.deals_note = f"deal {ln.deal_id}"
+            elif ln.team is not None:
+                ln.deals_note = (f"{team_counts.get(ln.team.team_id, 0)} team deals "
+                                 f"({mine} yours)")
+            elif not ln.adjusts_period:
+                ln.deals_note = f"{mine} deals, listed below"
         context.update(data)
         context["total_shown"] = fmt_money(data["total"])
         context["history"] = history(payee, periods)
