@@ -105,6 +105,7 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
         data = statement_data(payee, period)
         team_counts = _team_deal_counts(period, {ln.team for ln in data["lines"] if ln.team})
         mine = sum(1 for c in data["credits"] if c.amount)
+        context["credited_count"] = mine
         for ln in data["lines"]:
             ln.pct = fmt_pct(ln.attainment) if ln.attainment is not None else ""
             ln.shown_amount = fmt_money(ln.amount)
