@@ -119,7 +119,8 @@ class Payout(Strict):
 
     @field_validator("curve")
     @classmethod
-    def _curve_ordered(cls, points: list[tuple[Decimal, Decimal]] | None):
+    def _curve_ordered(cls, points: list[tuple[Decimal, Decimal]] | None
+                       ) -> list[tuple[Decimal, Decimal]] | None:
         if points is None:
             return points
         if len(points) < 2:
@@ -134,7 +135,7 @@ class Payout(Strict):
 
     @field_validator("tiers")
     @classmethod
-    def _tiers_ordered(cls, tiers: list[Tier] | None):
+    def _tiers_ordered(cls, tiers: list[Tier] | None) -> list[Tier] | None:
         if tiers is None:
             return tiers
         if not tiers:
@@ -315,7 +316,9 @@ class Plan(Strict):
 
     def to_yaml_dict(self) -> dict[str, Any]:
         """The plan as plain data: Decimals and dates kept as such, tuples as lists."""
-        return _plain(self.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+        plain: dict[str, Any] = _plain(
+            self.model_dump(mode="python", by_alias=True, exclude_defaults=True))
+        return plain
 
     def to_yaml(self) -> str:
         """The plan as YAML text that loads back to an equal plan (numbers stay exact)."""
