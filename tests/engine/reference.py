@@ -9,14 +9,17 @@ no Ibis. It covers what the property tests generate:
   plan credits leaders, each leader of a credited team, once per deal and credited payee
   (their personal measure, never a team's);
 * eligibility: only payees whose role the plan lists get lines (everyone still credits teams);
-* measures: the sum of credited Won amounts per payee / team and quarter;
-* targets: quarter rows, or an annual row allocated to the four quarters to the cent (equally
-  or by days); a member's target as the team's, split by TI or equally among the eligible
-  payees whose main team it is (most days; ties to the later stint); or a team's target as
-  the sum of its members' (and sub-teams' members') targets, each weighted by days in the
-  team during the quarter, rounded half-up to the cent;
-* curve components (payee or team scope, gates, caps): period TI (annual x 3/12) x weight x
-  curve(measure / target), team lines prorated by days of direct membership in the quarter;
+* periods: quarters or months of the first half of 2017;
+* measures: the sum of credited Won amounts per payee / team and period;
+* targets: rows for the plan's periods, or a coarser row (the year; a quarter in a monthly
+  plan) allocated to its periods to the cent (equally or by days); a member's target as the
+  team's, split by TI or equally among the eligible payees whose main team it is (most days;
+  ties to the later stint); or a team's target as the sum of its members' (and sub-teams'
+  members') targets, each weighted by days in the team during the period, rounded to the
+  cent by the plan's rule;
+* curve components (payee or team scope, gates, caps): period TI (annual x 3/12 a quarter,
+  1/12 a month) x weight x curve(measure / target), team lines prorated by days of direct
+  membership in the period;
 * commissions: flat or tiered (marginal, whole, zero_until_quota), thresholds in currency or
   as a fraction of target;
 * team pools: rate x team measure, rounded, then split to the cent by largest remainder over
@@ -49,7 +52,12 @@ QUARTERS: dict[str, tuple[date, date]] = {
     f"{YEAR}-Q3": (date(YEAR, 7, 1), date(YEAR, 9, 30)),
     f"{YEAR}-Q4": (date(YEAR, 10, 1), date(YEAR, 12, 31)),
 }
+MONTHS: dict[str, tuple[date, date]] = {
+    f"{YEAR}-{m:02d}": (date(YEAR, m, 1), date(YEAR + m // 12, m % 12 + 1, 1) - timedelta(1))
+    for m in range(1, 13)}
+PERIODS = {**QUARTERS, **MONTHS, str(YEAR): (date(YEAR, 1, 1), date(YEAR, 12, 31))}
 RUN_PERIODS = [f"{YEAR}-Q1", f"{YEAR}-Q2"]  # the plan is effective for the first half
+RUN_MONTHS = [f"{YEAR}-{m:02d}" for m in range(1, 7)]
 RUN_START, RUN_END = date(YEAR, 1, 1), date(YEAR, 6, 30)
 CENT = Fraction(1, 100)
 Key = tuple[str, str, str, str, str | None]  # period, payee, component, line type, team
@@ -96,6 +104,11 @@ class Case:
     leaders: dict[str, str] = field(default_factory=dict)  # team -> leader payee
     credit_leaders: bool = False
     rounding: str = "half_up"
+    period_kind: str = "quarter"
+
+    @property
+    def run_periods(self) -> list[str]:
+        return RUN_PERIODS if self.period_kind == "quarter" else RUN_MONTHS
 
     def records(self) -> dict[str, list[dict[str, Any]]]:
         """Input tables for ``Dataset.from_records``."""
@@ -117,7 +130,7 @@ class Case:
         return records
 
     def plan_yaml(self) -> str:
-        out = ["plan: ref", "period: quarter", "currency: USD",
+        out = ["plan: ref", f"period: {self.period_kind}", "currency: USD",
                f"effective: {{start: {RUN_START}, end: {RUN_END}}}"]
         if self.plan_cap is not None:
             out.append(f"cap_amount: {self.plan_cap}")
@@ -235,16 +248,18 @@ def _stints(pick: Pick, payee: str, teams: list[str]) -> list[tuple[str, str, da
     return [(payee, first, RUN_START, day)]  # leaves on ``day``
 
 
-def _target_rows(pick: Pick, subject_type: str, subject: str,
-                 measure: str) -> list[tuple[str, str, str, str, Decimal]]:
-    how = pick.int(0, 3)
+def _target_rows(pick: Pick, subject_type: str, subject: str, measure: str,
+                 periods: list[str]) -> list[tuple[str, str, str, str, Decimal]]:
+    how = pick.int(0, 4 if periods == RUN_MONTHS else 3)
     if how == 0:
         return []
-    if how == 1:  # annual, allocated equally to the quarters
+    if how == 1:  # annual, distributed to the plan's periods
         return [(subject_type, subject, measure, str(YEAR),
                  pick.one(TARGET_AMOUNTS) * pick.one([1, 4]))]
+    if how == 4:  # quarters, distributed to a monthly plan's months
+        periods = RUN_PERIODS
     return [(subject_type, subject, measure, p, pick.one(TARGET_AMOUNTS))
-            for p in RUN_PERIODS if how == 3 or pick.flip()]
+            for p in periods if how == 3 or pick.flip()]
 
 
 def generate_case(pick: Pick, min_deals: int = 0) -> Case:
@@ -321,13 +336,15 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
             pool.gate = {"min_contribution_share": pick.one([_d("0.1"), _d("0.25")])}
         components.append(pool)
 
+    period_kind = pick.one(["quarter", "quarter", "month"])
+    periods = RUN_PERIODS if period_kind == "quarter" else RUN_MONTHS
     targets = []
     for c in components:
         if c.kind == "pool" or c.sum_of_members or c.from_team:
             continue
         subjects = payees if c.scope == "payee" else teams
         for s in subjects:
-            targets += _target_rows(pick, c.scope, s, c.id)
+            targets += _target_rows(pick, c.scope, s, c.id, periods)
     plan_cap = pick.one([None, None, None, _d("750.00"), _d("2000.00")])
     distribution = pick.one(["equal", "days"])
     draw = pick.one([None, None, (_d("500.00"), "recoverable"),
@@ -339,6 +356,7 @@ def generate_case(pick: Pick, min_deals: int = 0) -> Case:
     case.leaders = {t: pick.one(list(payees)) for t in teams if pick.flip()}
     case.credit_leaders = bool(case.leaders) and pick.flip()
     case.rounding = pick.one(["half_up", "half_up", "half_even", "down", "up"])
+    case.period_kind = period_kind
     return case
 
 
@@ -375,18 +393,18 @@ def _days(start: date, end: date) -> int:
 
 
 def _overlap(start: date, end: date | None, period: str) -> int:
-    p_start, p_end = QUARTERS[period]
+    p_start, p_end = PERIODS[period]
     last = p_end if end is None else min(end, p_end)
     first = max(start, p_start)
     return max(_days(first, last), 0)
 
 
 def period_days(period: str) -> int:
-    return _days(*QUARTERS[period])
+    return _days(*PERIODS[period])
 
 
-def _quarter_of(day: date) -> str:
-    return next(p for p, (s, e) in QUARTERS.items() if s <= day <= e)
+def _period_of(day: date, labels: list[str]) -> str:
+    return next(p for p in labels if PERIODS[p][0] <= day <= PERIODS[p][1])
 
 
 @dataclass
@@ -422,7 +440,7 @@ def compute(case: Case) -> Reference:
     for deal_id, owner, amount, deal_stage, close in case.deals:
         if not RUN_START <= close <= RUN_END:
             continue
-        period = _quarter_of(close)
+        period = _period_of(close, case.run_periods)
         stage[deal_id] = deal_stage
         credited = ([(p, Fraction(s), "split") for p, s in case.splits[deal_id]]
                     if deal_id in case.splits else [(owner, Fraction(1), "owner")])
@@ -457,17 +475,19 @@ def compute(case: Case) -> Reference:
                 days[t] += _overlap(s, e, period)
         return days
 
-    # Targets: quarter rows as given; an annual row split equally over four quarters.
+    # Targets: rows for the plan's periods as given; a coarser row split over its periods.
+    kind_periods = QUARTERS if case.period_kind == "quarter" else MONTHS
     targets: dict[tuple[str, str, str, str], Decimal] = {}
     for stype, subject, measure, period, amount in case.targets:
-        if period in QUARTERS:
+        if period in kind_periods:
             targets[(stype, subject, measure, period)] = amount
         else:
+            start, end = PERIODS[period]
+            inner = [p for p, (s, e) in kind_periods.items() if start <= s and e <= end]
             shares = [Fraction(1) if case.distribution == "equal" else
-                      Fraction(period_days(q)) for q in QUARTERS]
-            for quarter, part in zip(QUARTERS, largest_remainder(amount, shares),
-                                     strict=True):
-                targets[(stype, subject, measure, quarter)] = part
+                      Fraction(period_days(p)) for p in inner]
+            for label, part in zip(inner, largest_remainder(amount, shares), strict=True):
+                targets[(stype, subject, measure, label)] = part
 
     def main_team(payee: str, period: str) -> str | None:
         days = direct_days(payee, period)
@@ -479,7 +499,7 @@ def compute(case: Case) -> Reference:
     for c in case.components:
         if c.from_team:
             source, by = c.from_team
-            for period in RUN_PERIODS:
+            for period in case.run_periods:
                 by_team: dict[str, list[str]] = defaultdict(list)
                 for payee in eligible:
                     team = main_team(payee, period)
@@ -495,7 +515,7 @@ def compute(case: Case) -> Reference:
                                        strict=True):
                         targets[("payee", m, c.id, period)] = part
         if c.sum_of_members:
-            for period in RUN_PERIODS:
+            for period in case.run_periods:
                 totals: dict[str, Fraction] = defaultdict(Fraction)
                 for payee in case.payees:
                     member_target = targets.get(("payee", payee, c.sum_of_members, period))
@@ -539,13 +559,14 @@ def compute(case: Case) -> Reference:
         return True
 
     payouts: dict[Key, Decimal] = {}
-    for period in RUN_PERIODS:
-        quarter_days = period_days(period)
+    for period in case.run_periods:
+        days_in_period = period_days(period)
+        share_of_year = Fraction(1 if case.period_kind == "month" else 3, 12)
         for c in case.components:
             if c.kind == "curve":
                 for payee in eligible:
                     ti = case.payees[payee]
-                    subjects = ([(payee, None, quarter_days)] if c.scope == "payee" else
+                    subjects = ([(payee, None, days_in_period)] if c.scope == "payee" else
                                 [(t, t, d) for t, d in direct_days(payee, period).items()])
                     for subject, team, days in subjects:
                         att = attainment(period, c.scope, subject, c.id)
@@ -554,9 +575,9 @@ def compute(case: Case) -> Reference:
                         amount = Decimal("0.00")
                         if gate_passes(c, payee, period, team):
                             amount = round_cents(
-                                Fraction(ti) * Fraction(3, 12) * Fraction(c.weight)
+                                Fraction(ti) * share_of_year * Fraction(c.weight)
                                 * curve_factor(c.curve, att, c.cap)
-                                * Fraction(days, quarter_days), case.rounding)
+                                * Fraction(days, days_in_period), case.rounding)
                         payouts[(period, payee, c.id, "curve", team)] = amount
             elif c.kind == "commission":
                 for payee in eligible:
@@ -611,7 +632,7 @@ def compute(case: Case) -> Reference:
         draw, kind = case.draw
         for payee in eligible:
             owed = Decimal(0)
-            for period in RUN_PERIODS:
+            for period in case.run_periods:
                 earned = sum((a for (p, who, *_rest), a in payouts.items()
                               if p == period and who == payee), Decimal(0))
                 if earned < draw:

@@ -20,7 +20,7 @@ REQUIRED = {"curve payee", "curve team", "commission whole", "commission margina
             "commission zero_until_quota", "pool ti_share", "pool contribution", "gate",
             "split", "fine split share", "no deals", "sub-team", "sum_of_members",
             "from_team", "plan cap", "draw recoverable", "leaders", "eligible_roles",
-            "rounding half_even"}
+            "rounding half_even", "monthly"}
 
 
 def features(case: Case) -> set[str]:
@@ -40,6 +40,7 @@ def features(case: Case) -> set[str]:
         ("leaders", case.credit_leaders),
         ("eligible_roles", case.eligible_roles is not None),
         (f"rounding {case.rounding}", True),
+        ("monthly", case.period_kind == "month"),
     ) if present}
     return found
 

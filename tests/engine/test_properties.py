@@ -27,7 +27,6 @@ from teamquota.engine.run import run
 from teamquota.plan import load_plan_text
 from tests.engine.reference import (
     AMOUNTS,
-    RUN_PERIODS,
     RUN_START,
     Case,
     Key,
@@ -103,7 +102,7 @@ def test_engine__agrees_with_reference_model(case: Case) -> None:
     for (period, stype, subject, cid), value in expected.measures.items():
         want[(period, cid, stype, subject)] = (value, None, None)
     for (stype, subject, cid, period), target in expected.targets.items():
-        if period in RUN_PERIODS:
+        if period in case.run_periods:
             value = expected.measures.get((period, stype, subject, cid), Fraction(0))
             want[(period, cid, stype, subject)] = (value, Fraction(target),
                                                    _half_even(value / Fraction(target), 12))
@@ -156,7 +155,7 @@ def test_personal_payout__never_decreases_as_bookings_grow(case: Case, data: Any
         return totals
 
     before, after = personal_totals(calculate(case)), personal_totals(calculate(more))
-    for period in RUN_PERIODS:
+    for period in case.run_periods:
         assert after[period] >= before[period], (period, before[period], after[period])
 
 
