@@ -31,10 +31,12 @@ def test_it_still_shows_members_to_the_leader_with_totals_only(client, world):
     assert "Rob Rep" in client.get("/teams/north/?period=2017-Q1").content.decode()
 
 
-def test_it_serves_plotly_from_the_app(client, world):
+def test_it_serves_plotly_and_htmx_from_the_app(client, world):
     client.force_login(world.rita)
     page = client.get("/teams/north/").content.decode()
     assert '<script src="/static/comp/plotly.min.js">' in page
     response = client.get("/static/comp/plotly.min.js")
     assert response.status_code == 200
     assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()
+    assert '<script src="/static/django_htmx/htmx-2.min.js" defer>' in page
+    assert client.get("/static/django_htmx/htmx-2.min.js").status_code == 200
