@@ -31,6 +31,13 @@ def _fast_passwords(settings):  # noqa: ANN001
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():  # noqa: ANN202
+    # ids are reused after a test's rollback, so cached numbers must not outlive a test
+    from django.core.cache import cache
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:  # noqa: ANN001
     return build_world()

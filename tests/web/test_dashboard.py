@@ -40,3 +40,13 @@ def test_it_serves_plotly_and_htmx_from_the_app(client, world):
     assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()
     assert '<script src="/static/django_htmx/htmx-2.min.js" defer>' in page
     assert client.get("/static/django_htmx/htmx-2.min.js").status_code == 200
+
+
+def test_it_never_serves_a_leaders_cached_view_to_a_rep(client, world):
+    PlanVersion.objects.filter(plan=world.plan).update(
+        yaml_text=PLAN_YAML + "team_visibility: totals_only\n")
+    client.force_login(world.lea)
+    assert "Rob Rep" in client.get("/teams/north/?period=2017-Q1").content.decode()
+    client.force_login(world.rita)  # same team, run and period: a different cache entry
+    text = client.get("/teams/north/?period=2017-Q1").content.decode()
+    assert "Rob Rep" not in text and "team totals only (2 members)" in text

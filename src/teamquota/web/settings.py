@@ -98,6 +98,11 @@ _test_url = os.environ.get("TEAMQUOTA_TEST_DATABASE_URL")
 if _test_url and os.environ.get("TEAMQUOTA_TESTING") == "1":
     DATABASES["default"] = dj_database_url.parse(_test_url)
 
+# Per-process cache of numbers computed from a run's (immutable) rows; access is checked
+# before it is read. Set TEAMQUOTA_CACHE_URL-style backends here for shared caches.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "teamquota", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comp.User"
 LOGIN_URL = "login"

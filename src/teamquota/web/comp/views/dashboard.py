@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +17,14 @@ from django.utils import timezone
 from teamquota.core.money import exact_div, fmt_money, fmt_pct
 from teamquota.plan.model import Plan as PlanModel
 from teamquota.web.comp import access
-from teamquota.web.comp.models import AttainmentRow, CreditRow, Membership, Period, Team
+from teamquota.web.comp.models import (
+    AttainmentRow,
+    CreditRow,
+    Import,
+    Membership,
+    Period,
+    Team,
+)
 from teamquota.web.comp.views.common import pick_period, plan_for, published_periods, to_json
 
 ZERO = Decimal("0")
@@ -118,73 +127,97 @@ def _trend(team: Team, periods: list[Period]) -> list[tuple[str, str]]:
             for p in periods if p.label in first]
 
 
+def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: bool,
+             periods: list[Period], today: date) -> dict[str, Any]:
+    """Everything the dashboard computes from a run's rows. Runs never change, so this is
+    cached by (run, period, team, plan, member visibility, published periods, day, last
+    import — memberships come from the data, not the run);
+    access is decided before the cache is read, never inside it."""
+    last_import = Import.objects.order_by("-id").values_list("id", flat=True).first()
+    key = "dash:" + hashlib.sha256(repr((
+        period.label, period.run_id, team.pk, plan.plan if plan else "", show_members,
+        today, [(p.label, p.run_id) for p in periods], last_import)).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    run_id = period.run_id
+    components = []
+    for row in AttainmentRow.objects.filter(run_id=run_id, period=period.label,
+                                            subject_type="team", subject_id=team.team_id
+                                            ).order_by("component_id"):
+        comp = next((c for c in plan.components if c.id == row.component_id), None) \
+            if plan else None
+        components.append({
+            "name": (comp.name or comp.id) if comp else row.component_id,
+            "pct": fmt_pct(row.attainment) if row.attainment is not None else "no target",
+            "measure": fmt_money(row.measure_value or ZERO),
+            "target": fmt_money(row.target_amount) if row.target_amount else "—",
+            "target_amount": row.target_amount,
+            "gate": _gate_text(plan, row.component_id, row.attainment),
+        })
+    team_credits = list(CreditRow.objects.filter(
+        run_id=run_id, period=period.label, subject_type="team", subject_id=team.team_id)
+        .values_list("close_date", "amount"))
+    target = components[0]["target_amount"] if components else None
+    credited = sum((a or ZERO for _, a in team_credits), ZERO)
+    numbers: dict[str, Any] = {
+        "components": components, "credited_amount": credited, "target": target,
+        "credited": fmt_money(credited),
+        "pace_chart": to_json(pace_series(period, target,
+                                          [(d, a or ZERO) for d, a in team_credits], today)),
+    }
+    members = members_on(team, period)
+    if show_members:
+        ids = [m.payee.payee_id for m in members]
+        contributed = dict(CreditRow.objects.filter(
+            run_id=run_id, period=period.label, subject_type="payee", subject_id__in=ids,
+            counts_for_team=True).values("subject_id").annotate(total=Sum("amount"))
+            .values_list("subject_id", "total"))
+        rows = []
+        for m in members:
+            amount = contributed.get(m.payee.payee_id) or ZERO
+            share = exact_div(amount, credited) if credited else ZERO
+            rows.append({"payee": m.payee, "amount": fmt_money(amount), "raw": str(amount),
+                         "share": fmt_pct(share), "membership": m})
+        rows.sort(key=lambda r: Decimal(r["raw"]), reverse=True)
+        numbers["members"] = rows
+        numbers["members_chart"] = to_json({"x": [r["payee"].name for r in rows],
+                                            "y": [r["raw"] for r in rows]})
+    else:
+        numbers["member_count"] = len(members)
+    trend = _trend(team, periods)
+    numbers["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend]})
+    cache.set(key, numbers, 3600)
+    return numbers
+
+
 @access.signed_in
 def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
     user = request.user
     team = get_object_or_404(access.teams_visible_to(user).select_related("leader", "parent"),
                              team_id=team_id)
     period = pick_period(request)
-    context: dict[str, Any] = {"team": team, "period": period, "periods": published_periods()}
+    periods = published_periods()
+    context: dict[str, Any] = {"team": team, "period": period, "periods": periods}
     if period is None:
         return render(request, "comp/team_dashboard.html", context)
-    run = period.run
-    viewer_payee = user.payee if user.payee_id else None
-    plan = plan_for(viewer_payee, run)
+    plan = plan_for(user.payee if user.payee_id else None, period.run)
     visibility = plan.team_visibility if plan else "members"
     show_members = access.members_detail_visible(user, team, visibility)
-    components = []
-    for row in AttainmentRow.objects.filter(run=run, period=period.label, subject_type="team",
-                                            subject_id=team.team_id).order_by("component_id"):
-        comp = next((c for c in plan.components if c.id == row.component_id), None) \
-            if plan else None
-        components.append({
-            "row": row, "name": (comp.name or comp.id) if comp else row.component_id,
-            "pct": fmt_pct(row.attainment) if row.attainment is not None else "no target",
-            "measure": fmt_money(row.measure_value or ZERO),
-            "target": fmt_money(row.target_amount) if row.target_amount else "—",
-            "gate": _gate_text(plan, row.component_id, row.attainment),
-        })
-    team_credits = list(CreditRow.objects.filter(
-        run=run, period=period.label, subject_type="team", subject_id=team.team_id)
-        .values_list("close_date", "amount"))
     today = timezone.localdate()
-    main = components[0]["row"] if components else None
-    target = main.target_amount if main else None
-    credited = sum((a or ZERO for _, a in team_credits), ZERO)
-    context.update({
-        "components": components, "show_members": show_members,
-        "visibility": visibility, "credited": fmt_money(credited),
-        "pace_chart": to_json(pace_series(period, target,
-                                          [(d, a or ZERO) for d, a in team_credits], today)),
-    })
+    context.update(_numbers(team, period, plan, show_members, periods, today))
+    context.update({"show_members": show_members, "visibility": visibility})
+    target, credited = context["target"], context["credited_amount"]
     if target:
         expected = expected_by_today(period, target, today)
         context["expected"] = fmt_money(expected)
         context["ahead"] = credited >= expected
         context["period_over"] = today > period.end
-    members = members_on(team, period)
     if show_members:
-        ids = [m.payee.payee_id for m in members]
-        contributed = dict(CreditRow.objects.filter(
-            run=run, period=period.label, subject_type="payee", subject_id__in=ids,
-            counts_for_team=True).values("subject_id").annotate(total=Sum("amount"))
-            .values_list("subject_id", "total"))
         visible_statements = set(access.payees_visible_to(user).filter(
-            payee_id__in=ids).values_list("payee_id", flat=True))
-        rows = []
-        for m in members:
-            amount = contributed.get(m.payee.payee_id) or ZERO
-            share = exact_div(amount, credited) if credited else ZERO
-            rows.append({"payee": m.payee, "amount": fmt_money(amount), "raw": str(amount),
-                         "share": fmt_pct(share), "membership": m,
-                         "statement": m.payee.payee_id in visible_statements})
-        rows.sort(key=lambda r: Decimal(r["raw"]), reverse=True)
-        context["members"] = rows
-        context["members_chart"] = to_json({"x": [r["payee"].name for r in rows],
-                                            "y": [r["raw"] for r in rows]})
-    else:
-        context["member_count"] = len(members)
-    trend = _trend(team, context["periods"])
-    context["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend]})
+            payee_id__in=[r["payee"].payee_id for r in context["members"]])
+            .values_list("payee_id", flat=True))
+        for r in context["members"]:
+            r["statement"] = r["payee"].payee_id in visible_statements
     context["children"] = access.teams_visible_to(user).filter(parent=team)
     return render(request, "comp/team_dashboard.html", context)
