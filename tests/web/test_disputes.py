@@ -63,3 +63,12 @@ def test_it_stops_whoever_adjusted_a_line_from_approving_it(client, world):
     response = client.post("/periods/2017-Q1/approve/", follow=True)
     assert "segregation of duties" in response.content.decode()
     assert Period.objects.get(label="2017-Q1").status == "reviewed"
+
+
+def test_it_shows_an_adjustment_at_once_despite_the_cached_statement(client, world):
+    dispute = _raise(client, world)
+    assert "150.00 USD" in client.get("/statements/rita/?period=2017-Q1").content.decode()
+    client.force_login(world.otto)
+    client.post(f"/disputes/{dispute.pk}/adjust/", {"amount": "25.00", "reason": "DEAL-9"})
+    client.force_login(world.rita)
+    assert "175.00 USD" in client.get("/statements/rita/?period=2017-Q1").content.decode()

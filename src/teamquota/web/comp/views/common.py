@@ -15,6 +15,13 @@ from teamquota.plan.model import Plan as PlanModel
 from teamquota.web.comp.models import Payee, Period, PlanAssignment, PlanVersion, Run
 
 
+def last_change() -> int | None:
+    """The newest audit event: every import, plan edit, adjustment and dispute makes one,
+    so cached numbers keyed by it are never older than the data they show."""
+    from teamquota.web.comp.models import AuditEvent
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+
 def published_periods() -> list[Period]:
     return list(Period.objects.filter(run__isnull=False).order_by("start"))
 

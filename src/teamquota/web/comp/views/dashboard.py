@@ -20,12 +20,17 @@ from teamquota.web.comp import access
 from teamquota.web.comp.models import (
     AttainmentRow,
     CreditRow,
-    Import,
     Membership,
     Period,
     Team,
 )
-from teamquota.web.comp.views.common import pick_period, plan_for, published_periods, to_json
+from teamquota.web.comp.views.common import (
+    last_change,
+    pick_period,
+    plan_for,
+    published_periods,
+    to_json,
+)
 
 ZERO = Decimal("0")
 
@@ -131,12 +136,11 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
              periods: list[Period], today: date) -> dict[str, Any]:
     """Everything the dashboard computes from a run's rows. Runs never change, so this is
     cached by (run, period, team, plan, member visibility, published periods, day, last
-    import — memberships come from the data, not the run);
+    audit event — memberships come from the data, and every import is audited);
     access is decided before the cache is read, never inside it."""
-    last_import = Import.objects.order_by("-id").values_list("id", flat=True).first()
     key = "dash:" + hashlib.sha256(repr((
         period.label, period.run_id, team.pk, plan.plan if plan else "", show_members,
-        today, [(p.label, p.run_id) for p in periods], last_import)).encode()).hexdigest()
+        today, [(p.label, p.run_id) for p in periods], last_change())).encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from teamquota.core.money import fmt_money, fmt_pct
 from teamquota.web.comp import access
 from teamquota.web.comp.models import CreditRow, Deal, Payee, PayoutLine, Period
-from teamquota.web.comp.views.common import pick_period, published_periods
+from teamquota.web.comp.views.common import last_change, pick_period, published_periods
 
 ZERO = Decimal("0")
 
@@ -93,6 +95,42 @@ def _team_deal_counts(period: Period, teams: set[Any]) -> dict[str, int]:
         .values_list("subject_id", "n"))
 
 
+def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, Any]:
+    """What the statement shows for one period, cached by (run, period, payee, published
+    periods, last audit event — every import, adjustment and dispute is audited); access is
+    checked before the cache is read."""
+    key = "stmt:" + hashlib.sha256(repr((
+        payee.pk, period.label, period.run_id, [(p.label, p.run_id) for p in periods],
+        last_change())).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    data = statement_data(payee, period)
+    team_counts = _team_deal_counts(period, {ln.team for ln in data["lines"] if ln.team})
+    mine = sum(1 for c in data["credits"] if c.amount)
+    for ln in data["lines"]:
+        ln.pct = fmt_pct(ln.attainment) if ln.attainment is not None else ""
+        ln.shown_amount = fmt_money(ln.amount)
+        if ln.deal_id:
+            ln.deals_note = f"deal {ln.deal_id}"
+        elif ln.team is not None:
+            ln.deals_note = (f"{team_counts.get(ln.team.team_id, 0)} team deals "
+                             f"({mine} yours)")
+        elif not ln.adjusts_period:
+            ln.deals_note = f"{mine} deals, listed below"
+    numbers = dict(data)
+    numbers.update({
+        "credited_count": mine, "total_shown": fmt_money(data["total"]),
+        "history": history(payee, periods),
+        "has_draws": any(ln.line_type in ("draw", "draw_recovery") for ln in data["lines"]),
+        "deal_rows": [{"credit": c, "deal": data["deals"].get(c.deal_id),
+                       "amount": fmt_money(c.amount or ZERO)} for c in data["credits"]],
+        "credited": fmt_money(sum((c.amount or ZERO for c in data["credits"]), ZERO)),
+    })
+    cache.set(key, numbers, 3600)
+    return numbers
+
+
 @access.signed_in
 def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
@@ -102,27 +140,5 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
                                "own": request.user.payee_id == payee.id,
                                "ti": fmt_money(payee.target_incentive)}
     if period is not None:
-        data = statement_data(payee, period)
-        team_counts = _team_deal_counts(period, {ln.team for ln in data["lines"] if ln.team})
-        mine = sum(1 for c in data["credits"] if c.amount)
-        context["credited_count"] = mine
-        for ln in data["lines"]:
-            ln.pct = fmt_pct(ln.attainment) if ln.attainment is not None else ""
-            ln.shown_amount = fmt_money(ln.amount)
-            if ln.deal_id:
-                ln.deals_note = f"deal {ln.deal_id}"
-            elif ln.team is not None:
-                ln.deals_note = (f"{team_counts.get(ln.team.team_id, 0)} team deals "
-                                 f"({mine} yours)")
-            elif not ln.adjusts_period:
-                ln.deals_note = f"{mine} deals, listed below"
-        context.update(data)
-        context["total_shown"] = fmt_money(data["total"])
-        context["history"] = history(payee, periods)
-        context["has_draws"] = any(ln.line_type in ("draw", "draw_recovery")
-                                   for ln in data["lines"])
-        context["deal_rows"] = [{"credit": c, "deal": data["deals"].get(c.deal_id),
-                                 "amount": fmt_money(c.amount or ZERO)}
-                                for c in data["credits"]]
-        context["credited"] = fmt_money(sum((c.amount or ZERO for c in data["credits"]), ZERO))
+        context.update(_numbers(payee, period, periods))
     return render(request, "comp/statement.html", context)
