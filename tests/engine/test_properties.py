@@ -16,7 +16,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -258,10 +257,6 @@ def test_targets__sum_of_members_rounds_by_the_plans_rule() -> None:
     assert [r["target_amount"] for r in team] == [Decimal("50.01")]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: with rounding mode up or down, a line that "
-                   "is exactly a whole cent in rational terms is computed at 60 digits a hair "
-                   "off it (TI / 12 does not terminate) and rounded a cent the wrong way; "
-                   "finish() recomputes exactly only near half-cent ties")
 def test_rounding__directed_modes_round_the_exact_value() -> None:
     plan = PLAN.replace("period: quarter", "period: month\nrounding: {mode: up}").replace(
         "end: 2017-03-31", "end: 2017-01-31")

@@ -119,6 +119,16 @@ def allocate(total: Decimal, weights: list[Decimal], places: int = 2) -> list[De
     return [sign * part for part in floors]
 
 
+def near_boundary(value: Decimal, places: int, mode: RoundingMode) -> bool:
+    """True when rounding ``value`` by ``mode`` could depend on digits beyond 60: near a
+    half unit for the half modes, near a whole unit for ``up`` and ``down``."""
+    if mode in ("half_up", "half_even"):
+        return near_tie(value, places)
+    scaled = abs(value).scaleb(places, context=EXACT)
+    fraction = scaled - scaled.to_integral_value(rounding=decimal.ROUND_FLOOR)
+    return fraction < _TIE_BAND or fraction > 1 - _TIE_BAND
+
+
 def near_tie(value: Decimal, places: int) -> bool:
     """True when ``value`` lies within 10^-40 of a rounding tie (…5 at places+1).
 

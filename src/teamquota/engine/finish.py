@@ -7,7 +7,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from teamquota.core.money import EXACT, near_tie, round_fraction, round_money
+from teamquota.core.money import EXACT, near_boundary, round_fraction, round_money
 
 Compute = Callable[[Callable[[Any], Any]], Any]
 
@@ -22,10 +22,11 @@ def _as_fraction(value: Any) -> Fraction:
 
 def finish(compute: Compute, currency: str, mode: str, places: int) -> tuple[Decimal, Decimal]:
     """(rounded amount, unrounded value). ``compute(N)`` builds the value from numbers
-    converted with ``N`` — Decimal first; Fraction if the Decimal lands on a tie."""
+    converted with ``N`` — Decimal first; Fraction if the Decimal lands near a rounding
+    boundary of the mode (a half cent, or a whole cent for ``up``/``down``)."""
     with localcontext(EXACT):
         value = compute(_as_decimal)
-    if near_tie(value, places):
+    if near_boundary(value, places, mode):  # type: ignore[arg-type]
         exact = compute(_as_fraction)
         return round_fraction(exact, places, mode), value  # type: ignore[arg-type]
     return round_money(value, currency, mode, places), value  # type: ignore[arg-type]
