@@ -3,8 +3,8 @@ and the invariants issue 2 asks for (pools sum to the pool, payouts grow with bo
 credit is its members' credit, same inputs give the same bytes).
 
 DuckDB only, one connection for the module, for speed; ``test_backends_agree`` runs the same
-generator on PySpark. Known engine bugs found by these properties are pinned at the bottom as
-strict xfails with their hand arithmetic.
+generator on PySpark. Engine bugs these properties found are pinned at the bottom as
+regression tests with their hand arithmetic.
 """
 
 from __future__ import annotations
