@@ -2,6 +2,8 @@
 
 from decimal import Decimal as Dec
 
+import pytest
+
 from tests.engine.conftest import amounts, lines
 
 HYBRID = """
@@ -136,3 +138,28 @@ def test_hybrid__no_deals_still_gets_a_zero_line_and_missing_target_warns(calc):
     assert warnings == ["plan.yaml:6:5: warning[E010]: no target for payee 'ann', component "
                         "'personal', period 2017-Q1: no personal line\nhint: add a row to the "
                         "targets table or derive targets in the plan"]
+
+
+@pytest.mark.spark
+def test_hybrid__large_tables_reach_spark_through_parquet(spark_backend, monkeypatch):
+    # Forcing the Parquet path for every table must not change a cent (the Arrow hand-off
+    # and the Parquet read give Spark the same typed rows).
+    from teamquota.data import Dataset
+    from teamquota.engine.run import run
+    from teamquota.plan import load_plan_text
+
+    backend = spark_backend
+    records = dict(
+        payees=PAYEES, teams=TEAMS,
+        memberships=[{"payee_id": "ann", "team_id": "east", "start_date": "2017-01-01"},
+                     {"payee_id": "bob", "team_id": "west", "start_date": "2017-01-01"}],
+        deals=[deal("d1", "ann", "412000", "2017-02-10"), deal("d2", "bob", "1000.01",
+                                                                "2017-03-01")],
+        targets=[target("team", "east", "team", "400000"),
+                 target("payee", "ann", "personal", "400000")])
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    direct = run(plan, Dataset.from_records(**records), backend=backend)
+    monkeypatch.setattr(backend, "parquet_rows", 0)
+    via_parquet = run(plan, Dataset.from_records(**records), backend=backend)
+    assert via_parquet.payouts.to_pylist() == direct.payouts.to_pylist()
+    assert via_parquet.credits.to_pylist() == direct.credits.to_pylist()
