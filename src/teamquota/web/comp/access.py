@@ -185,3 +185,22 @@ def require_role(*roles: str) -> Callable[[Callable[..., HttpResponse]],
 
 
 signed_in = require_role()
+
+
+INSIGHT_ROLES = ("leader", "sales_ops")
+
+
+def insight_teams_visible_to(user: User) -> QuerySet[Team]:
+    """Teams whose insight pages (watchlist, strengths, conflicts) the user may open:
+    sales ops every team, a leader the teams they lead and their sub-teams — never the
+    team a leader merely belongs to. Reps and finance have none (the view answers 403)."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    if user.has_role("sales_ops"):
+        return Team.objects.all()
+    return Team.objects.filter(id__in=led_team_ids(user))
+
+
+def may_see_insights(user: User, team: Team) -> bool:
+    """For menus and links only; the views decide with the queryset above."""
+    return insight_teams_visible_to(user).filter(pk=team.pk).exists()

@@ -202,7 +202,8 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
                              team_id=team_id)
     period = pick_period(request)
     periods = published_periods()
-    context: dict[str, Any] = {"team": team, "period": period, "periods": periods}
+    context: dict[str, Any] = {"team": team, "period": period, "periods": periods,
+                               "show_insights": access.may_see_insights(user, team)}
     if period is None:
         return render(request, "comp/team_dashboard.html", context)
     plan = plan_for(user.payee if user.payee_id else None, period.run)

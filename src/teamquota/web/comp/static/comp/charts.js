@@ -26,6 +26,39 @@
         line: { color: "#2680c2" } }], { title: { text: d.title },
         xaxis: { title: { text: "attainment" }, ticksuffix: "%" },
         yaxis: { title: { text: "payout factor" }, ticksuffix: "%" } }];
+    },
+    watch: function (d) {
+      var pct = function (a) { return a.map(function (v) { return v == null ? null : v * 100; }); };
+      var y = pct(d.y), hi = pct(d.high);
+      var traces = [{ x: d.x, y: y, name: "shrunk mean attainment", type: "scatter",
+        mode: "markers", marker: { size: 11, color: d.flagged.map(function (f) {
+          return f ? "#c0392b" : "#2680c2"; }) },
+        error_y: { type: "data", symmetric: false, array: hi.map(function (h, i) {
+          return h == null || y[i] == null ? 0 : h - y[i]; }), arrayminus: y.map(function () {
+          return 0; }) } },
+        { x: d.x, y: pct(d.raw), name: "raw mean", type: "scatter", mode: "markers",
+          marker: { symbol: "x", color: "#9fb3c8" } }];
+      var shapes = d.peer == null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1,
+        y0: d.peer * 100, y1: d.peer * 100, line: { dash: "dash", color: "#0b6e4f" } }];
+      return [traces, { title: { text: "Attainment, shrunk, with upper bound (line: peers' median)" },
+        yaxis: { ticksuffix: "%" }, shapes: shapes }];
+    },
+    strengths: function (d) {
+      var pct = function (a) { return a.map(function (v) { return v == null ? null : v * 100; }); };
+      var y = pct(d.y), lo = pct(d.low), hi = pct(d.high);
+      return [[{ x: d.x, y: y, name: "win rate, shrunk", type: "scatter", mode: "markers",
+        marker: { size: 11, color: "#0b6e4f" }, error_y: { type: "data", symmetric: false,
+          array: hi.map(function (h, i) { return h - y[i]; }),
+          arrayminus: lo.map(function (l, i) { return y[i] - l; }) } },
+        { x: d.x, y: pct(d.raw), name: "raw win rate", type: "scatter", mode: "markers",
+          marker: { symbol: "x", color: "#9fb3c8" } }],
+        { title: { text: "Win rate with 90% interval" }, yaxis: { ticksuffix: "%" } }];
+    },
+    conflicts: function (d) {
+      return [[{ x: d.x, y: num(d.same), name: "within the team", type: "bar",
+        marker: { color: "#0b6e4f" } }, { x: d.x, y: num(d.cross), name: "across teams",
+        type: "bar", marker: { color: "#c0392b" } }],
+        { title: { text: "Pipeline conflicts by period" }, barmode: "stack" }];
     }
   };
   function render() {

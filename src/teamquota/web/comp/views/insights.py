@@ -1,0 +1,89 @@
+"""Leader-only insight pages per team: watchlist and strengths, and the conflict report.
+
+Leaders (for the teams they lead and their sub-teams) and sales ops; anyone else signed in
+gets 403, a team outside the user's scope 404 (``access.insight_teams_visible_to``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from teamquota.web.comp import access
+from teamquota.web.comp.models import Payee, Team
+from teamquota.web.comp.services.insights import team_insights
+from teamquota.web.comp.views.common import to_json
+
+
+def _team(request: HttpRequest, team_id: str) -> Team:
+    return get_object_or_404(access.insight_teams_visible_to(request.user)
+                             .select_related("leader", "parent"), team_id=team_id)
+
+
+def _names(ids: set[str]) -> dict[str, str]:
+    return dict(Payee.objects.filter(payee_id__in=ids).values_list("payee_id", "name"))
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@access.require_role(*access.INSIGHT_ROLES)
+def team_insights_page(request: HttpRequest, team_id: str) -> HttpResponse:
+    team = _team(request, team_id)
+    data = team_insights(team)
+    names = _names({r["payee_id"] for r in data["watch"] + data["strengths"]})
+    watch = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
+              "mean": _pct(r["mean_attainment"]), "shrunk": _pct(r["shrunk_attainment"]),
+              "high": _pct(r["shrunk_high"]), "peer": _pct(r["peer_attainment"])}
+             for r in data["watch"]]
+    strong = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
+               "win": _pct(r["win_shrunk"]), "win_raw_pct": _pct(r["win_raw"]),
+               "win_interval": f"{_pct(r['win_low'])} – {_pct(r['win_high'])}",
+               "size": "—" if r["size_shrunk"] is None else f"{r['size_shrunk']:,.0f}",
+               "size_raw_txt": "—" if r["size_raw"] is None else f"{r['size_raw']:,.0f}"}
+              for r in data["strengths"]]
+    strong.sort(key=lambda r: -(r["win_shrunk"] or 0))
+    watch_chart = {"x": [r["name"] for r in watch],
+                   "y": [r["shrunk_attainment"] for r in watch],
+                   "high": [r["shrunk_high"] for r in watch],
+                   "raw": [r["mean_attainment"] for r in watch],
+                   "peer": watch[0]["peer_attainment"] if watch else None,
+                   "flagged": [bool(r["flagged"]) for r in watch]}
+    strengths_chart = {"x": [r["name"] for r in strong],
+                       "y": [r["win_shrunk"] for r in strong],
+                       "low": [r["win_low"] for r in strong],
+                       "high": [r["win_high"] for r in strong],
+                       "raw": [r["win_raw"] for r in strong]}
+    context: dict[str, Any] = {
+        "team": team, "watch": watch, "flags": [r for r in watch if r["flagged"]],
+        "strengths": strong, "watch_chart": to_json(watch_chart),
+        "strengths_chart": to_json(strengths_chart)}
+    return render(request, "comp/team_insights.html", context)
+
+
+KIND_NAMES = {"shared_account_pairs": "reps working the same account",
+              "late_handovers": "owner changed shortly before close",
+              "colleague_account_activity": "activity on a colleague's account"}
+
+
+@access.require_role(*access.INSIGHT_ROLES)
+def team_conflicts_page(request: HttpRequest, team_id: str) -> HttpResponse:
+    team = _team(request, team_id)
+    data = team_insights(team)
+    rows = [{**r, "kind_name": KIND_NAMES.get(r["kind"], r["kind"]),
+             "share": _pct(r["same_team_share"])} for r in data["conflicts"]]
+    same = sum(int(r["same_team"]) for r in rows)
+    total = sum(int(r["total"]) for r in rows)
+    periods = sorted({r["period"] for r in rows})
+    chart = {"x": periods,
+             "same": [sum(int(r["same_team"]) for r in rows if r["period"] == p)
+                      for p in periods],
+             "cross": [sum(int(r["cross_team"]) for r in rows if r["period"] == p)
+                       for p in periods]}
+    return render(request, "comp/team_conflicts.html", {
+        "team": team, "rows": rows, "total": total, "same": same, "cross": total - same,
+        "share": _pct(same / total) if total else "—", "notes": data["notes"],
+        "chart": to_json(chart)})
