@@ -79,7 +79,8 @@ def organisation_insights() -> dict[str, Any]:
     """Watchlist, strengths and conflict summary for everyone, cached per run and data."""
     run_id = Run.objects.filter(status="done").order_by("-id").values_list(
         "id", flat=True).first()
-    key = "insights:" + hashlib.sha256(repr((run_id, AuditEvent.objects.order_by("-id").values_list("id", flat=True).first())).encode()).hexdigest()
+    last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    key = "insights:" + hashlib.sha256(repr((run_id, last_event)).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = _compute()
