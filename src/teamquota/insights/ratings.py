@@ -4,20 +4,51 @@ A ratings file is CSV (header ``rep,skill,rating``) or YAML (a list of
 ``{rep, skill, rating}`` mappings). ``rep`` is a payee id, ``skill`` names what was rated:
 ``overall``, a product, series, sector, size band (small/mid/large) or an activity type
 (call, meeting, ...); ``rating`` is a number from 1 to 5. Problems are diagnostics with the
-file and line (codes I001-I004, docs/insights.md); nothing is silently skipped.
+file and line (codes I001-I004, docs/insights.md); nothing is silently skipped. YAML is
+read by :mod:`teamquota.plan.yamlsource`, as plans and column maps are (same safety limits,
+duplicate keys caught, the line and column of each value). The web's rating form checks a
+value with :func:`rating_problem`, so both say the same thing.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
-from teamquota.core.diagnostics import Diagnostics, Source
+from teamquota.core.diagnostics import Diagnostics, InputError, Source
+from teamquota.plan.yamlsource import Converter, YamlDialect, compose, read_file
 
 COLUMNS = ("rep", "skill", "rating")
+RATING_HINT = "rate on a 1-5 scale, e.g. 4"
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    # every value is checked as text (a rating '4' and a rep id '007' stay as written)
+    return None if node.tag.endswith(":null") else str(node.value)
+
+
+RATINGS_YAML = YamlDialect(noun="ratings file", file_noun="ratings file", read_code="I001",
+                           syntax_code="I001", duplicate_code="I001", structure_code="I001",
+                           scalar=_scalar)
+
+
+def parse_rating(text: object) -> float | None:
+    """The rating as a number from 1 to 5, or ``None`` when it is not one."""
+    try:
+        rating = float(str(text).strip())
+    except ValueError:
+        return None
+    return rating if 1 <= rating <= 5 else None
+
+
+def rating_problem(text: object) -> str:
+    """The message for a rating that :func:`parse_rating` refuses."""
+    return f"{str(text)!r} is not a number from 1 to 5"
 
 
 def load_ratings(path: str | Path, known_reps: set[str] | None = None
@@ -25,70 +56,68 @@ def load_ratings(path: str | Path, known_reps: set[str] | None = None
     path = Path(path)
     problems = Diagnostics()
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        problems.error("I001", f"cannot read ratings file: {exc.strerror}", Source(str(path)))
-        return pd.DataFrame(columns=COLUMNS), problems
-    if path.suffix.lower() in (".yaml", ".yml"):
-        rows = _yaml_rows(text, str(path), problems)
-    else:
-        rows = _csv_rows(text, str(path), problems)
+        text = read_file(path, RATINGS_YAML)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            rows = _yaml_rows(text, str(path), problems)
+        else:
+            rows = _csv_rows(text, str(path), problems)
+    except InputError as exc:
+        problems.extend(exc.diagnostics)
+        return pd.DataFrame(columns=[*COLUMNS, "line"]), problems
     good = []
-    for line, row in rows:
-        where = Source(str(path), line)
+    for where, row in rows:
         missing = [c for c in COLUMNS if not str(row.get(c) or "").strip()]
         if missing:
-            problems.error("I002", f"missing {', '.join(missing)}", where,
+            problems.error("I002", f"missing {', '.join(missing)}", where("rep"),
                            "each rating needs rep, skill and rating, e.g. ann,meeting,4")
             continue
-        try:
-            rating = float(str(row["rating"]).strip())
-        except ValueError:
-            rating = float("nan")
-        if not 1 <= rating <= 5:
-            problems.error("I003", f"column 'rating': {str(row['rating'])!r} is not a number "
-                                   "from 1 to 5", where, "rate on a 1-5 scale, e.g. 4")
+        rating = parse_rating(row["rating"])
+        if rating is None:
+            problems.error("I003", f"column 'rating': {rating_problem(row['rating'])}",
+                           where("rating"), RATING_HINT)
             continue
         rep = str(row["rep"]).strip()
         if known_reps is not None and rep not in known_reps:
-            problems.error("I004", f"column 'rep': unknown payee {rep!r}", where,
+            problems.error("I004", f"column 'rep': unknown payee {rep!r}", where("rep"),
                            "use the payee id from the payees table")
             continue
         good.append({"rep": rep, "skill": str(row["skill"]).strip(), "rating": rating,
-                     "line": line})
+                     "line": where("rep").line})
     return pd.DataFrame(good, columns=[*COLUMNS, "line"]), problems
 
 
-def _csv_rows(text: str, path: str, problems: Diagnostics) -> list[tuple[int, dict]]:
+Where = Callable[[str], Source]  # column name -> where that value is in the file
+
+
+def _csv_rows(text: str, path: str, problems: Diagnostics) -> list[tuple[Where, dict]]:
     reader = csv.DictReader(text.splitlines())
     absent = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if absent:
         problems.error("I002", f"missing column(s) {', '.join(absent)}", Source(path, 1),
                        "the header must be: rep,skill,rating")
         return []
-    return [(i + 2, row) for i, row in enumerate(reader)]
+    # a CSV row is reported by its line (the header is line 1)
+    return [(lambda _col, line=i + 2: Source(path, line), row)
+            for i, row in enumerate(reader)]
 
 
-def _yaml_rows(text: str, path: str, problems: Diagnostics) -> list[tuple[int, dict]]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.error("I001", f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                       Source(path, mark.line + 1 if mark else None))
-        return []
+def _yaml_rows(text: str, path: str, problems: Diagnostics) -> list[tuple[Where, dict]]:
+    node = compose(text, path, RATINGS_YAML)
     if not isinstance(node, yaml.SequenceNode):
         problems.error("I001", "a ratings YAML file must be a list of {rep, skill, rating}",
-                       Source(path, 1))
+                       Source(path, 1), "e.g. - {rep: ann, skill: meeting, rating: 4}")
         return []
+    reader = Converter(path, RATINGS_YAML)
+    items = reader.read(node)
+    problems.extend(reader.diagnostics)
     rows = []
-    for item in node.value:
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
             problems.error("I002", "each rating must be a mapping with rep, skill and rating",
-                           Source(path, line))
+                           reader.value_source((i,)))
             continue
-        rows.append((line, {k.value: v.value for k, v in item.value}))
+        # a value's own position, else the item's: the editor jumps to what is wrong
+        rows.append((lambda col, i=i: reader.value_source((i, col)), item))
     return rows
 
 
