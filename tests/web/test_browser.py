@@ -16,6 +16,7 @@ CHROMIUM = os.environ.get("TEAMQUOTA_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+CSP_REFUSALS: list[str] = []  # what Chromium refused under the Content-Security-Policy
 BAD_DEALS = ("deal_id,owner_id,account,product,amount,currency,stage,close_date\n"
              "X1,corliss-cosme,Acme,GTX Pro,12,5O0.00,USD,Won,2017-12-01\n"
              "X2,nobody,Acme,GTX Pro,100.00,USD,Won,2017-12-01\n"
@@ -36,6 +37,14 @@ def browser():  # noqa: ANN201
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def no_csp_refusals():  # noqa: ANN201
+    """Every page works under ``script-src 'self'``: Chromium refuses nothing."""
+    CSP_REFUSALS.clear()
+    yield
+    assert CSP_REFUSALS == []
+
+
 @pytest.fixture
 def demo(transactional_db, settings):  # noqa: ANN001, ANN201
     from teamquota.web.comp.services.demo import seed
@@ -47,6 +56,8 @@ def demo(transactional_db, settings):  # noqa: ANN001, ANN201
 def _page(browser, live_server, demo, username):  # noqa: ANN001, ANN202
     page = browser.new_context(viewport={"width": 1280, "height": 900},
                                accept_downloads=True).new_page()
+    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
+            if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", demo[username])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.test import Client
 
+import teamquota.web
 from tests.web.world import PASSWORD
 
 
@@ -59,3 +62,44 @@ def test_it_turns_debug_off_and_cookies_secure_in_production():
                          "import teamquota.web.settings as s; print(s.DEBUG, "
                          "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)")
     assert result.stdout.split() == ["False", "True", "True", "31536000"]
+
+
+def test_it_sends_the_security_headers_on_every_page(client, world):
+    client.force_login(world.rita)
+    for url in ("/login/", "/statements/rita/", "/teams/north/", "/statements/sue/"):
+        response = client.get(url)
+        csp = dict(d.strip().split(" ", 1) for d in
+                   response["Content-Security-Policy"].split(";"))
+        assert csp["script-src"] == "'self'", url
+        assert csp["default-src"] == "'self'" and csp["object-src"] == "'none'"
+        assert csp["frame-ancestors"] == "'none'"
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")|"
+                    r"\son[a-z]+\s*=|\sstyle\s*=|javascript:", re.I)
+
+
+def test_it_keeps_no_inline_script_or_style_in_any_template():
+    # script-src 'self' would refuse them in the browser (test_browser checks it live)
+    root = Path(teamquota.web.__file__).parent
+    found = [f"{path.relative_to(root)}:{n}: {line.strip()[:80]}"
+             for path in sorted(root.rglob("templates/**/*.html"))
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if INLINE.search(line)]
+    assert found == []
+
+
+def test_it_passes_the_deployment_checks_in_production():
+    for redirect in ("1", "0"):  # 0: TLS and the HTTP redirect live in the proxy
+        result = _production(
+            {"TEAMQUOTA_SECRET_KEY": "k" * 20 + "-Zq8#x" * 8, "TEAMQUOTA_SSL_REDIRECT": redirect,
+             "TEAMQUOTA_ALLOWED_HOSTS": "comp.example.com"},
+            "import sys; from django.core.management import execute_from_command_line; "
+            "execute_from_command_line(['manage', 'check', '--deploy', '--fail-level', "
+            "'WARNING'])")
+        assert result.returncode == 0, result.stderr
+        assert "no issues" in result.stdout

@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from teamquota.web.csp import content_security_policy
+
 ENV = os.environ.get("TEAMQUOTA_ENV", "development")
 PRODUCTION = ENV == "production"
 HOME = Path(os.environ.get("TEAMQUOTA_HOME", Path.cwd())).resolve()
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "teamquota.web.comp.middleware.ApiTokenMiddleware",
+    "teamquota.web.comp.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "teamquota.web.urls"
@@ -131,12 +134,20 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+TEAMQUOTA_CSP = content_security_policy()  # script-src 'self'; why: teamquota/web/csp.py
+TEAMQUOTA_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("TEAMQUOTA_HSTS_SECONDS", "31536000"))
+    # set TEAMQUOTA_HSTS_SUBDOMAINS=0 when other hosts of the domain still speak plain HTTP
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("TEAMQUOTA_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = SECURE_HSTS_INCLUDE_SUBDOMAINS
     SECURE_SSL_REDIRECT = os.environ.get("TEAMQUOTA_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_SSL_REDIRECT:
+        # Deliberately off: the TLS proxy in front redirects HTTP (serve --production).
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TEAMQUOTA_TIME_ZONE", "UTC")

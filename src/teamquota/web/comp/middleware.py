@@ -1,9 +1,11 @@
-"""API token authentication: ``Authorization: Bearer tq_...`` on /api/ requests."""
+"""API token authentication (``Authorization: Bearer tq_...`` on /api/ requests) and the
+security headers every response carries."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -30,3 +32,24 @@ class ApiTokenMiddleware:
             # Token requests carry no cookies, so CSRF (a cookie attack) does not apply.
             request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (and Permissions-Policy) on every response.
+
+    Everything the pages use is served by the app itself — htmx, Plotly, our charts and
+    behaviour scripts, the style sheet — and pages keep no inline script or event handler
+    (chart data travels in ``<script type="application/json">`` blocks, which are data, not
+    code). So ``script-src 'self'`` holds, and an injected ``<script>`` or ``onerror=`` in
+    any rendered value cannot run. Django's SecurityMiddleware and XFrameOptionsMiddleware
+    add nosniff, Referrer-Policy and ``X-Frame-Options: DENY`` (settings.py).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.TEAMQUOTA_CSP)
+        response.headers.setdefault("Permissions-Policy", settings.TEAMQUOTA_PERMISSIONS_POLICY)
+        return response
