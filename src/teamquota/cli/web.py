@@ -23,6 +23,9 @@ def first_start(echo: typer.echo = typer.echo, demo: bool = True) -> None:  # ty
     """Migrate; on an empty database load the demo and print the demo users."""
     from django.core.management import call_command
     call_command("migrate", interactive=False, verbosity=0)
+    from teamquota.web.comp.services.workers import fail_orphaned_runs
+    for run_id in fail_orphaned_runs():  # their process ended with the previous server
+        echo(f"run #{run_id} was still running when the server stopped: marked failed")
     from teamquota.web.comp.models import Payee, User
     from teamquota.web.comp.services import demo as demo_service
     if demo and not Payee.objects.exists() and not User.objects.exists():

@@ -28,6 +28,8 @@ class Run(models.Model):
     diagnostics = models.JSONField(default=list, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=300, blank=True, default="")
+    # host:pid:pid start time of the process executing it (services/workers.py)
+    worker = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]

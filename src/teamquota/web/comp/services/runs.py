@@ -39,6 +39,7 @@ from teamquota.web.comp.models import (
     Team,
     User,
 )
+from teamquota.web.comp.services import workers
 from teamquota.web.comp.services.bulk import insert_rows
 from teamquota.web.comp.services.dataset import build_dataset
 
@@ -74,13 +75,20 @@ def contributing_imports() -> list[Import]:
 def start_run(user: User | None, note: str = "",
               calculator: Calculator | None = None) -> Run:
     """Create a run and execute it (in a thread unless ``TEAMQUOTA_RUNS_INLINE``)."""
-    run = Run.objects.create(started_by=user, note=note, progress="queued")
-    run.plan_versions.set(current_versions())
-    run.imports.set(contributing_imports())
-    if settings.TEAMQUOTA_RUNS_INLINE or calculator is not None:
-        execute_run(run, calculator)
-    else:
-        threading.Thread(target=_execute_in_thread, args=(run.pk,), daemon=True).start()
+    workers.fail_orphaned_runs()
+    run = Run.objects.create(started_by=user, note=note, progress="queued",
+                             worker=workers.this_worker())
+    workers.claim(run)
+    try:
+        run.plan_versions.set(current_versions())
+        run.imports.set(contributing_imports())
+        if settings.TEAMQUOTA_RUNS_INLINE or calculator is not None:
+            execute_run(run, calculator)
+        else:
+            threading.Thread(target=_execute_in_thread, args=(run.pk,), daemon=True).start()
+    except BaseException:
+        workers.release(run.pk)
+        raise
     return run
 
 
@@ -98,6 +106,13 @@ def _progress(run: Run, text: str) -> None:
 
 
 def execute_run(run: Run, calculator: Calculator | None = None) -> Run:
+    try:
+        return _execute(run, calculator)
+    finally:
+        workers.release(run.pk)
+
+
+def _execute(run: Run, calculator: Calculator | None) -> Run:
     calc = calculator or teamquota.calculate
     run.status = "running"
     _progress(run, "reading data")

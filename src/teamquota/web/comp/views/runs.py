@@ -17,12 +17,14 @@ from teamquota.web.comp import access
 from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run, record
 from teamquota.web.comp.services.adjustments import deal_changes
 from teamquota.web.comp.services.runs import start_run
+from teamquota.web.comp.services.workers import fail_orphaned_runs
 
 ZERO = Decimal("0")
 
 
 @access.require_role("finance", "sales_ops")
 def run_list(request: HttpRequest) -> HttpResponse:
+    fail_orphaned_runs()
     runs = access.runs_visible_to(request.user).select_related("started_by")[:100]
     return render(request, "comp/run_list.html", {"runs": runs})
 
@@ -38,6 +40,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 
 @access.require_role("finance", "sales_ops")
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    fail_orphaned_runs()
     run = get_object_or_404(access.runs_visible_to(request.user), pk=run_id)
     template = "comp/_run_status.html" if request.htmx else "comp/run_detail.html"
     totals = (PayoutLine.objects.filter(run=run).values("period")
