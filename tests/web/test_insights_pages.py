@@ -75,9 +75,11 @@ def test_it_splits_conflicts_into_same_team_and_cross_team(client, world: World)
 
 def test_it_links_the_insights_from_the_dashboard_only_for_those_who_may_open_them(
         client, world: World):
+    links = ('id="insights-link"', 'id="allocate-link"', 'id="simulate-link"')
     client.force_login(world.lea)
-    assert 'id="insights-link"' in client.get("/teams/north/").content.decode()
-    client.force_login(world.rita)
-    assert 'id="insights-link"' not in client.get("/teams/north/").content.decode()
-    client.force_login(world.fiona)
-    assert 'id="insights-link"' not in client.get("/teams/north/").content.decode()
+    html = client.get("/teams/north/").content.decode()
+    assert all(link in html for link in links)
+    for persona in (world.rita, world.fiona):
+        client.force_login(persona)
+        html = client.get("/teams/north/").content.decode()
+        assert not any(link in html for link in links)

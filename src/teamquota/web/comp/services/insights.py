@@ -11,11 +11,13 @@ Access is decided by the view before this module is called.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
+from plotly.utils import PlotlyJSONEncoder
 
 from teamquota.insights.conflicts import conflicts
 from teamquota.insights.strengths import strengths
@@ -98,3 +100,12 @@ def team_insights(team: Team) -> dict[str, Any]:
         "conflicts": [r for r in org["conflicts"] if r["team_id"] in scope],
         "notes": org["notes"],
     }
+
+
+def figure_json(figure: Any) -> str:
+    """A library figure for the page's charts.js (plotly's own encoder; no template, so
+    the page's look applies), safe inside a ``<script type="application/json">`` block."""
+    spec = figure.to_plotly_json()
+    spec["layout"].pop("template", None)
+    return (json.dumps({"data": spec["data"], "layout": spec["layout"]}, cls=PlotlyJSONEncoder)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

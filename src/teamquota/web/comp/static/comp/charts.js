@@ -54,6 +54,8 @@
           marker: { symbol: "x", color: "#9fb3c8" } }],
         { title: { text: "Win rate with 90% interval" }, yaxis: { ticksuffix: "%" } }];
     },
+    // a figure built by the insights library (teamquota.insights.figures), as plotly JSON
+    figure: function (d) { return [d.data, d.layout || {}]; },
     conflicts: function (d) {
       return [[{ x: d.x, y: num(d.same), name: "within the team", type: "bar",
         marker: { color: "#0b6e4f" } }, { x: d.x, y: num(d.cross), name: "across teams",
@@ -72,4 +74,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", render);
+  // pages that swap results in with htmx (work allocation) draw the new charts
+  document.addEventListener("htmx:afterSettle", render);
 })();

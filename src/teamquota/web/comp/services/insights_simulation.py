@@ -1,0 +1,97 @@
+"""Plan-fit simulation for the leader page: ``teamquota simulate`` on the team's history.
+
+The people are the team's current members and those of its sub-teams (each person's
+latest membership); their whole history is replayed, each team on its own, under the
+designs the CLI compares, every replicate paid by the engine. That takes seconds, so the
+result is cached per scope, latest run and newest audit event, as the other insight pages
+are. Access is decided by the view before this module is called.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+
+from teamquota.data.dataset import Dataset
+from teamquota.insights import figures
+from teamquota.insights.frames import deals_frame
+from teamquota.insights.replay import monthly_history
+from teamquota.insights.simulate import CAVEAT, never_paid, recommended_design, simulate
+from teamquota.web.comp.models import Membership, Payee, Run, Team
+from teamquota.web.comp.services.dataset import build_dataset
+from teamquota.web.comp.services.insights import figure_json, scope_team_ids
+
+REPLICATES = 100   # the CLI's default: about 10 seconds for a team of the demo
+MIN_MONTHS = 3     # one simulated quarter's worth
+SEED = 0
+
+
+def current_members(team_ids: list[str]) -> set[str]:
+    """Payees whose latest membership is in one of ``team_ids`` (as the replay sees them)."""
+    latest: dict[str, str] = {}
+    for payee, team in (Membership.objects.order_by("start_date", "id")
+                        .values_list("payee__payee_id", "team__team_id")):
+        latest[payee] = team
+    return {p for p, t in latest.items() if t in set(team_ids)}
+
+
+def _full_months(dataset: Dataset) -> int:
+    """Full calendar months of history the replay can draw from."""
+    deals = deals_frame(dataset, "month")
+    if not deals["close_date"].notna().any():
+        return 0
+    return int(monthly_history(dataset)["period"].nunique())
+
+
+def _compute(members: set[str]) -> dict[str, Any] | None:
+    dataset = build_dataset(payee_ids=members)
+    months = _full_months(dataset)
+    if months < MIN_MONTHS:
+        return {"error": f"The replay draws quarters from full months of results: it needs "
+                         f"at least {MIN_MONTHS} full months with closed deals, and this "
+                         f"team's data has {months}."}
+    result = simulate(dataset, replicates=REPLICATES, seed=SEED)
+    names = dict(Payee.objects.filter(payee_id__in=members).values_list("payee_id", "name"))
+    pick = recommended_design(result.recommendation)
+    sens = result.sensitivity.pivot_table(index="design", columns="threshold",
+                                          values="expected_total", sort=False)
+    sens = sens.reindex(columns=sorted(sens.columns))
+    return {
+        "designs": result.summary.to_dict("records"),
+        "thresholds": [float(t) for t in sens.columns],
+        "sensitivity": [{"design": str(d), "costs": [None if v != v else float(v) for v in row]}
+                        for d, row in sens.iterrows()],
+        # the caveat is shown on its own, under the tables
+        "recommendation": [line for line in result.recommendation.splitlines()
+                           if line != CAVEAT],
+        "caveat": CAVEAT,
+        "recommended": pick,
+        "idle": [names.get(r, r) for r in never_paid(result, pick)] if pick else [],
+        "pool_rate": str(result.pool_rate),
+        "replicates": result.replicates,
+        "charts": {"costs": figure_json(figures.simulation_costs(result)),
+                   "fairness": figure_json(figures.simulation_fairness(result)),
+                   "threshold": figure_json(figures.simulation_threshold(result))},
+    }
+
+
+def team_simulation(team: Team, compute: bool = True) -> dict[str, Any] | None:
+    """The simulation for ``team`` and its sub-teams: ``None`` when nobody is in them,
+    ``{"pending": True}`` when it is not cached and ``compute`` is false."""
+    from teamquota.web.comp.views.common import last_change
+    members = current_members(scope_team_ids(team))
+    if not members:
+        return None
+    run_id = Run.objects.filter(status="done").order_by("-id").values_list(
+        "id", flat=True).first()
+    key = "simulation:" + hashlib.sha256(repr((run_id, last_change(), sorted(members),
+                                               REPLICATES, SEED)).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None and not compute:
+        return {"pending": True}
+    if found is None:
+        found = _compute(members)
+        cache.set(key, found, 3600)
+    return found
