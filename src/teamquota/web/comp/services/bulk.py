@@ -1,8 +1,10 @@
 """Fast inserts of result rows (a run on 1M deals writes millions of credit rows).
 
-Django's ``bulk_create`` builds a model instance per row; here rows go straight to
-``executemany`` with the model's own table and column names, inside the caller's
-transaction. Values must already have the field's Python type (Decimal, date, str).
+Django's ``bulk_create`` builds a model instance per row and, on SQLite, one statement per
+~50 rows (the 999-variable limit); here rows go straight to the database with the model's
+own table and column names, inside the caller's transaction: ``COPY ... FROM STDIN`` on
+PostgreSQL (psycopg 3), ``executemany`` elsewhere. Values must already have the field's
+Python type (Decimal, date, str; JSON prepared with ``get_db_prep_save``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,18 @@ def insert_rows(model: type[models.Model], fields: Sequence[str],
     """Insert ``rows`` (tuples in ``fields`` order); returns how many were written."""
     columns = [model._meta.get_field(f).column for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)})"
-           f" VALUES ({', '.join(['%s'] * len(columns))})")
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     written = 0
     iterator = iter(rows)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams rows in one statement: no per-row parse, plan or round trip
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in iterator:
+                    copy.write_row(row)
+                    written += 1
+            return written
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         while chunk := list(islice(iterator, batch)):
             cursor.executemany(sql, chunk)
             written += len(chunk)
