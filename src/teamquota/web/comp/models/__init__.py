@@ -3,6 +3,7 @@
 from teamquota.web.comp.models.audit import AuditEvent, record
 from teamquota.web.comp.models.data import DataTable, Deal, Import, Target
 from teamquota.web.comp.models.disputes import Dispute, DisputeMessage
+from teamquota.web.comp.models.insights import LeaderRating
 from teamquota.web.comp.models.org import Membership, Payee, Team, User
 from teamquota.web.comp.models.plans import Plan, PlanAssignment, PlanVersion
 from teamquota.web.comp.models.results import (
@@ -17,7 +18,7 @@ from teamquota.web.comp.models.security import ApiToken, LoginFailure
 
 __all__ = [
     "ApiToken", "AttainmentRow", "AuditEvent", "CreditRow", "DataTable", "Deal", "Dispute",
-    "DisputeMessage", "Import", "LoginFailure", "Membership", "Payee", "PayoutLine", "Period",
-    "PeriodReview", "Plan", "PlanAssignment", "PlanVersion", "Run", "Target", "Team", "User",
-    "record",
+    "DisputeMessage", "Import", "LeaderRating", "LoginFailure", "Membership", "Payee",
+    "PayoutLine", "Period", "PeriodReview", "Plan", "PlanAssignment", "PlanVersion", "Run",
+    "Target", "Team", "User", "record",
 ]
