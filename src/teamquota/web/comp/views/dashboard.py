@@ -159,9 +159,12 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
             "target_amount": row.target_amount,
             "gate": _gate_text(plan, row.component_id, row.attainment),
         })
+    # summed per day by the database: a top team's quarter holds a large share of all
+    # credit rows, but at most 92 days
     team_credits = list(CreditRow.objects.filter(
         run_id=run_id, period=period.label, subject_type="team", subject_id=team.team_id)
-        .values_list("close_date", "amount"))
+        .values("close_date").annotate(total=Sum("amount")).order_by("close_date")
+        .values_list("close_date", "total"))
     target = components[0]["target_amount"] if components else None
     credited = sum((a or ZERO for _, a in team_credits), ZERO)
     numbers: dict[str, Any] = {
