@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
 from django.urls import get_resolver
 
-from teamquota.web.comp.models import Dispute, DisputeMessage, Import, PayoutLine
+from teamquota.web.comp.models import (
+    Dispute,
+    DisputeMessage,
+    Import,
+    LeaderRating,
+    PayoutLine,
+)
 from teamquota.web.comp.services import imports as import_service
 from tests.web.world import World
 
@@ -64,6 +71,10 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
      only(OK, "otto") | {"lea": NF, "sam": NF}),
     ("get", "team_conflicts", lambda o: "/teams/nosuchteam/conflicts/",
      only(NF, "lea", "sam", "otto")),
+    ("post", "team_rating", lambda o: "/teams/north/ratings/",
+     only(R, "lea", "otto") | {"sam": NF}),
+    ("post", "team_rating_delete", lambda o: f"/teams/north/ratings/{o['rating']}/delete/",
+     only(R, "lea", "otto") | {"sam": NF}),
     ("get", "team_allocate", lambda o: "/teams/north/allocate/",
      only(OK, "lea", "otto") | {"sam": NF}),
     ("get", "team_allocate", lambda o: "/teams/company/allocate/",
@@ -139,7 +150,8 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
 
 POST_DATA = {"import_upload": "upload", "dispute_raise": {"text": "Why so low?"},
              "dispute_adjust": {"amount": "25.00", "reason": "missed deal"},
-             "import_apply": {"mode": "upsert"}}
+             "import_apply": {"mode": "upsert"},
+             "team_rating": {"rep": "rita", "skill": "overall", "rating": "4"}}
 
 
 @pytest.fixture
@@ -155,8 +167,11 @@ def objects(world: World) -> dict[str, object]:
     upload.name = "payees.csv"
     upload.chunks = lambda: [upload.getvalue()]  # type: ignore[attr-defined]
     staged = import_service.stage(upload, "payees", "", world.otto)
+    rating = LeaderRating.objects.create(payee=rita_line.payee, skill="overall",
+                                         rating=Decimal("3"), recorded_by=world.lea)
     return {"run": world.run.pk, "rita_user": world.rita.pk, "rita_line": rita_line.pk,
-            "sue_line": sue_line.pk, "dispute": dispute.pk, "import": imp.pk, "staged": staged.key}
+            "sue_line": sue_line.pk, "dispute": dispute.pk, "import": imp.pk, "staged": staged.key,
+            "rating": rating.pk}
 
 
 def _request(client, method: str, name: str, url: str):  # noqa: ANN001, ANN202
@@ -177,7 +192,7 @@ def _outcome(response) -> object:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("method,name,url,expected", MATRIX,
-                         ids=[f"{m}:{f(dict.fromkeys(('run', 'rita_user', 'rita_line', 'sue_line', 'dispute', 'import', 'staged'), 'N'))}"  # noqa: E501
+                         ids=[f"{m}:{f(dict.fromkeys(('rating', 'run', 'rita_user', 'rita_line', 'sue_line', 'dispute', 'import', 'staged'), 'N'))}"  # noqa: E501
                               for m, _, f, _e in MATRIX])
 def test_it_gives_each_persona_exactly_its_access(client, world, objects, method, name, url,
                                                   expected):

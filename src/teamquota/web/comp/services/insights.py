@@ -20,9 +20,9 @@ from django.core.cache import cache
 from plotly.utils import PlotlyJSONEncoder
 
 from teamquota.insights.conflicts import conflicts
-from teamquota.insights.strengths import strengths
+from teamquota.insights.strengths import activity_conversion, strengths
 from teamquota.insights.watchlist import assess
-from teamquota.web.comp.models import AuditEvent, Run, Team
+from teamquota.web.comp.models import AuditEvent, Membership, Run, Team
 from teamquota.web.comp.services.dataset import build_dataset
 
 
@@ -40,6 +40,16 @@ def scope_team_ids(team: Team) -> list[str]:
     return found
 
 
+def current_members(team_ids: list[str]) -> set[str]:
+    """Payees whose latest membership is in one of ``team_ids`` (the team's people now)."""
+    latest: dict[str, str] = {}
+    for payee, team in (Membership.objects.order_by("start_date", "id")
+                        .values_list("payee__payee_id", "team__team_id")):
+        latest[payee] = team
+    wanted = set(team_ids)
+    return {p for p, t in latest.items() if t in wanted}
+
+
 def _num(value: Any) -> float | None:
     """A statistic for display (these are estimates, not money); NaN becomes None."""
     if value is None:
@@ -55,10 +65,20 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+# what insights.ratings.side_by_side reads of the strengths and conversion tables
+MEASURED = ["payee_id", "team_id", "dimension", "level", "deals", "win_shrunk", "win_low",
+            "win_high", "win_group"]
+CONVERSION = ["payee_id", "team_id", "type", "activities", "conv_shrunk", "conv_low",
+              "conv_high", "conv_group"]
+
+
 def _compute() -> dict[str, Any]:
     dataset = build_dataset()
     watch = assess(dataset)
-    strong = strengths(dataset, dimensions=["overall"])
+    # every dimension, so hand ratings of a product or sector meet their measured rate
+    measured = strengths(dataset)
+    strong = measured[measured["dimension"] == "overall"] if len(measured) else measured
+    conversion = activity_conversion(dataset)
     report = conflicts(dataset)
     watch_cols = ["payee_id", "team_id", "periods", "low_periods", "mean_attainment",
                   "shrunk_attainment", "shrunk_high", "peer_attainment", "flagged",
@@ -71,6 +91,8 @@ def _compute() -> dict[str, Any]:
         "watch": _records(watch.fillna({"pattern": "", "focus_product": "",
                                         "focus_stage": ""}), watch_cols),
         "strengths": _records(strong, strong_cols) if not strong.empty else [],
+        "measured": _records(measured, MEASURED) if len(measured) else [],
+        "conversion": _records(conversion, CONVERSION) if len(conversion) else [],
         "conflicts": _records(summary, ["team_id", "period", "kind", "total", "same_team",
                                         "cross_team", "same_team_share"]),
         "notes": list(report.notes),

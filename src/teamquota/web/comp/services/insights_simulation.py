@@ -19,22 +19,13 @@ from teamquota.insights import figures
 from teamquota.insights.frames import deals_frame
 from teamquota.insights.replay import monthly_history
 from teamquota.insights.simulate import CAVEAT, never_paid, recommended_design, simulate
-from teamquota.web.comp.models import Membership, Payee, Run, Team
+from teamquota.web.comp.models import Payee, Run, Team
 from teamquota.web.comp.services.dataset import build_dataset
-from teamquota.web.comp.services.insights import figure_json, scope_team_ids
+from teamquota.web.comp.services.insights import current_members, figure_json, scope_team_ids
 
 REPLICATES = 100   # the CLI's default: about 10 seconds for a team of the demo
 MIN_MONTHS = 3     # one simulated quarter's worth
 SEED = 0
-
-
-def current_members(team_ids: list[str]) -> set[str]:
-    """Payees whose latest membership is in one of ``team_ids`` (as the replay sees them)."""
-    latest: dict[str, str] = {}
-    for payee, team in (Membership.objects.order_by("start_date", "id")
-                        .values_list("payee__payee_id", "team__team_id")):
-        latest[payee] = team
-    return {p for p, t in latest.items() if t in set(team_ids)}
 
 
 def _full_months(dataset: Dataset) -> int:

@@ -1,4 +1,5 @@
-"""Leader-only insight pages per team: watchlist and strengths, and the conflict report.
+"""Leader-only insight pages per team: watchlist and strengths (with the leader's own
+ratings beside the measured strengths, recorded here), and the conflict report.
 
 Leaders (for the teams they lead and their sub-teams) and sales ops; anyone else signed in
 gets 403, a team outside the user's scope 404 (``access.insight_teams_visible_to``).
@@ -8,11 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Payee, Team
+from teamquota.web.comp.models import LeaderRating, Payee, Team
+from teamquota.web.comp.services import insights_ratings as ratings
 from teamquota.web.comp.services.insights import team_insights
 from teamquota.web.comp.views.common import to_json
 
@@ -33,6 +38,25 @@ def _pct(value: float | None) -> str:
 @access.require_role(*access.INSIGHT_ROLES)
 def team_insights_page(request: HttpRequest, team_id: str) -> HttpResponse:
     team = _team(request, team_id)
+    return _insights_response(request, team)
+
+
+def _ratings_context(team: Team, typed: dict[str, str] | None = None,
+                     errors: dict[str, str] | None = None) -> dict[str, Any]:
+    rows = ratings.side_by_side_rows(team, ratings.ratings_of(team))
+    shown = [{**r, "measured_txt": _pct(r["measured"]),
+              "interval": ("—" if r["low"] is None else
+                           f"{_pct(r['low'])} – {_pct(r['high'])}"),
+              "team_txt": _pct(r["team_rate"]),
+              "rank_txt": ("—" if r["rank"] is None else
+                           f"{r['rank']:.0f} of {r['of']:.0f}")} for r in rows]
+    return {"ratings": shown, "rating_reps": ratings.rateable_reps(team),
+            "rating_skills": ratings.known_skills(team), "typed": typed or {},
+            "rating_errors": errors or {}}
+
+
+def _insights_response(request: HttpRequest, team: Team,
+                       extra: dict[str, Any] | None = None) -> HttpResponse:
     data = team_insights(team)
     names = _names({r["payee_id"] for r in data["watch"] + data["strengths"]})
     watch = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
@@ -61,7 +85,35 @@ def team_insights_page(request: HttpRequest, team_id: str) -> HttpResponse:
         "team": team, "watch": watch, "flags": [r for r in watch if r["flagged"]],
         "strengths": strong, "watch_chart": to_json(watch_chart),
         "strengths_chart": to_json(strengths_chart)}
+    context.update(extra or _ratings_context(team))
     return render(request, "comp/team_insights.html", context)
+
+
+@access.require_role(*access.INSIGHT_ROLES)
+@require_POST
+def team_rating_record(request: HttpRequest, team_id: str) -> HttpResponse:
+    """Record (or replace) a rating; a wrong value is shown at its field on the page."""
+    team = _team(request, team_id)
+    typed = {k: request.POST.get(k, "") for k in ("rep", "skill", "rating")}
+    values, errors = ratings.check_rating(team, **typed)
+    if errors:
+        return _insights_response(request, team, _ratings_context(team, typed, errors))
+    ratings.record_rating(request.user, values["payee"], values["skill"], values["rating"])
+    messages.success(request, f"Recorded: {values['payee'].name} on {values['skill']}, "
+                              f"{values['rating'].normalize()}.")
+    return redirect(f"{reverse('team_insights', args=[team.team_id])}#ratings")
+
+
+@access.require_role(*access.INSIGHT_ROLES)
+@require_POST
+def team_rating_delete(request: HttpRequest, team_id: str, rating_id: int) -> HttpResponse:
+    team = _team(request, team_id)
+    members = [p.pk for p in ratings.rateable_reps(team)]
+    rating = get_object_or_404(LeaderRating.objects.select_related("payee"),
+                               pk=rating_id, payee_id__in=members)
+    ratings.delete_rating(request.user, rating)
+    messages.success(request, f"Removed the rating of {rating.payee.name} on {rating.skill}.")
+    return redirect(f"{reverse('team_insights', args=[team.team_id])}#ratings")
 
 
 KIND_NAMES = {"shared_account_pairs": "reps working the same account",
