@@ -74,7 +74,7 @@ def test_hubspot_preset__maps_a_deals_export(tmp_path: Path) -> None:
     assert (row["deal_id"], row["owner_id"], row["amount"], row["stage"], row["close_date"],
             row["pipeline"]) == ("9876543210", "ann", Decimal("1500.50"), "Won",
                                  date(2017, 6, 30), "Sales")
-    assert lines == [2]
+    assert list(lines) == [2]
 
 
 def test_load_map_text__errors_name_the_map_line() -> None:

@@ -47,7 +47,7 @@ def test_load_table__money_is_exact_from_the_source_text(tmp_path: Path) -> None
     assert sum(amounts, Decimal(0)) == Decimal("1054.30")
     assert amounts[2] == Decimal("1054.00")
     assert table["close_date"].to_pylist()[0] == date(2017, 3, 1)
-    assert lines == [2, 3, 4]
+    assert list(lines) == [2, 3, 4]
 
 
 def test_load_table__blanks_are_null_and_extra_columns_stay_text(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_load_table__on_error_fail_returns_no_rows(tmp_path: Path) -> None:
                   + "D1,ann,Acme,GTX,100,USD,Won,2017-03-01\n"
                   + "D2,ann,Acme,GTX,1O0,USD,Won,2017-03-01\n")
     table, lines, diagnostics = load_table("deals", path)
-    assert table.num_rows == 0 and lines == []
+    assert table.num_rows == 0 and list(lines) == []
     assert [d.render() for d in diagnostics.errors] == [
         f"{path}:3: error[D003]: column 'amount': '1O0' is not a decimal number\n"
         "hint: digits with '.' as decimal separator and no thousands separators, "
@@ -81,7 +81,7 @@ def test_load_table__on_error_reject_keeps_the_good_rows(tmp_path: Path) -> None
                   + "D3,ann,Acme,GTX,300,USD,Won,2017-03-01\n")
     table, lines, diagnostics = load_table("deals", path, on_error="reject")
     assert table["deal_id"].to_pylist() == ["D1", "D3"]
-    assert lines == [2, 4]
+    assert list(lines) == [2, 4]
     assert not diagnostics.has_errors  # rejected rows are warnings, plus a D040 count
     assert [d.code for d in diagnostics] == ["D003", "D040"]
     assert diagnostics.items[-1].message == "1 of 3 rows rejected"
@@ -94,7 +94,7 @@ def test_load_table__lines_survive_blank_lines_and_multiline_values(tmp_path: Pa
                   + "D2,ann,Acme,GTX,200,USD,Won,2017-03-01\n")
     table, lines, _ = load_table("deals", path)
     # header 1, D1 spans lines 2-3, line 4 is blank, D2 is on line 5
-    assert lines == [2, 5]
+    assert list(lines) == [2, 5]
     assert table["account"].to_pylist()[0] == "Acme\nEurope"
 
 
@@ -103,7 +103,7 @@ def test_load_table__reads_a_bom_and_crlf_file(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + (DEALS_HEADER + "D1,ann,Acme,GTX,100,USD,Won,2017-03-01\n")
                      .replace("\n", "\r\n").encode())
     table, lines, diagnostics = load_table("deals", path)
-    assert table["deal_id"].to_pylist() == ["D1"] and lines == [2]
+    assert table["deal_id"].to_pylist() == ["D1"] and list(lines) == [2]
     assert table["close_date"].to_pylist() == [date(2017, 3, 1)]
 
 
@@ -130,7 +130,7 @@ def test_load_table__parquet_typed_columns_load_without_text(tmp_path: Path) -> 
     assert loaded["amount"].type == MONEY
     assert loaded["amount"].to_pylist() == [Decimal("10.50"), Decimal("7.00")]
     assert loaded["units"].to_pylist() == ["3", "4"]  # extra columns are text
-    assert lines == [1, 2]  # Parquet "lines" are 1-based row numbers
+    assert list(lines) == [1, 2]  # Parquet "lines" are 1-based row numbers
 
 
 def test_load_table__parquet_float_money_is_refused(tmp_path: Path) -> None:

@@ -22,8 +22,9 @@ from teamquota.data.tables import TABLES, TableSpec
 class Dataset:
     tables: dict[str, pa.Table]
     sources: dict[str, str] = field(default_factory=dict)
-    # table -> the file line of each row (same order as the table); absent when built in code
-    row_lines: dict[str, list[int]] = field(default_factory=dict)
+    # table -> the file line of each row (same order as the table); absent when built in code.
+    # A range or an int64 array from the loader: a list would cost ~36 bytes a row.
+    row_lines: dict[str, Sequence[int]] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pa.Table:
         return self.tables[name]

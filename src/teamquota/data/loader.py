@@ -9,23 +9,34 @@ silently: a rejected row is in a reject table with its line and reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.data.columnmap import LoadedMap, TableMap, load_map, resolve_map
+from teamquota.data.convert import finish, query
 from teamquota.data.dataset import Dataset
 from teamquota.data.dataset_checks import check_dataset
+from teamquota.data.duck import connect, literal
 from teamquota.data.mapping import apply_table_map
-from teamquota.data.parse import clean_strings, convert_typed, parse_date, parse_decimal
+from teamquota.data.parse import BadValues, parse_date
 from teamquota.data.problems import LoadedTable, ProblemLog
-from teamquota.data.readers import RawTable, ReadError, read_raw
+from teamquota.data.readers import (
+    RawTable,
+    ReadError,
+    file_kind,
+    parquet_schema,
+    read_header,
+    read_raw,
+    scan_csv,
+)
 from teamquota.data.rejects import reject_table
 from teamquota.data.summary import summarise
 from teamquota.data.table_checks import StageRules, check_table
@@ -58,93 +69,109 @@ class LoadResult:
 @dataclass
 class _Read:
     loaded: LoadedTable
-    raw: RawTable
+    path: Path
+    raw: RawTable | None  # the source as read, kept only when a column map needed it
+
+    def source_rows(self) -> RawTable:
+        """The source as read (for reject tables); read again when it was not kept."""
+        return self.raw if self.raw is not None else read_raw(self.path)
+
+
+def _missing(name: str, present: Sequence[str], mapped: bool, path: Path,
+             log: ProblemLog) -> bool:
+    missing = [c for c in TABLES[name].columns if c.name not in present
+               and (c.required or c.name in MUST_HAVE.get(name, ()))]
+    for column in missing:
+        log.file_level.error("D001", f"missing required column '{column.name}'; the "
+                             f"{'mapped table' if mapped else 'file'} has: "
+                             + ", ".join(present), Source(str(path), 1),
+                             "rename the column in the file, or map it with a column map")
+    return bool(missing)
 
 
 def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: LoadedMap | None,
               log: ProblemLog, options: LoadOptions) -> _Read | None:
-    spec = TABLES[name]
+    con = connect()
     try:
-        raw = read_raw(path)
+        return _read_with(con, name, path, table_map, column_map, log, options)
     except ReadError as exc:
         log.file_level.error(exc.code, str(exc), Source(str(path), 1 if exc.code == "D018"
                                                         else None),
                              "rename or remove one of them" if exc.code == "D018" else None)
         return None
-    width = raw.table.num_columns
+    finally:
+        con.close()
+
+
+def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
+               table_map: TableMap | None, column_map: LoadedMap | None, log: ProblemLog,
+               options: LoadOptions) -> _Read | None:
+    """Scan the file once in DuckDB: typed, trimmed and parsed; bad values to ``log``."""
+    spec = TABLES[name]
+    early: list[tuple[str, BadValues]] = []  # bad dates in a column map's format
+    raw: RawTable | None = None
+    if table_map is not None and column_map is not None:
+        raw = read_raw(path)
+        _log_bad_lines(name, raw, raw.table.num_columns, log)
+        columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
+                                                   str(path), path.parent)
+        log.file_level.extend(map_diagnostics)
+        if map_diagnostics.has_errors or _missing(name, list(columns), True, path, log):
+            return None
+        dated = {c.name for c in spec.columns if pa.types.is_date(c.type)}
+        for column, date_format in table_map.dates.items():
+            if column in columns and column in dated:  # strptime formats stay in Python
+                columns[column], bad = parse_date(columns[column], column, date_format)
+                early += [(column, b) for b in bad]
+        source = pa.table(columns)
+        con.register("mapped", source)
+        schema, lines = source.schema, raw.lines
+        out = con.sql(query(spec, schema, name, options.allow_negative_deals)("mapped")
+                      ).to_arrow_table()
+    elif file_kind(path) == "csv":
+        names = read_header(path)
+        if _missing(name, names, False, path, log):
+            return None
+        schema = pa.schema([(n, pa.string()) for n in names])
+        scanned = scan_csv(con, path, names, query(spec, schema, name,
+                                                   options.allow_negative_deals))
+        _log_bad_lines(name, scanned, len(names), log)
+        out, lines = scanned.table, scanned.lines
+    else:
+        schema = parquet_schema(path)
+        if _missing(name, schema.names, False, path, log):
+            return None
+        try:
+            out = con.sql(query(spec, schema, name, options.allow_negative_deals)(
+                f"read_parquet({literal(str(path))})")).to_arrow_table()
+        except duckdb.Error as exc:
+            raise ReadError(f"cannot read Parquet file: {exc}") from None
+        lines = np.arange(1, out.num_rows + 1, dtype=np.int64)
+    converted = finish(spec, out, schema)
+    del out
+    for reason in converted.file_errors:
+        log.file_level.error("D014", reason, Source(str(path)))
+    for message in converted.unusable:
+        log.file_level.info("D035", message, Source(str(path)))
+    if converted.table is None:
+        return None
+    already_bad: dict[str, np.ndarray] = {}
+    order = {c: i for i, c in enumerate(spec.column_names)}
+    for column, found in sorted(early + converted.bad, key=lambda cb: order[cb[0]]):
+        log.add(name, found.code, found.rows, found.messages, found.hint)
+        already_bad[column] = np.union1d(already_bad.get(column, np.empty(0, np.int64)),
+                                         found.rows)
+    loaded = LoadedTable(name, str(path), converted.table, lines, texts=converted.texts,
+                         key_hash=converted.key_hash)
+    check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
+    return _Read(loaded, path, raw)
+
+
+def _log_bad_lines(name: str, raw: RawTable, width: int, log: ProblemLog) -> None:
     for bad in raw.bad_lines:
         log.lines.append((name, bad.line, f"line has {bad.fields} field"
                           f"{'s' if bad.fields != 1 else ''}, the header has {width}: "
                           f"'{bad.text}'"))
-    if table_map is not None and column_map is not None:
-        columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
-                                                   str(path), path.parent)
-        log.file_level.extend(map_diagnostics)
-        if map_diagnostics.has_errors:
-            return None
-    else:
-        columns = {n: raw.table[n] for n in raw.table.column_names}
-    missing = [c for c in spec.columns if c.name not in columns
-               and (c.required or c.name in MUST_HAVE.get(name, ()))]
-    for column in missing:
-        log.file_level.error("D001", f"missing required column '{column.name}'; the "
-                             f"{'mapped table' if table_map else 'file'} has: "
-                             + ", ".join(columns), Source(str(path), 1),
-                             "rename the column in the file, or map it with a column map")
-    if missing:
-        return None
-    texts: dict[str, pa.Array] = {}
-    typed, already_bad = _convert(name, spec, columns, table_map, path, log, texts)
-    if typed is None:
-        return None
-    loaded = LoadedTable(name, str(path), typed, raw.lines, texts=texts)
-    check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
-    return _Read(loaded, raw)
-
-
-def _convert(name: str, spec: TableSpec, columns: Mapping[str, pa.Array | pa.ChunkedArray],
-             table_map: TableMap | None, path: Path, log: ProblemLog,
-             texts: dict[str, pa.Array]) -> tuple[pa.Table | None, dict[str, np.ndarray]]:
-    arrays: dict[str, pa.Array] = {}
-    already_bad: dict[str, np.ndarray] = {}
-    rows = len(next(iter(columns.values()))) if columns else 0
-    ok = True
-    for column in spec.columns:
-        if column.name not in columns:
-            arrays[column.name] = pa.nulls(rows, column.type)
-            continue
-        values, reason = convert_typed(columns[column.name], column.type, column.name)
-        if reason:
-            log.file_level.error("D014", reason, Source(str(path)))
-            ok = False
-            continue
-        if values is None:
-            text = clean_strings(columns[column.name])
-            if not pa.types.is_string(column.type):
-                texts[column.name] = text
-            if pa.types.is_decimal(column.type):
-                values, bad = parse_decimal(text, column.type, column.name)
-            elif pa.types.is_date(column.type):
-                date_format = table_map.dates.get(column.name) if table_map else None
-                values, bad = parse_date(text, column.name, date_format)
-            else:
-                values, bad = text, []
-            for found in bad:
-                log.add(name, found.code, found.rows, found.messages, found.hint)
-                already_bad[column.name] = np.union1d(
-                    already_bad.get(column.name, np.empty(0, np.int64)), found.rows)
-        arrays[column.name] = values
-    for extra in columns:
-        if extra not in arrays:
-            values = columns[extra]
-            if isinstance(values, pa.ChunkedArray):
-                values = values.combine_chunks()
-            try:
-                arrays[extra] = clean_strings(values)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                log.file_level.info("D035", f"column '{extra}' ({values.type}) cannot be "
-                                    "read as text and is not used", Source(str(path)))
-    return (pa.table(arrays) if ok else None), already_bad
 
 
 def _keep(t: LoadedTable, bad: Mapping[int, object]) -> LoadedTable:
@@ -198,7 +225,7 @@ def load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None = None,
             log.rows.extend(step.rows)
             if not reject or not step.has_errors:
                 break
-    lines = {name: r.raw.lines for name, r in reads.items()}
+    lines = {name: r.loaded.lines for name, r in reads.items()}
     diagnostics = log.diagnostics(sources, lines, order, options.max_per_problem)
     if log.file_level.has_errors or (log.has_errors and not reject):
         return LoadResult(None, diagnostics)
@@ -211,7 +238,7 @@ def _finish(reads: Mapping[str, _Read], log: ProblemLog, diagnostics: Diagnostic
         diagnostics = Diagnostics([Diagnostic(d.code, d.message, d.source, d.hint, "warning")
                                    if d.severity == "error" else d for d in diagnostics])
     tables: dict[str, pa.Table] = {}
-    row_lines: dict[str, list[int]] = {}
+    row_lines: dict[str, Sequence[int]] = {}
     rejects: dict[str, pa.Table] = {}
     counts: dict[str, tuple[int, int]] = {}
     for name, read in reads.items():
@@ -219,10 +246,10 @@ def _finish(reads: Mapping[str, _Read], log: ProblemLog, diagnostics: Diagnostic
         bad_lines = [(line, message) for table, line, message in log.lines if table == name]
         kept = _keep(read.loaded, bad)
         tables[name] = kept.table
-        row_lines[name] = kept.lines.tolist()
+        row_lines[name] = _compact(kept.lines)
         counts[name] = (kept.table.num_rows, len(bad) + len(bad_lines))
         if bad or bad_lines:
-            rejects[name] = reject_table(read.raw, bad, bad_lines)
+            rejects[name] = reject_table(read.source_rows(), bad, bad_lines)
             diagnostics.warning("D040", f"{len(bad) + len(bad_lines):,} of "
                                 f"{read.loaded.table.num_rows + len(bad_lines):,} rows "
                                 "rejected", Source(sources[name]),
@@ -230,6 +257,13 @@ def _finish(reads: Mapping[str, _Read], log: ProblemLog, diagnostics: Diagnostic
     dataset = Dataset(tables, dict(sources), row_lines)
     diagnostics.extend(summarise(dataset))
     return LoadResult(dataset, diagnostics, rejects, counts)
+
+
+def _compact(lines: np.ndarray) -> Sequence[int]:
+    """Consecutive lines (the usual case) as a range: no memory per row at 10M rows."""
+    if len(lines) and int(lines[-1]) - int(lines[0]) == len(lines) - 1:
+        return range(int(lines[0]), int(lines[-1]) + 1)
+    return lines  # type: ignore[return-value]  # an int64 array indexes like a sequence
 
 
 def find_table_files(directory: Path, column_map: LoadedMap | None
@@ -285,12 +319,13 @@ def load_dataset(config_or_dir: str | Path, column_map: LoadedMap | str | Path |
 
 def load_table(spec_name: str, path: str | Path,
                column_map: LoadedMap | TableMap | str | Path | None = None,
-               on_error: OnError = "fail") -> tuple[pa.Table, list[int], Diagnostics]:
+               on_error: OnError = "fail") -> tuple[pa.Table, Sequence[int], Diagnostics]:
     """One canonical table from one file, checked on its own (no cross-table checks).
 
     On any error (``on_error="fail"``) the table is empty; with ``"reject"`` it holds the
-    good rows. ``column_map`` is a map (its ``spec_name`` section is used), a preset name or
-    map path, or a bare :class:`TableMap`.
+    good rows. The lines are a ``range`` or an int64 array (one per row), not a list.
+    ``column_map`` is a map (its ``spec_name`` section is used), a preset name or map path,
+    or a bare :class:`TableMap`.
     """
     if isinstance(column_map, TableMap):
         from teamquota.data.columnmap import ColumnMap

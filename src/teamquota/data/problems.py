@@ -103,6 +103,8 @@ class LoadedTable:
     origin: np.ndarray | None = None
     # the source text of converted (decimal, date) columns, to quote bad values as written
     texts: dict[str, pa.Array] = field(default_factory=dict)
+    # a 64-bit hash of the key per row, when the loader computed one (rules out repeats fast)
+    key_hash: pa.ChunkedArray | None = None
 
     def original_rows(self, rows: np.ndarray) -> np.ndarray:
         return rows if self.origin is None else self.origin[rows]

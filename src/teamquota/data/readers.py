@@ -1,22 +1,29 @@
-"""Read a CSV or Parquet file as it is: every CSV value as text, with each row's line.
+"""Read a CSV or Parquet file: every CSV value as text, with each row's line.
 
 CSV rows keep their physical line (the header is line 1) so diagnostics point at the line an
 editor shows, even with blank lines or quoted values spanning lines. For Parquet files the
 "line" is the 1-based row number. Lines with the wrong number of fields are returned, not
 dropped, so the loader can report (or reject) them.
+
+DuckDB parses the CSV (:func:`scan_csv`); the loader hands it a query that types and checks
+the values during the same scan, so the raw text of a large file is never held whole.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from teamquota.data.duck import connect, ident, literal
 
 
 @dataclass
@@ -41,13 +48,17 @@ class ReadError(Exception):
         self.code = code
 
 
-def read_raw(path: Path) -> RawTable:
+def file_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return read_parquet(path)
+        return "parquet"
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path)
+        return "csv"
     raise ReadError(f"unknown file type '{suffix}'; expected .csv or .parquet")
+
+
+def read_raw(path: Path) -> RawTable:
+    return read_parquet(path) if file_kind(path) == "parquet" else read_csv(path)
 
 
 def read_parquet(path: Path) -> RawTable:
@@ -60,8 +71,24 @@ def read_parquet(path: Path) -> RawTable:
     return RawTable(table, np.arange(1, table.num_rows + 1, dtype=np.int64))
 
 
-def _header(data: bytes) -> list[str]:
-    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+def parquet_schema(path: Path) -> pa.Schema:
+    """The file's columns and types, from its footer (no data is read)."""
+    try:
+        return pq.read_schema(path)
+    except OSError as exc:
+        raise ReadError(f"cannot read Parquet file: {exc}") from None
+    except pa.ArrowInvalid as exc:
+        raise ReadError(f"not a Parquet file: {exc}") from None
+
+
+def read_header(path: Path) -> list[str]:
+    """The header's column names, reading only the first line of the file."""
+    try:
+        with path.open("rb") as file:
+            first = file.readline()
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror}") from None
+    first = first.rstrip(b"\n").rstrip(b"\r")
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -78,38 +105,74 @@ def _header(data: bytes) -> list[str]:
     return names
 
 
-def read_csv(path: Path) -> RawTable:
+def csv_source(path: Path, names: Sequence[str], rejects: bool = False) -> str:
+    """DuckDB's scan of a CSV file: every column as text, named as in the header.
+
+    Nothing is sniffed (comma, double quotes), so every file reads the same way. With
+    ``rejects``, lines with the wrong number of fields or bad UTF-8 go to DuckDB's reject
+    table instead of stopping the scan (that bookkeeping doubles the scan's cost, so it is
+    only asked for once a plain scan has failed).
+    """
+    columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+    return (f"read_csv({literal(str(path))}, header = true, auto_detect = false, "
+            f"delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}"
+            + (", ignore_errors = true, store_rejects = true)" if rejects else ")"))
+
+
+def _count_newlines(path: Path, out: list[int]) -> None:
+    """Append the file's newline count and whether it ends with one (runs in a thread)."""
+    count, last = 0, b""
+    with path.open("rb", buffering=0) as file:
+        while chunk := file.read(1 << 23):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    out.extend([count, int(last == b"\n")])
+
+
+def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, names: Sequence[str],
+             query: Callable[[str], str]) -> RawTable:
+    """Run ``query(source)`` over the CSV scan and give each result row its physical line.
+
+    ``query`` must keep every row in file order (a projection). Row i is on line i + 2 when
+    the file has exactly one line per row, which the newline count (taken in a thread while
+    DuckDB reads) shows; otherwise (blank lines, values spanning lines, bad lines) Python's
+    csv module matches records to lines.
+    """
+    counted: list[int] = []
+    counter = threading.Thread(target=_count_newlines, args=(path, counted), daemon=True)
+    counter.start()
+    rejected: list[tuple[str]] = []
+    try:
+        try:
+            table = con.sql(query(csv_source(path, names))).to_arrow_table()
+        except duckdb.InvalidInputException:  # a bad line: scan again, setting it aside
+            table = con.sql(query(csv_source(path, names, rejects=True))).to_arrow_table()
+            rejected = con.execute("SELECT error_type FROM reject_errors").fetchall()
+    except duckdb.Error as exc:
+        raise ReadError(f"not a readable CSV file: {exc}") from None
+    finally:
+        counter.join()
+    if any("ENCODING" in kind or "UNICODE" in kind for kind, in rejected):
+        raise ReadError("not UTF-8 text; save the file as UTF-8 CSV")
+    newlines, ends_with_newline = counted or (0, 1)
+    if not rejected and newlines + 1 - ends_with_newline == table.num_rows + 1:
+        return RawTable(table, np.arange(2, table.num_rows + 2, dtype=np.int64))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror}") from None
-    names = _header(data)
-    bad: list[BadLine] = []
-
-    def on_bad_row(row: pacsv.InvalidRow) -> str:
-        bad.append(BadLine(0, row.actual_columns, row.text))
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True,
-                                             invalid_row_handler=on_bad_row),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=False))
-    except pa.ArrowInvalid as exc:
-        message = str(exc)
-        if "UTF8" in message or "utf8" in message.lower():
-            raise ReadError("not UTF-8 text; save the file as UTF-8 CSV") from None
-        raise ReadError(f"not a readable CSV file: {message}") from None
-    newlines = data.count(b"\n")
-    simple = not bad and newlines - (0 if data.endswith(b"\n") else -1) == table.num_rows + 1
-    if simple:
-        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
-        return RawTable(table, lines)
     return RawTable(table, *_lines_slowly(data, len(names), table.num_rows))
+
+
+def read_csv(path: Path) -> RawTable:
+    """The file as text; a blank field is '' (not null), as written."""
+    names = read_header(path)
+    select = ", ".join(f"coalesce({ident(n)}, '') AS {ident(n)}" for n in names)
+    con = connect()
+    try:
+        return scan_csv(con, path, names, lambda source: f"SELECT {select} FROM {source}")
+    finally:
+        con.close()
 
 
 def _lines_slowly(data: bytes, width: int, rows: int) -> tuple[np.ndarray, list[BadLine]]:
