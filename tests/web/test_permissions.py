@@ -21,6 +21,7 @@ from teamquota.web.comp.models import (
     DisputeMessage,
     Import,
     LeaderRating,
+    Membership,
     PayoutLine,
 )
 from teamquota.web.comp.services import imports as import_service
@@ -133,9 +134,19 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     ("get", "dispute", lambda o: f"/disputes/{o['dispute']}/", row(OK, sue=NF, sam=NF)),
     ("post", "dispute_adjust", lambda o: f"/disputes/{o['dispute']}/adjust/",
      only(R, "otto")),
+    ("get", "org", lambda o: "/org/", only(OK, "otto")),
+    ("get", "org_team", lambda o: "/org/teams/north/", only(OK, "otto")),
+    ("get", "org_team", lambda o: "/org/teams/nosuchteam/", only(NF, "otto")),
+    ("post", "membership_add", lambda o: "/org/teams/north/add/", only(OK, "otto")),
+    ("post", "membership_move", lambda o: "/org/teams/north/move/", only(OK, "otto")),
+    ("post", "membership_end", lambda o: f"/org/memberships/{o['rob_membership']}/end/",
+     only(R, "otto")),
     ("get", "users", lambda o: "/users/", only(OK, "otto")),
     ("post", "user_deactivate", lambda o: f"/users/{o['rita_user']}/deactivate/",
      only(R, "otto")),
+    ("post", "user_password_reset", lambda o: f"/users/{o['rita_user']}/password/",
+     only(R, "otto")),
+    ("get", "password_change", lambda o: "/account/password/", row(OK)),
     ("get", "api_tokens", lambda o: "/account/tokens/", row(OK)),
     ("get", "api_openapi", lambda o: "/api/openapi.json", row(OK, anon=OK)),
     ("get", "api_statement", lambda o: "/api/statements/rita/",
@@ -169,9 +180,10 @@ def objects(world: World) -> dict[str, object]:
     staged = import_service.stage(upload, "payees", "", world.otto)
     rating = LeaderRating.objects.create(payee=rita_line.payee, skill="overall",
                                          rating=Decimal("3"), recorded_by=world.lea)
+    rob_membership = Membership.objects.get(payee__payee_id="rob").pk
     return {"run": world.run.pk, "rita_user": world.rita.pk, "rita_line": rita_line.pk,
             "sue_line": sue_line.pk, "dispute": dispute.pk, "import": imp.pk, "staged": staged.key,
-            "rating": rating.pk}
+            "rating": rating.pk, "rob_membership": rob_membership}
 
 
 def _request(client, method: str, name: str, url: str):  # noqa: ANN001, ANN202
@@ -192,7 +204,7 @@ def _outcome(response) -> object:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("method,name,url,expected", MATRIX,
-                         ids=[f"{m}:{f(dict.fromkeys(('rating', 'run', 'rita_user', 'rita_line', 'sue_line', 'dispute', 'import', 'staged'), 'N'))}"  # noqa: E501
+                         ids=[f"{m}:{f(dict.fromkeys(('rating', 'run', 'rita_user', 'rita_line', 'sue_line', 'dispute', 'import', 'staged', 'rob_membership'), 'N'))}"  # noqa: E501
                               for m, _, f, _e in MATRIX])
 def test_it_gives_each_persona_exactly_its_access(client, world, objects, method, name, url,
                                                   expected):

@@ -9,9 +9,10 @@ def test_it_creates_a_rep_login_linked_to_a_payee(client, world):
     client.force_login(world.otto)
     text = client.post("/users/", {"username": "rob", "roles": ["rep"], "payee_id": "rob"}
                        ).content.decode()
-    assert "can sign in with this password" in text
+    assert "can sign in once with this password (shown once), then chooses their own" in text
     rob = User.objects.get(username="rob")
     assert (rob.roles, rob.payee.payee_id) == (frozenset({"rep"}), "rob")
+    assert rob.must_change_password  # sales ops saw it
 
 
 def test_it_refuses_a_rep_without_a_payee_and_a_taken_payee(client, world):

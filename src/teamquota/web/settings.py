@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "teamquota.web.comp.middleware.ApiTokenMiddleware",
+    "teamquota.web.comp.middleware.PasswordChangeRequiredMiddleware",
     "teamquota.web.comp.middleware.SecurityHeadersMiddleware",
 ]
 

@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Runs", reverse("runs")))
     if user.has_role("sales_ops"):
         items.append(("Imports", reverse("imports")))
+        items.append(("Organisation", reverse("org")))
         items.append(("Users", reverse("users")))
     if user.has_role("finance", "sales_ops"):
         items.append(("Audit log", reverse("audit")))

@@ -1,5 +1,5 @@
-"""API token authentication (``Authorization: Bearer tq_...`` on /api/ requests) and the
-security headers every response carries."""
+"""API token authentication (``Authorization: Bearer tq_...`` on /api/ requests), the
+security headers every response carries, and the forced password change."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from teamquota.web.comp.models.security import ApiToken, hash_token
@@ -53,3 +54,23 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.TEAMQUOTA_CSP)
         response.headers.setdefault("Permissions-Policy", settings.TEAMQUOTA_PERMISSIONS_POLICY)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password sales ops set (a new login or a reset) sees nothing but the
+    password page until they choose their own; signing out stays possible."""
+
+    ALLOWED = ("/account/password/", "/logout/", "/static/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (user.is_authenticated and getattr(user, "must_change_password", False)
+                and not request.path.startswith(self.ALLOWED)):
+            if getattr(request, "token_auth", False):
+                return JsonResponse({"error": "the token's user must first choose a new "
+                                              "password (sign in on the web)"}, status=403)
+            return redirect("password_change")
+        return self.get_response(request)

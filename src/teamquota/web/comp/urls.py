@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from teamquota.web.comp.views import (
+    account,
     api,
     auth,
     dashboard,
@@ -13,6 +14,7 @@ from teamquota.web.comp.views import (
     insights,
     insights_allocate,
     insights_simulate,
+    org,
     periods,
     plans,
     runs,
@@ -66,8 +68,16 @@ urlpatterns = [
     path("disputes/", disputes.dispute_list, name="disputes"),
     path("disputes/<int:dispute_id>/", disputes.dispute_detail, name="dispute"),
     path("disputes/<int:dispute_id>/adjust/", disputes.dispute_adjust, name="dispute_adjust"),
+    path("org/", org.org_list, name="org"),
+    path("org/teams/<str:team_id>/", org.org_team, name="org_team"),
+    path("org/teams/<str:team_id>/add/", org.membership_add, name="membership_add"),
+    path("org/teams/<str:team_id>/move/", org.membership_move, name="membership_move"),
+    path("org/memberships/<int:membership_id>/end/", org.membership_end,
+         name="membership_end"),
     path("users/", users.user_list, name="users"),
     path("users/<int:user_id>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<int:user_id>/password/", account.password_reset, name="user_password_reset"),
+    path("account/password/", account.password_change, name="password_change"),
     path("account/tokens/", api.api_tokens, name="api_tokens"),
     path("api/openapi.json", api.api_openapi, name="api_openapi"),
     path("api/statements/<str:payee_id>/", api.api_statement, name="api_statement"),

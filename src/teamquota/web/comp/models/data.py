@@ -12,7 +12,8 @@ from django.db import models
 
 
 class Import(models.Model):
-    MODES = [("replace", "Replace the table"), ("upsert", "Add or update rows by key")]
+    MODES = [("replace", "Replace the table"), ("upsert", "Add or update rows by key"),
+             ("edit", "Edited in the app")]  # teams and memberships (services/org.py)
     table = models.CharField(max_length=40)
     mode = models.CharField(max_length=10, choices=MODES, default="replace")
     file_name = models.CharField(max_length=300)

@@ -21,6 +21,9 @@ class User(AbstractUser):
     role_names = models.CharField(max_length=100, default="rep")
     payee = models.OneToOneField("comp.Payee", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="user")
+    # set when sales ops chose the password (new login, reset): the user must pick their
+    # own before anything else (middleware.PasswordChangeRequiredMiddleware)
+    must_change_password = models.BooleanField(default=False)
 
     @property
     def roles(self) -> frozenset[str]:

@@ -40,7 +40,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
             password = secrets.token_urlsafe(12)
             with transaction.atomic():
                 user = User.objects.create_user(username=username, password=password,
-                                                role_names=",".join(roles), payee=payee)
+                                                role_names=",".join(roles), payee=payee,
+                                                must_change_password=True)
                 record(request.user, "user.create", "user", user.pk,
                        f"{request.user.username} created {username} ({', '.join(roles)})")
             created = (username, password)

@@ -1,0 +1,192 @@
+"""Editing the organisation in the app: teams (name, leader, parent) and effective-dated
+memberships (join, move from a date, end).
+
+Each change is checked before anything is written (one payee is never twice in one team at
+the same time, a team is never its own ancestor, a move starts from a membership that
+exists), written in one transaction, audited, and recorded as an ``edit`` of the table in
+the import history: runs read these tables like imported data, so segregation of duties
+treats the editor as a data author (they cannot approve the payouts it produces). Nothing
+is recalculated here; the next run reads the new organisation. A change reaching into a
+locked period becomes an adjustment in the next open period, as a late deal does.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from teamquota.web.comp.models import Import, Membership, Payee, Period, Team, User, record
+
+TEAM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class OrgError(Exception):
+    """A change that would break the organisation; the message says what and why."""
+
+
+def _edit(user: User, table: str, summary: str, rows: int) -> Import:
+    return Import.objects.create(table=table, mode="edit", file_name=summary[:300],
+                                 created_by=user, rows_imported=rows)
+
+
+def _locked_note(day: date) -> str:
+    locked = list(Period.objects.filter(status="locked", end__gte=day)
+                  .values_list("label", flat=True))
+    if not locked:
+        return ""
+    return (f"; it reaches into locked {', '.join(locked)}: the next run carries the "
+            "difference into the next open period as adjustments")
+
+
+def _span(start: date, end: date | None) -> str:
+    return f"{start} to {end}" if end else f"from {start}"
+
+
+def _overlapping(payee: Payee, team: Team, start: date, end: date | None,
+                 exclude: int | None = None) -> Membership | None:
+    found = Membership.objects.filter(payee=payee, team=team).exclude(end_date__lt=start)
+    if end is not None:
+        found = found.filter(start_date__lte=end)
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return found.order_by("start_date").first()
+
+
+def _no_overlap(payee: Payee, team: Team, start: date, end: date | None,
+                exclude: int | None = None) -> None:
+    other = _overlapping(payee, team, start, end, exclude)
+    if other is not None:
+        raise OrgError(f"{payee.name} ({payee.payee_id}) is already in {team.name} "
+                       f"{_span(other.start_date, other.end_date)}, which overlaps "
+                       f"{_span(start, end)}; one payee is in one team once at a time "
+                       "(end or change that membership first)")
+
+
+def _check_dates(start: date, end: date | None) -> None:
+    if end is not None and end < start:
+        raise OrgError(f"end date {end} is before start date {start}")
+
+
+def add_membership(user: User, payee: Payee, team: Team, start: date,
+                   end: date | None) -> str:
+    """``payee`` joins ``team`` for [start, end] (end None: open)."""
+    _check_dates(start, end)
+    with transaction.atomic():
+        _no_overlap(payee, team, start, end)
+        Membership.objects.create(payee=payee, team=team, start_date=start, end_date=end)
+        summary = (f"{user.username} added {payee.name} ({payee.payee_id}) to {team.name} "
+                   f"{_span(start, end)}")
+        imp = _edit(user, "memberships", summary, 1)
+        record(user, "membership.add", "payee", payee.payee_id, summary, team=team.team_id,
+               start=str(start), end=str(end) if end else None, edit=imp.pk)
+    return summary + _locked_note(start)
+
+
+def move_member(user: User, payee: Payee, source: Team, target: Team, day: date) -> str:
+    """From ``day``, ``payee`` is in ``target`` instead of ``source``: the membership in
+    ``source`` active on ``day`` ends the day before, and one in ``target`` starts on
+    ``day`` (ending when the old one was planned to end)."""
+    if source.pk == target.pk:
+        raise OrgError(f"{payee.name} is already in {source.name}; pick another team")
+    with transaction.atomic():
+        current = (Membership.objects.select_for_update()
+                   .filter(payee=payee, team=source, start_date__lte=day)
+                   .exclude(end_date__lt=day).first())
+        if current is None:
+            raise OrgError(f"{payee.name} ({payee.payee_id}) is not in {source.name} on "
+                           f"{day}, so they cannot move from it then")
+        later = (Membership.objects.filter(payee=payee, team=source, start_date__gt=day)
+                 .order_by("start_date").first())
+        if later is not None:
+            raise OrgError(f"{payee.name} has a later membership in {source.name} "
+                           f"{_span(later.start_date, later.end_date)}; end or change it "
+                           "before moving them")
+        planned_end = current.end_date
+        _no_overlap(payee, target, day, planned_end)
+        if current.start_date == day:  # never really in the source team: re-point it
+            current.team = target
+            current.save(update_fields=["team"])
+            ended = f"its membership from {day} now is in {target.name}"
+        else:
+            current.end_date = day - timedelta(days=1)
+            current.save(update_fields=["end_date"])
+            Membership.objects.create(payee=payee, team=target, start_date=day,
+                                      end_date=planned_end)
+            ended = f"{source.name} membership ends {current.end_date}"
+        summary = (f"{user.username} moved {payee.name} ({payee.payee_id}) from "
+                   f"{source.name} to {target.name} from {day} ({ended})")
+        imp = _edit(user, "memberships", summary, 2)
+        record(user, "membership.move", "payee", payee.payee_id, summary,
+               source=source.team_id, target=target.team_id, day=str(day), edit=imp.pk)
+    return summary + _locked_note(day)
+
+
+def end_membership(user: User, membership: Membership, end: date | None) -> str:
+    """Set (or clear, with None) the last day of ``membership``."""
+    _check_dates(membership.start_date, end)
+    payee, team = membership.payee, membership.team
+    with transaction.atomic():
+        _no_overlap(payee, team, membership.start_date, end, exclude=membership.pk)
+        before = membership.end_date
+        membership.end_date = end
+        membership.save(update_fields=["end_date"])
+        summary = (f"{user.username} set the end of {payee.name}'s ({payee.payee_id}) "
+                   f"membership in {team.name} from {membership.start_date}: "
+                   f"{before or 'open'} -> {end or 'open'}")
+        imp = _edit(user, "memberships", summary, 1)
+        record(user, "membership.end", "payee", payee.payee_id, summary, team=team.team_id,
+               before=str(before) if before else None, after=str(end) if end else None,
+               edit=imp.pk)
+    changed_from = min(d for d in (before, end, date.max) if d is not None)
+    return summary + _locked_note(changed_from)
+
+
+def _ancestors(team: Team) -> list[int]:
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    seen, node = [], team.parent_id
+    while node is not None and node not in seen:
+        seen.append(node)
+        node = parents.get(node)
+    return seen
+
+
+def save_team(user: User, team: Team | None, team_id: str, name: str,
+              leader: Payee | None, parent: Team | None) -> tuple[Team, str]:
+    """Create a team (``team`` None) or change its name, leader and parent."""
+    name = name.strip()
+    if not name:
+        raise OrgError("a team needs a name")
+    if team is None and not TEAM_ID.match(team_id):
+        raise OrgError(f"team id '{team_id}': letters, digits, '_', '.', '-' (up to 100), "
+                       "starting with a letter or digit")
+    if team is None and Team.objects.filter(team_id=team_id).exists():
+        raise OrgError(f"team id '{team_id}' is taken")
+    with transaction.atomic():
+        if parent is not None and team is not None:
+            parent_line = [parent.pk, *_ancestors(parent)]
+            if team.pk in parent_line:
+                raise OrgError(f"{parent.name} is {team.name} or one of its sub-teams; a "
+                               "team cannot be its own parent")
+        before: dict[str, Any] = {}
+        if team is None:
+            team = Team.objects.create(team_id=team_id, name=name, leader=leader,
+                                       parent=parent)
+            action = "created"
+        else:
+            before = {"name": team.name, "leader": str(team.leader or "none"),
+                      "parent": str(team.parent or "none")}
+            team.name, team.leader, team.parent = name, leader, parent
+            team.save(update_fields=["name", "leader", "parent"])
+            action = "changed"
+        after = {"name": name, "leader": str(leader or "none"), "parent": str(parent or "none")}
+        changes = ", ".join(f"{k} {before[k]} -> {v}" for k, v in after.items()
+                            if before and before[k] != v) or ", ".join(
+                                f"{k} {v}" for k, v in after.items())
+        summary = f"{user.username} {action} team {team.team_id}: {changes}"
+        imp = _edit(user, "teams", summary, 1)
+        record(user, f"team.{'create' if action == 'created' else 'edit'}", "team",
+               team.team_id, summary, before=before, after=after, edit=imp.pk)
+    return team, summary
