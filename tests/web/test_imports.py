@@ -144,3 +144,19 @@ def test_write_table__refuses_to_delete_payees_that_results_refer_to(world):
     with refused, transaction.atomic():
         write_table("payees", table, "replace", None)
     assert Payee.objects.count() == 5
+
+
+def test_it_names_each_changed_target_in_the_audit_log(client, world):
+    client.force_login(world.otto)
+    targets = ("subject_type,subject_id,measure,period,amount\n"
+               "payee,rita,personal,2017-Q1,3500.00\n"     # was 3000.00
+               "payee,rob,personal,2017-Q1,2000.00\n"      # unchanged
+               "payee,rita,personal,2017-Q2,3100.00\n")    # new
+    location = _upload(client, targets, "targets", "targets.csv")
+    assert client.post(location + "apply/", {"mode": "upsert"}).status_code == 302
+    event = AuditEvent.objects.get(action="import")
+    assert event.summary == (
+        "otto imported targets.csv into targets (upsert): 3 rows, 0 rejected; 1 added, "
+        "1 changed, 0 removed: changed payee rita personal 2017-Q1 3000.00 -> 3500.00; "
+        "added payee rita personal 2017-Q2 3100.00")
+    assert event.details["changed"] == ["payee rita personal 2017-Q1 3000.00 -> 3500.00"]

@@ -29,6 +29,7 @@ from teamquota.data.loader import LoadOptions, load_tables
 from teamquota.data.readers import ReadError, read_raw
 from teamquota.data.tables import TABLES
 from teamquota.web.comp.models import Import, User, record
+from teamquota.web.comp.services import import_diff
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.store import StoreError, write_table
 
@@ -227,11 +228,17 @@ def apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import 
                                         rows_rejected=validation.rejected,
                                         reject_csv=rejects_csv(validation.rejects),
                                         report=[d.to_dict() for d in validation.diagnostics])
+            before = import_diff.snapshot(staged.table)
             imp.rows_imported = write_table(staged.table, validation.table, mode, imp)
             imp.save()
-            record(user, "import", "import", imp.pk,
-                   f"{user.username} imported {staged.file_name} into {staged.table} "
-                   f"({mode}): {imp.rows_imported} rows, {imp.rows_rejected} rejected")
+            summary = (f"{user.username} imported {staged.file_name} into {staged.table} "
+                       f"({mode}): {imp.rows_imported} rows, {imp.rows_rejected} rejected")
+            details: dict[str, Any] = {}
+            if before is not None:  # targets and memberships: name each changed row
+                changes, details = import_diff.describe(
+                    staged.table, before, import_diff.snapshot(staged.table) or {})
+                summary += f"; {changes}"
+            record(user, "import", "import", imp.pk, summary, **details)
     except StoreError as exc:
         validation.diagnostics.append(Diagnostic("D007", str(exc), None,
                                                  "import the referenced rows first"))
