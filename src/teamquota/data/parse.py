@@ -78,6 +78,8 @@ def clean_if_needed(values: pa.ChunkedArray) -> tuple[pa.ChunkedArray | pa.Array
 
 
 def _rows(mask: pa.Array) -> np.ndarray:
+    if not pc.any(mask).as_py():
+        return np.empty(0, np.int64)
     return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
 
 
@@ -139,15 +141,17 @@ def parse_date(values: pa.Array, column: str, fmt: str | None = None
 
 
 def convert_typed(values: pa.ChunkedArray | pa.Array, type_: pa.DataType, column: str
-                  ) -> tuple[pa.Array | None, str | None]:
+                  ) -> tuple[pa.Array | pa.ChunkedArray | None, str | None]:
     """A typed (Parquet) column -> ``type_`` exactly, or a reason why it cannot be.
 
     Returns ``(None, None)`` when the column is text and should be parsed instead.
     """
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return None, None
+    if values.type == type_:  # already canonical (the usual Parquet case): no copy
+        return values, None
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     source = array.type
-    if pa.types.is_string(source) or pa.types.is_large_string(source):
-        return None, None
     if pa.types.is_decimal(type_):
         if pa.types.is_floating(source):
             return None, (f"column '{column}' is stored as {source}, which cannot hold money "

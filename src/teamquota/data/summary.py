@@ -43,7 +43,9 @@ def summarise(dataset: Dataset) -> Diagnostics:
     memberships, payees = dataset.get("memberships"), dataset.get("payees")
     if deals is not None and memberships is not None and payees is not None:
         members = pc.unique(memberships["payee_id"])
-        idle = members.filter(pc.invert(pc.is_in(members, deals["owner_id"])))
+        # owners first: 10M deals have thousands of owners, a small set to look members up in
+        owners = pc.unique(deals["owner_id"])
+        idle = members.filter(pc.invert(pc.is_in(members, owners)))
         if len(idle):
             names = payees.filter(pc.is_in(payees["payee_id"], idle))["name"].to_pylist()
             verb = "members own" if len(idle) != 1 else "member owns"
