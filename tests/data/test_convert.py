@@ -156,3 +156,12 @@ def test_dataset_row_lines__are_compact_for_consecutive_lines(tmp_path: Path) ->
     _, lines, _ = load_table("deals", path)
     assert lines == range(2, 7)
     assert np.asarray(lines).tolist() == [2, 3, 4, 5, 6]
+
+
+def test_load_table__a_trailing_comma_in_the_header_is_an_unnamed_extra(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(DEALS_HEADER.replace("\n", ",\n") + "D1,ann,Acme,GTX,1,USD,Won,2017-03-01,\n",
+                    encoding="utf-8")
+    table, _, diagnostics = load_table("deals", path)
+    assert not diagnostics.has_errors
+    assert table.column_names[-1] == "" and table[""].to_pylist() == [None]

@@ -36,6 +36,7 @@ from teamquota.data.readers import (
     read_header,
     read_raw,
     scan_csv,
+    sql_names,
 )
 from teamquota.data.rejects import reject_table
 from teamquota.data.summary import summarise
@@ -132,9 +133,10 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
         names = read_header(path)
         if _missing(name, names, False, path, log):
             return None
+        scanned = scan_csv(con, path, names, query(
+            spec, pa.schema([(n, pa.string()) for n in sql_names(names)]), name,
+            options.allow_negative_deals))
         schema = pa.schema([(n, pa.string()) for n in names])
-        scanned = scan_csv(con, path, names, query(spec, schema, name,
-                                                   options.allow_negative_deals))
         _log_bad_lines(name, scanned, len(names), log)
         out, lines = scanned.table, scanned.lines
     else:

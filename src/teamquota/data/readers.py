@@ -25,6 +25,8 @@ import pyarrow.parquet as pq
 
 from teamquota.data.duck import connect, ident, literal
 
+UNNAMED = "__unnamed_column_"
+
 
 @dataclass
 class BadLine:
@@ -105,6 +107,11 @@ def read_header(path: Path) -> list[str]:
     return names
 
 
+def sql_names(names: Sequence[str]) -> list[str]:
+    """Column names DuckDB can take: an unnamed column (``a,b,`` headers) gets a stand-in."""
+    return [name or f"{UNNAMED}{i}" for i, name in enumerate(names)]
+
+
 def csv_source(path: Path, names: Sequence[str], rejects: bool = False) -> str:
     """DuckDB's scan of a CSV file: every column as text, named as in the header.
 
@@ -113,7 +120,7 @@ def csv_source(path: Path, names: Sequence[str], rejects: bool = False) -> str:
     table instead of stopping the scan (that bookkeeping doubles the scan's cost, so it is
     only asked for once a plain scan has failed).
     """
-    columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
+    columns = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in sql_names(names))
     return (f"read_csv({literal(str(path))}, header = true, auto_detect = false, "
             f"delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}}"
             + (", ignore_errors = true, store_rejects = true)" if rejects else ")"))
@@ -152,6 +159,8 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, names: Sequence[str],
         raise ReadError(f"not a readable CSV file: {exc}") from None
     finally:
         counter.join()
+    table = table.rename_columns([name if not name.startswith(UNNAMED) else ""
+                                  for name in table.column_names])
     if any("ENCODING" in kind or "UNICODE" in kind for kind, in rejected):
         raise ReadError("not UTF-8 text; save the file as UTF-8 CSV")
     newlines, ends_with_newline = counted or (0, 1)
@@ -167,7 +176,7 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, names: Sequence[str],
 def read_csv(path: Path) -> RawTable:
     """The file as text; a blank field is '' (not null), as written."""
     names = read_header(path)
-    select = ", ".join(f"coalesce({ident(n)}, '') AS {ident(n)}" for n in names)
+    select = ", ".join(f"coalesce({ident(n)}, '') AS {ident(n)}" for n in sql_names(names))
     con = connect()
     try:
         return scan_csv(con, path, names, lambda source: f"SELECT {select} FROM {source}")
