@@ -166,6 +166,7 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
     loaded = LoadedTable(name, str(path), converted.table, lines, texts=converted.texts,
                          key_hash=converted.key_hash)
     check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
+    loaded.texts, loaded.key_hash = {}, None  # only the table's own checks need them
     return _Read(loaded, path, raw)
 
 
