@@ -1,11 +1,12 @@
 """Curve and tier arithmetic, exactly (no backend involved)."""
 
+import random
 from decimal import Decimal as Dec
 from fractions import Fraction
 
 import pytest
 
-from teamquota.engine.curve import curve_factor, tiered_commission
+from teamquota.engine.curve import as_ratio, curve_factor, curve_ratio, tiered_commission
 
 PERSONAL = [(Dec("0.5"), Dec("0")), (Dec("1.0"), Dec("1.0")), (Dec("1.5"), Dec("2.0"))]
 
@@ -57,3 +58,22 @@ def test_tiered_commission__whole_pays_all_at_highest_tier_reached():
 def test_tiered_commission__zero_until_quota_pays_only_above_the_floor():
     # quota 120: 0 below; (150-120) x 5% = 1.5 (the 2% tier ends at 100, below quota)
     assert tiered_commission(Dec("150"), TIERS, "marginal", Dec("120")) == Dec("1.50")
+
+
+def test_curve_ratio__integer_fractions_equal_the_fraction_curve():
+    # curve_ratio (the per-line fast path) against curve_factor on Fractions, at and
+    # around every point, below the first, beyond the last and past the cap
+    team = [(Dec("0.8"), Dec("0.5")), (Dec("1.0"), Dec("1.0")), (Dec("1.3"), Dec("1.6"))]
+    rng = random.Random(5)
+    for points, cap in ((PERSONAL, Dec("2.5")), (team, Dec("2.0")), (team, None)):
+        exact = [(as_ratio(x), as_ratio(y)) for x, y in points]
+        fractions = [(Fraction(x), Fraction(y)) for x, y in points]
+        tries = [Fraction(x) + d for x, _ in points
+                 for d in (Fraction(-1, 10**9), 0, Fraction(1, 10**9))]
+        tries += [Fraction(rng.randint(0, 3 * 10**6), rng.randint(1, 10**6))
+                  for _ in range(2000)]
+        for a in tries:
+            n, d = curve_ratio(exact, (a.numerator, a.denominator),
+                               None if cap is None else as_ratio(cap))
+            assert Fraction(n, d) == curve_factor(fractions, a,
+                                                  None if cap is None else Fraction(cap))

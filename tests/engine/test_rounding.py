@@ -1,7 +1,10 @@
 """Rounding happens once per line, by the plan's rule; half-cent ties are exact."""
 
+import random
 from decimal import Decimal as Dec
+from fractions import Fraction
 
+from teamquota.core.money import round_fraction, round_ratio
 from tests.engine.conftest import amounts
 from tests.engine.test_hybrid import deal, target
 
@@ -46,3 +49,18 @@ def test_rounding__tie_reached_through_a_ratio_is_still_exact(calc):
     # = 30.015 exactly, a tie: half-up 30.02 (a 60-digit 0.333.. would give 30.01499..)
     results = run(calc, "half_up", "360.18", "100", "300")
     assert amounts(results) == {("ann", "personal", None): Dec("30.02")}
+
+
+def test_round_ratio__equals_rounding_the_fraction():
+    # the curve lines' integer rounding against Fraction rounding, every mode, ties
+    # (d = 2, 8, 200) and negative values included
+    rng = random.Random(7)
+    for _ in range(20000):
+        n = rng.randint(-10**7, 10**7)
+        d = rng.choice([1, 2, 3, 8, 200, 2000, rng.randint(1, 10**6)])
+        places = rng.randint(0, 3)
+        mode = rng.choice(["half_up", "half_even", "up", "down"])
+        assert round_ratio(n, d, places, mode) == round_fraction(Fraction(n, d), places, mode)
+    assert str(round_ratio(1, 200, 2, "half_up")) == "0.01"    # 0.005 -> up
+    assert str(round_ratio(1, 200, 2, "half_even")) == "0.00"  # 0.005 -> even
+    assert str(round_ratio(-1, 300, 2, "half_up")) == "-0.00"  # as Decimal.quantize

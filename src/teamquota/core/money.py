@@ -144,6 +144,24 @@ _HALF = Decimal("0.5")
 _TIE_BAND = Decimal("1e-40")
 
 
+def round_ratio(numerator: int, denominator: int, places: int, mode: RoundingMode) -> Decimal:
+    """Round numerator / denominator (denominator > 0) to ``places`` decimals by ``mode``
+    in integers: what :func:`round_fraction` gives, without building a Fraction per line.
+    A negative value that rounds to zero gives -0.00, as ``Decimal.quantize`` does."""
+    scaled = numerator * 10**places
+    negative = scaled < 0
+    units, rest = divmod(-scaled if negative else scaled, denominator)
+    if mode == "half_up":
+        units += 2 * rest >= denominator
+    elif mode == "half_even":
+        twice = 2 * rest
+        units += twice > denominator or (twice == denominator and units % 2 == 1)
+    elif mode == "up":
+        units += rest > 0
+    result = Decimal(units).scaleb(-places)
+    return result.copy_negate() if negative else result
+
+
 def round_fraction(value: Fraction, places: int, mode: RoundingMode) -> Decimal:
     """Round an exact fraction to ``places`` decimals by ``mode``."""
     scaled = value * 10**places

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from teamquota.core.diagnostics import Diagnostics
-from teamquota.core.money import ZERO, minor_unit
+from teamquota.core.money import ZERO, fmt_money, minor_unit
 from teamquota.core.periods import Period
 from teamquota.engine.membership import Memberships
 from teamquota.engine.targets import Targets
@@ -47,6 +47,9 @@ class PayContext:
     focus_teams: set[str] | None = None
     _members: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)  # rule text per component, once
+    # payee -> annual target incentive as an integer fraction (exact per-line arithmetic)
+    ratios: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _ti_texts: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -67,6 +70,14 @@ class PayContext:
         """Annual target incentive x the period's share of the year (3/12 a quarter)."""
         months = {"month": 1, "quarter": 3, "year": 12}[period.kind]
         return payee.target_incentive * months / 12
+
+    def period_ti_text(self, payee: Payee, period: Period) -> str:
+        """The period's TI as a statement shows it (formatted once per payee and kind)."""
+        key = (payee.payee_id, period.kind)
+        text = self._ti_texts.get(key)
+        if text is None:
+            text = self._ti_texts[key] = fmt_money(self.period_ti(payee, period))
+        return text
 
     def places(self, currency: str) -> int:
         places = self.plan.rounding.places

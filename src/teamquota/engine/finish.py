@@ -7,7 +7,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from teamquota.core.money import EXACT, near_boundary, round_fraction, round_money
+from teamquota.core.money import EXACT, near_boundary, quantum, round_fraction, round_money
 
 Compute = Callable[[Callable[[Any], Any]], Any]
 
@@ -34,5 +34,4 @@ def finish(compute: Compute, currency: str, mode: str, places: int) -> tuple[Dec
 
 def shown(value: Decimal, places: int = 12) -> Decimal:
     """A ratio for the output tables, with a fixed number of places."""
-    with localcontext(EXACT):
-        return value.quantize(Decimal(1).scaleb(-places))
+    return value.quantize(quantum(places), context=EXACT)

@@ -6,14 +6,21 @@ draws in ``adjust``. Each line is computed exactly and rounded once (``finish``)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
-from teamquota.core.money import EXACT, ZERO, fmt_money, fmt_pct
+from teamquota.core.money import EXACT, ZERO, fmt_money, fmt_pct, round_ratio
 from teamquota.core.periods import Period
 from teamquota.engine import explain
 from teamquota.engine.context import PayContext, Payee
-from teamquota.engine.curve import curve_factor, describe_curve, tiered_commission
+from teamquota.engine.curve import (
+    as_ratio,
+    curve_factor,
+    curve_ratio,
+    describe_curve,
+    tiered_commission,
+)
 from teamquota.engine.finish import finish, shown
 from teamquota.plan.model import Component
 
@@ -104,67 +111,126 @@ def _missing_target(ctx: PayContext, component: Component, subject: str,
         "add a row to the targets table or derive targets in the plan")
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """One payee's or team's numbers for a curve component in a period, worked out once:
+    a team's attainment, factor and wording serve every member's line."""
+
+    measure: Decimal
+    target: Decimal
+    attainment: Decimal  # as the tables show it (12 places)
+    factor: Decimal
+    head: str
+    curve_text: str
+    # months x weight x factor / (12 x days in the period), exact: a line pays
+    # TI x this x days in the team
+    scale: tuple[int, int]
+
+
+class _Curve:
+    """A curve component in one period: its constants in integer form, and its subjects."""
+
+    def __init__(self, ctx: PayContext, component: Component, period: Period):
+        self.ctx, self.component, self.period = ctx, component, period
+        payout = component.payout
+        self.points = payout.curve or []
+        self.exact_points = [(as_ratio(x), as_ratio(y)) for x, y in self.points]
+        self.exact_cap = None if payout.cap is None else as_ratio(payout.cap)
+        wn, wd = as_ratio(component.weight or ZERO)
+        self.scale = (_months(period) * wn, 12 * wd * period.days)
+        self.label = explain.measure_label(component)
+        self.subjects: dict[str, _Subject | None] = {}
+
+    def subject(self, subject_id: str) -> _Subject | None:
+        """None when the subject has no (or a zero) target."""
+        if subject_id in self.subjects:
+            return self.subjects[subject_id]
+        ctx, component, period = self.ctx, self.component, self.period
+        found = None
+        target = ctx.targets.get(component.scope, subject_id, component.id, period.label)
+        if target is not None and target != ZERO:
+            measure = ctx.measure(period.label, component.scope, subject_id, component.id)
+            cap = component.payout.cap
+            with localcontext(EXACT):
+                attainment = measure / target
+                factor = curve_factor(self.points, attainment, cap)
+            fn, fd = curve_ratio(self.exact_points, _attainment_ratio(measure, target),
+                                 self.exact_cap)
+            head = (f"{self.label} "
+                    f"{explain.ratio(measure, target, attainment, component.measure.count)}")
+            found = _Subject(measure, target, shown(attainment), shown(factor), head,
+                             describe_curve(self.points, attainment, factor, cap),
+                             (self.scale[0] * fn, self.scale[1] * fd))
+        self.subjects[subject_id] = found
+        return found
+
+
 def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
     if component.accumulate == "ytd":
         from teamquota.engine.ytd import ytd_curve_lines
         return ytd_curve_lines(ctx, component, period)
+    curve = _Curve(ctx, component, period)
+    # a team-scope component gated on its own team's attainment has one verdict per team
+    per_team = (component.scope == "team" and component.gate is not None
+                and component.gate.model_dump(exclude_none=True).keys()
+                == {"team_attainment_at_least"})
+    verdicts: dict[str, str | None] = {}
+    mode, ti_ratios, label = ctx.plan.rounding.mode, ctx.ratios, period.label
+    rule = ctx.rules.get(component.id) or ctx.rules.setdefault(component.id,
+                                                               _curve_rule(component))
+    tail = f" x {component.weight or ZERO}"
     lines = []
     for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         if component.scope == "payee":
-            subjects: list[tuple[str, str | None, int]] = [(payee_id, None, period.days)]
+            found: list[tuple[str, str | None, int]] = [(payee_id, None, period.days)]
         else:
             days = ctx.memberships.team_days(payee_id, period)
-            subjects = [(team, team, d) for team, d in days.items()]
-        for subject, team, days_in in subjects:
-            line = _curve_line(ctx, component, period, payee, subject, team, days_in)
-            if line is not None:
-                lines.append(line)
+            found = [(team, team, d) for team, d in days.items()]
+        for subject_id, team, days_in in found:
+            subject = curve.subject(subject_id)
+            if subject is None:
+                _missing_target(ctx, component, subject_id, period)
+                continue
+            if per_team and team is not None:
+                blocked = verdicts[team] if team in verdicts else verdicts.setdefault(
+                    team, gate_failure(ctx, component, payee, period, team))
+            else:
+                blocked = gate_failure(ctx, component, payee, period, team)
+            if blocked:
+                amount, factor = ZERO, _ZERO_SHOWN
+                text = f"{subject.head}; gate not met ({blocked}) -> 0.00"
+            else:
+                ti = ti_ratios.get(payee_id) or ti_ratios.setdefault(
+                    payee_id, as_ratio(payee.target_incentive))
+                amount = round_ratio(ti[0] * subject.scale[0] * days_in,
+                                     ti[1] * subject.scale[1], ctx.places(payee.currency),
+                                     mode)
+                factor = subject.factor
+                prorate = "" if days_in == period.days else \
+                    f" x {explain.fraction_text(days_in, period.days)}"
+                where = f" in team {team}" if team else ""
+                text = (f"{subject.head} -> {subject.curve_text} x TI "
+                        f"{ctx.period_ti_text(payee, period)}{tail}{prorate}{where} = "
+                        f"{fmt_money(amount)}")
+            # the line's fields as make_line lays them out, with ratios already shown
+            lines.append({"period": label, "payee_id": payee_id,
+                          "component_id": component.id, "line_type": "curve",
+                          "team_id": team, "deal_id": None, "measure_value": subject.measure,
+                          "target_amount": subject.target, "attainment": subject.attainment,
+                          "factor": factor, "amount": amount, "currency": payee.currency,
+                          "rule": rule, "explanation": text})
     return lines
 
 
-def _curve_line(ctx: PayContext, component: Component, period: Period, payee: Payee,
-                subject: str, team: str | None, days: int) -> Line | None:
-    scope = component.scope
-    target = ctx.targets.get(scope, subject, component.id, period.label)
-    if target is None or target == ZERO:
-        _missing_target(ctx, component, subject, period)
-        return None
-    measure = ctx.measure(period.label, scope, subject, component.id)
-    payout = component.payout
-    weight = component.weight or ZERO
-    ti = ctx.period_ti(payee, period)
+_ZERO_SHOWN = shown(ZERO)
 
-    def compute(n: Any) -> Any:
-        points = [(n(x), n(y)) for x, y in payout.curve or []]
-        factor = curve_factor(points, n(measure) / n(target),
-                              None if payout.cap is None else n(payout.cap))
-        return n(payee.target_incentive) * _months(period) / 12 * n(weight) * factor \
-            * days / period.days
 
-    with localcontext(EXACT):
-        attainment = measure / target
-        factor = curve_factor(payout.curve or [], attainment, payout.cap)
-    label = explain.measure_label(component)
-    head = f"{label} {explain.ratio(measure, target, attainment, component.measure.count)}"
-    prorate = "" if days == period.days else f" x {explain.fraction_text(days, period.days)}"
-    where = f" in team {team}" if team else ""
-    blocked = gate_failure(ctx, component, payee, period, team)
-    rule = ctx.rules.get(component.id) or ctx.rules.setdefault(component.id,
-                                                               _curve_rule(component))
-    if blocked:
-        return make_line(period, payee, component.id, "curve", ZERO, rule,
-                         f"{head}; gate not met ({blocked}) -> 0.00", team_id=team,
-                         measure_value=measure, target_amount=target, attainment=attainment,
-                         factor=ZERO)
-    amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
-                       ctx.places(payee.currency))
-    curve_text = describe_curve(payout.curve or [], attainment, factor, payout.cap)
-    text = (f"{head} -> {curve_text} x TI {fmt_money(ti)} x {weight}{prorate}{where} = "
-            f"{fmt_money(amount)}")
-    return make_line(period, payee, component.id, "curve", amount, rule, text, team_id=team,
-                     measure_value=measure, target_amount=target, attainment=attainment,
-                     factor=factor)
+def _attainment_ratio(measure: Decimal, target: Decimal) -> tuple[int, int]:
+    mn, md = as_ratio(measure)
+    tn, td = as_ratio(target)
+    # keep the denominator positive (a negative target is not rejected here)
+    return (mn * td, md * tn) if tn > 0 else (-mn * td, -md * tn)
 
 
 def _months(period: Period) -> int:
