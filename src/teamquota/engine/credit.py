@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 
 AMOUNT = "decimal(38,10)"
 SHARE = "decimal(18,8)"
-_OPEN_END = ibis.date(9999, 12, 31)
+OPEN_END = ibis.date(9999, 12, 31)
 
 
 def _exact_product(amount: ir.Value, share: ir.Value) -> ir.Value:
@@ -82,7 +82,7 @@ def team_credits(payee: ir.Table, memberships: ir.Table, closure: ir.Table,
                            m_start="start_date", m_end="end_date")
     day = payee[event_date]
     joined = payee.join(m, [payee.payee_id == m.m_payee_id, day >= m.m_start,
-                            day <= m.m_end.fill_null(_OPEN_END)])
+                            day <= m.m_end.fill_null(OPEN_END)])
     direct = joined.mutate(subject_type=ibis.literal("team"), subject_id=joined.m_team_id,
                            rule=ibis.literal("membership"))
     direct = direct.drop("m_payee_id", "m_team_id", "m_start", "m_end")
@@ -120,12 +120,12 @@ def overlay_credits(events: ir.Table, memberships: ir.Table, coverage: ir.Table)
                            m_start="start_date", m_end="end_date")
     dated = events.left_join(m, [events.owner_id == m.m_payee_id,
                                  events.close_date >= m.m_start,
-                                 events.close_date <= m.m_end.fill_null(_OPEN_END)])
+                                 events.close_date <= m.m_end.fill_null(OPEN_END)])
     matched = dated.join(cov, [
         ((cov.o_type == "account") & (dated.account == cov.o_id))
         | ((cov.o_type == "payee") & (dated.owner_id == cov.o_id))
         | ((cov.o_type == "team") & (dated.m_team_id == cov.o_id)),
-        dated.close_date >= cov.o_start, dated.close_date <= cov.o_end.fill_null(_OPEN_END)])
+        dated.close_date >= cov.o_start, dated.close_date <= cov.o_end.fill_null(OPEN_END)])
     best = matched.group_by([*events.columns, "o_payee_id"]).aggregate(
         o_share=matched.o_share.max())
     return best.mutate(subject_type=ibis.literal("payee"), subject_id=best.o_payee_id,

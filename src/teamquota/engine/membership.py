@@ -8,8 +8,30 @@ from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from teamquota.core.periods import Period, overlap_days
+
+
+def one_team_a_day(table: pa.Table) -> bool:
+    """True when no payee has two memberships that share a day (in any teams).
+
+    Sorted by payee and start, two memberships overlap only if some membership overlaps
+    the one just before it: an earlier one reaching past a later start also reaches past
+    every start in between.
+    """
+    if table.num_rows < 2:
+        return True
+    if table["start_date"].null_count:
+        return False
+    rows = table.select(["payee_id", "start_date", "end_date"]).sort_by(
+        [("payee_id", "ascending"), ("start_date", "ascending")])
+    payee, start, end = (rows[c].combine_chunks() for c in rows.column_names)
+    n = rows.num_rows
+    same = pc.equal(payee.slice(1), payee.slice(0, n - 1))
+    # an open-ended membership reaches every later start
+    reaches = pc.fill_null(pc.greater_equal(end.slice(0, n - 1), start.slice(1)), True)
+    return not pc.any(pc.and_(same, reaches)).as_py()
 
 
 @dataclass(frozen=True)

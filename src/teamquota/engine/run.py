@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from teamquota.backends import Backend, connect
 from teamquota.core.diagnostics import Diagnostics, InputError
@@ -32,19 +33,16 @@ from teamquota.engine.credit import (
     all_credits,
     deals_in_periods,
 )
+from teamquota.engine.deal_measures import deal_measures
 from teamquota.engine.finish import shown
 from teamquota.engine.hierarchy import closure_rows, team_ancestors
-from teamquota.engine.measure import (
-    CREDIT_ROWS,
-    check_columns,
-    contribution_table,
-    measure_table,
-)
-from teamquota.engine.membership import Memberships
+from teamquota.engine.measure import CREDIT_ROWS, check_columns, measure_table
+from teamquota.engine.membership import Memberships, one_team_a_day
 from teamquota.engine.per_deal import per_deal_table
 from teamquota.engine.results import ATTAINMENT_SCHEMA, CREDITS, PAYOUTS, Results
 from teamquota.engine.targets import derive_targets, file_targets
 from teamquota.plan.loader import LoadedPlan
+from teamquota.plan.model import Plan
 
 Progress = Callable[[str], None]
 # Earned lines first, then the adjustments that read them.
@@ -80,9 +78,10 @@ def _check(loaded: LoadedPlan, data: Dataset, diagnostics: Diagnostics) -> None:
         columns["activities"] = set(data["activities"].column_names)
     check_columns(loaded, columns, diagnostics)
     if not diagnostics.has_errors:
-        payees = set(data["payees"]["payee_id"].to_pylist())
-        owners = set(data["deals"]["owner_id"].to_pylist())
-        unknown = sorted(owners - payees)
+        # distinct owners first: a few thousand ids, not one Python string per deal
+        owners = pc.drop_null(pc.unique(data["deals"]["owner_id"]))
+        unknown = sorted(owners.filter(pc.invert(pc.is_in(
+            owners, value_set=data["payees"]["payee_id"]))).to_pylist())
         if unknown:
             diagnostics.error("E040", f"{len(unknown)} deal owner(s) are not in payees: "
                               f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
@@ -104,20 +103,32 @@ def _payees(data: Dataset, loaded: LoadedPlan) -> tuple[dict[str, Payee], list[s
 
 def _dict_measures(table: pa.Table, ids: list[str]) -> dict[tuple[str, str, str],
                                                             dict[str, Decimal]]:
-    result: dict[tuple[str, str, str], dict[str, Decimal]] = {}
-    for row in table.to_pylist():
-        result[(row["period"], row["subject_type"], row["subject_id"])] = {
-            i: row[i] if row[i] is not None else ZERO for i in ids}
-    return result
+    keys = zip(*(table[c].to_pylist() for c in ("period", "subject_type", "subject_id")),
+               strict=True)
+    values = zip(*(table[i].to_pylist() for i in ids), strict=True)
+    return {key: {i: ZERO if v is None else v for i, v in zip(ids, row, strict=True)}
+            for key, row in zip(keys, values, strict=True)}
 
 
 @dataclass
 class Measured:
     """What the credit and measure stages produce for one set of deals."""
 
-    credits: Any  # Ibis table of credit rows (materialised)
+    credits: Any  # Ibis table of credit rows (an expression, run only when read)
     measures: dict[tuple[str, str, str], dict[str, Decimal]]
     contributions: dict[tuple[str, str, str], dict[str, Decimal]]
+
+
+def _per_deal(plan: Plan) -> bool:
+    return any(c.payout.kind == "commission" and c.payout.mode == "per_deal"
+               for c in plan.components)
+
+
+def _reads_contributions(plan: Plan) -> bool:
+    """Only the free-rider gate and contribution-split pools read members' contributions."""
+    return any((c.gate is not None and c.gate.min_contribution_share is not None)
+               or (c.payout.pool is not None and c.payout.pool.split == "contribution")
+               for c in plan.components)
 
 
 def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
@@ -134,23 +145,31 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
         events = deals_in_periods(engine.load("deals", deals), ptable,
                                   optional.get("fx_rates"), plan.currency)
         crediting = plan.crediting
-        credits = engine.materialize(all_credits(
-            CreditInputs(events, optional.get("splits"), memberships, closure,
-                         engine.load("teams", data["teams"]), optional.get("coverage")),
-            crediting.split_table, crediting.rollup, crediting.leaders, crediting.overlay),
-            "credits")
+        inputs = CreditInputs(events, optional.get("splits"), memberships, closure,
+                              engine.load("teams", data["teams"]), optional.get("coverage"))
+        # Per-deal credit rows (millions) are only built when something reads them: the
+        # credits table of the results, or per-deal commission lines.
+        credits = all_credits(inputs, crediting.split_table, crediting.rollup,
+                              crediting.leaders, crediting.overlay)
+        if _per_deal(plan):
+            credits = engine.materialize(credits, "credits")
     components = [c for c in plan.components if c.measure.source == "deals"]
+    measures: dict[tuple[str, str, str], dict[str, Decimal]] = {}
+    contributions: dict[tuple[str, str, str], dict[str, Decimal]] = {}
     with timer.stage("measure"):
-        measures = _dict_measures(engine.collect(measure_table(credits, components)),
-                                  [c.id for c in components] + [CREDIT_ROWS]
-                                  ) if components else {}
-        contributions: dict[tuple[str, str, str], dict[str, Decimal]] = {}
-        team_components = [c for c in components if c.scope == "team"]
-        if team_components:
-            table = engine.collect(contribution_table(credits, team_components))
-            for row in table.to_pylist():
-                contributions[(row["period"], row["subject_id"], row["payee_id"])] = {
-                    c.id: row[c.id] for c in team_components}
+        if components:
+            found = deal_measures(inputs, crediting, components, _reads_contributions(plan),
+                                  one_team_a_day(data["memberships"]))
+            measures = _dict_measures(engine.collect(found.measures),
+                                      [c.id for c in components] + [CREDIT_ROWS])
+            if found.contributions is not None:
+                team_ids = [c.id for c in components if c.scope == "team"]
+                table = engine.collect(found.contributions)
+                keys = zip(*(table[c].to_pylist() for c in
+                             ("period", "subject_id", "payee_id")), strict=True)
+                values = zip(*(table[i].to_pylist() for i in team_ids), strict=True)
+                contributions = {key: dict(zip(team_ids, row, strict=True))
+                                 for key, row in zip(keys, values, strict=True)}
     return Measured(credits, measures, contributions)
 
 
@@ -198,10 +217,23 @@ def payouts_table(lines: list[dict[str, Any]], loaded: LoadedPlan,
                   wanted: set[str]) -> pa.Table:
     order = {c.id: i for i, c in enumerate(loaded.plan.components)}
     kept = [line for line in lines if line["period"] in wanted]
-    kept.sort(key=lambda line: (
-        line["period"], line["payee_id"], order.get(line["component_id"], len(order)),
-        _LINE_ORDER.get(line["line_type"], 0), line["team_id"] or "", line["deal_id"] or ""))
-    return pa.Table.from_pylist(kept, schema=PAYOUTS)
+    table = _columns(kept, PAYOUTS)
+    # Sorted in Arrow (stable, like list.sort): the key a statement reads in.
+    keys = pa.table({
+        "period": table["period"], "payee_id": table["payee_id"],
+        "component": pa.array([order.get(line["component_id"], len(order)) for line in kept],
+                              pa.int32()),
+        "line": pa.array([_LINE_ORDER.get(line["line_type"], 0) for line in kept], pa.int8()),
+        "team": pc.fill_null(table["team_id"], ""), "deal": pc.fill_null(table["deal_id"], "")})
+    return table.take(pc.sort_indices(keys, [(name, "ascending") for name in keys.column_names]))
+
+
+def _columns(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows of dicts as a table, one column at a time (faster than from_pylist)."""
+    columns = {}
+    for name, type_ in zip(schema.names, schema.types, strict=True):
+        columns[name] = pa.array([row[name] for row in rows], type_)
+    return pa.table(columns, schema=schema)
 
 
 def credits_table(engine: Backend, credits: Any, wanted: set[str]) -> pa.Table:
@@ -289,7 +321,6 @@ def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:
 
 
 def attainment_table(ctx: PayContext, wanted: set[str]) -> pa.Table:
-    rows = []
     keys: dict[tuple[str, str, str, str], None] = {}
     for (period, stype, sid), values in ctx.measures.items():
         for cid in values:
@@ -297,6 +328,7 @@ def attainment_table(ctx: PayContext, wanted: set[str]) -> pa.Table:
     for (stype, sid, cid, period) in ctx.targets.values:
         keys[(period, cid, stype, sid)] = None
     scopes = {c.id: c.scope for c in ctx.plan.components}
+    rows = []
     for period, cid, stype, sid in sorted(keys):
         if period not in wanted or scopes.get(cid) != stype:
             continue
@@ -306,7 +338,7 @@ def attainment_table(ctx: PayContext, wanted: set[str]) -> pa.Table:
         rows.append({"period": period, "component_id": cid, "subject_type": stype,
                      "subject_id": sid, "measure_value": measure, "target_amount": target,
                      "attainment": att})
-    return pa.Table.from_pylist(rows, schema=ATTAINMENT_SCHEMA)
+    return _columns(rows, ATTAINMENT_SCHEMA)
 
 
 def periods_of(results: Results) -> list[str]:

@@ -59,18 +59,25 @@ def file_targets(loaded: LoadedPlan, table: pa.Table | None, periods: list[Perio
         return targets
     wanted = {p.label for p in periods}
     plan = loaded.plan
-    rows = table.select(["subject_type", "subject_id", "measure", "period", "amount"])
-    for i, row in enumerate(rows.to_pylist()):
-        label = row["period"]
-        try:
-            period = parse_period(label, plan.year_start_month)
-        except ValueError as exc:
-            diagnostics.error("E011", f"targets row {i + 1}: {exc}", Source(source_path))
+    columns = [table[c].to_pylist() for c in
+               ("subject_type", "subject_id", "measure", "period", "amount")]
+    # a targets file repeats a handful of period labels: parse each once
+    parsed: dict[str, Period | ValueError] = {}
+    for i, (stype, sid, measure, label, amount) in enumerate(zip(*columns, strict=True)):
+        period = parsed.get(label)
+        if period is None:
+            try:
+                period = parse_period(label, plan.year_start_month)
+            except ValueError as exc:
+                period = exc
+            parsed[label] = period
+        if isinstance(period, ValueError):
+            diagnostics.error("E011", f"targets row {i + 1}: {period}", Source(source_path))
             continue
-        key = (row["subject_type"], row["subject_id"], row["measure"])
+        key = (stype, sid, measure)
         if period.kind == plan.period:
             if label in wanted:
-                targets.values[(*key, label)] = row["amount"]
+                targets.values[(*key, label)] = amount
             continue
         inner = periods_between(plan.period, period.start, period.end, plan.year_start_month)
         if len(inner) <= 1 or inner[0].start != period.start:
@@ -81,11 +88,11 @@ def file_targets(loaded: LoadedPlan, table: pa.Table | None, periods: list[Perio
         shares = _shares(loaded, period, inner, diagnostics, Source(source_path))
         if shares is None:
             continue
-        for sub, part in zip(inner, allocate(row["amount"], shares), strict=True):
+        for sub, part in zip(inner, allocate(amount, shares), strict=True):
             if sub.label in wanted:
                 targets.values[(*key, sub.label)] = part
                 targets.notes[(*key, sub.label)] = (
-                    f"{label} target {row['amount']:,.2f} by "
+                    f"{label} target {amount:,.2f} by "
                     f"{plan.target_distribution.method} distribution")
     return targets
 
