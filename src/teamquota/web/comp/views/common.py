@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest
 
 from teamquota.core.diagnostics import InputError
@@ -26,9 +27,17 @@ def published_periods() -> list[Period]:
     return list(Period.objects.filter(run__isnull=False).order_by("start"))
 
 
-def pick_period(request: HttpRequest) -> Period | None:
-    """The period named by ``?period=``, else the latest one with results."""
+def pick_period(request: HttpRequest, published: list[Period] | None = None) -> Period | None:
+    """The period named by ``?period=``, else the latest one with results (picked from
+    ``published`` when the caller has them, saving a query)."""
     label = request.GET.get("period")
+    if published is not None:
+        if not label:
+            return published[-1] if published else None
+        found = next((p for p in published if p.label == label), None)
+        if found is None:
+            raise Http404("no results for that period")
+        return found
     periods = Period.objects.filter(run__isnull=False)
     if label:
         found = periods.filter(label=label).first()
@@ -50,20 +59,37 @@ def plan_of_version(version: PlanVersion) -> LoadedPlan | None:
     return _parse(version.pk, version.yaml_text)
 
 
-def plan_for(payee: Payee | None, run: Run | None) -> PlanModel | None:
-    """The plan (as the run used it) that pays ``payee``; else the run's first plan."""
-    if run is None:
-        return None
+def _version_for(payee: Payee | None, run: Run) -> PlanVersion | None:
     versions = list(run.plan_versions.select_related("plan"))
     if payee is not None:
         plan_ids = set(PlanAssignment.objects.filter(payee=payee).values_list("plan_id",
                                                                               flat=True))
         versions.sort(key=lambda v: v.plan_id not in plan_ids)
-    for version in versions:
-        loaded = plan_of_version(version)
-        if loaded is not None:
-            return loaded.plan
-    return None
+    return next((v for v in versions if plan_of_version(v) is not None), None)
+
+
+def plan_for(payee: Payee | None, run: Run | None) -> PlanModel | None:
+    """The plan (as the run used it) that pays ``payee``; else the run's first plan."""
+    version = _version_for(payee, run) if run is not None else None
+    loaded = plan_of_version(version) if version is not None else None
+    return loaded.plan if loaded else None
+
+
+def cached_plan_for(payee_pk: int | None, run_id: int | None,
+                    change: int | None) -> PlanModel | None:
+    """:func:`plan_for` by ids, remembered per run, payee and newest audit event (plan
+    assignments are audited), so a page seen before spends no query on it."""
+    if run_id is None:
+        return None
+    key = f"planfor:{run_id}:{payee_pk}:{change}"
+    found = cache.get(key)
+    if found is None:
+        payee = Payee.objects.filter(pk=payee_pk).first() if payee_pk else None
+        version = _version_for(payee, Run.objects.get(pk=run_id))
+        found = (version.pk, version.yaml_text) if version else (0, "")
+        cache.set(key, found, 3600)
+    loaded = _parse(*found) if found[0] else None
+    return loaded.plan if loaded else None
 
 
 def to_json(data: Any) -> str:

@@ -25,9 +25,9 @@ from teamquota.web.comp.models import (
     Team,
 )
 from teamquota.web.comp.views.common import (
+    cached_plan_for,
     last_change,
     pick_period,
-    plan_for,
     published_periods,
     to_json,
 )
@@ -54,7 +54,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
     teams = list(access.teams_visible_to(request.user).select_related("leader", "parent"))
     if len(teams) == 1 and not request.GET:
         return redirect("team", team_id=teams[0].team_id)
-    period = pick_period(request)
+    periods = published_periods()
+    period = pick_period(request, periods)
     rows = []
     if period is not None:
         att = defaultdict(list)
@@ -65,7 +66,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         for team in teams:
             rows.append({"team": team, "attainment": att.get(team.team_id, [])})
     return render(request, "comp/team_list.html", {
-        "rows": rows, "period": period, "periods": published_periods()})
+        "rows": rows, "period": period, "periods": periods})
 
 
 def _gate_text(plan: PlanModel | None, component_id: str, attainment: Decimal | None) -> str:
@@ -133,14 +134,14 @@ def _trend(team: Team, periods: list[Period]) -> list[tuple[str, str]]:
 
 
 def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: bool,
-             periods: list[Period], today: date) -> dict[str, Any]:
+             periods: list[Period], today: date, change: int | None) -> dict[str, Any]:
     """Everything the dashboard computes from a run's rows. Runs never change, so this is
     cached by (run, period, team, plan, member visibility, published periods, day, last
     audit event — memberships come from the data, and every import is audited);
     access is decided before the cache is read, never inside it."""
     key = "dash:" + hashlib.sha256(repr((
         period.label, period.run_id, team.pk, plan.plan if plan else "", show_members,
-        today, [(p.label, p.run_id) for p in periods], last_change())).encode()).hexdigest()
+        today, [(p.label, p.run_id) for p in periods], change)).encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -203,17 +204,18 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
     user = request.user
     team = get_object_or_404(access.teams_visible_to(user).select_related("leader", "parent"),
                              team_id=team_id)
-    period = pick_period(request)
     periods = published_periods()
+    period = pick_period(request, periods)
     context: dict[str, Any] = {"team": team, "period": period, "periods": periods,
                                "show_insights": access.may_see_insights(user, team)}
     if period is None:
         return render(request, "comp/team_dashboard.html", context)
-    plan = plan_for(user.payee if user.payee_id else None, period.run)
+    change = last_change()
+    plan = cached_plan_for(user.payee_id, period.run_id, change)
     visibility = plan.team_visibility if plan else "members"
     show_members = access.members_detail_visible(user, team, visibility)
     today = timezone.localdate()
-    context.update(_numbers(team, period, plan, show_members, periods, today))
+    context.update(_numbers(team, period, plan, show_members, periods, today, change))
     context.update({"show_members": show_members, "visibility": visibility})
     target, credited = context["target"], context["credited_amount"]
     if target:

@@ -25,7 +25,8 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     payees = access.payees_visible_to(request.user)
     if request.user.payee_id and payees.count() == 1:
         return redirect("statement", payee_id=request.user.payee.payee_id)
-    period = pick_period(request)
+    periods = published_periods()
+    period = pick_period(request, periods)
     totals = {}
     if period is not None:
         totals = dict(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
@@ -38,7 +39,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     rows = [{"payee": p, "total": fmt_money(totals[p.id]) if p.id in totals else "—"}
             for p in payees.order_by("name")[:500]]
     return render(request, "comp/statement_list.html", {
-        "rows": rows, "period": period, "periods": published_periods(), "q": q})
+        "rows": rows, "period": period, "periods": periods, "q": q})
 
 
 def statement_data(payee: Payee, period: Period) -> dict[str, Any]:
@@ -134,8 +135,8 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
 @access.signed_in
 def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
-    period = pick_period(request)
     periods = published_periods()
+    period = pick_period(request, periods)
     context: dict[str, Any] = {"payee": payee, "period": period, "periods": periods,
                                "own": request.user.payee_id == payee.id,
                                "ti": fmt_money(payee.target_incentive)}
