@@ -9,8 +9,9 @@ silently: a rejected row is in a reject table with its line and reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -104,53 +105,34 @@ def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: Loa
         con.close()
 
 
+@dataclass
+class _Scan:
+    """One conversion query's result over a file, before Python looks at the bad rows."""
+
+    out: pa.Table  # canonical columns + __bad__/__text__/__key_hash__ helpers (convert.py)
+    schema: pa.Schema  # the source's columns as named in the file (or the mapped table)
+    lines: np.ndarray
+    raw: RawTable | None = None
+    early: list[tuple[str, BadValues]] = field(default_factory=list)  # map date formats
+
+
 def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
                table_map: TableMap | None, column_map: LoadedMap | None, log: ProblemLog,
                options: LoadOptions) -> _Read | None:
-    """Scan the file once in DuckDB: typed, trimmed and parsed; bad values to ``log``."""
+    """Scan the file once in DuckDB (typed, trimmed, parsed), then the table's own checks."""
     spec = TABLES[name]
-    early: list[tuple[str, BadValues]] = []  # bad dates in a column map's format
-    raw: RawTable | None = None
+    make_query = partial(query, spec, table_name=name,
+                         allow_negative=options.allow_negative_deals)
     if table_map is not None and column_map is not None:
-        raw = read_raw(path)
-        _log_bad_lines(name, raw, raw.table.num_columns, log)
-        columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
-                                                   str(path), path.parent)
-        log.file_level.extend(map_diagnostics)
-        if map_diagnostics.has_errors or _missing(name, list(columns), True, path, log):
-            return None
-        dated = {c.name for c in spec.columns if pa.types.is_date(c.type)}
-        for column, date_format in table_map.dates.items():
-            if column in columns and column in dated:  # strptime formats stay in Python
-                columns[column], bad = parse_date(columns[column], column, date_format)
-                early += [(column, b) for b in bad]
-        source = pa.table(columns)
-        con.register("mapped", source)
-        schema, lines = source.schema, raw.lines
-        out = con.sql(query(spec, schema, name, options.allow_negative_deals)("mapped")
-                      ).to_arrow_table()
+        scan = _scan_mapped(con, name, path, table_map, column_map, log, make_query)
     elif file_kind(path) == "csv":
-        names = read_header(path)
-        if _missing(name, names, False, path, log):
-            return None
-        scanned = scan_csv(con, path, names, query(
-            spec, pa.schema([(n, pa.string()) for n in sql_names(names)]), name,
-            options.allow_negative_deals))
-        schema = pa.schema([(n, pa.string()) for n in names])
-        _log_bad_lines(name, scanned, len(names), log)
-        out, lines = scanned.table, scanned.lines
+        scan = _scan_csv(con, name, path, log, make_query)
     else:
-        schema = parquet_schema(path)
-        if _missing(name, schema.names, False, path, log):
-            return None
-        try:
-            out = con.sql(query(spec, schema, name, options.allow_negative_deals)(
-                f"read_parquet({literal(str(path))})")).to_arrow_table()
-        except duckdb.Error as exc:
-            raise ReadError(f"cannot read Parquet file: {exc}") from None
-        lines = np.arange(1, out.num_rows + 1, dtype=np.int64)
-    converted = finish(spec, out, schema)
-    del out
+        scan = _scan_parquet(con, name, path, log, make_query)
+    if scan is None:
+        return None
+    converted = finish(spec, scan.out, scan.schema)
+    del scan.out
     for reason in converted.file_errors:
         log.file_level.error("D014", reason, Source(str(path)))
     for message in converted.unusable:
@@ -158,16 +140,65 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
     if converted.table is None:
         return None
     already_bad: dict[str, np.ndarray] = {}
-    order = {c: i for i, c in enumerate(spec.column_names)}
-    for column, found in sorted(early + converted.bad, key=lambda cb: order[cb[0]]):
+    order = {c: i for i, c in enumerate(spec.column_names)}  # report in column order
+    for column, found in sorted(scan.early + converted.bad, key=lambda cb: order[cb[0]]):
         log.add(name, found.code, found.rows, found.messages, found.hint)
         already_bad[column] = np.union1d(already_bad.get(column, np.empty(0, np.int64)),
                                          found.rows)
-    loaded = LoadedTable(name, str(path), converted.table, lines, texts=converted.texts,
+    loaded = LoadedTable(name, str(path), converted.table, scan.lines, texts=converted.texts,
                          key_hash=converted.key_hash)
     check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
     loaded.texts, loaded.key_hash = {}, None  # only the table's own checks need them
-    return _Read(loaded, path, raw)
+    return _Read(loaded, path, scan.raw)
+
+
+Query = Callable[[pa.Schema], Callable[[str], str]]
+
+
+def _scan_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: ProblemLog,
+              make_query: Query) -> _Scan | None:
+    names = read_header(path)
+    if _missing(name, names, False, path, log):
+        return None
+    sql = make_query(pa.schema([(n, pa.string()) for n in sql_names(names)]))
+    scanned = scan_csv(con, path, names, sql)
+    _log_bad_lines(name, scanned, len(names), log)
+    return _Scan(scanned.table, pa.schema([(n, pa.string()) for n in names]), scanned.lines)
+
+
+def _scan_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: ProblemLog,
+                  make_query: Query) -> _Scan | None:
+    schema = parquet_schema(path)
+    if _missing(name, schema.names, False, path, log):
+        return None
+    try:
+        out = con.sql(make_query(schema)(f"read_parquet({literal(str(path))})")
+                      ).to_arrow_table()
+    except duckdb.Error as exc:
+        raise ReadError(f"cannot read Parquet file: {exc}") from None
+    return _Scan(out, schema, np.arange(1, out.num_rows + 1, dtype=np.int64))
+
+
+def _scan_mapped(con: duckdb.DuckDBPyConnection, name: str, path: Path, table_map: TableMap,
+                 column_map: LoadedMap, log: ProblemLog, make_query: Query) -> _Scan | None:
+    """A column map runs on the source as Arrow text first (crm exports are small)."""
+    raw = read_raw(path)
+    _log_bad_lines(name, raw, raw.table.num_columns, log)
+    columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
+                                               str(path), path.parent)
+    log.file_level.extend(map_diagnostics)
+    if map_diagnostics.has_errors or _missing(name, list(columns), True, path, log):
+        return None
+    early: list[tuple[str, BadValues]] = []
+    dated = {c.name for c in TABLES[name].columns if pa.types.is_date(c.type)}
+    for column, date_format in table_map.dates.items():
+        if column in columns and column in dated:  # strptime formats stay in Python
+            columns[column], bad = parse_date(columns[column], column, date_format)
+            early += [(column, b) for b in bad]
+    source = pa.table(columns)
+    con.register("mapped", source)
+    out = con.sql(make_query(source.schema)("mapped")).to_arrow_table()
+    return _Scan(out, source.schema, raw.lines, raw, early)
 
 
 def _log_bad_lines(name: str, raw: RawTable, width: int, log: ProblemLog) -> None:
