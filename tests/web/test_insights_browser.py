@@ -49,3 +49,17 @@ def test_it_proposes_a_work_allocation_for_a_leader(browser, live_server, demo):
     # last: Playwright's screenshot leaves style="" on inputs, which a later htmx swap
     # would copy back under the Content-Security-Policy
     _shot(page, "leader-allocation")
+
+
+def test_it_loads_the_plan_fit_replay_with_htmx(browser, live_server, demo):  # noqa: ANN001, F811
+    from teamquota.web.comp.models import Team, User
+    team = Team.objects.get(leader=User.objects.get(username="leader2").payee)
+    page = _page(browser, live_server, demo, "leader2")
+    page.goto(f"{live_server.url}/teams/{team.team_id}/")
+    page.click("#simulate-link")
+    assert page.locator("#simulation-pending").count() == 1  # the page answered at once
+    page.wait_for_selector("#designs", timeout=120_000)  # the replay ran, htmx swapped it in
+    assert page.locator("#designs tbody tr").count() == 6
+    assert "does not model how people change" in page.locator("#caveat").inner_text()
+    page.wait_for_selector("#simulation .chart .main-svg")
+    _shot(page, "leader-plan-fit")

@@ -23,8 +23,9 @@ def _pct(x: float) -> str:
 
 
 def _design_rows(designs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # max(): equal pay can come out as a Gini of -1e-17, shown "-0.00"
     return [{"design": d["design"], "expected": f"{d['expected_total']:,.0f}",
-             "p95": f"{d['p95_total']:,.0f}", "gini": f"{d['gini']:.2f}",
+             "p95": f"{d['p95_total']:,.0f}", "gini": f"{max(d['gini'], 0.0):.2f}",
              "bottom": _pct(d["bottom_quartile_payout_share"]),
              "rep_zero": _pct(d["rep_earns_nothing"]),
              "team_zero": _pct(d["team_earns_nothing"])} for d in designs]
