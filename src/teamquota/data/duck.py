@@ -8,6 +8,8 @@ loads (reject tables, registered views).
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 
 # exactly the characters Arrow's utf8_trim_whitespace removes (tests/data/test_duck.py
@@ -17,9 +19,23 @@ WHITESPACE = "".join(chr(c) for c in (
     *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000))
 
 
+_database: duckdb.DuckDBPyConnection | None = None
+_lock = threading.Lock()
+
+
 def connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    """A fresh connection to the loader's in-memory database.
+
+    Opening a database costs ~15 ms, a connection to an open one 0.1 ms: a load opens one per
+    file and check. Temporary tables (DuckDB's reject tables) and registered Arrow tables
+    belong to the connection, so loads in other threads do not see each other's.
+    """
+    global _database
+    with _lock:
+        if _database is None:
+            _database = duckdb.connect()
+        con = _database.cursor()
+    con.execute("SET enable_progress_bar = false")  # session settings: each connection's own
     con.execute("SET preserve_insertion_order = true")  # rows come back in file order
     return con
 
