@@ -1,7 +1,9 @@
 """Source columns -> canonical types in one DuckDB query, reporting every bad value.
 
-Text is trimmed (blank -> null) and parsed in SQL: a decimal only when its text has the
-digits the column holds (so the cast never rounds), a date only as ISO ``YYYY-MM-DD``. For
+Text that becomes a decimal or date is trimmed (blank -> null) and parsed in SQL: a decimal
+only when its text has the digits the column holds (so the cast never rounds), a date only
+as ISO ``YYYY-MM-DD``; other text comes back as read and is trimmed in Python only in the
+rare column that needs it (:func:`~teamquota.data.parse.clean_if_needed`). For
 each parsed column the query also returns the source text where parsing failed (``__bad``)
 or the value is out of range (``__text``, so D005 can quote it as written); those columns
 are null on good rows and cost almost nothing. Python then formats messages for the few bad
@@ -43,7 +45,8 @@ def decimal_pattern(type_: pa.Decimal128Type) -> str:
     whole, scale = type_.precision - type_.scale, type_.scale
     integer = f"(?:0*[1-9][0-9]{{0,{whole - 1}}}|0+)"
     fraction = f"[0-9]{{0,{scale}}}0*"
-    return rf"[+-]?(?:{integer}(?:\.{fraction})?|\.(?:[0-9]{{1,{max(scale, 1)}}}0*|0+))"
+    only_fraction = f"[0-9]{{1,{scale}}}0*" if scale else "0+"  # '.5' needs a digit
+    return rf"[+-]?(?:{integer}(?:\.{fraction})?|\.{only_fraction})"
 
 
 def _is_text(type_: pa.DataType) -> bool:
