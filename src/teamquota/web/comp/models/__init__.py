@@ -13,6 +13,7 @@ from teamquota.web.comp.models.results import (
     Period,
     PeriodReview,
     Run,
+    TeamSummary,
 )
 from teamquota.web.comp.models.security import ApiToken, LoginFailure
 
@@ -20,5 +21,5 @@ __all__ = [
     "ApiToken", "AttainmentRow", "AuditEvent", "CreditRow", "DataTable", "Deal", "Dispute",
     "DisputeMessage", "Import", "LeaderRating", "LoginFailure", "Membership", "Payee",
     "PayoutLine", "Period", "PeriodReview", "Plan", "PlanAssignment", "PlanVersion", "Run",
-    "Target", "Team", "User", "record",
+    "Target", "Team", "TeamSummary", "User", "record",
 ]

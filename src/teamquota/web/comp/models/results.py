@@ -143,3 +143,20 @@ class CreditRow(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "subject_type", "subject_id", "period"])]
+
+
+class TeamSummary(models.Model):
+    """A team's credited amount in a period, per day and in total, and how many deals
+    credited it: summed once when the run's results are stored, so a dashboard never
+    re-reads every credit row of a large team (a top team holds most of them)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="team_summaries")
+    period = models.CharField(max_length=10)
+    team_id = models.CharField(max_length=100)
+    credited = models.DecimalField(max_digits=38, decimal_places=10)
+    days = models.JSONField(default=list)  # [["2017-02-10", "1000.0000000000"], ...]
+    deals = models.IntegerField(default=0)  # distinct deals with a non-zero credit
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "team_id", "period"],
+                                               name="one_summary_per_team_and_period")]

@@ -37,3 +37,17 @@ def insert_rows(model: type[models.Model], fields: Sequence[str],
             cursor.executemany(sql, chunk)
             written += len(chunk)
     return written
+
+
+def refresh_statistics(models_: Sequence[type[models.Model]]) -> None:
+    """Let the query planner see tables that just grew by millions of rows. Without it
+    PostgreSQL plans a dashboard's member query as if the credits table were empty and
+    scans every credit of the period (32 ms instead of 0.4 ms at 1M deals)."""
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in models_]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")  # sampled: fast on big tables
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")

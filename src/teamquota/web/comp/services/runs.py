@@ -38,11 +38,13 @@ from teamquota.web.comp.models import (
     PlanVersion,
     Run,
     Team,
+    TeamSummary,
     User,
 )
 from teamquota.web.comp.services import workers
-from teamquota.web.comp.services.bulk import insert_rows
+from teamquota.web.comp.services.bulk import insert_rows, refresh_statistics
 from teamquota.web.comp.services.dataset import build_dataset
+from teamquota.web.comp.services.summaries import store_team_summaries
 
 log = logging.getLogger(__name__)
 Calculator = Callable[[LoadedPlan, Any], Any]
@@ -146,6 +148,7 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
             labels: set[str] = set()
             for version, plan, results in outputs:
                 labels |= _store(run, version, plan, results)
+            store_team_summaries(run)
             from teamquota.web.comp.services.adjustments import publish
             publish(run, sorted(labels), {v.plan.plan_id: p for v, p, _ in outputs})
             timings["save"] = round(time.perf_counter() - t0, 3)
@@ -161,7 +164,22 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
         log.exception("run %s failed", run.pk)
         _fail(run, [{"code": "E999", "message": f"{type(exc).__name__}: {exc}",
                      "severity": "error", "source": None, "hint": None}])
+    if run.status == "done":
+        _refresh_statistics(run)
     return run
+
+
+def _refresh_statistics(run: Run) -> None:
+    """After the results are committed: only an optimisation, so a failure is logged and
+    the run stays done."""
+    t0 = time.perf_counter()
+    try:
+        refresh_statistics([CreditRow, AttainmentRow, PayoutLine, TeamSummary])
+    except Exception:
+        log.exception("run %s: refreshing planner statistics failed", run.pk)
+        return
+    run.timings["analyze"] = round(time.perf_counter() - t0, 3)
+    Run.objects.filter(pk=run.pk).update(timings=run.timings)
 
 
 def _diag(code: str, message: str) -> Any:

@@ -23,6 +23,7 @@ from teamquota.web.comp.models import (
     Membership,
     Period,
     Team,
+    TeamSummary,
 )
 from teamquota.web.comp.views.common import (
     cached_plan_for,
@@ -133,6 +134,22 @@ def _trend(team: Team, periods: list[Period]) -> list[tuple[str, str]]:
             for p in periods if p.label in first]
 
 
+def _credited_by_day(team: Team, period: Period) -> list[tuple[date, Decimal]]:
+    """The team's credited amount per close date: from the run's stored summary (a top
+    team's quarter holds a large share of all credit rows), else summed by the database
+    (runs stored before summaries existed)."""
+    summary = TeamSummary.objects.filter(run_id=period.run_id, period=period.label,
+                                         team_id=team.team_id).values_list("days", flat=True)
+    for days in summary:
+        return [(date.fromisoformat(day), Decimal(amount)) for day, amount in days]
+    if TeamSummary.objects.filter(run_id=period.run_id).exists():
+        return []  # the run credited this team nothing in the period
+    return list(CreditRow.objects.filter(
+        run_id=period.run_id, period=period.label, subject_type="team",
+        subject_id=team.team_id).values("close_date").annotate(total=Sum("amount"))
+        .order_by("close_date").values_list("close_date", "total"))
+
+
 def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: bool,
              periods: list[Period], today: date, change: int | None) -> dict[str, Any]:
     """Everything the dashboard computes from a run's rows. Runs never change, so this is
@@ -160,12 +177,7 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
             "target_amount": row.target_amount,
             "gate": _gate_text(plan, row.component_id, row.attainment),
         })
-    # summed per day by the database: a top team's quarter holds a large share of all
-    # credit rows, but at most 92 days
-    team_credits = list(CreditRow.objects.filter(
-        run_id=run_id, period=period.label, subject_type="team", subject_id=team.team_id)
-        .values("close_date").annotate(total=Sum("amount")).order_by("close_date")
-        .values_list("close_date", "total"))
+    team_credits = _credited_by_day(team, period)
     target = components[0]["target_amount"] if components else None
     credited = sum((a or ZERO for _, a in team_credits), ZERO)
     numbers: dict[str, Any] = {

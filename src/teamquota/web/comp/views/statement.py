@@ -87,8 +87,16 @@ def history(payee: Payee, periods: list[Period]) -> list[dict[str, Any]]:
 
 
 def _team_deal_counts(period: Period, teams: set[Any]) -> dict[str, int]:
-    """Deals with a non-zero credit to each team in the period (one grouped query)."""
+    """Deals with a non-zero credit to each team in the period: from the run's stored
+    team summaries, else one grouped query (runs stored before summaries existed)."""
     from django.db.models import Count
+
+    from teamquota.web.comp.models import TeamSummary
+    ids = [t.team_id for t in teams]
+    found = dict(TeamSummary.objects.filter(run_id=period.run_id, period=period.label,
+                                            team_id__in=ids).values_list("team_id", "deals"))
+    if found or not ids or TeamSummary.objects.filter(run_id=period.run_id).exists():
+        return found
     return dict(CreditRow.objects.filter(
         run_id=period.run_id, period=period.label, subject_type="team",
         subject_id__in=[t.team_id for t in teams]).exclude(amount=0)
