@@ -1,6 +1,7 @@
 """One late deal on the benchmark data: incremental recalculation vs a full run.
 
     python -m bench.incremental --size 1M     (the data must exist: python -m bench.run)
+    python -m bench.incremental --size 10M    (python -m bench.run --sizes 10M first)
 
 Prints the full run's time, the incremental time, and whether the two agree to the cent
 on every payout line (they must).
@@ -9,6 +10,7 @@ on every payout line (they must).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -45,10 +47,12 @@ def main() -> None:
     start = time.perf_counter()
     full = teamquota.calculate(plan, after)
     full_after = time.perf_counter() - start
-    same = quick.payouts.equals(full.payouts)
+    same = quick.payouts.equals(full.payouts) and quick.attainment.equals(full.attainment)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.size} deals: full run {full_before:.2f} s; one late deal: incremental "
           f"{incremental:.3f} s vs full {full_after:.2f} s "
-          f"({full_after / incremental:.0f}x); payouts identical: {same}")
+          f"({full_after / incremental:.0f}x); payouts and attainment identical: {same} "
+          f"(load average {load:.1f})")
     if not same:
         raise SystemExit(1)
 

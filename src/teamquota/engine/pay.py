@@ -175,6 +175,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
                 and component.gate.model_dump(exclude_none=True).keys()
                 == {"team_attainment_at_least"})
     verdicts: dict[str, str | None] = {}
+    digits: dict[str, int] = {}  # currency -> places
     mode, ti_ratios, label = ctx.plan.rounding.mode, ctx.ratios, period.label
     rule = ctx.rules.get(component.id) or ctx.rules.setdefault(component.id,
                                                                _curve_rule(component))
@@ -188,7 +189,9 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
             days = ctx.memberships.team_days(payee_id, period)
             found = [(team, team, d) for team, d in days.items()]
         for subject_id, team, days_in in found:
-            subject = curve.subject(subject_id)
+            subject = curve.subjects.get(subject_id, _UNSET)
+            if subject is _UNSET:
+                subject = curve.subject(subject_id)
             if subject is None:
                 _missing_target(ctx, component, subject_id, period)
                 continue
@@ -203,9 +206,11 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
             else:
                 ti = ti_ratios.get(payee_id) or ti_ratios.setdefault(
                     payee_id, as_ratio(payee.target_incentive))
+                places = digits.get(payee.currency)
+                if places is None:
+                    places = digits[payee.currency] = ctx.places(payee.currency)
                 amount = round_ratio(ti[0] * subject.scale[0] * days_in,
-                                     ti[1] * subject.scale[1], ctx.places(payee.currency),
-                                     mode)
+                                     ti[1] * subject.scale[1], places, mode)
                 factor = subject.factor
                 prorate = "" if days_in == period.days else \
                     f" x {explain.fraction_text(days_in, period.days)}"
@@ -224,6 +229,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
 
 
 _ZERO_SHOWN = shown(ZERO)
+_UNSET = _Subject(ZERO, ZERO, ZERO, ZERO, "", "", (0, 1))  # "not worked out yet"
 
 
 def _attainment_ratio(measure: Decimal, target: Decimal) -> tuple[int, int]:

@@ -215,15 +215,22 @@ def pay_lines(ctx: PayContext) -> list[dict[str, Any]]:
 
 def payouts_table(lines: list[dict[str, Any]], loaded: LoadedPlan,
                   wanted: set[str]) -> pa.Table:
-    order = {c.id: i for i, c in enumerate(loaded.plan.components)}
-    kept = [line for line in lines if line["period"] in wanted]
-    table = _columns(kept, PAYOUTS)
-    # Sorted in Arrow (stable, like list.sort): the key a statement reads in.
+    return sort_payouts(_columns([line for line in lines if line["period"] in wanted],
+                                 PAYOUTS), loaded)
+
+
+def sort_payouts(table: pa.Table, loaded: LoadedPlan) -> pa.Table:
+    """Statement order: period, payee, component (plan order; plan-level lines last),
+    earned lines before caps and draws, team, deal. Arrow's sort is stable, like the
+    list sort it replaces."""
+    ids = pa.array([c.id for c in loaded.plan.components], pa.string())
+    adjustments = pa.array(list(_LINE_ORDER), pa.string())
     keys = pa.table({
         "period": table["period"], "payee_id": table["payee_id"],
-        "component": pa.array([order.get(line["component_id"], len(order)) for line in kept],
-                              pa.int32()),
-        "line": pa.array([_LINE_ORDER.get(line["line_type"], 0) for line in kept], pa.int8()),
+        "component": pc.fill_null(pc.index_in(table["component_id"], value_set=ids),
+                                  len(ids)),
+        "line": pc.fill_null(pc.add(pc.index_in(table["line_type"], value_set=adjustments),
+                                    1), 0),
         "team": pc.fill_null(table["team_id"], ""), "deal": pc.fill_null(table["deal_id"], "")})
     return table.take(pc.sort_indices(keys, [(name, "ascending") for name in keys.column_names]))
 
@@ -320,13 +327,19 @@ def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:
     return engine.load("targets_" + component_id, pa.Table.from_pylist(rows, schema=schema))
 
 
-def attainment_table(ctx: PayContext, wanted: set[str]) -> pa.Table:
+def attainment_table(ctx: PayContext, wanted: set[str],
+                     subjects: set[tuple[str, str, str]] | None = None) -> pa.Table:
+    """Measure, target and attainment per subject, component and period; ``subjects``
+    limits the rows to these (period, subject type, subject id)."""
     keys: dict[tuple[str, str, str, str], None] = {}
-    for (period, stype, sid), values in ctx.measures.items():
+    measured = ctx.measures.items() if subjects is None else [
+        (key, ctx.measures[key]) for key in subjects if key in ctx.measures]
+    for (period, stype, sid), values in measured:
         for cid in values:
             keys[(period, cid, stype, sid)] = None
     for (stype, sid, cid, period) in ctx.targets.values:
-        keys[(period, cid, stype, sid)] = None
+        if subjects is None or (period, stype, sid) in subjects:
+            keys[(period, cid, stype, sid)] = None
     scopes = {c.id: c.scope for c in ctx.plan.components}
     rows = []
     for period, cid, stype, sid in sorted(keys):
