@@ -168,3 +168,40 @@ def test_it_closes_a_period_through_the_browser(browser, live_server, demo, tmp_
     assert len(lines) == 1 + 35 * 2  # 35 AEs x (personal, team)
     shutil.copy(target, SHOTS / "payroll-2017-Q2.csv")
     page.context.close()
+
+
+def test_it_resets_a_password_and_moves_a_rep_through_the_browser(browser, live_server, demo):  # noqa: ANN001, E501
+    import re
+
+    from teamquota.web.comp.models import Membership, User
+    rep = User.objects.get(username="rep").payee
+    other_team = Membership.objects.filter(payee=User.objects.get(username="rep2").payee) \
+        .select_related("team").first().team
+    team = Membership.objects.filter(payee=rep).select_related("team").first().team
+
+    page = _page(browser, live_server, demo, "ops")
+    page.goto(f"{live_server.url}/users/")
+    row = page.locator("tr").filter(has=page.locator("td", has_text=re.compile(r"^rep$")))
+    row.locator("button:has-text('Set one-time password')").click()
+    once = re.search(r"rep can sign in once with (\S+) \(shown only now\)",
+                     page.locator(".messages").inner_text()).group(1)
+    page.goto(f"{live_server.url}/org/teams/{team.team_id}/")
+    page.fill("form[action$='/move/'] input[name=payee_id]", rep.payee_id)
+    page.select_option("select[name=to_team]", other_team.team_id)
+    page.fill("input[name=day]", "2017-12-01")
+    page.click("button:has-text('Move')")
+    assert f"moved {rep.name} ({rep.payee_id}) from {team.name} to {other_team.name}" \
+        in page.locator(".messages").inner_text()
+    _shot(page, "ops-organisation-move")
+    page.context.close()
+
+    page = _page(browser, live_server, {**demo, "rep": once}, "rep")
+    assert page.url.endswith("/account/password/")  # nothing else until it is changed
+    assert "choose your own to continue" in page.content()
+    _shot(page, "rep-forced-password-change")
+    page.fill("input[name=old_password]", once)
+    page.fill("input[name=new_password1]", "a long new passphrase 42")
+    page.fill("input[name=new_password2]", "a long new passphrase 42")
+    page.click("button:has-text('Change password')")
+    assert page.url.endswith(f"/statements/{rep.payee_id}/")
+    page.context.close()
