@@ -89,3 +89,15 @@ def test_it_makes_a_new_login_choose_its_own_password(client, world):
     client.logout()
     client.post("/login/", {"username": "nina", "password": password})
     assert client.get("/periods/")["Location"] == "/account/password/"
+
+
+def test_it_refuses_api_tokens_of_a_user_who_must_change_the_password(client, world):
+    from teamquota.web.comp.models import ApiToken
+    _, token = ApiToken.issue(world.rita, "payroll")
+    api = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/results/", **api).status_code == 200
+    User.objects.filter(pk=world.rita.pk).update(must_change_password=True)
+    response = client.get("/api/results/", **api)
+    assert response.status_code == 403
+    assert response.json() == {"error": "the token's user must first choose a new password "
+                                        "(sign in on the web)"}
