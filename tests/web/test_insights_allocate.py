@@ -87,6 +87,10 @@ def test_it_uses_a_per_person_maximum_from_the_form(client, world: World, by_han
     html = client.post(URL, _form(**{"umax-0-1": "6"})).content.decode()
     assert _row(html, "rita")[:3] == ["4.0", "6.0", "10.0"]
     assert _text(html, "alloc-bookings") == "45"
+    # a 7th meeting for Rita replaces one of her calls (+3 - 1) and Rob then does one more
+    # call instead of a meeting (+2 - 2.5): +1.50
+    assert ("<td>Rita Rep: meetings</td><td>Rita Rep meetings is at its maximum of 6; each "
+            "unit more would add 1.50</td>") in html
 
 
 def test_it_explains_targets_that_cannot_be_met(client, world: World, by_hand):

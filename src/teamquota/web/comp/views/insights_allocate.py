@@ -134,8 +134,12 @@ def _result_context(result: AllocationResult, problem: AllocationProblem,
 
 
 def _rep_of(kind: str, subject: str, names: dict[str, str]) -> tuple[str, str]:
-    """(rep id, shown name) of an hours or units constraint's subject."""
-    rep = subject if kind == "hours" else subject.split(" ", 1)[0]
+    """(rep id, shown name) of an hours or units constraint's subject ('<rep> <duty>' for
+    units; the longest matching id wins, since an imported payee id may hold a space)."""
+    if kind == "hours":
+        return subject, names.get(subject, subject)
+    rep = max((r for r in names if subject.startswith(r + " ")), key=len,
+              default=subject.split(" ", 1)[0])
     return rep, names.get(rep, rep)
 
 
