@@ -159,3 +159,35 @@ def test_it_says_a_parent_team_allocates_in_its_sub_teams(client, world: World):
     client.force_login(world.otto)
     html = client.get("/teams/company/allocate/").content.decode()
     assert 'id="no-allocation"' in html and "<form" not in html.split("<main>")[1]
+
+
+def test_it_starts_from_weekly_activity_targets_when_there_is_an_activity_log(
+        client, world: World):
+    from datetime import date
+
+    from teamquota.data.dataset import to_table
+    from teamquota.data.tables import ACTIVITIES
+    from teamquota.web.comp.services.dataset import store_table
+    # two weeks of activity (2 to 16 January): Rita 10 calls, Rob 4 meetings
+    store_table("activities", to_table(ACTIVITIES, [
+        {"payee_id": "rita", "type": "call", "date": date(2017, 1, 2), "account": "Acct 0",
+         "quantity": 10},
+        {"payee_id": "rob", "type": "meeting", "date": date(2017, 1, 16), "account": "Acct 2",
+         "quantity": 4}]))
+    client.force_login(world.lea)
+    html = client.get(URL).content.decode()
+    # targets 10% above the team's weekly volume, whole units: calls 10 / 2 weeks = 5 ->
+    # 5.5 -> 6; meetings 4 / 2 = 2 -> 2.2 -> 3; 15 hours each
+    assert '<label for="id_target-0">call</label>' in html
+    assert 'name="target-0" value="6"' in html and 'name="target-1" value="3"' in html
+    assert html.count('value="15"') == 2
+    # at most 1.5x a rep's own weekly volume (the team median for a type they never did):
+    # calls 1.5 x 5 = 7.5 for both, meetings 1.5 x 2 = 3 for both
+    for cell in ("umax-0-0", "umax-1-0"):
+        assert f'name="{cell}" value="7.5"' in html
+    for cell in ("umax-0-1", "umax-1-1"):
+        assert f'name="{cell}" value="3"' in html
+    data = dict(re.findall(r'<input type="number" name="([^"]+)" value="([^"]*)"', html))
+    html = client.post(URL, data).content.decode()
+    # 6 calls and 3 meetings fit within the limits and 30 hours: a plan, no shortfall
+    assert "Proposed weekly plan" in html and 'id="infeasible"' not in html
