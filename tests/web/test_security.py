@@ -103,3 +103,17 @@ def test_it_passes_the_deployment_checks_in_production():
             "'WARNING'])")
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout
+
+
+def test_it_throttles_by_the_client_address_a_trusted_proxy_saw(client, world, settings):  # noqa: ANN001, E501
+    settings.TRUSTED_PROXIES = 1
+    settings.LOGIN_MAX_FAILURES = 1  # an address is locked after 4 failures (4 x 1)
+    for name in ("a", "b", "c", "d"):  # 4 usernames from one client, a spoofed left part
+        client.post("/login/", {"username": name, "password": "x"},
+                    HTTP_X_FORWARDED_FOR=f"10.9.9.{name}, 203.0.113.7")
+    locked = client.post("/login/", {"username": "rita", "password": PASSWORD},
+                         HTTP_X_FORWARDED_FOR="203.0.113.7").content.decode()
+    assert "Too many failed sign-ins" in locked
+    other = client.post("/login/", {"username": "rita", "password": PASSWORD},
+                        HTTP_X_FORWARDED_FOR="198.51.100.2")  # same proxy, another client
+    assert other.status_code == 302

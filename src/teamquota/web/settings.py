@@ -132,6 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # lock further attempts until the window passes (teamquota.web.comp.throttle).
 LOGIN_MAX_FAILURES = int(os.environ.get("TEAMQUOTA_LOGIN_MAX_FAILURES", "5"))
 LOGIN_WINDOW_SECONDS = int(os.environ.get("TEAMQUOTA_LOGIN_WINDOW_SECONDS", "900"))
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use the
+# connection's address); throttling by address needs the client's, not the proxy's.
+TRUSTED_PROXIES = int(os.environ.get("TEAMQUOTA_TRUSTED_PROXIES", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -14,6 +14,16 @@ from teamquota.web.comp.models import LoginFailure
 
 
 def client_address(request: HttpRequest) -> str:
+    """The client's address. Behind ``TEAMQUOTA_TRUSTED_PROXIES`` reverse proxies every
+    request comes from the nearest proxy, so the address is the one that proxy saw (the
+    N-th entry from the right of X-Forwarded-For; entries further left are whatever the
+    client chose to send) — else one proxy would lock everybody out at once."""
+    hops = settings.TRUSTED_PROXIES
+    if hops > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                     if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
