@@ -21,8 +21,10 @@ def cap_lines(ctx: PayContext, lines: list[Line]) -> list[Line]:
     periods = {p.label: p for p in ctx.periods}
     added: list[Line] = []
     by_component: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        by_component[(line["period"], line["payee_id"], line["component_id"])] += line["amount"]
+    if any(c.cap_amount is not None for c in ctx.plan.components):
+        for line in lines:
+            by_component[(line["period"], line["payee_id"], line["component_id"])] += \
+                line["amount"]
     for component in ctx.plan.components:
         if component.cap_amount is None:
             continue

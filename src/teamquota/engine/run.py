@@ -331,27 +331,32 @@ def attainment_table(ctx: PayContext, wanted: set[str],
                      subjects: set[tuple[str, str, str]] | None = None) -> pa.Table:
     """Measure, target and attainment per subject, component and period; ``subjects``
     limits the rows to these (period, subject type, subject id)."""
-    keys: dict[tuple[str, str, str, str], None] = {}
+    # a row per component of the subject's scope that has a measure or a target
+    scopes = {c.id: c.scope for c in ctx.plan.components}
+    keys: set[tuple[str, str, str, str]] = set()
     measured = ctx.measures.items() if subjects is None else [
         (key, ctx.measures[key]) for key in subjects if key in ctx.measures]
     for (period, stype, sid), values in measured:
-        for cid in values:
-            keys[(period, cid, stype, sid)] = None
+        if period in wanted:
+            keys.update((period, cid, stype, sid) for cid in values
+                        if scopes.get(cid) == stype)
     for (stype, sid, cid, period) in ctx.targets.values:
-        if subjects is None or (period, stype, sid) in subjects:
-            keys[(period, cid, stype, sid)] = None
-    scopes = {c.id: c.scope for c in ctx.plan.components}
-    rows = []
+        if period in wanted and scopes.get(cid) == stype and (
+                subjects is None or (period, stype, sid) in subjects):
+            keys.add((period, cid, stype, sid))
+    measures, targets = ctx.measures, ctx.targets.values
+    columns: dict[str, list[Any]] = {name: [] for name in ATTAINMENT_SCHEMA.names}
     for period, cid, stype, sid in sorted(keys):
-        if period not in wanted or scopes.get(cid) != stype:
-            continue
-        measure = ctx.measure(period, stype, sid, cid)
-        target = ctx.targets.get(stype, sid, cid, period)
-        att = shown(measure / target) if target else None
-        rows.append({"period": period, "component_id": cid, "subject_type": stype,
-                     "subject_id": sid, "measure_value": measure, "target_amount": target,
-                     "attainment": att})
-    return _columns(rows, ATTAINMENT_SCHEMA)
+        measure = measures.get((period, stype, sid), {}).get(cid, ZERO)
+        target = targets.get((stype, sid, cid, period))
+        for name, value in (("period", period), ("component_id", cid),
+                            ("subject_type", stype), ("subject_id", sid),
+                            ("measure_value", measure), ("target_amount", target),
+                            ("attainment", shown(measure / target) if target else None)):
+            columns[name].append(value)
+    return pa.table({name: pa.array(values, type_) for (name, values), type_ in
+                     zip(columns.items(), ATTAINMENT_SCHEMA.types, strict=True)},
+                    schema=ATTAINMENT_SCHEMA)
 
 
 def periods_of(results: Results) -> list[str]:
