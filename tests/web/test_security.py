@@ -117,3 +117,14 @@ def test_it_throttles_by_the_client_address_a_trusted_proxy_saw(client, world, s
     other = client.post("/login/", {"username": "rita", "password": PASSWORD},
                         HTTP_X_FORWARDED_FOR="198.51.100.2")  # same proxy, another client
     assert other.status_code == 302
+
+
+def test_it_ends_the_session_in_every_worker_on_sign_out(world):
+    from django.contrib.sessions.models import Session
+    rita = Client()
+    rita.post("/login/", {"username": "rita", "password": PASSWORD})
+    assert rita.get("/statements/rita/").status_code == 200  # this "worker" has seen it
+    # signing out in another gunicorn worker deletes the session row; that worker's
+    # memory is not ours, so only the database can tell this one the session ended
+    Session.objects.filter(session_key=rita.cookies["sessionid"].value).delete()
+    assert rita.get("/statements/rita/")["Location"].startswith("/login/")

@@ -107,9 +107,9 @@ if _test_url and os.environ.get("TEAMQUOTA_TESTING") == "1":
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                       "LOCATION": "teamquota", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 
-# Sessions are read from the per-process cache (written through to the database), so a
-# signed-in page view spends no query on its session.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in the database only (one query a page): with a per-process cache in
+# front, signing out in one gunicorn worker would leave the session alive in the others.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comp.User"
