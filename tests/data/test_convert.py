@@ -165,3 +165,17 @@ def test_load_table__a_trailing_comma_in_the_header_is_an_unnamed_extra(tmp_path
     table, _, diagnostics = load_table("deals", path)
     assert not diagnostics.has_errors
     assert table.column_names[-1] == "" and table[""].to_pylist() == [None]
+
+
+def test_load_table__padded_and_space_only_values(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_text(DEALS_HEADER
+                    + "D1,ann,Acme,GTX,\u00a012.5\t,USD,Won,\u30002017-03-01 \n"
+                    + "D2,ann,Acme,GTX,   ,USD,Open,  \n"
+                    + "D3,ann,Acme,GTX, -3 ,USD,Won,2017-03-01\n", encoding="utf-8")
+    table, _, diagnostics = load_table("deals", path, on_error="reject")
+    # padding of any kind is trimmed before parsing; only spaces is a blank, not a bad value
+    assert [(r["amount"], r["close_date"]) for r in table.to_pylist()] == [
+        (Decimal("12.50"), date(2017, 3, 1)), (None, None)]
+    assert [d.message for d in diagnostics if d.code == "D005"] == [
+        "column 'amount': '-3' is negative; expected 0 or more"]

@@ -74,8 +74,9 @@ def query(spec: TableSpec, schema: pa.Schema, table_name: str,
     """The conversion query over a source with ``schema``, as a function of its FROM.
 
     Text columns come back as read (``finish`` trims the rare column that needs it); text
-    that becomes a decimal or a date is trimmed here, before it is parsed. A table with a
-    key also gets a 64-bit hash of it, so ``check_duplicates`` can rule repeats out fast.
+    that becomes a decimal or a date is trimmed here when it does not parse as it is. The
+    ``__bad``/``__text`` columns hold the text as read (Python trims those few). A table with
+    a key also gets a 64-bit hash of it, so ``check_duplicates`` can rule repeats out fast.
     """
     canonical = {c.name: c for c in spec.columns}
     texts = {f.name for f in schema if _is_text(f.type)}
@@ -88,14 +89,18 @@ def query(spec: TableSpec, schema: pa.Schema, table_name: str,
             parsed.append(q)
             final.append(q)
             continue
-        cleaned.append(f"{clean(q)} AS {q}")
+        cleaned.append(q)
+        # parse the text as read; only text that does not parse is trimmed and tried again
+        # (trimming every value would cost more than the parsing)
         if pa.types.is_decimal(column.type):
             pattern = decimal_pattern(column.type)
-            value = (f"CASE WHEN regexp_full_match({q}, '{pattern}') "
-                     f"THEN CAST({q} AS {_duck_type(column.type)}) END")
+            value = " ".join(f"WHEN regexp_full_match({t}, '{pattern}') "
+                             f"THEN CAST({t} AS {_duck_type(column.type)})"
+                             for t in (q, clean(q)))
         else:
-            value = (f"CASE WHEN regexp_full_match({q}, '{ISO_DATE_SQL}') AND {q} >= '0001' "
-                     f"THEN TRY_CAST({q} AS DATE) END")
+            value = " ".join(f"WHEN regexp_full_match({t}, '{ISO_DATE_SQL}') AND {t} >= '0001' "
+                             f"THEN TRY_CAST({t} AS DATE)" for t in (q, clean(q)))
+        value = f"CASE {value} END"
         source = ident(TEXT + name)
         parsed += [f"{value} AS {q}", f"{q} AS {source}"]
         final += [q, f"CASE WHEN {q} IS NULL THEN {source} END AS {ident(BAD + name)}"]
@@ -129,8 +134,9 @@ def finish(spec: TableSpec, out: pa.Table, source_schema: pa.Schema) -> Converte
         values = out[name]
         if BAD + name in out.column_names:
             _bad_values(name, column.type, out[BAD + name], result)
-            if TEXT + name in out.column_names:
-                result.texts[name] = out[TEXT + name]
+            texts = out[TEXT + name] if TEXT + name in out.column_names else None
+            if texts is not None and texts.null_count < len(texts):  # out-of-range values
+                result.texts[name] = clean_strings(texts)
             arrays[name] = values
             continue
         if _is_text(source_types[name]):
@@ -168,9 +174,11 @@ def _bad_values(name: str, type_: pa.DataType, bad: pa.ChunkedArray,
     if bad.null_count == len(bad):  # the usual case: nothing to report
         return
     rows = np.flatnonzero(pc.is_valid(bad).to_numpy(zero_copy_only=False))
+    texts = clean_strings(bad.take(pa.array(rows, pa.int64())))
+    blank = pc.is_null(texts).to_numpy(zero_copy_only=False)  # only spaces: null, not bad
+    rows, texts = rows[~blank], texts.filter(pc.invert(pc.is_null(texts)))
     if not len(rows):
         return
-    texts = bad.take(pa.array(rows, pa.int64())).combine_chunks()
     if pa.types.is_decimal(type_):
         found = parse_decimal(texts, type_, name)[1]
     else:
