@@ -117,3 +117,38 @@ def test_it_stops_the_editor_approving_the_payouts_of_the_changed_organisation(c
     run = start_run(world.otto, "after the move", calculator=fake_calculate)
     assert "segregation of duties" in approval_refusal(world.otto, run)
     assert approval_refusal(world.fiona, run) is None
+
+
+def test_it_sets_a_target_audited_with_before_and_after(client, world):
+    from teamquota.web.comp.models import Target
+    client.force_login(world.otto)
+    client.post("/org/teams/north/targets/", {"subject": "rita", "measure": "personal",
+                                              "period": "2017-Q1", "amount": "3,250.50"})
+    client.post("/org/teams/north/targets/", {"subject": "north", "measure": "team",
+                                              "period": "2017-Q2", "amount": "6000"})
+    assert Target.objects.get(subject_id="rita", period="2017-Q1").amount == Decimal("3250.50")
+    assert Target.objects.get(subject_id="north", period="2017-Q2").amount == Decimal("6000")
+    assert list(AuditEvent.objects.filter(action="target.set").order_by("id")
+                .values_list("summary", flat=True)) == [
+        "otto set the personal target of payee rita for 2017-Q1: 3000.00 -> 3250.50",
+        "otto set the team target of team north for 2017-Q2: none -> 6000.00"]
+    assert Import.objects.filter(table="targets", mode="edit").count() == 2
+
+
+def test_it_refuses_a_bad_target_naming_the_field(client, world):
+    from teamquota.web.comp.models import Target
+    client.force_login(world.otto)
+    for data, message in (
+            ({"amount": "12.345"}, "amount: &#x27;12.345&#x27; must be zero or more, with at "
+                                   "most two decimals"),
+            ({"amount": "-5"}, "amount: &#x27;-5&#x27; must be zero or more"),
+            ({"amount": "lots"}, "amount: &#x27;lots&#x27; is not a number"),
+            ({"period": "Q3 2017"}, "period: not a period label: &#x27;Q3 2017&#x27;; expected "
+                                    "YYYY, YYYY-Qn or YYYY-MM"),
+            ({"subject": "nobody"}, "payee: no payee has the id &#x27;nobody&#x27;")):
+        form = {"subject": "rita", "measure": "personal", "period": "2017-Q1",
+                "amount": "10.00", **data}
+        text = client.post("/org/teams/north/targets/", form).content.decode()
+        assert message in text, (data, message)
+    assert Target.objects.get(subject_id="rita", period="2017-Q1").amount == Decimal("3000")
+    assert not AuditEvent.objects.filter(action="target.set").exists()

@@ -141,6 +141,8 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     ("post", "membership_move", lambda o: "/org/teams/north/move/", only(OK, "otto")),
     ("post", "membership_end", lambda o: f"/org/memberships/{o['rob_membership']}/end/",
      only(R, "otto")),
+    ("post", "target_set", lambda o: "/org/teams/north/targets/", only(OK, "otto")),
+    ("post", "target_set", lambda o: "/org/teams/nosuchteam/targets/", only(NF, "otto")),
     ("get", "users", lambda o: "/users/", only(OK, "otto")),
     ("post", "user_deactivate", lambda o: f"/users/{o['rita_user']}/deactivate/",
      only(R, "otto")),

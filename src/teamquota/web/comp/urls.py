@@ -74,6 +74,7 @@ urlpatterns = [
     path("org/teams/<str:team_id>/move/", org.membership_move, name="membership_move"),
     path("org/memberships/<int:membership_id>/end/", org.membership_end,
          name="membership_end"),
+    path("org/teams/<str:team_id>/targets/", org.target_set, name="target_set"),
     path("users/", users.user_list, name="users"),
     path("users/<int:user_id>/deactivate/", users.user_deactivate, name="user_deactivate"),
     path("users/<int:user_id>/password/", account.password_reset, name="user_password_reset"),

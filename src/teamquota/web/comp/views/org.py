@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Membership, Payee, Team
+from teamquota.web.comp.models import Membership, Payee, Target, Team
 from teamquota.web.comp.services import org
+from teamquota.web.comp.services.target_edits import set_target
 
 
 def _date(request: HttpRequest, field: str, label: str, required: bool = True) -> date | None:
@@ -83,11 +84,17 @@ def org_team(request: HttpRequest, team_id: str) -> HttpResponse:
 
 
 def _team_page(request: HttpRequest, team: Team, errors: list[str]) -> HttpResponse:
+    memberships = list(Membership.objects.filter(team=team).select_related("payee")
+                       .order_by("payee__name", "start_date"))
+    payees = {m.payee.payee_id: m.payee for m in memberships}
+    members = sorted(payees)
+    targets = (Target.objects.filter(subject_type="team", subject_id=team.team_id)
+               | Target.objects.filter(subject_type="payee", subject_id__in=members))
     context: dict[str, Any] = {
-        "team": team, "errors": errors, "form": request.POST,
-        "memberships": Membership.objects.filter(team=team).select_related("payee")
-        .order_by("payee__name", "start_date"),
-        "teams": Team.objects.exclude(pk=team.pk).order_by("name")}
+        "team": team, "errors": errors, "form": request.POST, "memberships": memberships,
+        "teams": Team.objects.exclude(pk=team.pk).order_by("name"),
+        "member_payees": sorted(payees.values(), key=lambda p: p.name),
+        "targets": targets.order_by("period", "subject_type", "subject_id", "measure")[:500]}
     return render(request, "comp/org_team.html", context)
 
 
@@ -130,3 +137,16 @@ def membership_end(request: HttpRequest, membership_id: int) -> HttpResponse:
                                    pk=membership_id)
     return _membership_change(request, membership.team, lambda: org.end_membership(
         request.user, membership, _date(request, "end_date", "last day", False)))
+
+
+@require_POST
+@access.require_role("sales_ops")
+def target_set(request: HttpRequest, team_id: str) -> HttpResponse:
+    """Set a target of the team or one of its members (from the team's page)."""
+    team = get_object_or_404(Team, team_id=team_id)
+    subject = request.POST.get("subject", "").strip()
+    subject_type, subject_id = ("team", team.team_id) if subject in ("", team.team_id) \
+        else ("payee", subject)
+    return _membership_change(request, team, lambda: set_target(
+        request.user, subject_type, subject_id, request.POST.get("measure", ""),
+        request.POST.get("period", ""), request.POST.get("amount", "")))
