@@ -88,6 +88,11 @@ def check_ranges(t: LoadedTable, log: ProblemLog, allow_negative_deals: bool = F
         if (table, name) == ("deals", "amount") and allow_negative_deals:
             continue
         values = t.table[name]
+        extremes = pc.min_max(values)  # one pass; the usual column is within range
+        least, most = extremes["min"].as_py(), extremes["max"].as_py()
+        if least is None or ((least >= low if inclusive else least > low)
+                             and (high is None or most <= high)):
+            continue
         below = (pc.less if inclusive else pc.less_equal)(values, pa.scalar(low, values.type))
         if high is not None:
             rows = _rows(pc.or_(below, pc.greater(values, pa.scalar(high, values.type))))
@@ -169,8 +174,14 @@ def check_deal_stages(t: LoadedTable, log: ProblemLog, stages: StageRules,
     for name, needed_for in (("close_date", stages.closed), ("amount", stages.won)):
         if name not in t.table.column_names:
             continue
-        mask = pc.and_(pc.is_in(stage, pa.array(needed_for)), pc.is_null(t.table[name]))
-        rows = np.setdiff1d(_rows(mask), already_bad.get(name, np.empty(0, np.int64)))
+        blank = pc.is_null(t.table[name])
+        blank_rows = _rows(blank)
+        if not len(blank_rows):
+            continue
+        # only the blank rows' stages are looked up (a fifth of the deals, say)
+        needs = pc.is_in(stage.filter(blank), pa.array(needed_for))
+        rows = np.setdiff1d(blank_rows[_rows(needs)],
+                            already_bad.get(name, np.empty(0, np.int64)))
         log.add(t.name, "D002", rows,
                 [f"column '{name}' is blank, but a {s} deal needs it"
                  for s in _texts(stage, rows)],
