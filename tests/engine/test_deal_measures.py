@@ -12,7 +12,7 @@ import pytest
 
 from teamquota.core.diagnostics import Diagnostics
 from teamquota.data import Dataset
-from teamquota.engine.calendar import periods_arrow, run_periods
+from teamquota.engine.calendar import run_periods
 from teamquota.engine.credit import CreditInputs, all_credits, deals_in_periods
 from teamquota.engine.deal_measures import deal_measures
 from teamquota.engine.hierarchy import closure_rows, team_ancestors
@@ -81,7 +81,7 @@ def test_staged_measures_equal_per_deal_credit_rows(backend, members):
     data = Dataset.from_records(payees=PAYEES, teams=TEAMS, memberships=members, deals=DEALS,
                                 splits=SPLITS, coverage=COVERAGE)
     ancestors = team_ancestors(data["teams"], Diagnostics())
-    periods = backend.load("periods", periods_arrow(run_periods(plan, data["deals"], None)))
+    periods = run_periods(plan, data["deals"], None)
     inputs = CreditInputs(
         deals_in_periods(backend.load("deals", data["deals"]), periods, None, plan.currency),
         backend.load("splits", data["splits"]), backend.load("memberships", data["memberships"]),

@@ -10,10 +10,14 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from datetime import timedelta
 
 import ibis
 import ibis.expr.types as ir
+
+from teamquota.core.periods import Period
 
 AMOUNT = "decimal(38,10)"
 SHARE = "decimal(18,8)"
@@ -36,13 +40,27 @@ class CreditInputs:
     coverage: ir.Table | None
 
 
-def deals_in_periods(deals: ir.Table, periods: ir.Table, fx: ir.Table | None,
+def period_label(day: ir.DateValue, periods: list[Period]) -> ir.StringValue:
+    """The label of the period ``day`` falls in, for a day within the run's periods.
+
+    The run's periods are consecutive, so one CASE over their end dates replaces a range
+    join against a periods table (a third of the measure query's time at 10M deals)."""
+    for before, after in itertools.pairwise(periods):
+        if before.end + timedelta(days=1) != after.start:
+            raise ValueError(f"periods {before.label} and {after.label} are not consecutive")
+    if len(periods) == 1:
+        return ibis.literal(periods[0].label, type="string")
+    return ibis.cases(*[(day <= ibis.date(p.end), p.label) for p in periods[:-1]],
+                      else_=periods[-1].label)
+
+
+def deals_in_periods(deals: ir.Table, periods: list[Period], fx: ir.Table | None,
                      plan_currency: str) -> ir.Table:
     """Closed deals with their period and amount in the plan's currency (``value``)."""
-    dated = deals.filter(deals.close_date.notnull(), deals.amount.notnull())
-    joined = dated.join(periods, [dated.close_date >= periods.period_start,
-                                  dated.close_date <= periods.period_end])
-    joined = joined.drop("period_start", "period_end")
+    joined = deals.filter(deals.close_date.notnull(), deals.amount.notnull(),
+                          deals.close_date >= ibis.date(periods[0].start),
+                          deals.close_date <= ibis.date(periods[-1].end))
+    joined = joined.mutate(period=period_label(joined.close_date, periods))
     if fx is None:
         return joined.mutate(value=joined.amount.cast(AMOUNT))
     rates = fx.filter(fx.to_currency == plan_currency).select(

@@ -1,8 +1,8 @@
 """Deal measures aggregated stage by stage, without materialising per-deal credit rows.
 
 A measure is a sum, so it can be summed in steps. Payee credits (owner, or split) are
-summed per payee and period. The same rows joined to the owner's membership on the close
-date are summed per (team, credited payee): that small table is each member's contribution,
+summed per payee and period. The same rows joined to the credited payee's membership on the
+close date are summed per (team, payee): that small table is each member's contribution,
 its sums per team are the team measures, and joined to the team closure it gives the
 roll-up measures - one join of a few thousand rows instead of one row per deal and
 ancestor. Leader and overlay credits (reporting credit, off or absent in most plans) are

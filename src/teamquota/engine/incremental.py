@@ -27,7 +27,7 @@ from teamquota.backends import Backend
 from teamquota.core.money import ZERO
 from teamquota.core.periods import Period
 from teamquota.data.dataset import Dataset
-from teamquota.engine.calendar import periods_arrow, run_periods
+from teamquota.engine.calendar import run_periods
 from teamquota.engine.hierarchy import closure_rows
 from teamquota.engine.measure import CREDIT_ROWS
 from teamquota.engine.results import Results
@@ -90,10 +90,9 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
         return run(loaded, data, state.backend, state.only)
     engine: Backend = state.backend
     closure = engine.load("closure", closure_rows(ctx.memberships.ancestors))
-    ptable = engine.load("periods", periods_arrow(ctx.periods))
     old = credit_and_measure(engine, loaded, state.data,
-                             _rows(state.data["deals"], changed), ptable, closure)
-    new = credit_and_measure(engine, loaded, data, _rows(data["deals"], changed), ptable,
+                             _rows(state.data["deals"], changed), ctx.periods, closure)
+    new = credit_and_measure(engine, loaded, data, _rows(data["deals"], changed), ctx.periods,
                              closure)
     measures = dict(ctx.measures)
     _add(measures, old.measures, -1)

@@ -132,7 +132,7 @@ def _reads_contributions(plan: Plan) -> bool:
 
 
 def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
-                       deals: pa.Table, ptable: Any, closure: Any,
+                       deals: pa.Table, periods: list[Period], closure: Any,
                        timer: _Timer | None = None) -> Measured:
     """Credit ``deals`` (the dataset's other tables give memberships, splits, coverage, FX)
     and aggregate every deal component's measure and each member's contribution."""
@@ -142,7 +142,7 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
         memberships = engine.load("memberships", data["memberships"])
         optional = {name: engine.load(name, data[name]) for name in
                     ("splits", "coverage", "fx_rates") if data.has(name)}
-        events = deals_in_periods(engine.load("deals", deals), ptable,
+        events = deals_in_periods(engine.load("deals", deals), periods,
                                   optional.get("fx_rates"), plan.currency)
         crediting = plan.crediting
         inputs = CreditInputs(events, optional.get("splits"), memberships, closure,
@@ -279,7 +279,8 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
     with timer.stage("load"):
         closure = engine.load("closure", closure_rows(ancestors))
         ptable = engine.load("periods", periods_arrow(run_periods_))
-    measured = credit_and_measure(engine, loaded, data, data["deals"], ptable, closure, timer)
+    measured = credit_and_measure(engine, loaded, data, data["deals"], run_periods_, closure,
+                                  timer)
     measures = measured.measures
     with timer.stage("activities"):
         activity = _activities(engine, loaded, data, ptable, closure, measures)
