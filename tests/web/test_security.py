@@ -47,6 +47,7 @@ def test_it_signs_in_with_the_right_password(client, world):
 def _production(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "TEAMQUOTA_ENV": "production", **env}
     full.pop("TEAMQUOTA_TESTING", None)
+    full.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests set it in this process
     return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
                           text=True, timeout=60)
 
