@@ -118,10 +118,22 @@ def _memberships(rows: list[dict[str, Any]], mode: str) -> None:
     _missing("team id", {r["team_id"] for r in rows} - set(teams))
     if mode == "replace":
         Membership.objects.all().delete()
+    # keyed by (payee, team, start): one read and two bulk writes, not a query per row
+    existing = {(m.payee_id, m.team_id, m.start_date): m for m in Membership.objects.all()}
+    new, changed = [], []
     for r in rows:
-        Membership.objects.update_or_create(
-            payee_id=payees[r["payee_id"]], team_id=teams[r["team_id"]],
-            start_date=r["start_date"], defaults={"end_date": r.get("end_date")})
+        key = (payees[r["payee_id"]], teams[r["team_id"]], r["start_date"])
+        found = existing.get(key)
+        if found is None:
+            new.append(Membership(payee_id=key[0], team_id=key[1], start_date=key[2],
+                                  end_date=r.get("end_date")))
+            existing[key] = new[-1]
+        elif found.end_date != r.get("end_date"):
+            found.end_date = r.get("end_date")
+            if found.pk is not None:
+                changed.append(found)
+    Membership.objects.bulk_create(new, batch_size=2000)
+    Membership.objects.bulk_update(changed, ["end_date"], batch_size=2000)
 
 
 def _deals(rows: list[dict[str, Any]], mode: str, imp: Import | None,
