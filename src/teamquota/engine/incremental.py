@@ -30,8 +30,9 @@ from teamquota.data.dataset import Dataset
 from teamquota.engine.calendar import run_periods
 from teamquota.engine.hierarchy import closure_rows
 from teamquota.engine.measure import CREDIT_ROWS
-from teamquota.engine.results import Results
+from teamquota.engine.results import CREDITS, Results
 from teamquota.engine.run import (
+    Measured,
     RunState,
     adjusted,
     attainment_table,
@@ -59,6 +60,16 @@ def changed_deal_ids(old: pa.Table, new: pa.Table) -> set[str]:
 
 def _rows(deals: pa.Table, ids: set[str]) -> pa.Table:
     return deals.filter(pc.is_in(deals["deal_id"], pa.array(sorted(ids), pa.string())))
+
+
+def _measured(engine: Backend, loaded: LoadedPlan, data: Dataset, changed: set[str],
+              periods: list[Period], closure: Any) -> Measured:
+    """Credits and measures of the ``changed`` deals in ``data`` (none when a deal is new
+    or was removed: a late deal costs one query, not two)."""
+    rows = _rows(data["deals"], changed)
+    if rows.num_rows == 0:
+        return Measured(None, {}, {})
+    return credit_and_measure(engine, loaded, data, rows, periods, closure)
 
 
 def _add(target: Measures, delta: Measures, sign: int) -> None:
@@ -90,10 +101,8 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
         return run(loaded, data, state.backend, state.only)
     engine: Backend = state.backend
     closure = engine.load("closure", closure_rows(ctx.memberships.ancestors))
-    old = credit_and_measure(engine, loaded, state.data,
-                             _rows(state.data["deals"], changed), ctx.periods, closure)
-    new = credit_and_measure(engine, loaded, data, _rows(data["deals"], changed), ctx.periods,
-                             closure)
+    old = _measured(engine, loaded, state.data, changed, ctx.periods, closure)
+    new = _measured(engine, loaded, data, changed, ctx.periods, closure)
     measures = dict(ctx.measures)
     _add(measures, old.measures, -1)
     _add(measures, new.measures, +1)
@@ -158,8 +167,9 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     new_credits = new.credits
 
     def credits() -> pa.Table:
-        return _merge_credits(previous.credits,
-                              credits_table(engine, new_credits, state.wanted), changed)
+        fresh = (CREDITS.empty_table() if new_credits is None
+                 else credits_table(engine, new_credits, state.wanted))
+        return _merge_credits(previous.credits, fresh, changed)
 
     results = Results(credits, attainment, payouts, previous.diagnostics,
                       {"incremental": round(time.perf_counter() - start, 4)},
