@@ -101,3 +101,11 @@ def test_it_refuses_api_tokens_of_a_user_who_must_change_the_password(client, wo
     assert response.status_code == 403
     assert response.json() == {"error": "the token's user must first choose a new password "
                                         "(sign in on the web)"}
+
+
+def test_it_marks_only_the_menu_item_of_the_page_active(client, world):
+    client.force_login(world.rita)
+    tokens = client.get("/account/tokens/").content.decode()
+    assert tokens.count('class="active"') == 1 and 'class="active">API</a>' in tokens
+    password = client.get("/account/password/").content.decode()  # same /account/ prefix
+    assert 'class="active"' not in password

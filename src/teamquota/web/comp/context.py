@@ -30,4 +30,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.has_role("finance", "sales_ops"):
         items.append(("Audit log", reverse("audit")))
     items.append(("API", reverse("api_tokens")))
-    return {"nav": items}
+    # the active item: the one whose address the page's starts with
+    return {"nav": [(label, url, request.path.startswith(url)) for label, url in items]}
