@@ -45,6 +45,7 @@ from teamquota.plan.loader import LoadedPlan
 from teamquota.plan.model import Plan
 
 Progress = Callable[[str], None]
+MEASURE_KEYS = ("period", "subject_type", "subject_id")
 # Earned lines first, then the adjustments that read them.
 _LINE_ORDER = {"cap": 1, "draw": 2, "draw_recovery": 3}
 
@@ -101,13 +102,13 @@ def _payees(data: Dataset, loaded: LoadedPlan) -> tuple[dict[str, Payee], list[s
     return payees, eligible
 
 
-def _dict_measures(table: pa.Table, ids: list[str]) -> dict[tuple[str, str, str],
-                                                            dict[str, Decimal]]:
-    keys = zip(*(table[c].to_pylist() for c in ("period", "subject_type", "subject_id")),
-               strict=True)
+def _keyed(table: pa.Table, keys: tuple[str, str, str], ids: list[str]
+           ) -> dict[tuple[str, str, str], dict[str, Decimal]]:
+    """{(key columns): {id: value}} from a small collected table (column by column)."""
+    rows = zip(*(table[c].to_pylist() for c in keys), strict=True)
     values = zip(*(table[i].to_pylist() for i in ids), strict=True)
-    return {key: {i: ZERO if v is None else v for i, v in zip(ids, row, strict=True)}
-            for key, row in zip(keys, values, strict=True)}
+    return {row: {i: ZERO if v is None else v for i, v in zip(ids, found, strict=True)}
+            for row, found in zip(rows, values, strict=True)}
 
 
 @dataclass
@@ -160,16 +161,12 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
         if components:
             found = deal_measures(inputs, crediting, components, _reads_contributions(plan),
                                   one_team_a_day(data["memberships"]))
-            measures = _dict_measures(engine.collect(found.measures),
-                                      [c.id for c in components] + [CREDIT_ROWS])
+            measures = _keyed(engine.collect(found.measures), MEASURE_KEYS,
+                              [c.id for c in components] + [CREDIT_ROWS])
             if found.contributions is not None:
-                team_ids = [c.id for c in components if c.scope == "team"]
-                table = engine.collect(found.contributions)
-                keys = zip(*(table[c].to_pylist() for c in
-                             ("period", "subject_id", "payee_id")), strict=True)
-                values = zip(*(table[i].to_pylist() for i in team_ids), strict=True)
-                contributions = {key: dict(zip(team_ids, row, strict=True))
-                                 for key, row in zip(keys, values, strict=True)}
+                contributions = _keyed(engine.collect(found.contributions),
+                                       ("period", "subject_id", "payee_id"),
+                                       [c.id for c in components if c.scope == "team"])
     return Measured(credits, measures, contributions)
 
 
@@ -188,7 +185,7 @@ def _activities(engine: Backend, loaded: LoadedPlan, data: Dataset, ptable: Any,
     if components:
         table = engine.collect(measure_table(
             acts.mutate(counts_for_team=True, amount_credited=acts.quantity), components))
-        for key, values in _dict_measures(table, [c.id for c in components]).items():
+        for key, values in _keyed(table, MEASURE_KEYS, [c.id for c in components]).items():
             measures.setdefault(key, {}).update(values)
     by_type = acts.filter(acts.subject_type == "payee").group_by(
         ["period", "payee_id", "type"]).aggregate(quantity=acts.quantity.sum())
