@@ -179,3 +179,24 @@ def test_load_table__padded_and_space_only_values(tmp_path: Path) -> None:
         (Decimal("12.50"), date(2017, 3, 1)), (None, None)]
     assert [d.message for d in diagnostics if d.code == "D005"] == [
         "column 'amount': '-3' is negative; expected 0 or more"]
+
+
+def test_reject_tables__rows_after_a_bad_line_and_from_parquet(tmp_path: Path) -> None:
+    from teamquota.data.loader import load_tables
+    path = tmp_path / "deals.csv"
+    path.write_text(DEALS_HEADER + "D1,ann,,GTX,1,USD,Won,2017-03-01\n"
+                    + "D2,ann\n"
+                    + "D3,ann,Acme,GTX,x,USD,Won,2017-03-01\n", encoding="utf-8")
+    result = load_tables({"deals": path}, options=LoadOptions(on_error="reject"))
+    # the short line 3 is not a row, so D3 is row 1 (0-based) of the scan, on line 4
+    assert [(r["line"], r["reason"][:4], r["deal_id"]) for r in
+            result.rejects["deals"].to_pylist()] == [(3, "D013", None), (4, "D003", "D3")]
+    pq.write_table(pa.table({
+        "deal_id": ["D1", "D2", "D3"], "owner_id": ["ann"] * 3,
+        "amount": pa.array([Decimal("1"), Decimal("-2"), Decimal("3")], pa.decimal128(9, 2)),
+        "stage": ["Won"] * 3, "close_date": pa.array([date(2017, 3, 1)] * 3)}),
+        tmp_path / "deals.parquet")
+    result = load_tables({"deals": tmp_path / "deals.parquet"},
+                         options=LoadOptions(on_error="reject"))
+    assert [(r["line"], r["deal_id"], r["amount"]) for r in
+            result.rejects["deals"].to_pylist()] == [(2, "D2", "-2.00")]

@@ -36,6 +36,7 @@ from teamquota.data.readers import (
     parquet_schema,
     read_header,
     read_raw,
+    read_rows,
     scan_csv,
     sql_names,
 )
@@ -74,9 +75,11 @@ class _Read:
     path: Path
     raw: RawTable | None  # the source as read, kept only when a column map needed it
 
-    def source_rows(self) -> RawTable:
-        """The source as read (for reject tables); read again when it was not kept."""
-        return self.raw if self.raw is not None else read_raw(self.path)
+    def source_rows(self, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+        """The rows at ``rows`` as read, and their lines (for reject tables)."""
+        if self.raw is not None:
+            return self.raw.table.take(pa.array(rows, pa.int64())), self.raw.lines[rows]
+        return read_rows(self.path, rows), self.loaded.lines[rows]
 
 
 def _missing(name: str, present: Sequence[str], mapped: bool, path: Path,
@@ -283,7 +286,8 @@ def _finish(reads: Mapping[str, _Read], log: ProblemLog, diagnostics: Diagnostic
         row_lines[name] = _compact(kept.lines)
         counts[name] = (kept.table.num_rows, len(bad) + len(bad_lines))
         if bad or bad_lines:
-            rejects[name] = reject_table(read.source_rows(), bad, bad_lines)
+            source, lines = read.source_rows(np.asarray(sorted(bad), np.int64))
+            rejects[name] = reject_table(source, lines, bad, bad_lines)
             diagnostics.warning("D040", f"{len(bad) + len(bad_lines):,} of "
                                 f"{read.loaded.table.num_rows + len(bad_lines):,} rows "
                                 "rejected", Source(sources[name]),

@@ -221,3 +221,43 @@ def _lines_slowly(data: bytes, width: int, rows: int) -> tuple[np.ndarray, list[
         raise ReadError(f"cannot match CSV records to lines ({len(good)} vs {rows}); "
                         "check quoting in the file")
     return np.asarray(good, dtype=np.int64), bad
+
+
+def read_rows(path: Path, rows: np.ndarray) -> pa.Table:
+    """The rows at 0-based positions ``rows`` (ascending) of a file, as read (CSV as text).
+
+    For reject tables: the file is scanned again, but only these rows are kept, so a few
+    rejects of a 10M-row file cost a scan, not the whole file in memory. DuckDB numbers the
+    rows of the scan in file order (a streaming window), as the loader's scan kept them.
+    """
+    if not len(rows):  # only bad lines were rejected: no need to scan
+        if file_kind(path) == "parquet":
+            return parquet_schema(path).empty_table()
+        return pa.schema([(n, pa.string()) for n in read_header(path)]).empty_table()
+    con = connect()
+    try:
+        con.register("wanted", pa.table({"row": pa.array(rows, pa.int64())}))
+        if file_kind(path) == "parquet":
+            names = parquet_schema(path).names
+            sources = [f"read_parquet({literal(str(path))})"]
+            select = ", ".join(ident(n) for n in names)
+        else:
+            names = read_header(path)
+            sources = [csv_source(path, names), csv_source(path, names, rejects=True)]
+            select = ", ".join(f"coalesce({ident(n)}, '') AS {ident(n)}"
+                               for n in sql_names(names))
+        for number, source in enumerate(sources):
+            try:
+                table = con.sql(
+                    f"SELECT {select} FROM (SELECT row_number() OVER () - 1 AS __row, * "
+                    f"FROM {source}) WHERE __row IN (SELECT row FROM wanted) ORDER BY __row"
+                ).to_arrow_table()
+                break
+            except duckdb.InvalidInputException:  # a bad line: number the good ones only
+                if number == len(sources) - 1:
+                    raise
+    except duckdb.Error as exc:
+        raise ReadError(f"cannot read the file again: {exc}") from None
+    finally:
+        con.close()
+    return table.rename_columns(list(names))

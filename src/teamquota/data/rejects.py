@@ -13,22 +13,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from teamquota.data.readers import RawTable
 
-
-def reject_table(raw: RawTable, bad: Mapping[int, Sequence[str]],
+def reject_table(source: pa.Table, lines: np.ndarray, bad: Mapping[int, Sequence[str]],
                  bad_lines: Sequence[tuple[int, str]]) -> pa.Table:
-    """``line``, ``reason`` and the source columns of the rejected rows, ordered by line."""
-    rows = np.fromiter(sorted(bad), dtype=np.int64, count=len(bad))
-    source = raw.table.take(pa.array(rows, pa.int64()))
+    """``line``, ``reason`` and the source columns of the rejected rows, ordered by line.
+
+    ``source`` holds the rejected rows as read, in row order (``sorted(bad)``), and
+    ``lines`` their lines.
+    """
+    rows = sorted(bad)
     columns = {name: source[name].cast(pa.string()) for name in source.column_names}
-    lines = raw.lines[rows].tolist() + [line for line, _ in bad_lines]
-    reasons = ["; ".join(bad[r]) for r in rows.tolist()] + [f"D013: {m}" for _, m in bad_lines]
     padding = len(bad_lines)
     table = pa.table({
-        "line": pa.array(lines, pa.int64()),
-        "reason": pa.array(reasons, pa.string()),
-        **{name: pa.concat_arrays([values.combine_chunks(), pa.nulls(padding, pa.string())])
+        "line": pa.array(np.asarray(lines).tolist() + [line for line, _ in bad_lines],
+                         pa.int64()),
+        "reason": pa.array(["; ".join(bad[r]) for r in rows]
+                           + [f"D013: {m}" for _, m in bad_lines], pa.string()),
+        **{name: pa.concat_arrays([*values.chunks, pa.nulls(padding, pa.string())])
            for name, values in columns.items()},
     })
     return table.sort_by("line")
