@@ -200,3 +200,17 @@ def test_reject_tables__rows_after_a_bad_line_and_from_parquet(tmp_path: Path) -
                          options=LoadOptions(on_error="reject"))
     assert [(r["line"], r["deal_id"], r["amount"]) for r in
             result.rejects["deals"].to_pylist()] == [(2, "D2", "-2.00")]
+
+
+def test_keep__few_rejects_are_sliced_out_without_copying() -> None:
+    from teamquota.data.loader import _keep
+    from teamquota.data.problems import LoadedTable
+    table = pa.Table.from_batches([pa.record_batch({"x": list(range(a, a + 4))})
+                                   for a in (0, 4, 8)])  # rows 0-11 in three chunks
+    loaded = LoadedTable("deals", "deals.csv", table, np.arange(2, 14))
+    # the first row, both sides of a chunk boundary (3, 4) and the last row
+    kept = _keep(loaded, dict.fromkeys([0, 3, 4, 11], ["D003: ..."]))
+    assert kept.table["x"].to_pylist() == [1, 2, 5, 6, 7, 8, 9, 10]
+    assert kept.lines.tolist() == [3, 4, 7, 8, 9, 10, 11, 12]
+    assert kept.original_rows(np.array([0, 7])).tolist() == [1, 10]
+    assert _keep(loaded, dict.fromkeys(range(12), [""])).table.num_rows == 0

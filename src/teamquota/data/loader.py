@@ -211,14 +211,25 @@ def _log_bad_lines(name: str, raw: RawTable, width: int, log: ProblemLog) -> Non
                           f"'{bad.text}'"))
 
 
+SLICE_BELOW = 1_000  # fewer rejected rows than this: keep the rest as zero-copy slices
+
+
 def _keep(t: LoadedTable, bad: Mapping[int, object]) -> LoadedTable:
     if not bad:
         return t
+    dropped = np.sort(np.fromiter(bad, dtype=np.int64, count=len(bad)))
     mask = np.ones(t.table.num_rows, dtype=bool)
-    mask[np.fromiter(bad, dtype=np.int64, count=len(bad))] = False
+    mask[dropped] = False
     origin = np.flatnonzero(mask)
-    return LoadedTable(t.name, t.path, t.table.filter(pa.array(mask)), t.lines[origin],
-                       origin)
+    if len(dropped) < SLICE_BELOW:  # a few rejects of 10M rows must not copy the 10M
+        starts = np.concatenate([[0], dropped + 1])
+        ends = np.concatenate([dropped, [t.table.num_rows]])
+        kept = pa.concat_tables([t.table.slice(a, b - a) for a, b in
+                                 zip(starts.tolist(), ends.tolist(), strict=True) if b > a]
+                                or [t.table.slice(0, 0)])
+    else:
+        kept = t.table.filter(pa.array(mask))
+    return LoadedTable(t.name, t.path, kept, t.lines[origin], origin)
 
 
 def _cascade_splits(tables: Mapping[str, LoadedTable], step: ProblemLog) -> None:
