@@ -1,7 +1,7 @@
 """Load CSV and Parquet files into the canonical tables, all-or-nothing or with rejects.
 
-The pipeline for a dataset: read each file as it is (text for CSV, typed for Parquet) ->
-apply the table's column map -> convert to the canonical types -> each table's own checks ->
+The pipeline for a dataset: one DuckDB scan per file that types, trims and parses it
+(``scan.py``, ``convert.py``; a column map is applied first) -> each table's own checks ->
 checks across tables -> either every diagnostic and no data (``on_error="fail"``, the default)
 or the good rows plus a reject table per file (``on_error="reject"``). Nothing is dropped
 silently: a rejected row is in a reject table with its line and reason.
@@ -9,7 +9,7 @@ silently: a rejected row is in a reject table with its line and reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,29 +25,16 @@ from teamquota.data.columnmap import LoadedMap, TableMap, load_map, resolve_map
 from teamquota.data.convert import finish, query
 from teamquota.data.dataset import Dataset
 from teamquota.data.dataset_checks import check_dataset
-from teamquota.data.duck import connect, literal
-from teamquota.data.mapping import apply_table_map
-from teamquota.data.parse import BadValues, parse_date
+from teamquota.data.duck import connect
 from teamquota.data.problems import LoadedTable, ProblemLog
-from teamquota.data.readers import (
-    RawTable,
-    ReadError,
-    file_kind,
-    parquet_schema,
-    read_header,
-    read_raw,
-    read_rows,
-    scan_csv,
-    sql_names,
-)
+from teamquota.data.readers import RawTable, ReadError, read_rows
 from teamquota.data.rejects import reject_table
+from teamquota.data.scan import scan_file
 from teamquota.data.summary import summarise
 from teamquota.data.table_checks import StageRules, check_table
 from teamquota.data.tables import TABLES, TableSpec
 
 OnError = Literal["fail", "reject"]
-# nullable columns that must still be present in the file (blank is allowed on some rows)
-MUST_HAVE: dict[str, tuple[str, ...]] = {"deals": ("amount", "close_date")}
 
 
 @dataclass
@@ -82,18 +69,6 @@ class _Read:
         return read_rows(self.path, rows), self.loaded.lines[rows]
 
 
-def _missing(name: str, present: Sequence[str], mapped: bool, path: Path,
-             log: ProblemLog) -> bool:
-    missing = [c for c in TABLES[name].columns if c.name not in present
-               and (c.required or c.name in MUST_HAVE.get(name, ()))]
-    for column in missing:
-        log.file_level.error("D001", f"missing required column '{column.name}'; the "
-                             f"{'mapped table' if mapped else 'file'} has: "
-                             + ", ".join(present), Source(str(path), 1),
-                             "rename the column in the file, or map it with a column map")
-    return bool(missing)
-
-
 def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: LoadedMap | None,
               log: ProblemLog, options: LoadOptions) -> _Read | None:
     con = connect()
@@ -108,17 +83,6 @@ def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: Loa
         con.close()
 
 
-@dataclass
-class _Scan:
-    """One conversion query's result over a file, before Python looks at the bad rows."""
-
-    out: pa.Table  # canonical columns + __bad__/__text__/__key_hash__ helpers (convert.py)
-    schema: pa.Schema  # the source's columns as named in the file (or the mapped table)
-    lines: np.ndarray
-    raw: RawTable | None = None
-    early: list[tuple[str, BadValues]] = field(default_factory=list)  # map date formats
-
-
 def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
                table_map: TableMap | None, column_map: LoadedMap | None, log: ProblemLog,
                options: LoadOptions) -> _Read | None:
@@ -126,12 +90,7 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
     spec = TABLES[name]
     make_query = partial(query, spec, table_name=name,
                          allow_negative=options.allow_negative_deals)
-    if table_map is not None and column_map is not None:
-        scan = _scan_mapped(con, name, path, table_map, column_map, log, make_query)
-    elif file_kind(path) == "csv":
-        scan = _scan_csv(con, name, path, log, make_query)
-    else:
-        scan = _scan_parquet(con, name, path, log, make_query)
+    scan = scan_file(con, name, path, table_map, column_map, log, make_query)
     if scan is None:
         return None
     converted = finish(spec, scan.out, scan.schema)
@@ -153,62 +112,6 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
     check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
     loaded.texts, loaded.key_hash = {}, None  # only the table's own checks need them
     return _Read(loaded, path, scan.raw)
-
-
-Query = Callable[[pa.Schema], Callable[[str], str]]
-
-
-def _scan_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: ProblemLog,
-              make_query: Query) -> _Scan | None:
-    names = read_header(path)
-    if _missing(name, names, False, path, log):
-        return None
-    sql = make_query(pa.schema([(n, pa.string()) for n in sql_names(names)]))
-    scanned = scan_csv(con, path, names, sql)
-    _log_bad_lines(name, scanned, len(names), log)
-    return _Scan(scanned.table, pa.schema([(n, pa.string()) for n in names]), scanned.lines)
-
-
-def _scan_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: ProblemLog,
-                  make_query: Query) -> _Scan | None:
-    schema = parquet_schema(path)
-    if _missing(name, schema.names, False, path, log):
-        return None
-    try:
-        out = con.sql(make_query(schema)(f"read_parquet({literal(str(path))})")
-                      ).to_arrow_table()
-    except duckdb.Error as exc:
-        raise ReadError(f"cannot read Parquet file: {exc}") from None
-    return _Scan(out, schema, np.arange(1, out.num_rows + 1, dtype=np.int64))
-
-
-def _scan_mapped(con: duckdb.DuckDBPyConnection, name: str, path: Path, table_map: TableMap,
-                 column_map: LoadedMap, log: ProblemLog, make_query: Query) -> _Scan | None:
-    """A column map runs on the source as Arrow text first (crm exports are small)."""
-    raw = read_raw(path)
-    _log_bad_lines(name, raw, raw.table.num_columns, log)
-    columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
-                                               str(path), path.parent)
-    log.file_level.extend(map_diagnostics)
-    if map_diagnostics.has_errors or _missing(name, list(columns), True, path, log):
-        return None
-    early: list[tuple[str, BadValues]] = []
-    dated = {c.name for c in TABLES[name].columns if pa.types.is_date(c.type)}
-    for column, date_format in table_map.dates.items():
-        if column in columns and column in dated:  # strptime formats stay in Python
-            columns[column], bad = parse_date(columns[column], column, date_format)
-            early += [(column, b) for b in bad]
-    source = pa.table(columns)
-    con.register("mapped", source)
-    out = con.sql(make_query(source.schema)("mapped")).to_arrow_table()
-    return _Scan(out, source.schema, raw.lines, raw, early)
-
-
-def _log_bad_lines(name: str, raw: RawTable, width: int, log: ProblemLog) -> None:
-    for bad in raw.bad_lines:
-        log.lines.append((name, bad.line, f"line has {bad.fields} field"
-                          f"{'s' if bad.fields != 1 else ''}, the header has {width}: "
-                          f"'{bad.text}'"))
 
 
 SLICE_BELOW = 1_000  # fewer rejected rows than this: keep the rest as zero-copy slices
