@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import teamquota
+import teamquota.engine.run  # noqa: F401  calculate() imports it lazily: import it up front
 from bench.hybrid import PLAN_FILE
 from bench.lines import normalise
 from teamquota.data.dataset import Dataset
