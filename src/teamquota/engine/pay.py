@@ -111,7 +111,7 @@ def _missing_target(ctx: PayContext, component: Component, subject: str,
         "add a row to the targets table or derive targets in the plan")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a microsecond per subject
 class _Subject:
     """One payee's or team's numbers for a curve component in a period, worked out once:
     a team's attainment, factor and wording serve every member's line."""
@@ -147,9 +147,11 @@ class _Curve:
             return self.subjects[subject_id]
         ctx, component, period = self.ctx, self.component, self.period
         found = None
-        target = ctx.targets.get(component.scope, subject_id, component.id, period.label)
+        target = ctx.targets.values.get((component.scope, subject_id, component.id,
+                                         period.label))
         if target is not None and target != ZERO:
-            measure = ctx.measure(period.label, component.scope, subject_id, component.id)
+            measure = ctx.measures.get((period.label, component.scope, subject_id),
+                                       _NO_MEASURES).get(component.id, ZERO)
             cap = component.payout.cap
             with localcontext(EXACT):
                 attainment = measure / target
@@ -229,6 +231,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
 
 
 _ZERO_SHOWN = shown(ZERO)
+_NO_MEASURES: dict[str, Decimal] = {}
 _UNSET = _Subject(ZERO, ZERO, ZERO, ZERO, "", "", (0, 1))  # "not worked out yet"
 
 
