@@ -8,6 +8,7 @@ loads (reject tables, registered views).
 
 from __future__ import annotations
 
+import os
 import threading
 
 import duckdb
@@ -37,6 +38,12 @@ def connect() -> duckdb.DuckDBPyConnection:
         con = _database.cursor()
     con.execute("SET enable_progress_bar = false")  # session settings: each connection's own
     con.execute("SET preserve_insertion_order = true")  # rows come back in file order
+    # the same limits as the engine's DuckDB (backends/duckdb.py): a scan of a file larger
+    # than memory spills DuckDB's own buffers there; big results are memory-mapped (spill.py)
+    for setting, variable in (("memory_limit", "TEAMQUOTA_DUCKDB_MEMORY_LIMIT"),
+                              ("temp_directory", "TEAMQUOTA_DUCKDB_TEMP_DIR")):
+        if os.environ.get(variable):
+            con.execute(f"SET {setting} = {literal(os.environ[variable])}")
     return con
 
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from teamquota.data.duck import connect, ident, literal
+from teamquota.data.spill import fetch
 
 UNNAMED = "__unnamed_column_"
 
@@ -164,9 +165,9 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, names: Sequence[str],
     rejected: list[tuple[str]] = []
     try:
         try:
-            table = con.sql(query(csv_source(path, names))).to_arrow_table()
+            table = fetch(con, query(csv_source(path, names)))
         except duckdb.InvalidInputException:  # a bad line: scan again, setting it aside
-            table = con.sql(query(csv_source(path, names, rejects=True))).to_arrow_table()
+            table = fetch(con, query(csv_source(path, names, rejects=True)))
             rejected = con.execute("SELECT error_type FROM reject_errors").fetchall()
     except duckdb.Error as exc:
         raise ReadError(f"not a readable CSV file: {exc}") from None

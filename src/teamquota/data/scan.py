@@ -32,6 +32,7 @@ from teamquota.data.readers import (
     scan_csv,
     sql_names,
 )
+from teamquota.data.spill import fetch
 from teamquota.data.tables import TABLES
 
 # nullable columns that must still be present in the file (blank is allowed on some rows)
@@ -90,8 +91,7 @@ def _scan_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: Pr
     if _missing(name, schema.names, False, path, log):
         return None
     try:
-        out = con.sql(make_query(schema)(f"read_parquet({literal(str(path))})")
-                      ).to_arrow_table()
+        out = fetch(con, make_query(schema)(f"read_parquet({literal(str(path))})"))
     except duckdb.Error as exc:
         raise ReadError(f"cannot read Parquet file: {exc}") from None
     return Scan(out, schema, np.arange(1, out.num_rows + 1, dtype=np.int64))
@@ -115,7 +115,7 @@ def _scan_mapped(con: duckdb.DuckDBPyConnection, name: str, path: Path, table_ma
             early += [(column, b) for b in bad]
     source = pa.table(columns)
     con.register("mapped", source)
-    out = con.sql(make_query(source.schema)("mapped")).to_arrow_table()
+    out = fetch(con, make_query(source.schema)("mapped"))
     return Scan(out, source.schema, raw.lines, raw, early)
 
 
