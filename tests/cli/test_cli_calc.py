@@ -102,6 +102,29 @@ def test_it_explains_one_payee_line_by_line(data: Path) -> None:
     assert "180,000.00 / target 200,000.00" in lines[6]
 
 
+def test_memory_limit_and_temp_dir_give_the_same_payouts(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # calc sets these for the DuckDB connections; monkeypatch restores them afterwards
+    monkeypatch.setenv("TEAMQUOTA_DUCKDB_MEMORY_LIMIT", "")
+    monkeypatch.setenv("TEAMQUOTA_DUCKDB_TEMP_DIR", "")
+    monkeypatch.setenv("TEAMQUOTA_SPILL_ABOVE", "1B")  # every loaded table memory-mapped
+    spill = tmp_path / "spill"
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--out", str(out),
+                                 "--period", "2017-Q1", "--memory-limit", "256MB",
+                                 "--temp-dir", str(spill)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == TABLE + f"wrote 6 files to {out}\n"
+    assert spill.is_dir() and list(spill.iterdir()) == []  # mapped files are unlinked
+
+
+def test_a_memory_limit_that_is_not_a_size_is_refused(data: Path) -> None:
+    result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--memory-limit", "lots"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert ("error[C004]: --memory-limit: not a size: 'lots'; expected e.g. 512MB or 4GB"
+            in result.stderr.splitlines())
+
+
 def test_it_suggests_a_payee_when_the_id_is_unknown(data: Path) -> None:
     result = runner.invoke(app, ["explain", "p11", "--plan", PLAN, "--data", str(data),
                                  "-p", "2017-Q1", "-f", "json"])

@@ -27,6 +27,7 @@ from teamquota.cli.run import (
     stages,
 )
 from teamquota.cli.statement import payees, render_statements, statements, totals_table
+from teamquota.data.spill import parse_size
 from teamquota.engine.results import Results
 
 
@@ -42,15 +43,20 @@ def calc(
     on_error: OnErrorOption = OnError.fail,
     memory_limit: Annotated[str | None, typer.Option(
         "--memory-limit", help="DuckDB memory limit, e.g. 4GB; beyond it work spills to "
-        "--temp-dir", show_default=False)] = None,
-    temp_dir: Annotated[Path | None, typer.Option(
-        "--temp-dir", help="where DuckDB spills larger-than-memory work",
+        "--temp-dir, and loaded tables larger than half of it are memory-mapped from there",
         show_default=False)] = None,
+    temp_dir: Annotated[Path | None, typer.Option(
+        "--temp-dir", help="where larger-than-memory work goes (default: the system temp "
+        "folder; use a disk, not a tmpfs)", show_default=False)] = None,
     fmt: FormatOption = Format.text,
 ) -> None:
     """Calculate every payee's payouts, write them, and print each payee's total."""
     # The DuckDB backend reads these when it connects (backends/duckdb.py).
     if memory_limit:
+        try:
+            parse_size(memory_limit)
+        except ValueError as exc:
+            fail(f"--memory-limit: {exc}", fmt, code="C004")
         os.environ["TEAMQUOTA_DUCKDB_MEMORY_LIMIT"] = memory_limit
     if temp_dir:
         os.environ["TEAMQUOTA_DUCKDB_TEMP_DIR"] = str(temp_dir)

@@ -24,6 +24,7 @@ CLI_CODES: dict[str, str] = {
     "C001": "options that cannot be used together, or a required choice not made",
     "C002": "an output file or folder cannot be written",
     "C003": "an id given on the command line (e.g. a payee) is not in the results",
+    "C004": "an option's value is not of the form it expects (e.g. a size like 4GB)",
 }
 
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
