@@ -8,7 +8,17 @@ from typing import Any
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from teamquota.data.external import ExternalTable
+
 _counter = itertools.count()
+
+
+class SourceError(ValueError):
+    """An external source this backend cannot read (wrong kind, missing, unreadable)."""
+
+    def __init__(self, message: str, backend: str):
+        super().__init__(message)
+        self.backend = backend
 
 
 class Backend:
@@ -21,6 +31,11 @@ class Backend:
 
     def load(self, name: str, table: pa.Table) -> ir.Table:
         raise NotImplementedError
+
+    def read(self, source: ExternalTable) -> ir.Table:
+        """A table this backend reads where it lives (data/external.py), not through Python."""
+        raise SourceError(f"the {self.name} engine cannot read {source.format} sources "
+                          f"({source})", self.name)
 
     def materialize(self, expr: ir.Table, name: str) -> ir.Table:
         """Compute ``expr`` once so later stages read it instead of recomputing it."""

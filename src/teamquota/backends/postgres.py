@@ -12,7 +12,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from teamquota.backends.base import Backend
+from teamquota.backends.base import Backend, SourceError
+from teamquota.data.external import ExternalTable
 
 
 class PostgresBackend(Backend):
@@ -27,6 +28,16 @@ class PostgresBackend(Backend):
 
     def load(self, name: str, table: pa.Table) -> ir.Table:
         return self.con.create_table(self.table_name(name), table, temp=True)
+
+    def read(self, source: ExternalTable) -> ir.Table:
+        """A table (``schema.table`` or ``table``) in the connected database."""
+        if source.format != "table":
+            return super().read(source)
+        schema, _, name = source.location.rpartition(".")
+        try:
+            return self.con.table(name, database=schema or None)
+        except Exception as exc:  # the driver's errors differ by version: name the table
+            raise SourceError(f"cannot read {source}: {exc}", self.name) from None
 
     def materialize(self, expr: ir.Table, name: str) -> ir.Table:
         return self.con.create_table(self.table_name(name), expr, temp=True)

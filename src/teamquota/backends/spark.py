@@ -10,7 +10,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from teamquota.backends.base import Backend
+from teamquota.backends.base import Backend, SourceError
+from teamquota.data.external import ExternalTable
 
 
 def local_session(master: str = "local[2]", driver_memory: str = "2g",
@@ -79,6 +80,20 @@ class SparkBackend(Backend):
             frame = self.session.createDataFrame([], from_arrow_schema(table.schema))
         else:
             frame = self.session.createDataFrame(table)
+        frame.createOrReplaceTempView(view)
+        return self.con.table(view)
+
+    def read(self, source: ExternalTable) -> ir.Table:
+        """A catalog table, or Parquet/Delta files the executors read (cluster paths)."""
+        readers = {"table": lambda: self.session.table(source.location),
+                   "parquet": lambda: self.session.read.parquet(source.location),
+                   "delta": lambda: self.session.read.format("delta").load(source.location)}
+        try:
+            frame = readers[source.format]()
+        except Exception as exc:  # analysis errors, py4j errors: all mean "cannot read it"
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SourceError(f"cannot read {source}: {first}", self.name) from None
+        view = self.table_name("source")
         frame.createOrReplaceTempView(view)
         return self.con.table(view)
 

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from teamquota.core.money import D
+from teamquota.data.external import ExternalTable
 from teamquota.data.tables import TABLES, TableSpec
 
 
@@ -25,6 +26,8 @@ class Dataset:
     # table -> the file line of each row (same order as the table); absent when built in code.
     # A range or an int64 array from the loader: a list would cost ~36 bytes a row.
     row_lines: dict[str, Sequence[int]] = field(default_factory=dict)
+    # tables the engine's backend reads where they live instead (data/external.py)
+    external: dict[str, ExternalTable] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pa.Table:
         return self.tables[name]
@@ -37,7 +40,8 @@ class Dataset:
         return table is not None and table.num_rows > 0
 
     def replace(self, **tables: pa.Table) -> Dataset:
-        return Dataset({**self.tables, **tables}, dict(self.sources), dict(self.row_lines))
+        return Dataset({**self.tables, **tables}, dict(self.sources), dict(self.row_lines),
+                       dict(self.external))
 
     @classmethod
     def from_records(cls, **records: Sequence[Mapping[str, Any]]) -> Dataset:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -26,6 +26,7 @@ from teamquota.data.convert import finish, query
 from teamquota.data.dataset import Dataset
 from teamquota.data.dataset_checks import check_dataset
 from teamquota.data.duck import connect
+from teamquota.data.external import ExternalTable, canonical, check_deals
 from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.readers import RawTable, ReadError, read_rows
 from teamquota.data.rejects import reject_table
@@ -44,6 +45,10 @@ class LoadOptions:
     stages: StageRules = field(default_factory=StageRules)
     allow_negative_deals: bool = False  # e.g. credit notes booked as negative deals
     max_per_problem: int | None = 200  # diagnostics per kind of problem before a summary
+    # table -> source the engine reads where it lives (only deals: data/external.py), and
+    # the engine backend that checks it ("duckdb", "spark", a URL or a connected backend)
+    external: dict[str, ExternalTable] = field(default_factory=dict)
+    backend: Any = "duckdb"
 
 
 @dataclass
@@ -218,12 +223,15 @@ def _compact(lines: np.ndarray) -> Sequence[int]:
     return lines  # type: ignore[return-value]  # an int64 array indexes like a sequence
 
 
-def find_table_files(directory: Path, column_map: LoadedMap | None
-                     ) -> tuple[dict[str, Path], Diagnostics]:
-    """table -> file: the map's source, else ``<table>.parquet`` or ``<table>.csv``."""
+def find_table_files(directory: Path, column_map: LoadedMap | None,
+                     elsewhere: set[str] | None = None) -> tuple[dict[str, Path], Diagnostics]:
+    """table -> file: the map's source, else ``<table>.parquet`` or ``<table>.csv``;
+    tables in ``elsewhere`` are read by the engine, not from this folder."""
     found: dict[str, Path] = {}
     diagnostics = Diagnostics()
     for name, spec in TABLES.items():
+        if name in (elsewhere or set()):
+            continue
         table_map = column_map.table(name) if column_map else None
         if table_map is not None:
             found[name] = directory / table_map.source
@@ -255,10 +263,49 @@ def load(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = 
     if not directory.is_dir():
         return LoadResult(None, Diagnostics([Diagnostic(
             "D000", "not a folder of data files", Source(str(directory)))]))
-    paths, diagnostics = find_table_files(directory, loaded_map)
+    options = options or LoadOptions()
+    paths, diagnostics = find_table_files(directory, loaded_map, set(options.external))
     if diagnostics.has_errors:
         return LoadResult(None, diagnostics)
-    return load_tables(paths, loaded_map, options)
+    result = load_tables(paths, loaded_map, options)
+    if result.dataset is None or not options.external:
+        return result
+    return _check_external(result, options)
+
+
+def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:
+    """Check each external table on the backend; a problem stops the load (rows of a table
+    the loader does not hold cannot be rejected)."""
+    from teamquota.backends import connect
+    from teamquota.backends.base import SourceError
+
+    dataset, diagnostics = result.dataset, result.diagnostics
+    assert dataset is not None
+    unknown = set(options.external) - {"deals"}
+    if unknown:
+        raise ValueError(f"only deals can be read by the engine; not {sorted(unknown)}")
+    source = options.external["deals"]
+    backend = connect(options.backend)
+    try:
+        deals = canonical(backend.read(source), str(source), diagnostics)
+    except SourceError as exc:
+        diagnostics.error("D000", str(exc), Source(str(source)),
+                          f"check the name and that the {exc.backend} engine can reach it")
+        return LoadResult(None, diagnostics)
+    if deals is not None:
+        fx = dataset.get("fx_rates")
+        fx_from = set() if fx is None or options.currency is None else set(
+            fx.filter(pc.equal(fx["to_currency"], options.currency))["from_currency"]
+            .to_pylist())
+        check_deals(deals, backend, str(source), diagnostics, payees=dataset["payees"],
+                    splits=dataset.get("splits"), stages=options.stages,
+                    allow_negative=options.allow_negative_deals, currency=options.currency,
+                    fx_from=fx_from)
+    if diagnostics.has_errors:
+        return LoadResult(None, diagnostics)
+    dataset.external = dict(options.external)
+    dataset.sources["deals"] = str(source)
+    return result
 
 
 def load_dataset(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = None,

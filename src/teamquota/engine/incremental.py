@@ -93,6 +93,10 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     plan = loaded.plan
     per_deal = any(c.payout.kind == "commission" and c.payout.mode == "per_deal"
                    for c in plan.components)
+    if data.external.get("deals") is not None:
+        raise ValueError(f"incremental recalculation compares deals in Python; the deals are "
+                         f"read by the engine ({data.external['deals']}): run a full "
+                         "calculation")
     if state is None:
         return run(loaded, data)
     ctx = state.ctx

@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from teamquota.backends import Backend, connect
+from teamquota.backends.base import SourceError
 from teamquota.core.diagnostics import Diagnostics, InputError
 from teamquota.core.money import ZERO
 from teamquota.core.periods import Period
 from teamquota.data.dataset import Dataset
+from teamquota.data.external import canonical
 from teamquota.data.tables import TABLES
 from teamquota.engine import adjust, pay
 from teamquota.engine.calendar import periods_arrow, run_periods
@@ -68,19 +71,23 @@ def _empty(name: str) -> pa.Table:
     return TABLES[name].schema.empty_table()
 
 
-def _check(loaded: LoadedPlan, data: Dataset, diagnostics: Diagnostics) -> None:
+def _check(loaded: LoadedPlan, data: Dataset, deals: pa.Table | ir.Table | None,
+           diagnostics: Diagnostics) -> None:
     for name in ("payees", "teams", "memberships", "deals"):
-        if data.get(name) is None:
+        if data.get(name) is None and not (name == "deals" and "deals" in data.external):
             diagnostics.error("E050", f"the {name} table is missing",
                               hint=f"load a {name} file (docs/data.md)")
-    deals = data.get("deals")
-    columns = {"deals": set(deals.column_names) if deals is not None else set()}
+    found = deals.columns if isinstance(deals, ir.Table) else \
+        deals.column_names if deals is not None else []
+    columns = {"deals": set(found)}
     if data.has("activities"):
         columns["activities"] = set(data["activities"].column_names)
     check_columns(loaded, columns, diagnostics)
-    if not diagnostics.has_errors:
+    # the owners of deals read by the backend were checked when they were loaded
+    # (data/external.py, D007)
+    if not diagnostics.has_errors and isinstance(deals, pa.Table):
         # distinct owners first: a few thousand ids, not one Python string per deal
-        owners = pc.drop_null(pc.unique(data["deals"]["owner_id"]))
+        owners = pc.drop_null(pc.unique(deals["owner_id"]))
         unknown = sorted(owners.filter(pc.invert(pc.is_in(
             owners, value_set=data["payees"]["payee_id"]))).to_pylist())
         if unknown:
@@ -133,7 +140,7 @@ def _reads_contributions(plan: Plan) -> bool:
 
 
 def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
-                       deals: pa.Table, periods: list[Period], closure: Any,
+                       deals: pa.Table | ir.Table, periods: list[Period], closure: Any,
                        timer: _Timer | None = None) -> Measured:
     """Credit ``deals`` (the dataset's other tables give memberships, splits, coverage, FX)
     and aggregate every deal component's measure and each member's contribution."""
@@ -143,7 +150,9 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
         memberships = engine.load("memberships", data["memberships"])
         optional = {name: engine.load(name, data[name]) for name in
                     ("splits", "coverage", "fx_rates") if data.has(name)}
-        events = deals_in_periods(engine.load("deals", deals), periods,
+        if isinstance(deals, pa.Table):
+            deals = engine.load("deals", deals)
+        events = deals_in_periods(deals, periods,
                                   optional.get("fx_rates"), plan.currency)
         crediting = plan.crediting
         inputs = CreditInputs(events, optional.get("splits"), memberships, closure,
@@ -266,18 +275,20 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
     plan = loaded.plan
     diagnostics = Diagnostics()
     timer = _Timer(progress)
+    engine = connect(backend)
     with timer.stage("check"):
-        _check(loaded, data, diagnostics)
+        deals = _deals(engine, data, diagnostics)
+        diagnostics.raise_if_errors()  # no deals: nothing below can be checked
+        _check(loaded, data, deals, diagnostics)
         diagnostics.raise_if_errors()
-        run_periods_ = run_periods(plan, data["deals"], periods, data.get("activities"))
+        run_periods_ = run_periods(plan, _close_dates(engine, deals), periods,
+                                   data.get("activities"))
         ancestors = team_ancestors(data["teams"], diagnostics)
         diagnostics.raise_if_errors()
-    engine = connect(backend)
     with timer.stage("load"):
         closure = engine.load("closure", closure_rows(ancestors))
         ptable = engine.load("periods", periods_arrow(run_periods_))
-    measured = credit_and_measure(engine, loaded, data, data["deals"], run_periods_, closure,
-                                  timer)
+    measured = credit_and_measure(engine, loaded, data, deals, run_periods_, closure, timer)
     measures = measured.measures
     with timer.stage("activities"):
         activity = _activities(engine, loaded, data, ptable, closure, measures)
@@ -314,6 +325,30 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
                       payouts, diagnostics, timer.timings, plan.plan, engine.name)
     results.state = RunState(ctx, wanted, data, engine, lines, periods)
     return results
+
+
+def _deals(engine: Backend, data: Dataset, diagnostics: Diagnostics
+           ) -> pa.Table | ir.Table | None:
+    """The deals as loaded, or as the backend reads them where they live."""
+    source = data.external.get("deals")
+    if source is None:
+        return data.get("deals")
+    try:
+        return canonical(engine.read(source), str(source), diagnostics)
+    except SourceError as exc:
+        diagnostics.error("E051", str(exc), hint="check the source's name and that this "
+                          f"engine ({exc.backend}) can reach it")
+        return None
+
+
+def _close_dates(engine: Backend, deals: pa.Table | ir.Table | None) -> pa.Table | None:
+    """What run_periods reads of the deals: their close dates, or for deals the backend
+    holds only the earliest and latest (the span is all it needs)."""
+    if not isinstance(deals, ir.Table):
+        return deals
+    span = engine.collect(deals.aggregate(first=deals.close_date.min(),
+                                          last=deals.close_date.max())).to_pylist()[0]
+    return pa.table({"close_date": pa.array([span["first"], span["last"]], pa.date32())})
 
 
 def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:

@@ -1,0 +1,243 @@
+"""Deals the engine's backend reads where they live: a Spark or PostgreSQL table, or
+Parquet/Delta files in a lake.
+
+A large organisation keeps its deals in a warehouse or lake, often beyond one machine's
+memory. Reading them into Python to check them and handing them back to Spark would cost
+more than the calculation (and needs the driver to hold them all), so an external deals
+table is never collected: the backend reads it, :func:`canonical` selects and types the
+canonical columns as an Ibis expression, and :func:`check_deals` runs the loader's row checks
+as a few aggregate queries on the backend (counts per problem, then up to five example deal
+ids). The other tables (payees, teams, targets, ...) are small and go through the loader.
+
+A source is written ``FORMAT:LOCATION``: ``table:crm.deals`` (a Spark catalog table or a
+PostgreSQL table), ``parquet:s3://lake/deals/`` (a file or a folder of files),
+``delta:/mnt/lake/deals`` (Spark with Delta Lake, e.g. Databricks). A bare path ending in
+``.parquet`` or naming a folder reads as Parquet.
+
+What the file loader checks that this does not: line numbers (a table has none: examples
+name deal ids instead), surrounding whitespace in ids (values are used as stored), and text
+that does not parse (a typed table has no text to parse; a column of the wrong type is
+refused as a whole).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from teamquota.core.diagnostics import Diagnostics, Source
+from teamquota.data.table_checks import RANGES, StageRules
+from teamquota.data.tables import DEALS, TableSpec
+
+if TYPE_CHECKING:
+    from teamquota.backends.base import Backend
+
+FORMATS = ("table", "parquet", "delta")
+EXAMPLES = 5
+# nullable columns the engine reads, so they must exist in the table (as scan.MUST_HAVE)
+MUST_HAVE = ("amount", "close_date")
+_TABLE_NAME = re.compile(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}")
+
+
+@dataclass(frozen=True)
+class ExternalTable:
+    format: str  # one of FORMATS
+    location: str
+
+    def __str__(self) -> str:
+        return f"{self.format}:{self.location}"
+
+
+def parse_source(text: str) -> ExternalTable:
+    """``'table:crm.deals'`` -> ExternalTable('table', 'crm.deals'); see the module doc."""
+    kind, sep, location = text.partition(":")
+    if sep and kind in FORMATS and location:
+        return ExternalTable(kind, location)
+    if text.endswith(".parquet") or Path(text).is_dir():
+        return ExternalTable("parquet", text)
+    if _TABLE_NAME.fullmatch(text):
+        return ExternalTable("table", text)
+    raise ValueError(f"not a deals source: {text!r}; expected table:NAME, parquet:PATH or "
+                     "delta:PATH (e.g. table:crm.deals, parquet:s3://lake/deals/)")
+
+
+
+def canonical(source: ir.Table, where: str, diagnostics: Diagnostics,
+              spec: TableSpec = DEALS) -> ir.Table | None:
+    """The canonical columns of ``source`` with their canonical types (other columns kept
+    as they are, for plan filters), or None after reporting why they cannot be had."""
+    schema = source.schema()
+    at = Source(where)
+    columns: dict[str, ir.Value] = {}
+    for column in spec.columns:
+        name, want = column.name, ibis.dtype(column.type)
+        if name not in schema:
+            if column.required or name in MUST_HAVE:
+                diagnostics.error("D001", f"missing required column '{name}'; the table has: "
+                                  + ", ".join(schema.names), at,
+                                  "rename the column in a view over the table")
+            else:
+                columns[name] = ibis.null(want)
+            continue
+        problem = _type_problem(schema[name], want)
+        if problem:
+            diagnostics.error("D014", f"column '{name}' is {schema[name]}: {problem}", at,
+                              "cast it in a view over the table")
+            continue
+        columns[name] = source[name].cast(want) if schema[name] != want else source[name]
+    if diagnostics.has_errors:
+        return None
+    extra = [source[n] for n in schema.names if n not in columns]
+    return source.select(*[value.name(name) for name, value in columns.items()], *extra)
+
+
+def _type_problem(have: dt.DataType, want: dt.DataType) -> str | None:
+    """Why ``have`` cannot become ``want`` exactly, or None when it can."""
+    if want.is_string():
+        return None if have.is_string() or have.is_integer() else "expected text"
+    if want.is_date():
+        if have.is_date():
+            return None
+        return "expected a date" + (" (cast the timestamp to the date the deal closed on, in "
+                                    "your booking time zone)" if have.is_timestamp() else "")
+    if want.is_decimal():
+        if have.is_floating():
+            return "floating-point money cannot hold cents exactly; expected a decimal"
+        if have.is_integer():
+            return None
+        if have.is_decimal():
+            whole = (have.precision or 38) - (have.scale or 0)
+            if (have.scale or 0) > want.scale:
+                return f"holds {have.scale} decimal places; expected at most {want.scale}"
+            if whole > want.precision - want.scale:
+                return (f"holds {whole} digits before the point; expected at most "
+                        f"{want.precision - want.scale} (cast it to DECIMAL({want.precision},"
+                        f"{want.scale}))")
+            return None
+        return "expected a decimal"
+    return None
+
+
+def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diagnostics, *,
+                payees: pa.Table, splits: pa.Table | None = None,
+                stages: StageRules | None = None, allow_negative: bool = False,
+                currency: str | None = None, fx_from: set[str] | None = None) -> None:
+    """The loader's deal checks (D002, D005, D006, D007, D010, D011, D036) on the backend.
+
+    ``payees`` and ``splits`` are the loaded tables; ``fx_from`` the currencies that have a
+    rate to ``currency`` (the plan's).
+    """
+    stages = stages or StageRules()
+    collect = backend.collect
+    at = Source(where)
+    counts = _problem_counts(deals, stages, allow_negative, collect)
+    low = RANGES[("deals", "amount")][0]
+    problems = {
+        "deal_id": ("D002", "column 'deal_id' is blank", deals.deal_id.isnull(), None),
+        "owner_id": ("D002", "column 'owner_id' is blank", deals.owner_id.isnull(), None),
+        "stage": ("D002", "column 'stage' is blank", deals.stage.isnull(), None),
+        "closed_no_date": ("D002", "column 'close_date' is blank, but the deal is closed",
+                           deals.close_date.isnull() & deals.stage.isin(stages.closed),
+                           "close_date may be blank only on open deals"),
+        "won_no_amount": ("D002", "column 'amount' is blank, but the deal is won",
+                          deals.amount.isnull() & deals.stage.isin(stages.won),
+                          "amount may be blank only on open deals"),
+        "negative": ("D005", f"column 'amount' is negative; expected {low} or more",
+                     deals.amount < low, "a refund or clawback is its own deal row only "
+                     "with allow_negative_deals"),
+    }
+    for key, (code, message, condition, hint) in problems.items():
+        count = counts.get(key, 0)
+        if count:
+            ids = collect(deals.filter(condition).select("deal_id").limit(EXAMPLES))
+            diagnostics.error(code, f"{_deals(count)}: {message}{_examples(ids['deal_id'])}",
+                              at, hint)
+    if counts["repeated"]:
+        repeats = deals.filter(deals.deal_id.notnull()).group_by("deal_id").aggregate(
+            rows=ibis._.count()).filter(ibis._.rows > 1)
+        ids = collect(repeats.select("deal_id").order_by("deal_id").limit(EXAMPLES))
+        diagnostics.error("D006", f"{counts['repeated']:,} deal ids appear on more than one "
+                          f"row{_examples(ids['deal_id'])}", at,
+                          "each deal once; a split deal's shares go in the splits table")
+    _check_values(deals, collect, at, diagnostics, payees, stages, currency, fx_from)
+    if splits is not None and splits.num_rows:
+        ids = backend.load("split_deals", splits.select(["deal_id"]))
+        missing = collect(ids.anti_join(deals, "deal_id").select("deal_id").distinct()
+                          .order_by("deal_id"))["deal_id"]
+        if len(missing):
+            diagnostics.error("D007", f"{len(missing):,} split deal_id value(s) are not a "
+                              f"deal_id in {where}{_examples(missing[:EXAMPLES])}",
+                              Source("splits"), "split only deals that exist")
+
+
+def _problem_counts(deals: ir.Table, stages: StageRules, allow_negative: bool,
+                    collect: Callable[[ir.Table], pa.Table]) -> dict[str, int]:
+    """One pass over the deals: how many rows have each problem."""
+    def rows(condition: ir.BooleanValue) -> ir.IntegerScalar:
+        return condition.ifelse(1, 0).sum().coalesce(0)
+
+    low = RANGES[("deals", "amount")][0]
+    metrics = {
+        "rows": deals.count(),
+        "deal_id": rows(deals.deal_id.isnull()),
+        "owner_id": rows(deals.owner_id.isnull()),
+        "stage": rows(deals.stage.isnull()),
+        "closed_no_date": rows(deals.close_date.isnull() & deals.stage.isin(stages.closed)),
+        "won_no_amount": rows(deals.amount.isnull() & deals.stage.isin(stages.won)),
+        "negative": ibis.literal(0) if allow_negative else rows(deals.amount < low),
+        # rows with an id minus distinct ids: how many rows repeat an earlier id
+        "repeated": deals.deal_id.count() - deals.deal_id.nunique(),
+    }
+    found = collect(deals.aggregate(**metrics)).to_pylist()[0]
+    return {key: int(value or 0) for key, value in found.items()}
+
+
+def _check_values(deals: ir.Table, collect: Callable[[ir.Table], pa.Table], at: Source,
+                  diagnostics: Diagnostics,
+                  payees: pa.Table, stages: StageRules, currency: str | None,
+                  fx_from: set[str] | None) -> None:
+    """Checks on the distinct owners, currencies and stages (a few thousand values)."""
+    known = set(payees["payee_id"].to_pylist())
+    owners = collect(deals.filter(deals.owner_id.notnull()).group_by("owner_id").aggregate(
+        rows=ibis._.count()))
+    unknown = sorted((o, n) for o, n in zip(owners["owner_id"].to_pylist(),
+                                            owners["rows"].to_pylist(), strict=True)
+                     if o not in known)
+    if unknown:
+        shown = ", ".join(f"'{o}' ({n:,} deals)" for o, n in unknown[:EXAMPLES])
+        diagnostics.error("D007", f"{len(unknown)} owner_id value(s) are not a payee_id in "
+                          f"payees: {shown}{' ...' if len(unknown) > EXAMPLES else ''}", at,
+                          "add them to payees or correct the id (ids are case-sensitive)")
+    codes = collect(deals.filter(deals.currency.notnull()).select("currency").distinct())
+    for code in sorted(codes["currency"].to_pylist()):
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            diagnostics.error("D010", f"column 'currency': '{code}' is not a currency code",
+                              at, "expected an ISO 4217 code of three capital letters")
+        elif currency and code != currency and code not in (fx_from or set()):
+            diagnostics.error("D011", f"column 'currency': no fx rate from {code} to "
+                              f"{currency} in fx_rates", at, "add fx_rates rows with "
+                              f"from_currency, to_currency {currency}, period and rate")
+    names = collect(deals.filter(deals.stage.notnull()).select("stage").distinct())
+    for stage in sorted(names["stage"].to_pylist()):
+        word = next((w for w in stages.closed if w.lower() in stage.lower().split()), None)
+        if word is not None and stage != word:
+            diagnostics.warning("D036", f"stage '{stage}' looks like '{word}' but is not "
+                                f"spelled '{word}', so those deals count as open", at,
+                                "map it in a view over the table")
+
+
+def _deals(count: int) -> str:
+    return f"{count:,} deal{'s' if count != 1 else ''}"
+
+
+def _examples(ids: Any) -> str:
+    values = [str(v) for v in ids.to_pylist()]
+    return f" (e.g. deal {', '.join(repr(v) for v in values)})" if values else ""
