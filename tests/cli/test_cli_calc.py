@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -116,6 +117,35 @@ def test_memory_limit_and_temp_dir_give_the_same_payouts(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == TABLE + f"wrote 6 files to {out}\n"
     assert spill.is_dir() and list(spill.iterdir()) == []  # mapped files are unlinked
+
+
+def test_deals_read_by_the_engine_pay_the_same(data: Path, tmp_path: Path) -> None:
+    # the same four deals as a Parquet file outside the folder, read by DuckDB itself
+    from teamquota.data.loader import load_table
+
+    deals, _, _ = load_table("deals", data / "deals.csv")
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    pq.write_table(deals, lake / "part-0.parquet")
+    loaded_out = tmp_path / "loaded"
+    assert runner.invoke(app, ["calc", PLAN, "--data", str(data), "--out", str(loaded_out),
+                               "--period", "2017-Q1"]).exit_code == 0
+    (data / "deals.csv").unlink()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--deals",
+                                 f"parquet:{lake}", "--out", str(out), "--period", "2017-Q1"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == TABLE + f"wrote 6 files to {out}\n"
+    # payouts, and the per-deal credits for statements (read from the lake), are the same
+    for name in ("payouts.parquet", "credits.parquet"):
+        expected = pq.read_table(loaded_out / name)
+        assert expected.num_rows > 0 and pq.read_table(out / name).equals(expected), name
+
+
+def test_deals_source_that_is_not_one_is_refused(data: Path) -> None:
+    result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--deals", "my deals.csv"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("error[C004]: --deals: not a deals source: 'my deals.csv'")
 
 
 def test_a_memory_limit_that_is_not_a_size_is_refused(data: Path) -> None:

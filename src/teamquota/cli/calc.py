@@ -41,6 +41,11 @@ def calc(
         "default out/<plan id>", show_default=False)] = None,
     period: PeriodOption = None,
     on_error: OnErrorOption = OnError.fail,
+    deals: Annotated[str | None, typer.Option(
+        "--deals", help="read the deals where they live instead of from --data: "
+        "table:crm.deals (Spark or PostgreSQL table), parquet:PATH or delta:PATH (files or a "
+        "folder the engine reads; delta needs Spark with Delta Lake)",
+        show_default=False)] = None,
     memory_limit: Annotated[str | None, typer.Option(
         "--memory-limit", help="DuckDB memory limit, e.g. 4GB; beyond it work spills to "
         "--temp-dir, and loaded tables larger than half of it are memory-mapped from there",
@@ -66,7 +71,7 @@ def calc(
         folder = out or Path("out") / loaded.plan.plan
         with run.stage("load data"):
             dataset = read_data(data, demo, on_error, loaded.plan.currency,
-                                folder / "rejects", fmt, loaded.plan)
+                                folder / "rejects", fmt, loaded.plan, deals, engine.value)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt)
         with run.stage("write results"):

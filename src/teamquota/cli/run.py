@@ -154,18 +154,30 @@ def suggest_for_plan(dataset: Dataset, plan: Plan) -> pa.Table:
 
 
 def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
-              rejects_to: Path | None, fmt: Format, plan: Plan | None = None) -> Dataset:
+              rejects_to: Path | None, fmt: Format, plan: Plan | None = None,
+              deals: str | None = None, engine: str = "duckdb") -> Dataset:
     """The demo dataset (with targets suggested for ``plan``), or a folder loaded
-    all-or-nothing (``fail``) or with rejects."""
+    all-or-nothing (``fail``) or with rejects; ``deals`` is a source the ``engine`` reads
+    itself (data/external.py) instead of the folder's deals file."""
     if demo == (data is not None):
         fail("give exactly one of --data DIR or --demo", fmt)
+    if demo and deals:
+        fail("--deals reads your own deals: use it with --data DIR, not --demo", fmt)
     if demo:
         return demo_data(plan)
+    from teamquota.data.external import parse_source
     from teamquota.data.loader import LoadOptions, load
     from teamquota.data.rejects import write_rejects
 
     assert data is not None
-    result = load(data, options=LoadOptions(on_error=on_error.value, currency=currency))
+    external = {}
+    if deals:
+        try:
+            external["deals"] = parse_source(deals)
+        except ValueError as exc:
+            fail(f"--deals: {exc}", fmt, code="C004")
+    result = load(data, options=LoadOptions(on_error=on_error.value, currency=currency,
+                                            external=external, backend=engine))
     if result.dataset is None:
         fail(result.diagnostics, fmt)
     if fmt == Format.text:
