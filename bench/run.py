@@ -116,8 +116,8 @@ def measure(name: str, directory: Path, fmt: str, out: Path, timeout: float
 
 
 def plan_runs(deals: int, args: argparse.Namespace) -> list[tuple[str, str]]:
-    runs = [(FLOOR, "parquet"), ("engine_duckdb", "parquet"), ("engine_calc_only", "parquet"),
-            ("pandas", "parquet")]
+    runs = [(FLOOR, "parquet"), ("engine_duckdb", "parquet"), ("engine_external", "parquet"),
+            ("engine_calc_only", "parquet"), ("pandas", "parquet")]
     if deals <= args.per_row_max:
         runs.append(("per_row", "parquet"))
     if args.spark and deals >= args.spark_min:

@@ -31,6 +31,7 @@ IMPLEMENTATIONS: dict[str, tuple[str, str]] = {
     "hand_sql": ("bench.baselines.hand_sql", "run"),
     "engine_duckdb": ("bench.baselines.engine", "run"),
     "engine_calc_only": ("bench.baselines.engine", "run_calc_only"),
+    "engine_external": ("bench.baselines.engine", "run_external"),
     "engine_spark": ("bench.baselines.engine", "run_spark"),
     "pandas": ("bench.baselines.pandas_notebook", "run"),
     "per_row": ("bench.baselines.per_row", "run"),

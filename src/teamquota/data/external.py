@@ -23,7 +23,6 @@ refused as a whole).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from teamquota.core.diagnostics import Diagnostics, Source
 from teamquota.data.table_checks import RANGES, StageRules
@@ -133,41 +133,34 @@ def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diag
     """The loader's deal checks (D002, D005, D006, D007, D010, D011, D036) on the backend.
 
     ``payees`` and ``splits`` are the loaded tables; ``fx_from`` the currencies that have a
-    rate to ``currency`` (the plan's).
+    rate to ``currency`` (the plan's). Two passes over the deals: problem counts per
+    (owner, currency, stage) - a few thousand groups, which also give the distinct values
+    the owner, currency and stage checks need - and the count of repeated ids; example ids
+    are fetched only for the problems found.
     """
     stages = stages or StageRules()
-    collect = backend.collect
-    at = Source(where)
-    counts = _problem_counts(deals, stages, allow_negative, collect)
-    low = RANGES[("deals", "amount")][0]
-    problems = {
-        "deal_id": ("D002", "column 'deal_id' is blank", deals.deal_id.isnull(), None),
-        "owner_id": ("D002", "column 'owner_id' is blank", deals.owner_id.isnull(), None),
-        "stage": ("D002", "column 'stage' is blank", deals.stage.isnull(), None),
-        "closed_no_date": ("D002", "column 'close_date' is blank, but the deal is closed",
-                           deals.close_date.isnull() & deals.stage.isin(stages.closed),
-                           "close_date may be blank only on open deals"),
-        "won_no_amount": ("D002", "column 'amount' is blank, but the deal is won",
-                          deals.amount.isnull() & deals.stage.isin(stages.won),
-                          "amount may be blank only on open deals"),
-        "negative": ("D005", f"column 'amount' is negative; expected {low} or more",
-                     deals.amount < low, "a refund or clawback is its own deal row only "
-                     "with allow_negative_deals"),
-    }
+    collect, at = backend.collect, Source(where)
+    problems = _row_problems(deals, stages, allow_negative)
+    groups = collect(deals.group_by(["owner_id", "currency", "stage"]).aggregate(
+        rows=deals.count(), **{f"n_{key}": condition.ifelse(1, 0).sum()
+                               for key, (_, _, condition, _) in problems.items()}))
     for key, (code, message, condition, hint) in problems.items():
-        count = counts.get(key, 0)
+        count = pc.sum(groups[f"n_{key}"]).as_py() or 0
         if count:
             ids = collect(deals.filter(condition).select("deal_id").limit(EXAMPLES))
             diagnostics.error(code, f"{_deals(count)}: {message}{_examples(ids['deal_id'])}",
                               at, hint)
-    if counts["repeated"]:
+    repeated = collect(deals.aggregate(
+        repeated=deals.deal_id.count() - deals.deal_id.nunique()))["repeated"][0].as_py()
+    if repeated:
         repeats = deals.filter(deals.deal_id.notnull()).group_by("deal_id").aggregate(
             rows=ibis._.count()).filter(ibis._.rows > 1)
         ids = collect(repeats.select("deal_id").order_by("deal_id").limit(EXAMPLES))
-        diagnostics.error("D006", f"{counts['repeated']:,} deal ids appear on more than one "
+        diagnostics.error("D006", f"{repeated:,} deal ids appear on more than one "
                           f"row{_examples(ids['deal_id'])}", at,
                           "each deal once; a split deal's shares go in the splits table")
-    _check_values(deals, collect, at, diagnostics, payees, stages, currency, fx_from)
+    _check_owners(groups, payees, at, diagnostics)
+    _check_codes(groups, stages, currency, fx_from, at, diagnostics)
     if splits is not None and splits.num_rows:
         ids = backend.load("split_deals", splits.select(["deal_id"]))
         missing = collect(ids.anti_join(deals, "deal_id").select("deal_id").distinct()
@@ -178,46 +171,51 @@ def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diag
                               Source("splits"), "split only deals that exist")
 
 
-def _problem_counts(deals: ir.Table, stages: StageRules, allow_negative: bool,
-                    collect: Callable[[ir.Table], pa.Table]) -> dict[str, int]:
-    """One pass over the deals: how many rows have each problem."""
-    def rows(condition: ir.BooleanValue) -> ir.IntegerScalar:
-        return condition.ifelse(1, 0).sum().coalesce(0)
+Problem = tuple[str, str, ir.BooleanValue, str | None]  # code, message, condition, hint
 
+
+def _row_problems(deals: ir.Table, stages: StageRules,
+                  allow_negative: bool) -> dict[str, Problem]:
     low = RANGES[("deals", "amount")][0]
-    metrics = {
-        "rows": deals.count(),
-        "deal_id": rows(deals.deal_id.isnull()),
-        "owner_id": rows(deals.owner_id.isnull()),
-        "stage": rows(deals.stage.isnull()),
-        "closed_no_date": rows(deals.close_date.isnull() & deals.stage.isin(stages.closed)),
-        "won_no_amount": rows(deals.amount.isnull() & deals.stage.isin(stages.won)),
-        "negative": ibis.literal(0) if allow_negative else rows(deals.amount < low),
-        # rows with an id minus distinct ids: how many rows repeat an earlier id
-        "repeated": deals.deal_id.count() - deals.deal_id.nunique(),
+    problems: dict[str, Problem] = {
+        "deal_id": ("D002", "column 'deal_id' is blank", deals.deal_id.isnull(), None),
+        "owner_id": ("D002", "column 'owner_id' is blank", deals.owner_id.isnull(), None),
+        "stage": ("D002", "column 'stage' is blank", deals.stage.isnull(), None),
+        "closed_no_date": ("D002", "column 'close_date' is blank, but the deal is closed",
+                           deals.close_date.isnull() & deals.stage.isin(stages.closed),
+                           "close_date may be blank only on open deals"),
+        "won_no_amount": ("D002", "column 'amount' is blank, but the deal is won",
+                          deals.amount.isnull() & deals.stage.isin(stages.won),
+                          "amount may be blank only on open deals"),
     }
-    found = collect(deals.aggregate(**metrics)).to_pylist()[0]
-    return {key: int(value or 0) for key, value in found.items()}
+    if not allow_negative:
+        problems["negative"] = ("D005", f"column 'amount' is negative; expected {low} or "
+                                "more", deals.amount < low, "a refund or clawback is its own "
+                                "deal row only with allow_negative_deals")
+    return problems
 
 
-def _check_values(deals: ir.Table, collect: Callable[[ir.Table], pa.Table], at: Source,
-                  diagnostics: Diagnostics,
-                  payees: pa.Table, stages: StageRules, currency: str | None,
-                  fx_from: set[str] | None) -> None:
-    """Checks on the distinct owners, currencies and stages (a few thousand values)."""
-    known = set(payees["payee_id"].to_pylist())
-    owners = collect(deals.filter(deals.owner_id.notnull()).group_by("owner_id").aggregate(
-        rows=ibis._.count()))
-    unknown = sorted((o, n) for o, n in zip(owners["owner_id"].to_pylist(),
-                                            owners["rows"].to_pylist(), strict=True)
-                     if o not in known)
-    if unknown:
-        shown = ", ".join(f"'{o}' ({n:,} deals)" for o, n in unknown[:EXAMPLES])
-        diagnostics.error("D007", f"{len(unknown)} owner_id value(s) are not a payee_id in "
-                          f"payees: {shown}{' ...' if len(unknown) > EXAMPLES else ''}", at,
-                          "add them to payees or correct the id (ids are case-sensitive)")
-    codes = collect(deals.filter(deals.currency.notnull()).select("currency").distinct())
-    for code in sorted(codes["currency"].to_pylist()):
+def _check_owners(groups: pa.Table, payees: pa.Table, at: Source,
+                  diagnostics: Diagnostics) -> None:
+    per_owner = groups.filter(pc.is_valid(groups["owner_id"])).group_by("owner_id").aggregate(
+        [("rows", "sum")])
+    unknown = per_owner.filter(pc.invert(pc.is_in(per_owner["owner_id"],
+                                                  value_set=payees["payee_id"])))
+    if not unknown.num_rows:
+        return
+    unknown = unknown.sort_by("owner_id")
+    shown = ", ".join(f"'{o}' ({n:,} deals)" for o, n in zip(
+        unknown["owner_id"].to_pylist()[:EXAMPLES], unknown["rows_sum"].to_pylist(),
+        strict=False))
+    more = " ..." if unknown.num_rows > EXAMPLES else ""
+    diagnostics.error("D007", f"{unknown.num_rows} owner_id value(s) are not a payee_id in "
+                      f"payees: {shown}{more}", at,
+                      "add them to payees or correct the id (ids are case-sensitive)")
+
+
+def _check_codes(groups: pa.Table, stages: StageRules, currency: str | None,
+                 fx_from: set[str] | None, at: Source, diagnostics: Diagnostics) -> None:
+    for code in sorted(pc.unique(groups["currency"]).drop_null().to_pylist()):
         if not re.fullmatch(r"[A-Z]{3}", code):
             diagnostics.error("D010", f"column 'currency': '{code}' is not a currency code",
                               at, "expected an ISO 4217 code of three capital letters")
@@ -225,8 +223,7 @@ def _check_values(deals: ir.Table, collect: Callable[[ir.Table], pa.Table], at: 
             diagnostics.error("D011", f"column 'currency': no fx rate from {code} to "
                               f"{currency} in fx_rates", at, "add fx_rates rows with "
                               f"from_currency, to_currency {currency}, period and rate")
-    names = collect(deals.filter(deals.stage.notnull()).select("stage").distinct())
-    for stage in sorted(names["stage"].to_pylist()):
+    for stage in sorted(pc.unique(groups["stage"]).drop_null().to_pylist()):
         word = next((w for w in stages.closed if w.lower() in stage.lower().split()), None)
         if word is not None and stage != word:
             diagnostics.warning("D036", f"stage '{stage}' looks like '{word}' but is not "

@@ -157,7 +157,7 @@ def _cascade_splits(tables: Mapping[str, LoadedTable], step: ProblemLog) -> None
 
 def load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None = None,
                 options: LoadOptions | None = None) -> LoadResult:
-    """Load the named files (table -> path) as one dataset."""
+    """Load the named files (table -> path) and ``options.external`` as one dataset."""
     options = options or LoadOptions()
     log = ProblemLog()
     reads: dict[str, _Read] = {}
@@ -185,7 +185,8 @@ def load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None = None,
     diagnostics = log.diagnostics(sources, lines, order, options.max_per_problem)
     if log.file_level.has_errors or (log.has_errors and not reject):
         return LoadResult(None, diagnostics)
-    return _finish(reads, log, diagnostics, sources, reject)
+    result = _finish(reads, log, diagnostics, sources, reject)
+    return _check_external(result, options) if options.external else result
 
 
 def _finish(reads: Mapping[str, _Read], log: ProblemLog, diagnostics: Diagnostics,
@@ -267,10 +268,7 @@ def load(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = 
     paths, diagnostics = find_table_files(directory, loaded_map, set(options.external))
     if diagnostics.has_errors:
         return LoadResult(None, diagnostics)
-    result = load_tables(paths, loaded_map, options)
-    if result.dataset is None or not options.external:
-        return result
-    return _check_external(result, options)
+    return load_tables(paths, loaded_map, options)
 
 
 def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:
