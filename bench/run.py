@@ -121,7 +121,7 @@ def plan_runs(deals: int, args: argparse.Namespace) -> list[tuple[str, str]]:
     if deals <= args.per_row_max:
         runs.append(("per_row", "parquet"))
     if args.spark and deals >= args.spark_min:
-        runs.append(("engine_spark", "parquet"))
+        runs += [("engine_spark", "parquet"), ("engine_spark_external", "parquet")]
     if args.csv:
         runs += [("duckdb_read_csv", "csv"), ("teamquota_read_csv", "csv"),
                  (FLOOR, "csv"), ("engine_duckdb", "csv")]
@@ -142,7 +142,8 @@ def bench_size(deals: int, args: argparse.Namespace, log: Callable[[str], None]
     for name, fmt in plan_runs(deals, args):
         m = Measurement(name, fmt, deals)
         out = work / f"{name}-{fmt}-{size_label(deals)}.parquet"
-        repeat = 1 if name in ("per_row", "engine_spark") else args.repeat
+        repeat = 1 if name in ("per_row", "engine_spark", "engine_spark_external") \
+            else args.repeat
         try:
             for _ in range(repeat):
                 report, wall, rss = measure(name, directory, fmt, out, args.timeout)

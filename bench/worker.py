@@ -32,6 +32,7 @@ IMPLEMENTATIONS: dict[str, tuple[str, str]] = {
     "engine_duckdb": ("bench.baselines.engine", "run"),
     "engine_calc_only": ("bench.baselines.engine", "run_calc_only"),
     "engine_external": ("bench.baselines.engine", "run_external"),
+    "engine_spark_external": ("bench.baselines.engine", "run_spark_external"),
     "engine_spark": ("bench.baselines.engine", "run_spark"),
     "pandas": ("bench.baselines.pandas_notebook", "run"),
     "per_row": ("bench.baselines.per_row", "run"),
@@ -41,7 +42,7 @@ IMPLEMENTATIONS: dict[str, tuple[str, str]] = {
 
 
 # implementations whose memory lives partly in child processes (Spark's JVM)
-STARTS_CHILDREN = {"engine_spark"}
+STARTS_CHILDREN = {"engine_spark", "engine_spark_external"}
 
 
 def resolve(name: str) -> Callable[[Path, str], pa.Table]:

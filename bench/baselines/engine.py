@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,7 +51,7 @@ def lines(payouts: pa.Table) -> pa.Table:
     return normalise(payouts.filter(keep))
 
 
-def _calculate(data: Dataset, backend: str, load_seconds: float) -> pa.Table:
+def _calculate(data: Dataset, backend: Any, load_seconds: float) -> pa.Table:
     plan = teamquota.load_plan(str(PLAN_FILE))
     results = teamquota.calculate(plan, data, backend=backend)
     TIMINGS.clear()
@@ -65,18 +66,27 @@ def run(directory: str | Path, fmt: str = "parquet", backend: str = "duckdb") ->
     return _calculate(data, backend, time.perf_counter() - started)
 
 
-def run_external(directory: str | Path, fmt: str = "parquet") -> pa.Table:
+def run_external(directory: str | Path, fmt: str = "parquet", backend: str = "duckdb"
+                 ) -> pa.Table:
     """The deals read where they live (``calc --deals parquet:...``): the loader reads the
-    four small tables; DuckDB reads and checks deals.parquet itself."""
+    four small tables; the backend reads and checks deals.parquet itself."""
+    from teamquota.backends import connect
+
     directory = Path(directory)
     started = time.perf_counter()
+    engine = connect(backend)  # one connection (Spark: one session) for checks and run
     source = ExternalTable("parquet", str(directory / f"deals.{fmt}"))
     result = load_tables({name: directory / f"{name}.{fmt}" for name in NAMES
-                          if name != "deals"}, options=LoadOptions(external={"deals": source}))
+                          if name != "deals"},
+                         options=LoadOptions(external={"deals": source}, backend=engine))
     if result.dataset is None:
         problems = "; ".join(str(d) for d in list(result.diagnostics)[:5])
         raise RuntimeError(f"the loader rejected the benchmark data: {problems}")
-    return _calculate(result.dataset, "duckdb", time.perf_counter() - started)
+    return _calculate(result.dataset, engine, time.perf_counter() - started)
+
+
+def run_spark_external(directory: str | Path, fmt: str = "parquet") -> pa.Table:
+    return run_external(directory, fmt, backend="spark")
 
 
 def run_calc_only(directory: str | Path, fmt: str = "parquet") -> pa.Table:
