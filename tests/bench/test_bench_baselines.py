@@ -122,6 +122,15 @@ def test_engine__agrees_with_the_floor_on_tiny_synthetic_data(tiny_dir: Path) ->
     assert result.agrees, result.summary()
 
 
+def test_engine_external__pays_the_hand_checked_case_and_agrees(hand_dir: Path,
+                                                                tiny_dir: Path) -> None:
+    # the deals read and checked by DuckDB where they are, the other tables by the loader
+    from bench.baselines import engine
+    assert _as_dict(engine.run_external(hand_dir)) == hand_case.expected_lines()
+    result = compare(hand_sql.run(tiny_dir), engine.run_external(tiny_dir))
+    assert result.agrees, result.summary()
+
+
 def test_run__prints_the_table_and_writes_agreeing_results(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]
                                                          ) -> None:
