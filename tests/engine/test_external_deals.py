@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -104,3 +105,49 @@ def test_the_engine_reports_a_source_it_cannot_read(folder: Path) -> None:
     (problem,) = list(caught.value.diagnostics)
     assert problem.code == "E051"
     assert "DuckDB reads parquet: and delta: sources; table:crm.deals needs" in problem.message
+
+
+def test_delta_reads_the_current_version_only(backend: Backend, folder: Path,
+                                              tmp_path: Path) -> None:
+    # version 0 holds every deal at twice its amount; version 1 overwrites it with the real
+    # deals. The folder holds both versions' files: only the log says which one is current.
+    deltalake = pytest.importorskip("deltalake")
+    if backend.name == "postgres":
+        pytest.skip("PostgreSQL reads tables, not files")
+    deals = pq.read_table(folder / "deals.parquet")
+    doubled = deals.set_column(deals.schema.get_field_index("amount"), "amount",
+                               pc.multiply(deals["amount"], 2).cast(deals["amount"].type))
+    lake = tmp_path / "deals_delta"
+    deltalake.write_deltalake(lake, doubled)
+    deltalake.write_deltalake(lake, deals, mode="overwrite")
+    assert len(list(lake.glob("*.parquet"))) == 2  # both versions' files are there
+
+    plan = teamquota.load_plan(str(PLAN))
+    expected = load(folder, options=LoadOptions(external={"deals": ExternalTable(
+        "parquet", str(folder / "deals.parquet"))}, backend=backend))
+    got = load(folder, options=LoadOptions(external={"deals": ExternalTable(
+        "delta", str(lake))}, backend=backend))
+    assert expected.dataset is not None and got.dataset is not None, list(got.diagnostics)
+    a = teamquota.calculate(plan, expected.dataset, backend=backend).payouts
+    b = teamquota.calculate(plan, got.dataset, backend=backend).payouts
+    assert a.num_rows > 0 and b.equals(a)
+    # the same folder read as plain Parquet sees both versions: every deal id twice
+    as_parquet = load(folder, options=LoadOptions(external={"deals": ExternalTable(
+        "parquet", str(lake))}, backend=backend))
+    assert as_parquet.dataset is None
+    assert [d.code for d in as_parquet.diagnostics if d.severity == "error"] == ["D006"]
+
+
+@pytest.mark.spark
+def test_spark_without_delta_lake_refuses_a_partitioned_delta_table(
+        spark_backend: Backend, folder: Path, tmp_path: Path) -> None:
+    deltalake = pytest.importorskip("deltalake")
+    lake = tmp_path / "partitioned"
+    deltalake.write_deltalake(lake, pq.read_table(folder / "deals.parquet"),
+                              partition_by=["stage"])
+    result = load(folder, options=LoadOptions(external={"deals": ExternalTable(
+        "delta", str(lake))}, backend=spark_backend))
+    assert result.dataset is None
+    (problem,) = [d for d in result.diagnostics if d.severity == "error"]
+    assert problem.code == "D000"
+    assert "needs a Delta reader (partition column stage): enable Delta Lake" in problem.message

@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from teamquota.backends import delta
 from teamquota.backends.base import Backend, SourceError
 from teamquota.data.external import ExternalTable
 
@@ -44,13 +45,17 @@ class DuckDBBackend(Backend):
         location = source.location
         if source.format == "parquet" and Path(location).is_dir():
             location = f"{location.rstrip('/')}/**/*.parquet"  # a folder of part files
-        readers = {"parquet": self.con.read_parquet, "delta": self.con.read_delta}
-        if source.format not in readers:
+        if source.format == "delta":
+            view = self.table_name("source")
+            # the table's current version from its log, scanned lazily (backends/delta.py)
+            self.con.con.register(view, delta.dataset(location, self.name))
+            return self.con.table(view)
+        if source.format != "parquet":
             raise SourceError(f"DuckDB reads parquet: and delta: sources; {source} needs "
                               "--engine spark (a Spark catalog table) or a PostgreSQL URL",
                               self.name)
         try:
-            return readers[source.format](location, table_name=self.table_name("source"))
+            return self.con.read_parquet(location, table_name=self.table_name("source"))
         except duckdb.Error as exc:
             raise SourceError(f"cannot read {source}: {exc}", self.name) from None
 

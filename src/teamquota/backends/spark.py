@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from teamquota.backends import delta
 from teamquota.backends.base import Backend, SourceError
 from teamquota.data.external import ExternalTable
 
@@ -91,8 +92,14 @@ class SparkBackend(Backend):
         try:
             frame = readers[source.format]()
         except Exception as exc:  # analysis errors, py4j errors: all mean "cannot read it"
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise SourceError(f"cannot read {source}: {first}", self.name) from None
+            text = str(exc).strip()
+            if source.format == "delta" and "DATA_SOURCE_NOT_FOUND" in text:
+                # no Delta Lake in this session: the current version's files, if enough
+                frame = self.session.read.parquet(*delta.live_files(source.location,
+                                                                    self.name))
+            else:
+                first = text.splitlines()[0] if text else type(exc).__name__
+                raise SourceError(f"cannot read {source}: {first}", self.name) from None
         view = self.table_name("source")
         frame.createOrReplaceTempView(view)
         return self.con.table(view)
