@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from teamquota.backends import Backend, connect
 from teamquota.backends.base import SourceError
 from teamquota.core.diagnostics import Diagnostics, InputError
-from teamquota.core.money import ZERO
+from teamquota.core.money import ZERO, exact_div
 from teamquota.core.periods import Period
 from teamquota.data.dataset import Dataset
 from teamquota.data.external import canonical
@@ -385,7 +385,9 @@ def attainment_table(ctx: PayContext, wanted: set[str],
         for name, value in (("period", period), ("component_id", cid),
                             ("subject_type", stype), ("subject_id", sid),
                             ("measure_value", measure), ("target_amount", target),
-                            ("attainment", shown(measure / target) if target else None)):
+                            # 60 digits, as the payout lines' attainment, then 12 places
+                            ("attainment", shown(exact_div(measure, target)) if target
+                             else None)):
             columns[name].append(value)
     return pa.table({name: pa.array(values, type_) for (name, values), type_ in
                      zip(columns.items(), ATTAINMENT_SCHEMA.types, strict=True)},
