@@ -103,3 +103,16 @@ def test_load_dataset__spilled_everywhere_loads_the_same_dataset(
     assert set(spilled.tables) == set(expected.tables)
     for name, table in expected.tables.items():
         assert spilled[name].equals(table), name
+
+
+def test_spill_above__a_quarter_of_memory_or_4gb_without_sysconf(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.delenv("TEAMQUOTA_SPILL_ABOVE", raising=False)
+    monkeypatch.delenv("TEAMQUOTA_DUCKDB_MEMORY_LIMIT", raising=False)
+    sizes = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 6_000_000}  # 4096 x 6M = 24.6 GB
+    monkeypatch.setattr(os, "sysconf", lambda name: sizes[name])
+    assert spill_above() == 4096 * 6_000_000 // 4
+    monkeypatch.delattr(os, "sysconf")
+    assert spill_above() == 4 * 10**9

@@ -43,7 +43,10 @@ def spill_above() -> int:
         return parse_size(os.environ["TEAMQUOTA_SPILL_ABOVE"])
     if os.environ.get("TEAMQUOTA_DUCKDB_MEMORY_LIMIT"):
         return parse_size(os.environ["TEAMQUOTA_DUCKDB_MEMORY_LIMIT"]) // 2
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): assume 16 GB
+        return 4 * 10**9
 
 
 def spill_directory() -> Path:
