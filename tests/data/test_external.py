@@ -74,13 +74,34 @@ def test_canonical__float_money_timestamps_and_missing_columns_are_refused(
     assert "in your booking time zone" in texts
 
 
-def test_canonical__decimals_finer_than_cents_are_refused(tmp_path: Path) -> None:
-    source = _deals(tmp_path / "d.parquet", amount=pa.array(
-        [Decimal("1.005"), Decimal("2.000")], pa.decimal128(10, 3)))
-    _, diagnostics = _canonical(source)
+def test_wide_decimals_are_checked_value_by_value(tmp_path: Path) -> None:
+    # a warehouse's DECIMAL(38,18): 100.5 and 2 fit in cents; 1.005 and 10^17 do not
+    source = _deals(tmp_path / "d.parquet",
+                    deal_id=pa.array(["D1", "D2", "D3", "D4"]),
+                    owner_id=pa.array(["ann"] * 4), currency=pa.array(["USD"] * 4),
+                    stage=pa.array(["Won"] * 4), close_date=pa.array([date(2017, 1, 5)] * 4),
+                    amount=pa.array([Decimal("100.5"), Decimal("1.005"), Decimal("2"),
+                                     Decimal(10**17)], pa.decimal128(38, 18)))
+    backend = connect("duckdb")
+    raw = backend.read(source)
+    diagnostics = Diagnostics()
+    deals = canonical(raw, str(source), diagnostics)
+    assert deals is not None and not list(diagnostics)
+    check_deals(deals, backend, str(source), diagnostics, payees=PAYEES, source=raw)
     (problem,) = list(diagnostics)
-    assert problem.code == "D014"
-    assert "holds 3 decimal places; expected at most 2" in problem.message
+    assert problem.code == "D012"
+    assert problem.message.startswith("2 deals: column 'amount' has more decimal places or "
+                                      "digits than decimal(18, 2) holds (e.g. deal ")
+    assert "'D2'" in problem.message and "'D4'" in problem.message
+    # the same column with values that all fit passes and keeps them exact
+    fits = _deals(tmp_path / "fits.parquet", amount=pa.array(
+        [Decimal("100.5"), Decimal("2")], pa.decimal128(38, 18)))
+    raw = backend.read(fits)
+    clean = Diagnostics()
+    deals = canonical(raw, str(fits), clean)
+    check_deals(deals, backend, str(fits), clean, payees=PAYEES, source=raw)
+    assert not list(clean)
+    assert deals.to_pyarrow()["amount"].to_pylist() == [Decimal("100.50"), Decimal("2.00")]
 
 
 def test_check_deals__each_problem_counted_with_examples(tmp_path: Path) -> None:

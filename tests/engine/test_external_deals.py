@@ -3,8 +3,10 @@ to the cent as deals loaded from files, on every backend."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -151,3 +153,45 @@ def test_spark_without_delta_lake_refuses_a_partitioned_delta_table(
     (problem,) = [d for d in result.diagnostics if d.severity == "error"]
     assert problem.code == "D000"
     assert "needs a Delta reader (partition column stage): enable Delta Lake" in problem.message
+
+
+def test_wide_decimal_amounts_are_checked_on_every_backend(backend: Backend,
+                                                           tmp_path: Path) -> None:
+    # NUMERIC / DECIMAL(38,18) as warehouses store money: 1.5 fits in cents, 1.005 does not
+    from decimal import Decimal
+
+    from teamquota.core.diagnostics import Diagnostics
+    from teamquota.data.external import canonical, check_deals
+
+    table = pa.table({
+        "deal_id": ["D1", "D2"], "owner_id": ["ann", "ann"],
+        "amount": pa.array([Decimal("1.5"), Decimal("1.005")], pa.decimal128(38, 18)),
+        "currency": ["USD", "USD"], "stage": ["Won", "Won"],
+        "close_date": pa.array([date(2017, 1, 5)] * 2)})
+    drop = None
+    if backend.name == "spark":
+        backend.session.createDataFrame(table.to_pandas()).createOrReplaceTempView("wide")
+        source = ExternalTable("table", "wide")
+    elif backend.name == "postgres":
+        backend.con.raw_sql("DROP TABLE IF EXISTS tq_test_wide; CREATE TABLE tq_test_wide "
+                            "(deal_id text, owner_id text, amount numeric, currency text, "
+                            "stage text, close_date date); INSERT INTO tq_test_wide VALUES "
+                            "('D1','ann',1.5,'USD','Won','2017-01-05'),"
+                            "('D2','ann',1.005,'USD','Won','2017-01-05')")
+        source, drop = ExternalTable("table", "tq_test_wide"), "tq_test_wide"
+    else:
+        pq.write_table(table, tmp_path / "wide.parquet")
+        source = ExternalTable("parquet", str(tmp_path / "wide.parquet"))
+    try:
+        raw = backend.read(source)
+        diagnostics = Diagnostics()
+        deals = canonical(raw, str(source), diagnostics)
+        assert deals is not None
+        check_deals(deals, backend, str(source), diagnostics,
+                    payees=pa.table({"payee_id": ["ann"]}), source=raw)
+    finally:
+        if drop:
+            backend.con.drop_table(drop, force=True)
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("D012", "1 deal: column 'amount' has more decimal places or digits than "
+                 "decimal(18, 2) holds (e.g. deal 'D2')")]

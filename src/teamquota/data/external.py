@@ -23,6 +23,7 @@ refused as a whole).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,32 +115,44 @@ def _type_problem(have: dt.DataType, want: dt.DataType) -> str | None:
         if have.is_integer():
             return None
         if have.is_decimal():
-            whole = (have.precision or 38) - (have.scale or 0)
-            if (have.scale or 0) > want.scale:
-                return f"holds {have.scale} decimal places; expected at most {want.scale}"
-            if whole > want.precision - want.scale:
-                return (f"holds {whole} digits before the point; expected at most "
-                        f"{want.precision - want.scale} (cast it to DECIMAL({want.precision},"
-                        f"{want.scale}))")
-            return None
+            return None  # wider decimals are checked value by value (narrowed())
         return "expected a decimal"
     return None
+
+
+def narrowed(source: ir.Table, spec: TableSpec = DEALS) -> list[str]:
+    """Decimal columns wider than their canonical type (a warehouse's NUMERIC or
+    DECIMAL(38,18)): their values must each fit, which :func:`check_deals` counts."""
+    schema = source.schema()
+    found = []
+    for column in spec.columns:
+        have, want = schema.get(column.name), ibis.dtype(column.type)
+        if have is not None and have.is_decimal() and want.is_decimal() and (
+                have.precision is None or (have.scale or 0) > want.scale
+                or have.precision - (have.scale or 0) > want.precision - want.scale):
+            found.append(column.name)
+    return found
 
 
 def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diagnostics, *,
                 payees: pa.Table, splits: pa.Table | None = None,
                 stages: StageRules | None = None, allow_negative: bool = False,
-                currency: str | None = None, fx_from: set[str] | None = None) -> None:
-    """The loader's deal checks (D002, D005, D006, D007, D010, D011, D036) on the backend.
+                currency: str | None = None, fx_from: set[str] | None = None,
+                source: ir.Table | None = None) -> None:
+    """The loader's deal checks (D002, D005, D006, D007, D010, D011, D012, D036) on the
+    backend.
 
     ``payees`` and ``splits`` are the loaded tables; ``fx_from`` the currencies that have a
-    rate to ``currency`` (the plan's). Two passes over the deals: problem counts per
-    (owner, currency, stage) - a few thousand groups, which also give the distinct values
-    the owner, currency and stage checks need - and the count of repeated ids; example ids
-    are fetched only for the problems found.
+    rate to ``currency`` (the plan's); ``source`` is the table as read, whose
+    :func:`narrowed` columns are checked value by value (D012). Then two passes over the
+    deals: problem counts per (owner, currency, stage) - a few thousand groups, which also
+    give the distinct values the owner, currency and stage checks need - and the count of
+    repeated ids; example ids are fetched only for the problems found.
     """
     stages = stages or StageRules()
     collect, at = backend.collect, Source(where)
+    if source is not None and _values_do_not_fit(source, collect, at, diagnostics):
+        return  # the cast deals would fail or be wrong: nothing below can be trusted
     problems = _row_problems(deals, stages, allow_negative)
     groups = collect(deals.group_by(["owner_id", "currency", "stage"]).aggregate(
         rows=deals.count(), **{f"n_{key}": condition.ifelse(1, 0).sum()
@@ -169,6 +182,26 @@ def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diag
             diagnostics.error("D007", f"{len(missing):,} split deal_id value(s) are not a "
                               f"deal_id in {where}{_examples(missing[:EXAMPLES])}",
                               Source("splits"), "split only deals that exist")
+
+
+def _values_do_not_fit(source: ir.Table, collect: Callable[[ir.Table], pa.Table],
+                       at: Source, diagnostics: Diagnostics) -> bool:
+    found = False
+    for name in narrowed(source):
+        want = ibis.dtype(DEALS.column(name).type)
+        value = source[name]
+        fitted = value.try_cast(want)
+        wrong = value.notnull() & (fitted.isnull() | (fitted != value))
+        count = collect(source.aggregate(n=wrong.ifelse(1, 0).sum()))["n"][0].as_py() or 0
+        if count:
+            found = True
+            ids = collect(source.filter(wrong).select(source.deal_id.cast("string"))
+                          .limit(EXAMPLES))
+            diagnostics.error("D012", f"{_deals(count)}: column '{name}' has more decimal "
+                              f"places or digits than {want} holds"
+                              f"{_examples(ids[ids.column_names[0]])}", at,
+                              "round the amounts to cents in a view over the table")
+    return found
 
 
 Problem = tuple[str, str, ir.BooleanValue, str | None]  # code, message, condition, hint

@@ -285,7 +285,8 @@ def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:
     source = options.external["deals"]
     backend = connect(options.backend)
     try:
-        deals = canonical(backend.read(source), str(source), diagnostics)
+        raw = backend.read(source)
+        deals = canonical(raw, str(source), diagnostics)
     except SourceError as exc:
         diagnostics.error("D000", str(exc), Source(str(source)),
                           f"check the name and that the {exc.backend} engine can reach it")
@@ -298,7 +299,7 @@ def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:
         check_deals(deals, backend, str(source), diagnostics, payees=dataset["payees"],
                     splits=dataset.get("splits"), stages=options.stages,
                     allow_negative=options.allow_negative_deals, currency=options.currency,
-                    fx_from=fx_from)
+                    fx_from=fx_from, source=raw)
     if diagnostics.has_errors:
         return LoadResult(None, diagnostics)
     dataset.external = dict(options.external)
