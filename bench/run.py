@@ -91,9 +91,12 @@ def measure(name: str, directory: Path, fmt: str, out: Path, timeout: float
     # block while we sit in wait4
     with tempfile.TemporaryFile("w+") as stdout_file, \
             tempfile.TemporaryFile("w+") as stderr_file:
+        # handing 10M deals from the loader's Arrow tables to the JVM needs more than
+        # Spark's 2 GB default driver memory
+        env = {"TEAMQUOTA_SPARK_DRIVER_MEMORY": "6g", **os.environ}
         proc = subprocess.Popen([sys.executable, "-m", "bench.worker", name, str(directory),
                                  fmt, str(out)], cwd=ROOT, stdout=stdout_file,
-                                stderr=stderr_file)
+                                stderr=stderr_file, env=env)
         killer = threading.Timer(timeout, proc.kill)  # a hung run is stopped, not awaited
         killer.start()
         try:
