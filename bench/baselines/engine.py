@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+# pyarrow imports pandas the first time it converts Python Decimals (0.2-0.4 s); imports
+# are not part of any implementation's time (the pandas baseline imports it up front too)
+import pandas  # noqa: F401
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
