@@ -13,7 +13,8 @@ import pytest
 
 import teamquota
 from teamquota.backends import Backend
-from teamquota.data.external import ExternalTable
+from teamquota.core.diagnostics import Diagnostics
+from teamquota.data.external import ExternalTable, canonical
 from teamquota.data.loader import LoadOptions, load
 from teamquota.synthetic import SyntheticSpec, write_dataset
 
@@ -43,7 +44,8 @@ def test_external_deals_pay_exactly_what_loaded_deals_pay(backend: Backend,
     plan = teamquota.load_plan(str(PLAN))
     loaded = load(folder, options=LoadOptions(currency="USD"))
     assert loaded.dataset is not None, list(loaded.diagnostics)
-    expected = teamquota.calculate(plan, loaded.dataset, backend=backend)
+    # on DuckDB: the engine suite already shows every backend pays what DuckDB pays
+    expected = teamquota.calculate(plan, loaded.dataset)
 
     source, drop = _source(backend, folder / "deals.parquet")
     try:
@@ -124,15 +126,15 @@ def test_delta_reads_the_current_version_only(backend: Backend, folder: Path,
     deltalake.write_deltalake(lake, deals, mode="overwrite")
     assert len(list(lake.glob("*.parquet"))) == 2  # both versions' files are there
 
-    plan = teamquota.load_plan(str(PLAN))
-    expected = load(folder, options=LoadOptions(external={"deals": ExternalTable(
-        "parquet", str(folder / "deals.parquet"))}, backend=backend))
     got = load(folder, options=LoadOptions(external={"deals": ExternalTable(
         "delta", str(lake))}, backend=backend))
-    assert expected.dataset is not None and got.dataset is not None, list(got.diagnostics)
-    a = teamquota.calculate(plan, expected.dataset, backend=backend).payouts
-    b = teamquota.calculate(plan, got.dataset, backend=backend).payouts
-    assert a.num_rows > 0 and b.equals(a)
+    assert got.dataset is not None, list(got.diagnostics)
+    read = backend.collect(canonical(backend.read(got.dataset.external["deals"]), "delta",
+                                     Diagnostics()).order_by("deal_id"))
+    expected = deals.sort_by("deal_id")
+    assert read.num_rows == expected.num_rows > 0
+    for column in ("deal_id", "owner_id", "amount", "stage", "close_date"):
+        assert read[column].to_pylist() == expected[column].to_pylist(), column
     # the same folder read as plain Parquet sees both versions: every deal id twice
     as_parquet = load(folder, options=LoadOptions(external={"deals": ExternalTable(
         "parquet", str(lake))}, backend=backend))
