@@ -165,3 +165,16 @@ def test_load__a_problem_in_external_deals_stops_the_load(tmp_path: Path) -> Non
     (problem,) = [d for d in missing.diagnostics if d.severity == "error"]
     assert problem.code == "D000" and problem.message.startswith(
         f"cannot read parquet:{tmp_path / 'none.parquet'}")
+
+
+def test_load__members_who_own_none_of_the_external_deals_are_listed(tmp_path: Path) -> None:
+    # members are ann and bob (memberships.csv); both deals belong to ann
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for name in ("payees.csv", "teams.csv", "memberships.csv"):
+        (folder / name).write_bytes((GOOD / name).read_bytes())
+    source = _deals(tmp_path / "d.parquet", owner_id=pa.array(["ann", "ann"]))
+    loaded = load(folder, options=LoadOptions(external={"deals": source}))
+    assert loaded.dataset is not None, list(loaded.diagnostics)
+    assert [(d.code, d.severity, d.message) for d in loaded.diagnostics
+            if d.code == "D033"] == [("D033", "info", "1 team member owns no deals: Bob Ray")]

@@ -138,7 +138,7 @@ def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diag
                 payees: pa.Table, splits: pa.Table | None = None,
                 stages: StageRules | None = None, allow_negative: bool = False,
                 currency: str | None = None, fx_from: set[str] | None = None,
-                source: ir.Table | None = None) -> None:
+                source: ir.Table | None = None) -> pa.Array | None:
     """The loader's deal checks (D002, D005, D006, D007, D010, D011, D012, D036) on the
     backend.
 
@@ -147,12 +147,13 @@ def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diag
     :func:`narrowed` columns are checked value by value (D012). Then two passes over the
     deals: problem counts per (owner, currency, stage) - a few thousand groups, which also
     give the distinct values the owner, currency and stage checks need - and the count of
-    repeated ids; example ids are fetched only for the problems found.
+    repeated ids; example ids are fetched only for the problems found. Returns the distinct
+    owners (for the load summary), or None when the amounts could not be read.
     """
     stages = stages or StageRules()
     collect, at = backend.collect, Source(where)
     if source is not None and _values_do_not_fit(source, collect, at, diagnostics):
-        return  # the cast deals would fail or be wrong: nothing below can be trusted
+        return None  # the cast deals would fail or be wrong: nothing below can be trusted
     problems = _row_problems(deals, stages, allow_negative)
     groups = collect(deals.group_by(["owner_id", "currency", "stage"]).aggregate(
         rows=deals.count(), **{f"n_{key}": condition.ifelse(1, 0).sum()
@@ -182,6 +183,7 @@ def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diag
             diagnostics.error("D007", f"{len(missing):,} split deal_id value(s) are not a "
                               f"deal_id in {where}{_examples(missing[:EXAMPLES])}",
                               Source("splits"), "split only deals that exist")
+    return pc.unique(groups["owner_id"]).drop_null()
 
 
 def _values_do_not_fit(source: ir.Table, collect: Callable[[ir.Table], pa.Table],

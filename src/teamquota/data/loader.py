@@ -31,7 +31,7 @@ from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.readers import RawTable, ReadError, read_rows
 from teamquota.data.rejects import reject_table
 from teamquota.data.scan import scan_file
-from teamquota.data.summary import summarise
+from teamquota.data.summary import idle_members, summarise
 from teamquota.data.table_checks import StageRules, check_table
 from teamquota.data.tables import TABLES, TableSpec
 
@@ -291,19 +291,23 @@ def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:
         diagnostics.error("D000", str(exc), Source(str(source)),
                           f"check the name and that the {exc.backend} engine can reach it")
         return LoadResult(None, diagnostics)
+    owners = None
     if deals is not None:
         fx = dataset.get("fx_rates")
         fx_from = set() if fx is None or options.currency is None else set(
             fx.filter(pc.equal(fx["to_currency"], options.currency))["from_currency"]
             .to_pylist())
-        check_deals(deals, backend, str(source), diagnostics, payees=dataset["payees"],
-                    splits=dataset.get("splits"), stages=options.stages,
-                    allow_negative=options.allow_negative_deals, currency=options.currency,
-                    fx_from=fx_from, source=raw)
+        owners = check_deals(deals, backend, str(source), diagnostics,
+                             payees=dataset["payees"], splits=dataset.get("splits"),
+                             stages=options.stages, currency=options.currency,
+                             allow_negative=options.allow_negative_deals, fx_from=fx_from,
+                             source=raw)
     if diagnostics.has_errors:
         return LoadResult(None, diagnostics)
     dataset.external = dict(options.external)
     dataset.sources["deals"] = str(source)
+    if owners is not None:
+        idle_members(dataset, owners, diagnostics)
     return result
 
 

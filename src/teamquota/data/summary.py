@@ -40,17 +40,23 @@ def summarise(dataset: Dataset) -> Diagnostics:
                 out.warning("D036", f"stage '{stage}' on {count:,} deals looks like '{word}' "
                             f"but is not spelled '{word}', so those deals count as open", where,
                             f"map it in a column map: values: {{stage: {{{stage}: {word}}}}}")
-    memberships, payees = dataset.get("memberships"), dataset.get("payees")
-    if deals is not None and memberships is not None and payees is not None:
-        members = pc.unique(memberships["payee_id"])
+    if deals is not None:
         # owners first: 10M deals have thousands of owners, a small set to look members up in
-        owners = pc.unique(deals["owner_id"])
-        idle = members.filter(pc.invert(pc.is_in(members, owners)))
-        if len(idle):
-            names = payees.filter(pc.is_in(payees["payee_id"], idle))["name"].to_pylist()
-            verb = "members own" if len(idle) != 1 else "member owns"
-            listed = ", ".join(sorted(str(n) for n in names))
-            out.info("D033", f"{len(idle)} team {verb} no deals: {listed}",
-                     Source(dataset.sources.get("deals", "<deals>")),
-                     "new hires or inactive reps: their targets still count for teams")
+        idle_members(dataset, pc.unique(deals["owner_id"]), out)
     return out
+
+
+def idle_members(dataset: Dataset, owners: pa.Array, out: Diagnostics) -> None:
+    """D033: team members who own none of the deals (``owners``: the distinct owners)."""
+    memberships, payees = dataset.get("memberships"), dataset.get("payees")
+    if memberships is None or payees is None:
+        return
+    members = pc.unique(memberships["payee_id"])
+    idle = members.filter(pc.invert(pc.is_in(members, owners)))
+    if len(idle):
+        names = payees.filter(pc.is_in(payees["payee_id"], idle))["name"].to_pylist()
+        verb = "members own" if len(idle) != 1 else "member owns"
+        listed = ", ".join(sorted(str(n) for n in names))
+        out.info("D033", f"{len(idle)} team {verb} no deals: {listed}",
+                 Source(dataset.sources.get("deals", "<deals>")),
+                 "new hires or inactive reps: their targets still count for teams")
