@@ -51,8 +51,13 @@ class Memberships:
 
     def team_days(self, payee: str, period: Period) -> dict[str, int]:
         """Days the payee spent in each team during ``period`` (direct membership)."""
+        stints = self.by_payee.get(payee, ())
+        if len(stints) == 1:  # most payees: a curve line per payee and period asks
+            stint = stints[0]
+            overlap = overlap_days(stint.start, stint.end, period)
+            return {stint.team: overlap} if overlap else {}
         days: dict[str, int] = defaultdict(int)
-        for stint in self.by_payee.get(payee, []):
+        for stint in stints:
             overlap = overlap_days(stint.start, stint.end, period)
             if overlap:
                 days[stint.team] += overlap
