@@ -6,7 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from teamquota.engine.curve import as_ratio, curve_factor, curve_ratio, tiered_commission
+from teamquota.engine.curve import (
+    Segments,
+    as_ratio,
+    curve_factor,
+    curve_ratio,
+    tiered_commission,
+)
 
 PERSONAL = [(Dec("0.5"), Dec("0")), (Dec("1.0"), Dec("1.0")), (Dec("1.5"), Dec("2.0"))]
 
@@ -77,3 +83,17 @@ def test_curve_ratio__integer_fractions_equal_the_fraction_curve():
                                None if cap is None else as_ratio(cap))
             assert Fraction(n, d) == curve_factor(fractions, a,
                                                   None if cap is None else Fraction(cap))
+
+
+def test_segments__the_curve_ratio_values_in_fewer_products():
+    segments = Segments(PERSONAL)
+    # 1.2: 1 + 0.2 x 2 = 1.4; 1.7: 2 + 0.2 x 2 = 2.4 (the last slope goes on); 0.4: below
+    assert Fraction(*segments.factor((6, 5))) == Fraction(7, 5)
+    assert Fraction(*segments.factor((17, 10))) == Fraction(12, 5)
+    assert segments.factor((2, 5)) == (0, 1)
+    rng = random.Random(7)
+    exact = [(as_ratio(x), as_ratio(y)) for x, y in PERSONAL]
+    for _ in range(500):
+        attainment = (rng.randint(0, 10**9), rng.randint(1, 10**8))
+        assert Fraction(*segments.factor(attainment)) == Fraction(
+            *curve_ratio(exact, attainment))
