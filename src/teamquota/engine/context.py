@@ -47,9 +47,14 @@ class PayContext:
     focus_teams: set[str] | None = None
     _members: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)  # rule text per component, once
-    # payee -> annual target incentive as an integer fraction (exact per-line arithmetic)
-    ratios: dict[str, tuple[int, int]] = field(default_factory=dict)
     _ti_texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    _terms: dict[tuple[str, str], tuple[tuple[int, int], int, str]] = field(
+        default_factory=dict)
+    # (period, subject type, subject id, component) -> the measure and target a curve line
+    # read and the attainment it showed, for the attainment table to reuse while they
+    # are the same objects (an incremental run replaces the measures it changes)
+    attainments: dict[tuple[str, str, str, str], tuple[Decimal, Decimal, Decimal]] = field(
+        default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -78,6 +83,17 @@ class PayContext:
         if text is None:
             text = self._ti_texts[key] = fmt_money(self.period_ti(payee, period))
         return text
+
+    def curve_terms(self, payee: Payee, period: Period) -> tuple[tuple[int, int], int, str]:
+        """What a payee's paid curve lines share in periods of a kind: the annual TI as an
+        integer fraction, the places its currency rounds to, and the period's TI text."""
+        key = (payee.payee_id, period.kind)
+        terms = self._terms.get(key)
+        if terms is None:
+            terms = self._terms[key] = (payee.target_incentive.as_integer_ratio(),
+                                        self.places(payee.currency),
+                                        self.period_ti_text(payee, period))
+        return terms
 
     def places(self, currency: str) -> int:
         places = self.plan.rounding.places
