@@ -9,10 +9,12 @@ produced, so a failed run changes nothing.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import ibis.expr.types as ir
@@ -243,10 +245,9 @@ def sort_payouts(table: pa.Table, loaded: LoadedPlan) -> pa.Table:
 
 def _columns(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows of dicts as a table, one column at a time (faster than from_pylist)."""
-    columns = {}
-    for name, type_ in zip(schema.names, schema.types, strict=True):
-        columns[name] = pa.array([row[name] for row in rows], type_)
-    return pa.table(columns, schema=schema)
+    return pa.table([pa.array(list(map(itemgetter(name), rows)), type_)
+                     for name, type_ in zip(schema.names, schema.types, strict=True)],
+                    schema=schema)
 
 
 def credits_table(engine: Backend, credits: Any, wanted: set[str]) -> pa.Table:
@@ -364,34 +365,49 @@ def attainment_table(ctx: PayContext, wanted: set[str],
                      subjects: set[tuple[str, str, str]] | None = None) -> pa.Table:
     """Measure, target and attainment per subject, component and period; ``subjects``
     limits the rows to these (period, subject type, subject id)."""
-    # a row per component of the subject's scope that has a measure or a target
+    # a row per component of the subject's scope that has a measure or a target, as
+    # (period, component, subject type) -> subject ids: sorting the few groups and then
+    # each group's ids gives the rows' order at a fraction of sorting 4-tuples
     scopes = {c.id: c.scope for c in ctx.plan.components}
-    keys: set[tuple[str, str, str, str]] = set()
+    groups: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     measured = ctx.measures.items() if subjects is None else [
         (key, ctx.measures[key]) for key in subjects if key in ctx.measures]
     for (period, stype, sid), values in measured:
         if period in wanted:
-            keys.update((period, cid, stype, sid) for cid in values
-                        if scopes.get(cid) == stype)
+            for cid in values:
+                if scopes.get(cid) == stype:
+                    groups[period, cid, stype].add(sid)
     for (stype, sid, cid, period) in ctx.targets.values:
         if period in wanted and scopes.get(cid) == stype and (
                 subjects is None or (period, stype, sid) in subjects):
-            keys.add((period, cid, stype, sid))
-    measures, targets = ctx.measures, ctx.targets.values
-    columns: dict[str, list[Any]] = {name: [] for name in ATTAINMENT_SCHEMA.names}
-    for period, cid, stype, sid in sorted(keys):
-        measure = measures.get((period, stype, sid), {}).get(cid, ZERO)
-        target = targets.get((stype, sid, cid, period))
-        for name, value in (("period", period), ("component_id", cid),
-                            ("subject_type", stype), ("subject_id", sid),
-                            ("measure_value", measure), ("target_amount", target),
-                            # 60 digits, as the payout lines' attainment, then 12 places
-                            ("attainment", shown(exact_div(measure, target)) if target
-                             else None)):
-            columns[name].append(value)
-    return pa.table({name: pa.array(values, type_) for (name, values), type_ in
-                     zip(columns.items(), ATTAINMENT_SCHEMA.types, strict=True)},
+            groups[period, cid, stype].add(sid)
+    measures, targets, known = ctx.measures, ctx.targets.values, ctx.attainments
+    columns: list[list[Any]] = [[] for _ in ATTAINMENT_SCHEMA.names]
+    periods, components, types, ids, measure_values, target_values, attainments = columns
+    for period, cid, stype in sorted(groups):
+        sids = sorted(groups[period, cid, stype])
+        periods += [period] * len(sids)
+        components += [cid] * len(sids)
+        types += [stype] * len(sids)
+        ids += sids
+        for sid in sids:
+            measure = measures.get((period, stype, sid), _NO_VALUES).get(cid, ZERO)
+            target = targets.get((stype, sid, cid, period))
+            found = known.get((period, stype, sid, cid))
+            attainment: Decimal | None
+            if found is not None and found[0] is measure and found[1] is target:
+                attainment = found[2]
+            else:  # 60 digits, as the payout lines' attainment, then 12 places
+                attainment = shown(exact_div(measure, target)) if target else None
+            measure_values.append(measure)
+            target_values.append(target)
+            attainments.append(attainment)
+    return pa.table([pa.array(values, type_) for values, type_ in
+                     zip(columns, ATTAINMENT_SCHEMA.types, strict=True)],
                     schema=ATTAINMENT_SCHEMA)
+
+
+_NO_VALUES: dict[str, Decimal] = {}
 
 
 def periods_of(results: Results) -> list[str]:
