@@ -48,6 +48,7 @@ class PayContext:
     _members: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)  # rule text per component, once
     _ti_texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (payee, period kind) -> curve_terms
     _terms: dict[tuple[str, str], tuple[tuple[int, int], int, str]] = field(
         default_factory=dict)
     # (period, subject type, subject id, component) -> the measure and target a curve line

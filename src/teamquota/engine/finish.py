@@ -37,7 +37,6 @@ def shown(value: Decimal, places: int = 12) -> Decimal:
     return value.quantize(quantum(places), context=EXACT)
 
 
-
 # How far from a rounding tie, in parts of the last place, an exact ratio must lie for
 # shown_and_percent to round it: 10^-12 of a unit is far more than a 60-digit (EXACT) or
 # 28-digit (default context) Decimal of a ratio below 10^6 can be off.

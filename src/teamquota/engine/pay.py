@@ -322,8 +322,8 @@ _UNSET = _Subject(ZERO, ZERO, ZERO, ZERO, "", "", (0, 1))  # "not worked out yet
 
 
 def _attainment_ratio(measure: Decimal, target: Decimal) -> tuple[int, int]:
-    mn, md = as_ratio(measure)
-    tn, td = as_ratio(target)
+    mn, md = measure.as_integer_ratio()  # as_ratio, without a call per subject
+    tn, td = target.as_integer_ratio()
     # keep the denominator positive (a negative target is not rejected here)
     return (mn * td, md * tn) if tn > 0 else (-mn * td, -md * tn)
 
