@@ -64,3 +64,47 @@ def test_round_ratio__equals_rounding_the_fraction():
     assert str(round_ratio(1, 200, 2, "half_up")) == "0.01"    # 0.005 -> up
     assert str(round_ratio(1, 200, 2, "half_even")) == "0.00"  # 0.005 -> even
     assert str(round_ratio(-1, 300, 2, "half_up")) == "-0.00"  # as Decimal.quantize
+
+
+PLACES_PLAN = """
+plan: r
+period: quarter
+currency: {currency}
+rounding: {rounding}
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {{sum: amount, where: {{stage: Won}}}}
+    payout: {{curve: [[0, 0], [3, 3]]}}
+"""
+
+
+def run_places(calc, rounding, currency, ti, won, goal):
+    return calc(PLACES_PLAN.format(rounding=rounding, currency=currency),
+                payees=[{"payee_id": "ann", "name": "Ann", "target_incentive": ti,
+                         "currency": currency}],
+                teams=[{"team_id": "t", "name": "T"}],
+                memberships=[{"payee_id": "ann", "team_id": "t", "start_date": "2017-01-01"}],
+                deals=[deal("d1", "ann", won, "2017-02-01", currency=currency)],
+                targets=[target("payee", "ann", "personal", goal)])
+
+
+def test_rounding__places_beyond_cents_are_kept(calc):
+    # attainment 100 / 300 = 1/3; TI 120.07 -> quarter 30.0175 x 1 x 1/3 = 10.00583..
+    # -> 4 places: 10.0058 (the amount column is not cut back to cents)
+    results = run_places(calc, "{places: 4}", "USD", "120.07", "100", "300")
+    assert amounts(results) == {("ann", "personal", None): Dec("10.0058")}
+    assert "= 10.0058" in results.payouts["explanation"][0].as_py()
+
+
+def test_rounding__a_three_place_currency_is_paid_in_fils(calc):
+    # Kuwaiti dinar: 3 minor places. TI 120.07 -> 10.00583.. -> 10.006 (half up)
+    results = run_places(calc, "{mode: half_up}", "KWD", "120.07", "100", "300")
+    assert amounts(results) == {("ann", "personal", None): Dec("10.006")}
+
+
+def test_rounding__cent_plans_keep_the_cent_column(calc):
+    # the usual case is unchanged: two places in the column's type
+    results = run(calc, "half_up", "120.06", "1", "1")
+    assert results.payouts.schema.field("amount").type.scale == 2

@@ -90,3 +90,17 @@ def test_it_points_each_line_at_the_deals_behind_it(client, world, real_run):
     # personal: Rita's DEAL-1 and DEAL-2; team North: DEAL-1, DEAL-2 (Rita) and DEAL-3 (Rob)
     assert "2 deals, listed below" in text
     assert "3 team deals (2 yours)</a>" in text
+
+
+def test_it_refuses_a_plan_paid_beyond_cents_and_keeps_the_last_run(world, real_run):
+    from teamquota.web.comp.models import PlanVersion
+    from tests.web.world import PLAN_YAML
+    before = PayoutLine.objects.count()
+    PlanVersion.objects.filter(plan=world.plan).update(
+        yaml_text=PLAN_YAML + "rounding: {places: 3}\n")
+    run = start_run(world.otto, "three places")
+    # the app stores cents: saving 2,000.125 would round it a second time, silently
+    assert run.status == "failed"
+    assert [d["code"] for d in run.diagnostics] == ["E052"]
+    assert "pays lines to 3 decimal places" in run.diagnostics[0]["message"]
+    assert PayoutLine.objects.count() == before

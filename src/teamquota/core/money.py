@@ -90,6 +90,15 @@ def fmt_money(amount: Decimal, places: int = 2) -> str:
     return f"{amount.quantize(quantum(places), rounding=decimal.ROUND_HALF_UP):,.{places}f}"
 
 
+def fmt_amount(amount: Decimal) -> str:
+    """A paid (already rounded) amount as statements show it: every place it was rounded
+    to and at least two ('1,234.50'; '10.006' in a three-place currency). It never rounds
+    again, so a line paid to more than cents is not shown as a different number."""
+    exponent = amount.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{amount:,.{places}f}"
+
+
 def fmt_pct(ratio: Decimal, places: int = 1) -> str:
     """1.03 -> '103.0%' (display only; arithmetic keeps the exact ratio)."""
     return f"{(ratio * 100).quantize(quantum(places), rounding=decimal.ROUND_HALF_UP):.{places}f}%"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from teamquota.core.money import ZERO, fmt_money, round_money
+from teamquota.core.money import ZERO, fmt_amount, fmt_money, round_money
 from teamquota.core.periods import Period
 from teamquota.engine.context import PayContext
 from teamquota.engine.pay import Line, make_line
@@ -34,8 +34,8 @@ def cap_lines(ctx: PayContext, lines: list[Line]) -> list[Line]:
                 added.append(make_line(
                     periods[period_label], ctx.payees[payee_id], cid, "cap", cut,
                     f"{cid} capped at {fmt_money(component.cap_amount)} per period",
-                    f"{cid} earned {fmt_money(total)} > cap {fmt_money(component.cap_amount)}"
-                    f" -> {fmt_money(cut)}"))
+                    f"{cid} earned {fmt_amount(total)} > cap {fmt_money(component.cap_amount)}"
+                    f" -> {fmt_amount(cut)}"))
     plan = ctx.plan
     if plan.cap_amount is None and plan.cap_ti_multiple is None:
         return added
@@ -51,12 +51,12 @@ def cap_lines(ctx: PayContext, lines: list[Line]) -> list[Line]:
             limit = round_money(ctx.period_ti(payee, period) * plan.cap_ti_multiple,
                                 payee.currency, plan.rounding.mode, ctx.places(payee.currency))
             caps.append((limit, f"plan cap {plan.cap_ti_multiple.normalize()} x TI = "
-                                f"{fmt_money(limit)}"))
+                                f"{fmt_amount(limit)}"))
         limit, words = min(caps, key=lambda c: c[0])
         if total > limit:
             added.append(make_line(period, payee, PLAN, "cap", limit - total, words,
-                                   f"total {fmt_money(total)} > {words} -> "
-                                   f"{fmt_money(limit - total)}"))
+                                   f"total {fmt_amount(total)} > {words} -> "
+                                   f"{fmt_amount(limit - total)}"))
     return added
 
 
@@ -80,19 +80,19 @@ def draw_lines(ctx: PayContext, lines: list[Line]) -> list[Line]:
                 if draw.kind == "recoverable":
                     balance += top_up
                 added.append(_draw_line(period, ctx, payee_id, "draw", top_up,
-                                        f"earned {fmt_money(total)} < draw "
+                                        f"earned {fmt_amount(total)} < draw "
                                         f"{fmt_money(draw.amount)} -> advance "
-                                        f"{fmt_money(top_up)}"
-                                        + (f"; balance owed {fmt_money(balance)}"
+                                        f"{fmt_amount(top_up)}"
+                                        + (f"; balance owed {fmt_amount(balance)}"
                                            if draw.kind == "recoverable" else "")))
             elif balance > ZERO:
                 recovered = min(total - draw.amount, balance)
                 balance -= recovered
                 added.append(_draw_line(period, ctx, payee_id, "draw_recovery", -recovered,
-                                        f"earned {fmt_money(total)}; above the draw "
-                                        f"{fmt_money(total - draw.amount)} recovers "
-                                        f"{fmt_money(recovered)} of the balance; balance "
-                                        f"owed {fmt_money(balance)}"))
+                                        f"earned {fmt_amount(total)}; above the draw "
+                                        f"{fmt_amount(total - draw.amount)} recovers "
+                                        f"{fmt_amount(recovered)} of the balance; balance "
+                                        f"owed {fmt_amount(balance)}"))
         del payee
     return added
 

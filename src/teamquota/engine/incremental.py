@@ -157,7 +157,7 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     redone = readjust | {line["payee_id"] for line in state.lines if replaced(line)}
     payouts = _patched(previous.payouts, pc.is_in(previous.payouts["payee_id"], pa.array(
         sorted(redone), pa.string())), payouts_table(
-        [line for line in lines if line["payee_id"] in redone], loaded, state.wanted))
+        [line for line in lines if line["payee_id"] in redone], ctx, state.wanted))
     payouts = sort_payouts(payouts, loaded)
     subjects = set(old.measures) | set(new.measures)
     before = previous.attainment

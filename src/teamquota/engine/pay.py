@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
-from teamquota.core.money import EXACT, ZERO, fmt_money, fmt_pct, round_ratio
+from teamquota.core.money import EXACT, ZERO, fmt_amount, fmt_money, fmt_pct, round_ratio
 from teamquota.core.periods import Period
 from teamquota.engine import explain
 from teamquota.engine.context import PayContext, Payee
@@ -304,7 +304,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
                     f" x {explain.fraction_text(days_in, period_days)}"
                 where = f" in team {team}" if team else ""
                 # the amount has no more than two places: fmt_money would not round it
-                money = format(amount, ",.2f") if places <= 2 else fmt_money(amount)
+                money = format(amount, ",.2f") if places <= 2 else fmt_amount(amount)
                 text = f"{subject.lead} x TI {ti_text}{tail}{prorate}{where} = {money}"
             # the line's fields as make_line lays them out, with ratios already shown
             lines.append({"period": label, "payee_id": payee_id,
@@ -401,7 +401,7 @@ def commission_lines(ctx: PayContext, component: Component, period: Period) -> l
         amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
                            ctx.places(payee.currency))
         text = f"{head} -> {_tier_text(money_tiers, payout.mode, floor)}{fx_text} = " \
-               f"{fmt_money(amount)}"
+               f"{fmt_amount(amount)}"
         lines.append(make_line(period, payee, component.id, "commission", amount, rule, text,
                                measure_value=measure, target_amount=target,
                                attainment=attainment))
@@ -451,7 +451,7 @@ def spif_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
         amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
                            ctx.places(payee.currency))
         text = (f"{label}: {explain.number(count)} qualifying deals x "
-                f"{fmt_money(amount_each)}{fx_text} = {fmt_money(amount)}")
+                f"{fmt_money(amount_each)}{fx_text} = {fmt_amount(amount)}")
         lines.append(make_line(period, payee, component.id, "spif", amount, rule, text,
                                measure_value=count, factor=amount_each))
     return lines

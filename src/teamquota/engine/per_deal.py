@@ -10,7 +10,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from teamquota.core.money import ZERO, fmt_money, fmt_pct, round_money
+from teamquota.core.money import ZERO, fmt_amount, fmt_money, fmt_pct, round_money
 from teamquota.core.periods import Period
 from teamquota.engine.context import PayContext
 from teamquota.engine.measure import component_filter, component_value
@@ -82,7 +82,7 @@ def per_deal_lines(ctx: PayContext, component: Component, period: Period) -> lis
         of_target = f" of target {fmt_money(target)}" if target is not None else ""
         text = (f"deal {row['deal_id']} {fmt_money(row['value'])}: running total "
                 f"{fmt_money(row['cum_before'])} -> {fmt_money(row['cum_after'])}{of_target}"
-                f" at {schedule}{fx_text} = {fmt_money(amount)}")
+                f" at {schedule}{fx_text} = {fmt_amount(amount)}")
         lines.append(make_line(period, payee, component.id, "deal", amount, rule, text,
                                deal_id=row["deal_id"], measure_value=row["value"],
                                target_amount=target))

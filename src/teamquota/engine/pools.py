@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
-from teamquota.core.money import EXACT, ZERO, allocate, fmt_money, fmt_pct
+from teamquota.core.money import EXACT, ZERO, allocate, fmt_amount, fmt_money, fmt_pct
 from teamquota.core.periods import Period
 from teamquota.engine import explain
 from teamquota.engine.context import PayContext
@@ -55,7 +55,7 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
         pool_amount, _ = finish(compute, ctx.plan.currency, ctx.plan.rounding.mode, places)
         label = explain.measure_label(component)
         head = (f"pool {fmt_pct(pool.rate, 2)} x {label} {fmt_money(measure)} = "
-                f"{fmt_money(pool_amount)}")
+                f"{fmt_amount(pool_amount)}")
         rule = f"team pool {fmt_pct(pool.rate, 2)} of team measure, split {pool.split}"
         payees = sorted(members)
         blocked = {p: gate_failure(ctx, component, ctx.payees[p], period, team) for p in payees}
@@ -86,8 +86,8 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
                                    ctx.places(payee.currency))
             text = (f"{head}; share {fmt_pct(share, 2)} by {pool.split} "
                     f"({_weight_text(pool.split, weight, members[payee_id], period)}) = "
-                    f"{fmt_money(part)}{fx_text}"
-                    + (f" = {fmt_money(amount)}" if fx_text else ""))
+                    f"{fmt_amount(part)}{fx_text}"
+                    + (f" = {fmt_amount(amount)}" if fx_text else ""))
             lines.append(make_line(period, payee, component.id, "pool", amount, rule, text,
                                    factor=share, **common))
     return lines

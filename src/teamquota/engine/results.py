@@ -67,6 +67,16 @@ PAYOUTS = pa.schema([
 ])
 
 
+def payouts_schema(places: int) -> pa.Schema:
+    """:data:`PAYOUTS` with the amount column carrying ``places`` decimals when lines are
+    paid in more than cents (a three-place currency such as KWD, or ``rounding.places``
+    above 2); cent plans keep the cent column."""
+    if places <= MONEY.scale:
+        return PAYOUTS
+    wider = pa.decimal128(MONEY.precision - MONEY.scale + places, places)
+    return PAYOUTS.set(PAYOUTS.get_field_index("amount"), pa.field("amount", wider))
+
+
 @dataclass
 class Results:
     # Credits can be millions of rows: a run may pass a function that collects them on

@@ -44,7 +44,7 @@ from teamquota.engine.hierarchy import closure_rows, team_ancestors
 from teamquota.engine.measure import CREDIT_ROWS, check_columns, measure_table
 from teamquota.engine.membership import Memberships, one_team_a_day
 from teamquota.engine.per_deal import per_deal_table
-from teamquota.engine.results import ATTAINMENT_SCHEMA, CREDITS, PAYOUTS, Results
+from teamquota.engine.results import ATTAINMENT_SCHEMA, CREDITS, Results, payouts_schema
 from teamquota.engine.targets import derive_targets, file_targets
 from teamquota.plan.loader import LoadedPlan
 from teamquota.plan.model import Plan
@@ -221,10 +221,15 @@ def pay_lines(ctx: PayContext) -> list[dict[str, Any]]:
     return adjusted(ctx, component_lines(ctx, ctx.periods))
 
 
-def payouts_table(lines: list[dict[str, Any]], loaded: LoadedPlan,
-                  wanted: set[str]) -> pa.Table:
+def payouts_table(lines: list[dict[str, Any]], ctx: PayContext, wanted: set[str]) -> pa.Table:
     return sort_payouts(_columns([line for line in lines if line["period"] in wanted],
-                                 PAYOUTS), loaded)
+                                 payouts_schema(paid_places(ctx))), ctx.loaded)
+
+
+def paid_places(ctx: PayContext) -> int:
+    """The most decimals any payee is paid in (the plan's rounding, else the currencies')."""
+    return max((ctx.places(currency) for currency in
+                {payee.currency for payee in ctx.payees.values()}), default=2)
 
 
 def sort_payouts(table: pa.Table, loaded: LoadedPlan) -> pa.Table:
@@ -319,7 +324,7 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         diagnostics.raise_if_errors()
     with timer.stage("assemble"):
         wanted = set(periods) if periods else {p.label for p in run_periods_}
-        payouts = payouts_table(lines, loaded, wanted)
+        payouts = payouts_table(lines, ctx, wanted)
         attainment = attainment_table(ctx, wanted)
     credit_expr = measured.credits
     results = Results(lambda: credits_table(engine, credit_expr, wanted), attainment,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
-from teamquota.core.money import EXACT, ZERO, fmt_money
+from teamquota.core.money import EXACT, ZERO, fmt_amount, fmt_money
 from teamquota.core.periods import Period, period_of
 from teamquota.engine import explain
 from teamquota.engine.context import PayContext
@@ -76,13 +76,13 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
         head = f"{label} YTD {explain.ratio(measure, target, attainment, component.measure.count)}"
         if blocked:
             text = f"{head}; gate not met ({blocked}) -> YTD 0.00 - paid before " \
-                   f"{fmt_money(prior)} = {fmt_money(line_amount)}"
+                   f"{fmt_amount(prior)} = {fmt_amount(line_amount)}"
         else:
             ti = payee.target_incentive * months / 12
             curve_text = describe_curve(payout.curve or [], attainment, factor, payout.cap)
             text = (f"{head} -> {curve_text}"
-                    f" x YTD TI {fmt_money(ti)} x {weight} = {fmt_money(now)}; paid in earlier "
-                    f"periods {fmt_money(prior)} -> {fmt_money(line_amount)}")
+                    f" x YTD TI {fmt_money(ti)} x {weight} = {fmt_amount(now)}; paid in earlier "
+                    f"periods {fmt_amount(prior)} -> {fmt_amount(line_amount)}")
         lines.append(make_line(period, payee, component.id, "curve", line_amount,
                                f"{weight} of target incentive, year to date", text,
                                measure_value=measure, target_amount=target,

@@ -141,6 +141,7 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
             timings[f"calculate {version}"] = round(time.perf_counter() - t0, 3)
             if results.diagnostics.has_errors:
                 raise InputError(results.diagnostics)
+            _check_places(version, results.payouts)
             outputs.append((version, plan, results))
         _progress(run, "saving results")
         t0 = time.perf_counter()
@@ -180,6 +181,18 @@ def _refresh_statistics(run: Run) -> None:
         return
     run.timings["analyze"] = round(time.perf_counter() - t0, 3)
     Run.objects.filter(pk=run.pk).update(timings=run.timings)
+
+
+def _check_places(version: PlanVersion, payouts: pa.Table) -> None:
+    """The app keeps payout amounts in cents; a plan paid to more places (a three-place
+    currency, ``rounding.places`` above 2) would be rounded again on saving: refuse it."""
+    stored = PayoutLine._meta.get_field("amount").decimal_places
+    places = payouts.schema.field("amount").type.scale
+    if places > stored:
+        raise InputError([_diag("E052", f"plan {version} pays lines to {places} decimal "
+                                f"places; the web app stores payouts to {stored} (round the "
+                                "plan to cents with rounding: {places: 2}, or run it with "
+                                "`teamquota calc`, which keeps every place)")])
 
 
 def _diag(code: str, message: str) -> Any:
