@@ -150,11 +150,17 @@ def test_check_deals__foreign_currency_needs_a_rate_and_splits_need_deals(
         "D011 column 'currency': no fx rate from GBP to USD in fx_rates"]
 
 
-def test_load__a_problem_in_external_deals_stops_the_load(tmp_path: Path) -> None:
+def _small_tables(tmp_path: Path) -> Path:
+    """A data folder with every table but the deals (which are read where they live)."""
     folder = tmp_path / "folder"
     folder.mkdir()
     for name in ("payees.csv", "teams.csv", "memberships.csv"):
         (folder / name).write_bytes((GOOD / name).read_bytes())
+    return folder
+
+
+def test_load__a_problem_in_external_deals_stops_the_load(tmp_path: Path) -> None:
+    folder = _small_tables(tmp_path)
     source = _deals(tmp_path / "d.parquet", owner_id=pa.array(["nobody", "nobody"]))
     result = load(folder, options=LoadOptions(external={"deals": source}))
     assert result.dataset is None
@@ -169,10 +175,7 @@ def test_load__a_problem_in_external_deals_stops_the_load(tmp_path: Path) -> Non
 
 def test_load__members_who_own_none_of_the_external_deals_are_listed(tmp_path: Path) -> None:
     # members are ann and bob (memberships.csv); both deals belong to ann
-    folder = tmp_path / "folder"
-    folder.mkdir()
-    for name in ("payees.csv", "teams.csv", "memberships.csv"):
-        (folder / name).write_bytes((GOOD / name).read_bytes())
+    folder = _small_tables(tmp_path)
     source = _deals(tmp_path / "d.parquet", owner_id=pa.array(["ann", "ann"]))
     loaded = load(folder, options=LoadOptions(external={"deals": source}))
     assert loaded.dataset is not None, list(loaded.diagnostics)

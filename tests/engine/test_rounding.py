@@ -11,7 +11,8 @@ from tests.engine.test_hybrid import deal, target
 PLAN = """
 plan: r
 period: quarter
-rounding: {{mode: {mode}}}
+currency: {currency}
+rounding: {rounding}
 components:
   - id: personal
     scope: payee
@@ -22,11 +23,16 @@ components:
 
 
 def run(calc, mode, ti, won, goal):
-    return calc(PLAN.format(mode=mode),
-                payees=[{"payee_id": "ann", "name": "Ann", "target_incentive": ti}],
+    return run_places(calc, f"{{mode: {mode}}}", "USD", ti, won, goal)
+
+
+def run_places(calc, rounding, currency, ti, won, goal):
+    return calc(PLAN.format(rounding=rounding, currency=currency),
+                payees=[{"payee_id": "ann", "name": "Ann", "target_incentive": ti,
+                         "currency": currency}],
                 teams=[{"team_id": "t", "name": "T"}],
                 memberships=[{"payee_id": "ann", "team_id": "t", "start_date": "2017-01-01"}],
-                deals=[deal("d1", "ann", won, "2017-02-01")],
+                deals=[deal("d1", "ann", won, "2017-02-01", currency=currency)],
                 targets=[target("payee", "ann", "personal", goal)])
 
 
@@ -65,29 +71,6 @@ def test_round_ratio__equals_rounding_the_fraction():
     assert str(round_ratio(1, 200, 2, "half_even")) == "0.00"  # 0.005 -> even
     assert str(round_ratio(-1, 300, 2, "half_up")) == "-0.00"  # as Decimal.quantize
 
-
-PLACES_PLAN = """
-plan: r
-period: quarter
-currency: {currency}
-rounding: {rounding}
-components:
-  - id: personal
-    scope: payee
-    weight: 1
-    measure: {{sum: amount, where: {{stage: Won}}}}
-    payout: {{curve: [[0, 0], [3, 3]]}}
-"""
-
-
-def run_places(calc, rounding, currency, ti, won, goal):
-    return calc(PLACES_PLAN.format(rounding=rounding, currency=currency),
-                payees=[{"payee_id": "ann", "name": "Ann", "target_incentive": ti,
-                         "currency": currency}],
-                teams=[{"team_id": "t", "name": "T"}],
-                memberships=[{"payee_id": "ann", "team_id": "t", "start_date": "2017-01-01"}],
-                deals=[deal("d1", "ann", won, "2017-02-01", currency=currency)],
-                targets=[target("payee", "ann", "personal", goal)])
 
 
 def test_rounding__places_beyond_cents_are_kept(calc):
