@@ -98,6 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE", "timeout": 20}
+    # Tests use a file as well: an in-memory test database is shared-cache, where a write
+    # that meets another thread's read fails at once ("database table is locked") instead
+    # of waiting out the timeout, and the browser tests run a calculation thread next to
+    # the live server, as production does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR / "test.sqlite3")}
 _test_url = os.environ.get("TEAMQUOTA_TEST_DATABASE_URL")
 if _test_url and os.environ.get("TEAMQUOTA_TESTING") == "1":
     DATABASES["default"] = dj_database_url.parse(_test_url)

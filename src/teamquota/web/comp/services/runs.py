@@ -118,9 +118,9 @@ def execute_run(run: Run, calculator: Calculator | None = None) -> Run:
 def _execute(run: Run, calculator: Calculator | None) -> Run:
     calc = calculator or teamquota.calculate
     run.status = "running"
-    _progress(run, "reading data")
     started = time.perf_counter()
     try:
+        _progress(run, "reading data")  # inside: a failed write fails the run, not the thread
         dataset = build_dataset()
         timings = {"read_data": round(time.perf_counter() - started, 3)}
         outputs = []
