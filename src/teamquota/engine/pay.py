@@ -303,7 +303,7 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
                 prorate = "" if days_in == period_days else \
                     f" x {explain.fraction_text(days_in, period_days)}"
                 where = f" in team {team}" if team else ""
-                # the amount has no more than two places: fmt_money would not round it
+                # cents (the usual case) formatted directly; fmt_amount keeps more places
                 money = format(amount, ",.2f") if places <= 2 else fmt_amount(amount)
                 text = f"{subject.lead} x TI {ti_text}{tail}{prorate}{where} = {money}"
             # the line's fields as make_line lays them out, with ratios already shown
