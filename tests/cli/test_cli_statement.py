@@ -83,3 +83,14 @@ def test_totals_table__prints_ids_as_written_not_as_markup(make_results: Factory
         1, "payee_id", [[f"[bold]{p}" for p in results.payouts["payee_id"].to_pylist()]])
     results.payouts = renamed
     assert "│ [bold]p1 │ 2017-Q2 │" in text_of(totals_table(results, "plan ae"))
+
+
+def test_money__shows_every_place_a_line_was_paid_to() -> None:
+    from teamquota.cli.statement import money
+    # rounding.places 3 on a USD line: 2,154.831 is not shown as 2,154.83
+    assert money(Decimal("2154.831"), "USD") == "2,154.831 USD"
+    assert money(Decimal("10.006"), "KWD") == "10.006 KWD"
+    assert money(Decimal("10.000"), "KWD") == "10.000 KWD"  # the currency's three places
+    # a cent column holds yen as 1234.00: shown as the currency's whole yen
+    assert money(Decimal("1234.00"), "JPY") == "1,234 JPY"
+    assert money(Decimal("4000.00"), "USD") == "4,000.00 USD"

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from teamquota.cli.output import cells
-from teamquota.core.money import ZERO, fmt_money, minor_unit
+from teamquota.core.money import ZERO, fmt_amount, minor_unit
 from teamquota.engine.results import Results
 
 
@@ -64,7 +64,7 @@ def payees(payouts: pa.Table) -> list[str]:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    return f"{fmt_money(amount, minor_unit(currency))} {currency}"
+    return f"{fmt_amount(amount, minor_unit(currency))} {currency}"
 
 
 def render_statement(statement: Statement, plan_id: str = "") -> Text:

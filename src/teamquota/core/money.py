@@ -90,12 +90,12 @@ def fmt_money(amount: Decimal, places: int = 2) -> str:
     return f"{amount.quantize(quantum(places), rounding=decimal.ROUND_HALF_UP):,.{places}f}"
 
 
-def fmt_amount(amount: Decimal) -> str:
-    """A paid (already rounded) amount as statements show it: every place it was rounded
-    to and at least two ('1,234.50'; '10.006' in a three-place currency). It never rounds
-    again, so a line paid to more than cents is not shown as a different number."""
-    exponent = amount.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
+def fmt_amount(amount: Decimal, least: int = 2) -> str:
+    """A paid (already rounded) amount as statements show it: at least ``least`` places and
+    every non-zero place it has ('1,234.50'; '10.006' in a three-place currency). It never
+    rounds again, so a line paid to more than cents is not shown as a different number."""
+    exponent = amount.normalize().as_tuple().exponent
+    places = max(least, -exponent) if isinstance(exponent, int) else least
     return f"{amount:,.{places}f}"
 
 
