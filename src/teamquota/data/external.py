@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from teamquota.core.diagnostics import Diagnostics, Source
-from teamquota.data.table_checks import RANGES, StageRules
+from teamquota.data.table_checks import RANGES, StageRules, lookalike
 from teamquota.data.tables import DEALS, TableSpec
 
 if TYPE_CHECKING:
@@ -68,7 +68,6 @@ def parse_source(text: str) -> ExternalTable:
         return ExternalTable("table", text)
     raise ValueError(f"not a deals source: {text!r}; expected table:NAME, parquet:PATH or "
                      "delta:PATH (e.g. table:crm.deals, parquet:s3://lake/deals/)")
-
 
 
 def canonical(source: ir.Table, where: str, diagnostics: Diagnostics,
@@ -259,8 +258,8 @@ def _check_codes(groups: pa.Table, stages: StageRules, currency: str | None,
                               f"{currency} in fx_rates", at, "add fx_rates rows with "
                               f"from_currency, to_currency {currency}, period and rate")
     for stage in sorted(pc.unique(groups["stage"]).drop_null().to_pylist()):
-        word = next((w for w in stages.closed if w.lower() in stage.lower().split()), None)
-        if word is not None and stage != word:
+        word = lookalike(stage, stages.closed)
+        if word is not None:
             diagnostics.warning("D036", f"stage '{stage}' looks like '{word}' but is not "
                                 f"spelled '{word}', so those deals count as open", at,
                                 "map it in a view over the table")

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from teamquota.core.diagnostics import Diagnostics, Source
 from teamquota.data.dataset import Dataset
+from teamquota.data.table_checks import lookalike
 
 WON_OR_LOST = ("Won", "Lost")
 
@@ -34,8 +35,8 @@ def summarise(dataset: Dataset) -> Diagnostics:
             noun = "deal" if count == 1 else "deals"
             out.info("D032", f"column '{column}' is blank on {count:,} {noun}, {which}", where)
         for stage in pc.unique(deals["stage"]).drop_null().to_pylist():
-            word = next((w for w in WON_OR_LOST if w.lower() in stage.lower().split()), None)
-            if word is not None and stage != word:
+            word = lookalike(stage, WON_OR_LOST)
+            if word is not None:
                 count = pc.sum(pc.equal(deals["stage"], stage).cast("int64")).as_py()
                 out.warning("D036", f"stage '{stage}' on {count:,} deals looks like '{word}' "
                             f"but is not spelled '{word}', so those deals count as open", where,

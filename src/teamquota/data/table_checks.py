@@ -6,7 +6,7 @@ formats messages for the rows that are bad.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -164,6 +164,12 @@ def check_date_order(t: LoadedTable, log: ProblemLog) -> None:
     log.add(t.name, "D015", rows,
             [f"end_date {e} is before start_date {s}" for s, e in pairs],
             "end_date is the last day (inclusive); leave it blank for an ongoing row")
+
+
+def lookalike(stage: str, words: Iterable[str]) -> str | None:
+    """The stage word ``stage`` is a misspelling of ('closed won' -> 'Won'), else None."""
+    word = next((w for w in words if w.lower() in stage.lower().split()), None)
+    return word if word is not None and stage != word else None
 
 
 def check_deal_stages(t: LoadedTable, log: ProblemLog, stages: StageRules,
