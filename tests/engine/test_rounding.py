@@ -72,7 +72,6 @@ def test_round_ratio__equals_rounding_the_fraction():
     assert str(round_ratio(-1, 300, 2, "half_up")) == "-0.00"  # as Decimal.quantize
 
 
-
 def test_rounding__places_beyond_cents_are_kept(calc):
     # attainment 100 / 300 = 1/3; TI 120.07 -> quarter 30.0175 x 1 x 1/3 = 10.00583..
     # -> 4 places: 10.0058 (the amount column is not cut back to cents)
