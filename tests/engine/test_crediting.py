@@ -106,3 +106,29 @@ def test_credit__payee_paid_in_other_currency(calc):
     (line,) = results.payouts.to_pylist()
     assert (line["amount"], line["currency"]) == (Dec("80.00"), "GBP")
     assert line["explanation"].endswith("x 10.00% x FX 0.8 USD->GBP = 80.00")
+
+
+def test_credit__player_coach_is_credited_once_on_their_own_deal(calc):
+    # lee leads east and is also a member of it; lee owns d1 (1,000)
+    results = calc(MEASURE.format(scope="payee", payout="{rate: 0.1}"),
+                   payees=PAYEES[3:], teams=TEAMS[:1] + TEAMS[2:],
+                   memberships=[{"payee_id": "lee", "team_id": "east",
+                                 "start_date": "2017-01-01"}],
+                   deals=[deal("d1", "lee", "1000", "2017-02-01")])
+    # owner credit 1,000 only (no second, leader credit on the same deal): 10% = 100.00
+    assert credit_rows(results, subject_type="payee") == [
+        ("payee", "lee", "owner", Dec("1000.0000000000"))]
+    assert amounts(results) == {("lee", "won", None): Dec("100.00")}
+
+
+def test_credit__player_coach_gets_leader_credit_on_the_rest_of_a_split_deal(calc):
+    results = calc(MEASURE.format(scope="payee", payout="{rate: 0.1}"),
+                   payees=[PAYEES[0], PAYEES[3]], teams=TEAMS[:1] + TEAMS[2:],
+                   memberships=[MEMBERS[0], {"payee_id": "lee", "team_id": "east",
+                                             "start_date": "2017-01-01"}],
+                   deals=[deal("d1", "lee", "1000", "2017-02-01")],
+                   splits=[{"deal_id": "d1", "payee_id": "lee", "share": "0.6"},
+                           {"deal_id": "d1", "payee_id": "ann", "share": "0.4"}])
+    # lee: own split 600 + leader credit on ann's 400 = 1,000 (the deal once) -> 100.00
+    assert amounts(results) == {("ann", "won", None): Dec("40.00"),
+                                ("lee", "won", None): Dec("100.00")}

@@ -114,10 +114,15 @@ def team_credits(payee: ir.Table, memberships: ir.Table, closure: ir.Table,
 
 
 def leader_credits(team: ir.Table, teams: ir.Table) -> ir.Table:
-    """A leader is credited once per deal of any team they lead (incl. sub-teams)."""
+    """A leader is credited once per deal of any team they lead (incl. sub-teams).
+
+    A player-coach's own credit (the leader is the credited payee: owner or split) is
+    already a payee credit, so it gets no leader credit on top: a payee is credited for
+    each part of a deal once."""
     leaders = teams.filter(teams.leader_id.notnull()).select(l_team_id="team_id",
                                                              l_leader_id="leader_id")
     joined = team.join(leaders, team.subject_id == leaders.l_team_id)
+    joined = joined.filter(joined.l_leader_id != joined.payee_id)
     credited = joined.mutate(subject_type=ibis.literal("payee"), subject_id=joined.l_leader_id,
                              rule=ibis.literal("leader"))
     credited = credited.drop("l_team_id", "l_leader_id")
