@@ -1,0 +1,45 @@
+"""The payroll file of a period: one CSV line per payee, plan and pay component (each
+correction and manual entry on its own line, naming the period it corrects), text cells
+safe to open in a spreadsheet. Written once at lock and kept (the snapshot); before the
+lock it is made from the period's rows as they are."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from teamquota.core.money import ZERO
+from teamquota.core.spreadsheet import safe_cell
+from teamquota.ledger.store import Row
+
+HEADER = ["period", "payee_id", "payee_name", "email", "plan", "component", "currency",
+          "amount", "status", "run"]
+
+
+def payroll_rows(label: str, status: str, run_id: int | None, rows: Iterable[Row],
+                 payees: Mapping[str, tuple[str, str]]) -> list[list[str]]:
+    totals: dict[tuple[str, str, str, str], Decimal] = {}
+    for row in sorted(rows, key=lambda r: (r.key, r.source_period, r.line_type != "manual",
+                                           r.ref)):
+        payee_id, plan_id, component = row.key
+        if row.source_period:
+            component = f"{component} ({row.line_type} for {row.source_period})"
+        group = (payee_id, plan_id, component, row.currency)
+        totals[group] = totals.get(group, ZERO) + row.amount
+    out = []
+    for (payee_id, plan_id, component, currency), amount in sorted(totals.items()):
+        name, email = payees.get(payee_id, ("", ""))
+        out.append([safe_cell(label), safe_cell(payee_id), safe_cell(name), safe_cell(email),
+                    safe_cell(plan_id), safe_cell(component), safe_cell(currency),
+                    f"{amount:.2f}", status, "" if run_id is None else str(run_id)])
+    return out
+
+
+def payroll_csv(lines: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(lines)
+    return out.getvalue()
