@@ -12,7 +12,7 @@ from decimal import Decimal
 from teamquota.core.money import ZERO, fmt_amount, fmt_money, round_money
 from teamquota.core.periods import Period
 from teamquota.engine.context import PayContext
-from teamquota.engine.pay import Line, make_line
+from teamquota.engine.lines import Line, make_line
 
 PLAN = "_plan"
 

@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 from teamquota.core.money import ZERO, fmt_amount, fmt_money, fmt_pct, round_money
 from teamquota.core.periods import Period
 from teamquota.engine.context import PayContext
+from teamquota.engine.lines import Line, convert, make_line
 from teamquota.engine.measure import component_filter, component_value
-from teamquota.engine.pay import Line, convert, make_line
 from teamquota.plan.model import Component
 
 WIDE = "decimal(38,10)"

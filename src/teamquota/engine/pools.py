@@ -16,7 +16,7 @@ from teamquota.core.periods import Period
 from teamquota.engine import explain
 from teamquota.engine.context import PayContext
 from teamquota.engine.finish import finish
-from teamquota.engine.pay import Line, attainment_of, convert, gate_failure, make_line
+from teamquota.engine.lines import Line, attainment_of, convert, gate_failure, make_line
 from teamquota.plan.model import Component
 
 

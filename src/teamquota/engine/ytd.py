@@ -17,7 +17,7 @@ from teamquota.engine import explain
 from teamquota.engine.context import PayContext
 from teamquota.engine.curve import curve_factor, describe_curve
 from teamquota.engine.finish import finish
-from teamquota.engine.pay import Line, gate_failure, make_line
+from teamquota.engine.lines import Line, gate_failure, make_line
 from teamquota.plan.model import Component
 
 
