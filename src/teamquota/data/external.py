@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -37,9 +37,6 @@ import pyarrow.compute as pc
 from teamquota.core.diagnostics import Diagnostics, Source
 from teamquota.data.table_checks import RANGES, StageRules, lookalike
 from teamquota.data.tables import DEALS, TableSpec
-
-if TYPE_CHECKING:
-    from teamquota.backends.base import Backend
 
 FORMATS = ("table", "parquet", "delta")
 EXAMPLES = 5
@@ -133,7 +130,16 @@ def narrowed(source: ir.Table, spec: TableSpec = DEALS) -> list[str]:
     return found
 
 
-def check_deals(deals: ir.Table, backend: Backend, where: str, diagnostics: Diagnostics, *,
+class CheckBackend(Protocol):
+    """What :func:`check_deals` needs of an engine backend (``backends.base.Backend``
+    has it), named here because backends/ sits above data/ and imports this module."""
+
+    def load(self, name: str, table: pa.Table) -> ir.Table: ...
+
+    def collect(self, expr: ir.Table) -> pa.Table: ...
+
+
+def check_deals(deals: ir.Table, backend: CheckBackend, where: str, diagnostics: Diagnostics, *,
                 payees: pa.Table, splits: pa.Table | None = None,
                 stages: StageRules | None = None, allow_negative: bool = False,
                 currency: str | None = None, fx_from: set[str] | None = None,
