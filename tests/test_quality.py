@@ -26,3 +26,14 @@ def test_ruff__clean():
     done = subprocess.run([ruff, "check", "src", "tests", "bench"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+def test_lint_imports__layers_and_no_cycles():
+    # the contracts are in pyproject.toml [tool.importlinter]; docs/architecture.md
+    lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or \
+        shutil.which("lint-imports")
+    if lint_imports is None:
+        pytest.skip("import-linter is not installed")
+    done = subprocess.run([lint_imports, "--no-logo", "--no-cache"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
