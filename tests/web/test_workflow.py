@@ -100,7 +100,7 @@ def test_it_recovers_a_clawback_in_instalments(client, world):
     assert line.cause == "deal DEAL-2 removed (was 500.00)"
 
 
-def test_it_reopens_an_approved_period_when_a_new_run_replaces_it(client, world):
+def test_it_reopens_an_approved_period_when_a_new_run_changes_its_numbers(client, world):
     for leader, team in ((world.lea, "north"), (world.sam, "south")):
         client.force_login(leader)
         client.post(f"/periods/2017-Q1/review/{team}/")
@@ -108,7 +108,14 @@ def test_it_reopens_an_approved_period_when_a_new_run_replaces_it(client, world)
     client.post("/periods/2017-Q1/approve/")
     run2 = start_run(world.otto, "rerun", calculator=fake_calculate)
     period = Period.objects.get(label="2017-Q1")
-    assert (period.status, period.run_id, period.approved_by) == ("calculated", run2.pk, None)
+    # the same numbers: the approval was given for them and stands
+    assert (period.status, period.run_id, period.approved_by) == ("approved", run2.pk,
+                                                                  world.fiona)
+    Deal.objects.filter(deal_id="DEAL-2").update(stage="Lost")
+    run3 = start_run(world.otto, "cancelled", calculator=fake_calculate)
+    period = Period.objects.get(label="2017-Q1")
+    assert (period.status, period.run_id, period.approved_by) == ("calculated", run3.pk, None)
+    assert set(period.reviews.values_list("fingerprint", flat=True)) != {period.fingerprint}
 
 
 def test_it_keeps_the_locked_attainment_when_the_plan_says_so(client, world):

@@ -67,14 +67,17 @@ class Draft:
     outstanding: Decimal  # the whole difference; amount is one instalment of it
     waived: bool = False
     baseline_run: int | None = None  # whose inputs the cause compares with (None: locked)
+    instalment: int = 1  # of a clawback: which one this is, of how many
+    instalments: int = 1
 
     def explanation(self, source: str) -> str:
         text = (f"{source} is locked: it paid {fmt_money(self.locked_amount)}, recalculated "
                 f"{fmt_money(self.recalculated)}, already adjusted {fmt_money(self.already)} "
                 f"-> {fmt_money(self.outstanding)}")
-        if self.line_type == "clawback" and self.amount != self.outstanding:
-            text += (f"; clawback instalment of {fmt_money(self.amount)} "
-                     f"({fmt_money(self.outstanding)} outstanding)")
+        if self.line_type == "clawback" and self.instalments > 1:
+            text += (f"; clawback instalment {self.instalment} of {self.instalments} "
+                     f"({fmt_money(self.amount)} of {fmt_money(self.outstanding)} "
+                     "outstanding)")
         return text
 
 
@@ -100,11 +103,12 @@ def corrections(fresh: Mapping[Key, Amount], locked: Mapping[Key, Amount],
             drafts.append(Draft(key, ZERO, currency, team, "clawback", old_amount, new_amount,
                                 done.amount, diff, True, done.run_id))
             continue
-        amount, line_type = diff, "adjustment"
+        amount, line_type, number = diff, "adjustment", 1
         if diff < ZERO:
             line_type = "clawback"
             remaining = max(rule.instalments - done.clawback_instalments, 1)
             amount = allocate(diff, [Decimal(1)] * remaining)[0]
+            number = min(done.clawback_instalments + 1, rule.instalments)
         drafts.append(Draft(key, amount, currency, team, line_type, old_amount, new_amount,
-                            done.amount, diff, False, done.run_id))
+                            done.amount, diff, False, done.run_id, number, rule.instalments))
     return drafts

@@ -27,6 +27,7 @@ from teamquota.web.comp.models import (
     Import,
     Payee,
     PayoutLine,
+    Period,
     Plan,
     Run,
     Team,
@@ -143,27 +144,30 @@ def can_answer_dispute(user: User, dispute: Dispute) -> bool:
         dispute.payee_id != user.payee_id
 
 
-def run_input_authors(run: Run) -> set[int]:
-    """Users who changed what ``run`` pays: plan versions, imports, plan assignments and
-    manual adjustments carried in it."""
+def run_input_authors(run: Run, period: Period | None = None) -> set[int]:
+    """Users who changed what ``run`` pays: plan versions, imports, plan assignments, and
+    the manual entries booked in ``period``."""
     authors = {pv.created_by_id for pv in run.plan_versions.all()}
     authors |= {imp.created_by_id for imp in run.imports.all()}
     from teamquota.web.comp.models import PlanAssignment
     authors |= set(PlanAssignment.objects.filter(
         plan__versions__in=run.plan_versions.all()).values_list("created_by_id", flat=True))
-    authors |= set(PayoutLine.objects.filter(run=run, line_type="manual")
-                   .values_list("created_by_id", flat=True))
+    if period is not None:
+        authors |= set(PayoutLine.shown(period).filter(line_type="manual")
+                       .values_list("created_by_id", flat=True))
     authors.discard(None)
     return authors
 
 
-def approval_refusal(user: User, run: Run | None) -> str | None:
-    """Why ``user`` may not approve the payouts of ``run`` (None: they may)."""
+def approval_refusal(user: User, period: Period | Run | None) -> str | None:
+    """Why ``user`` may not approve what ``period`` pays (None: they may); a run alone is
+    judged on its inputs."""
     if not user.has_role("finance"):
         return "only finance approves payouts"
+    run = period.run if isinstance(period, Period) else period
     if run is None:
         return "the period has no calculation to approve"
-    if user.id in run_input_authors(run):
+    if user.id in run_input_authors(run, period if isinstance(period, Period) else None):
         return ("segregation of duties: you changed a plan, an assignment or data that this "
                 "run used, so someone else in finance must approve it")
     return None

@@ -12,6 +12,7 @@ from teamquota.web.comp.models.results import (
     PayoutLine,
     Period,
     PeriodReview,
+    PeriodSnapshot,
     Run,
     TeamSummary,
 )
@@ -20,6 +21,6 @@ from teamquota.web.comp.models.security import ApiToken, LoginFailure
 __all__ = [
     "ApiToken", "AttainmentRow", "AuditEvent", "CreditRow", "DataTable", "Deal", "Dispute",
     "DisputeMessage", "Import", "LeaderRating", "LoginFailure", "Membership", "Payee",
-    "PayoutLine", "Period", "PeriodReview", "Plan", "PlanAssignment", "PlanVersion", "Run",
-    "Target", "Team", "TeamSummary", "User", "record",
+    "PayoutLine", "Period", "PeriodReview", "PeriodSnapshot", "Plan", "PlanAssignment",
+    "PlanVersion", "Run", "Target", "Team", "TeamSummary", "User", "record",
 ]

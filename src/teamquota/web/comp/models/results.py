@@ -1,7 +1,9 @@
 """Calculation runs and what they produced; periods and their close workflow.
 
-A period shows the results of its ``run`` until it is locked; then ``run`` is frozen and a
-later run's differences become adjustment lines in the next open period.
+The Django side of the ledger (docs/ledger.md, rules in ``teamquota.ledger``): an unlocked
+period shows the newest run; a locked one its run for ever, with a frozen snapshot; a later
+run's differences become adjustment lines of that run booked in an open period; manual
+entries belong to the period they are booked in and to no run. Lines are never updated.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Period(models.Model):
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     locked_at = models.DateTimeField(null=True, blank=True)
+    # sha256 of what the period pays now (teamquota.ledger.book.fingerprint): reviews and
+    # the approval are given for it and lapse when it changes
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["start"]
@@ -72,17 +77,38 @@ class PeriodReview(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     reviewed_at = models.DateTimeField(auto_now_add=True)
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["period", "run", "team"],
-                                               name="one_review_per_team_and_run")]
+        constraints = [models.UniqueConstraint(fields=["period", "fingerprint", "team"],
+                                               name="one_review_per_team_and_numbers")]
+
+
+class PeriodSnapshot(models.Model):
+    """A locked period frozen: the fingerprint of its lines and the payroll file as written
+    at lock, names and e-mails as they were that day."""
+
+    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="snapshot")
+    fingerprint = models.CharField(max_length=64)
+    payroll_csv = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    totals = models.JSONField(default=dict)  # currency -> amount (text)
+    locked_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ImmutableLine(Exception):
+    """Raised by code that tries to change a posted line (a bug, not a user error)."""
 
 
 class PayoutLine(models.Model):
-    """One payout line (the engine's payouts schema), or an adjustment carried into an open
-    period (``line_type`` adjustment/clawback/manual, with ``adjusts_period`` and ``cause``)."""
+    """One payout line (the engine's payouts schema), or a ledger entry booked in
+    ``period`` for ``adjusts_period`` with its ``cause``: a correction to a locked period
+    (``adjustment``/``clawback``, belongs to the run that computed it) or a ``manual``
+    entry (no run: it belongs to the period). Written once, never updated."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="lines")
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.CASCADE,
+                            related_name="lines")
     period = models.CharField(max_length=10)
     payee = models.ForeignKey("comp.Payee", on_delete=models.PROTECT, related_name="lines")
     plan_id = models.CharField(max_length=64, blank=True, default="")
@@ -109,6 +135,18 @@ class PayoutLine(models.Model):
         ordering = ["period", "payee_id", "component_id", "id"]
         indexes = [models.Index(fields=["run", "payee", "period"]),
                    models.Index(fields=["run", "period"])]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ImmutableLine(f"payout line {self.pk} is posted; book an entry instead")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def shown(cls, period: Period) -> models.QuerySet[PayoutLine]:
+        """What ``period`` pays: its run's lines and corrections booked in it, and the
+        manual entries booked in it."""
+        return cls.objects.filter(models.Q(run_id=period.run_id) | models.Q(run__isnull=True),
+                                  period=period.label)
 
 
 class AttainmentRow(models.Model):

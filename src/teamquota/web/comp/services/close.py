@@ -1,11 +1,17 @@
 """The period close workflow: calculated -> reviewed (by each leader) -> approved (finance)
--> locked. Each step checks who may take it and leaves an audit event."""
+-> locked. Each step checks who may take it and leaves an audit event.
+
+Reviews and the approval are given for the period's numbers as they stand (its
+fingerprint): when a run or an entry changes them, they lapse (``teamquota.ledger.book``).
+Locking is the ledger's: it freezes the lines and the payroll file."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
+from teamquota.ledger import book
+from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
 from teamquota.web.comp.models import (
     Membership,
@@ -26,15 +32,14 @@ def teams_to_review(period: Period) -> list[Team]:
     """Teams with a leader and at least one member paid in the period's run."""
     if period.run_id is None:
         return []
-    paid = PayoutLine.objects.filter(run_id=period.run_id, period=period.label).values(
-        "payee_id")
+    paid = PayoutLine.shown(period).values("payee_id")
     team_ids = Membership.objects.filter(payee_id__in=paid, start_date__lte=period.end).exclude(
         end_date__lt=period.start).values("team_id")
     return list(Team.objects.filter(id__in=team_ids, leader__isnull=False).order_by("name"))
 
 
 def reviewed_team_ids(period: Period) -> set[int]:
-    return set(PeriodReview.objects.filter(period=period, run_id=period.run_id)
+    return set(PeriodReview.objects.filter(period=period, fingerprint=period.fingerprint)
                .values_list("team_id", flat=True))
 
 
@@ -45,8 +50,10 @@ def review(user: User, period: Period, team: Team) -> None:
     if team.id not in access.led_team_ids(user):
         raise WorkflowError(f"you do not lead {team.name}")
     with transaction.atomic():
-        PeriodReview.objects.get_or_create(period=period, run_id=period.run_id, team=team,
-                                           defaults={"reviewed_by": user})
+        _unchanged(period, period.status)
+        PeriodReview.objects.get_or_create(period=period, fingerprint=period.fingerprint,
+                                           team=team, defaults={"reviewed_by": user,
+                                                                "run_id": period.run_id})
         record(user, "period.review", "period", period.label,
                f"{user.username} reviewed {team.name} for {period.label} (run #{period.run_id})")
         needed = {t.id for t in teams_to_review(period)}
@@ -59,13 +66,14 @@ def _unchanged(period: Period, status: str) -> None:
     """Inside the step's transaction: the row (locked for update) still shows the run and
     status the user decided on — a run finishing meanwhile must not be approved unseen."""
     current = Period.objects.select_for_update().get(pk=period.pk)
-    if (current.run_id, current.status) != (period.run_id, status):
+    if (current.run_id, current.status, current.fingerprint) != (period.run_id, status,
+                                                                 period.fingerprint):
         raise WorkflowError(f"{period.label} changed meanwhile (now run #{current.run_id}, "
                             f"{current.get_status_display().lower()}); reload and check it")
 
 
 def approve(user: User, period: Period) -> None:
-    refusal = access.approval_refusal(user, period.run)
+    refusal = access.approval_refusal(user, period)
     if refusal:
         raise WorkflowError(refusal)
     if period.status != "reviewed":
@@ -88,9 +96,11 @@ def lock(user: User, period: Period) -> None:
         raise WorkflowError("only finance locks periods")
     if period.status != "approved":
         raise WorkflowError(f"{period.label} must be approved before it is locked")
+    from teamquota.web.comp.services.ledger_store import DjangoStore
     with transaction.atomic():
         _unchanged(period, "approved")
-        period.status, period.locked_by, period.locked_at = "locked", user, timezone.now()
-        period.save()
-        record(user, "period.lock", "period", period.label,
-               f"{user.username} locked {period.label}: run #{period.run_id} is final")
+        try:
+            book.lock(DjangoStore(), period.label, user.username)
+        except LedgerError as exc:
+            raise WorkflowError(str(exc)) from None
+        period.refresh_from_db()

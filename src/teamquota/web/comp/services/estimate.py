@@ -96,5 +96,5 @@ def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: da
 
 
 def published_total(payee: Payee, period: Period) -> Decimal:
-    return sum(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
-                                         payee=payee).values_list("amount", flat=True), ZERO)
+    return sum(PayoutLine.shown(period).filter(payee=payee).values_list("amount", flat=True),
+               ZERO)

@@ -2,8 +2,9 @@
 
 The web never computes a payout itself: it builds the dataset from the database, asks the
 library, and stores the Arrow tables as rows. A failed run stores nothing but its
-diagnostics (one transaction). Locked periods keep their run; what changed for them goes
-into the next open period as adjustment lines (:mod:`.adjustments`).
+diagnostics (one transaction). Publishing to periods is the ledger's (``teamquota.ledger``,
+stored by :mod:`.ledger_store`): locked periods keep their run; what changed for them goes
+into an open period as adjustment lines.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -32,7 +32,6 @@ from teamquota.web.comp.models import (
     Import,
     Payee,
     PayoutLine,
-    Period,
     Plan,
     PlanAssignment,
     PlanVersion,
@@ -150,8 +149,8 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
             for version, plan, results in outputs:
                 labels |= _store(run, version, plan, results)
             store_team_summaries(run)
-            from teamquota.web.comp.services.adjustments import publish
-            publish(run, sorted(labels), {v.plan.plan_id: p for v, p, _ in outputs})
+            from teamquota.web.comp.services.ledger_store import publish_run
+            publish_run(run, sorted(labels), {v.plan.plan_id: p for v, p, _ in outputs})
             timings["save"] = round(time.perf_counter() - t0, 3)
             run.status, run.progress = "done", "done"
             run.periods = sorted(labels)
@@ -282,16 +281,3 @@ def _store_credits(run: Run, credits: pa.Table) -> None:
                 seen.add(key)
                 yield (run.pk, *values)
     insert_rows(CreditRow, ["run", *names], rows())
-
-
-def ensure_period(label: str, year_start_month: int = 1) -> Period:
-    found = parse_period(label, year_start_month)
-    Period.objects.get_or_create(label=label, defaults={"start": found.start,
-                                                       "end": found.end})
-    # Inside a run's transaction this row lock orders the run after any approval or lock
-    # in progress, so a period locked meanwhile is seen as locked (and left alone).
-    return Period.objects.select_for_update().get(label=label)
-
-
-def total(lines: Any) -> Decimal:
-    return sum((line.amount for line in lines), Decimal("0"))

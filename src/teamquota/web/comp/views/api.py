@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from teamquota.web.comp import access
-from teamquota.web.comp.models import ApiToken, Period, Run, record
+from teamquota.web.comp.models import ApiToken, PayoutLine, Period, Run, record
 from teamquota.web.comp.views.statement import statement_data
 
 
@@ -83,7 +83,7 @@ def api_results(request: HttpRequest) -> HttpResponse:
     if period is None:
         return _not_found()
     lines = (access.lines_visible_to(request.user)
-             .filter(run_id=period.run_id, period=period.label)
+             .filter(pk__in=PayoutLine.shown(period).values("pk"))
              .select_related("payee", "team").order_by("payee__payee_id", "id"))
     if request.GET.get("payee"):
         lines = lines.filter(payee__payee_id=request.GET["payee"])

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from teamquota.core.diagnostics import InputError
@@ -23,8 +24,16 @@ def last_change() -> int | None:
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
 
+def _with_results() -> Any:
+    """Periods with a run, or with a manual entry booked in them (a period created to
+    carry an entry for a locked one has no run until the next calculation)."""
+    from teamquota.web.comp.models import PayoutLine
+    return Period.objects.filter(Q(run__isnull=False) | Q(label__in=PayoutLine.objects.filter(
+        run__isnull=True).values("period")))
+
+
 def published_periods() -> list[Period]:
-    return list(Period.objects.filter(run__isnull=False).order_by("start"))
+    return list(_with_results().order_by("start"))
 
 
 def pick_period(request: HttpRequest, published: list[Period] | None = None) -> Period | None:
@@ -38,7 +47,7 @@ def pick_period(request: HttpRequest, published: list[Period] | None = None) -> 
         if found is None:
             raise Http404("no results for that period")
         return found
-    periods = Period.objects.filter(run__isnull=False)
+    periods = _with_results()
     if label:
         found = periods.filter(label=label).first()
         if found is None:

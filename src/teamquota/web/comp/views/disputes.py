@@ -12,8 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.core.money import D
+from teamquota.core.periods import parse_period
+from teamquota.ledger import book
+from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Dispute, DisputeMessage, PayoutLine, Period, record
+from teamquota.web.comp.models import Dispute, DisputeMessage, Plan, record
+from teamquota.web.comp.services.ledger_store import DjangoStore
+from teamquota.web.comp.services.runs import loaded_plan
 
 
 @require_POST
@@ -71,42 +76,51 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @require_POST
 @access.require_role("sales_ops")
 def dispute_adjust(request: HttpRequest, dispute_id: int) -> HttpResponse:
-    """A manual adjustment line in the next open period's current run, traced to the
-    dispute. It is kept when later runs replace the period (services.runs copies it)."""
-    dispute = get_object_or_404(access.disputes_visible_to(request.user), pk=dispute_id)
+    """A manual ledger entry for the disputed line: booked in the line's period while it is
+    not locked, else in the first unlocked period after it (``teamquota.ledger``); no later
+    run touches it."""
+    dispute = get_object_or_404(access.disputes_visible_to(request.user)
+                                .select_related("line", "line__payee", "line__team"),
+                                pk=dispute_id)
     try:
         amount = D(request.POST.get("amount", ""))
         if amount == 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise ValueError
+        if abs(amount) >= MAX_ADJUSTMENT:
+            raise ValueError
     except (ValueError, InvalidOperation, TypeError):
-        messages.error(request, "amount: a non-zero number with at most 2 decimals, e.g. "
-                                "-125.50")
-        return redirect("dispute", dispute_id=dispute.pk)
-    period = (Period.objects.filter(run__isnull=False).exclude(
-        status__in=("approved", "locked")).order_by("start").first())
-    if period is None:
-        messages.error(request, "no open period with results to carry the adjustment; "
-                                "start a run first")
+        messages.error(request, "amount: a non-zero number with at most 2 decimals, below "
+                                "1,000,000,000 in size, e.g. -125.50")
         return redirect("dispute", dispute_id=dispute.pk)
     line = dispute.line
     reason = request.POST.get("reason", "").strip()[:500] or "dispute resolution"
-    with transaction.atomic():
-        PayoutLine.objects.create(
-            run_id=period.run_id, period=period.label, payee=line.payee, plan_id=line.plan_id,
-            component_id=line.component_id, line_type="manual", team=line.team,
-            amount=amount, currency=line.currency, rule="manual adjustment",
-            created_by=request.user,
-            adjusts_period=line.period, cause=f"dispute #{dispute.pk}: {reason}",
-            explanation=f"manual adjustment of {amount} by {request.user.username} for "
-                        f"dispute #{dispute.pk} on {line.period} {line.component_id}")
-        DisputeMessage.objects.create(dispute=dispute, author=request.user,
-                                      text=f"Adjusted by {amount} in {period.label}: {reason}")
-        dispute.status = "adjusted"
-        dispute.save()
-        record(request.user, "dispute.adjust", "dispute", dispute.pk,
-               f"{request.user.username} adjusted {line.payee.payee_id} by {amount} in "
-               f"{period.label} for dispute #{dispute.pk}", amount=str(amount))
+    try:
+        with transaction.atomic():
+            entry = book.add_manual(
+                DjangoStore(), (line.payee.payee_id, line.plan_id, line.component_id),
+                line.period, amount, line.currency, reason, request.user.username,
+                parse_period(line.period).kind, _year_start_month(line.plan_id),
+                team_id=line.team.team_id if line.team else None, dispute=dispute.pk)
+            DisputeMessage.objects.create(
+                dispute=dispute, author=request.user,
+                text=f"Adjusted by {amount} in {entry.period}: {reason}")
+            dispute.status = "adjusted"
+            dispute.save()
+            record(request.user, "dispute.adjust", "dispute", dispute.pk,
+                   f"{request.user.username} adjusted {line.payee.payee_id} by {amount} in "
+                   f"{entry.period} for {line.period} (dispute #{dispute.pk})",
+                   amount=str(amount))
+    except LedgerError as exc:
+        messages.error(request, str(exc))
     return redirect("dispute", dispute_id=dispute.pk)
 
 
-ZERO = Decimal("0")
+def _year_start_month(plan_id: str) -> int:
+    plan = Plan.objects.filter(plan_id=plan_id).first()
+    version = plan.current if plan is not None else None
+    if version is None:
+        return 1
+    return loaded_plan(version).plan.year_start_month
+
+
+MAX_ADJUSTMENT = Decimal("1000000000")

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.core.money import fmt_money
+from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
 from teamquota.web.comp.models import PayoutLine, Period, record
 from teamquota.web.comp.services import close
@@ -20,7 +21,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     periods = list(Period.objects.all().order_by("-start"))
     lines = access.lines_visible_to(request.user)
     for p in periods:
-        agg = lines.filter(run_id=p.run_id, period=p.label).aggregate(
+        agg = lines.filter(pk__in=PayoutLine.shown(p).values("pk")).aggregate(
             total=Sum("amount"), payees=Count("payee", distinct=True))
         p.total = fmt_money(agg["total"]) if agg["total"] is not None else "—"
         p.payees = agg["payees"]
@@ -37,14 +38,14 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     visible = set(access.teams_visible_to(user).values_list("id", flat=True))
     review_rows = [{"team": t, "reviewed": t.id in reviewed, "mine": t.id in led}
                    for t in teams if t.id in visible]
-    lines = access.lines_visible_to(user).filter(run_id=period.run_id, period=period.label)
+    lines = access.lines_visible_to(user).filter(pk__in=PayoutLine.shown(period).values("pk"))
     total = lines.aggregate(t=Sum("amount"))["t"]
     adjustments = lines.exclude(adjusts_period="").select_related("payee")
     return render(request, "comp/period_detail.html", {
         "period": period, "reviews": review_rows,
         "total": fmt_money(total) if total is not None else "—",
         "adjustments": adjustments,
-        "approval_refusal": access.approval_refusal(user, period.run)
+        "approval_refusal": access.approval_refusal(user, period)
         if user.has_role("finance") else None,
         "can_export": user.has_role("finance") and period.status in ("approved", "locked"),
     })
@@ -90,7 +91,12 @@ def payroll_export(request: HttpRequest, label: str) -> HttpResponse:
         return redirect("period", label=label)
     record(request.user, "payroll.export", "period", label,
            f"{request.user.username} exported payroll for {label} (run #{period.run_id})")
-    response = HttpResponse(payroll_csv(period), content_type="text/csv; charset=utf-8")
+    try:
+        text = payroll_csv(period)
+    except LedgerError as exc:
+        messages.error(request, str(exc))
+        return redirect("period", label=label)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payroll-{label}.csv"'
     return response
 
@@ -105,4 +111,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def lines_count(period: Period) -> int:
-    return PayoutLine.objects.filter(run_id=period.run_id, period=period.label).count()
+    return PayoutLine.shown(period).count()

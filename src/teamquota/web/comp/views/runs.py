@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from teamquota.core.money import fmt_money
 from teamquota.web.comp import access
 from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run, record
-from teamquota.web.comp.services.adjustments import deal_changes
+from teamquota.web.comp.services.ledger_store import deal_changes
 from teamquota.web.comp.services.runs import start_run
 from teamquota.web.comp.services.workers import fail_orphaned_runs
 
@@ -72,7 +72,7 @@ def compare_runs(a: Run, b: Run, limit: int = 300) -> dict[str, Any]:
         att = {r.run_id: r.attainment for r in AttainmentRow.objects.filter(
             run__in=(a, b), period=period, component_id=component, subject_type="payee",
             subject_id=payee.payee_id)}
-        why = deal_changes(a.pk, b.pk, period, [("payee", payee.payee_id)])
+        why = deal_changes(a.pk, b.pk, period, payee.payee_id)
         changes.append({
             "period": period, "payee": payee, "component": component,
             "before": fmt_money(before.get((period, payee_pk, component), ZERO)),

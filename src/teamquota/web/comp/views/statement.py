@@ -29,8 +29,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     period = pick_period(request, periods)
     totals = {}
     if period is not None:
-        totals = dict(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
-                                                payee__in=payees)
+        totals = dict(PayoutLine.shown(period).filter(payee__in=payees)
                       .values("payee_id").annotate(total=Sum("amount"))
                       .values_list("payee_id", "total"))
     q = request.GET.get("q", "").strip()
@@ -44,8 +43,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 def statement_data(payee: Payee, period: Period) -> dict[str, Any]:
     """Everything a statement shows (also the API's statement payload)."""
-    lines = list(PayoutLine.objects.filter(run_id=period.run_id, period=period.label,
-                                           payee=payee).select_related("team")
+    lines = list(PayoutLine.shown(period).filter(payee=payee).select_related("team")
                  .prefetch_related("disputes").order_by("plan_id", "component_id", "id"))
     credits = list(CreditRow.objects.filter(run_id=period.run_id, period=period.label,
                                             subject_type="payee", subject_id=payee.payee_id)
@@ -66,7 +64,7 @@ def history(payee: Payee, periods: list[Period]) -> list[dict[str, Any]]:
     grouped query (draw lines: + advances of a recoverable draw, - recoveries)."""
     query = Q(pk__in=[])
     for p in periods:
-        query |= Q(run_id=p.run_id, period=p.label)
+        query |= Q(run_id=p.run_id, period=p.label) | Q(run__isnull=True, period=p.label)
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     draws: dict[str, Decimal] = defaultdict(lambda: ZERO)
     found: set[str] = set()
