@@ -9,10 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPED = ["src/teamquota/core", "src/teamquota/plan", "src/teamquota/engine",
-         "src/teamquota/backends"]
+         "src/teamquota/backends", "src/teamquota/ledger"]
 
 
-def test_mypy__strict_on_core_plan_engine_and_backends():
+def test_mypy__strict_on_core_plan_engine_backends_and_ledger():
     pytest.importorskip("mypy")
     done = subprocess.run([sys.executable, "-m", "mypy", "--strict", *TYPED], cwd=ROOT,
                           capture_output=True, text=True)
