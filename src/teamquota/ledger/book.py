@@ -36,8 +36,9 @@ from teamquota.ledger.store import LedgerStore, Row, Snapshot
 def fingerprint(rows: Iterable[Row]) -> str:
     """What a review or an approval was given for: the rows' content (a rerun that
     computes the same lines keeps it; a manual entry is counted by its identity, so two
-    equal entries are two)."""
-    parts = sorted(repr((r.key, r.line_type, str(r.amount), r.currency, r.source_period,
+    equal entries are two; 5.1 and 5.10 are the same amount)."""
+    parts = sorted(repr((r.key, r.line_type, format(r.amount.normalize(), "f"), r.currency,
+                         r.source_period,
                          r.team_id or "", r.explanation,
                          r.ref if r.ref.startswith("entry:") else "")) for r in rows)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
