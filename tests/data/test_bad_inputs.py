@@ -61,8 +61,8 @@ hint: rename the column in the file, or map it with a column map""",
 deals.csv:2: error[D005]: column 'amount': '-500.00' is negative; expected 0 or more
 hint: a refund or clawback is its own deal row only with allow_negative_deals""",
     "deals__no_fx_rate.csv": """\
-deals.csv:2: error[D011]: column 'currency': no fx rate from EUR to USD in fx_rates
-hint: add fx_rates rows with from_currency, to_currency USD, period and rate""",
+deals.csv:2: error[D011]: column 'currency': deal 'D1' closed 2017-03-15 in EUR, but fx_rates has no rate from EUR to USD for that day, month, quarter or year
+hint: add an fx_rates row from_currency, to_currency USD, a period that contains the close date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD) and a rate""",
     "deals__non_numeric_amount.csv": """\
 deals.csv:2: error[D003]: column 'amount': '12,5O0.00' is not a decimal number
 hint: digits with '.' as decimal separator and no thousands separators, e.g. 12500.00""",

@@ -14,6 +14,7 @@ import pytest
 from teamquota.backends import connect
 from teamquota.core.diagnostics import Diagnostics
 from teamquota.data.external import ExternalTable, canonical, check_deals, parse_source
+from teamquota.data.fx import FxRates
 from teamquota.data.loader import LoadOptions, load
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "bad_inputs" / "good"
@@ -143,11 +144,14 @@ def test_check_deals__foreign_currency_needs_a_rate_and_splits_need_deals(
     deals = canonical(backend.read(source), str(source), diagnostics)
     splits = pa.table({"deal_id": ["D1", "D9"], "payee_id": ["ann", "bob"]})
     check_deals(deals, backend, str(source), diagnostics, payees=PAYEES, splits=splits,
-                currency="USD", fx_from={"EUR"})
+                currency="USD", rates=FxRates.from_table(pa.table({
+                    "from_currency": ["EUR"], "to_currency": ["USD"], "period": ["2017"],
+                    "rate": pa.array([Decimal("1.1")], pa.decimal128(18, 8))})))
     messages = sorted(d.code + " " + d.message for d in diagnostics)
     assert messages == [
         "D007 1 split deal_id value(s) are not a deal_id in " + str(source) + " (e.g. deal 'D9')",
-        "D011 column 'currency': no fx rate from GBP to USD in fx_rates"]
+        "D011 column 'currency': deal 'D2' closed 2017-02-01 in GBP, but fx_rates has no "
+        "rate from GBP to USD for that day, month, quarter or year"]
 
 
 def _small_tables(tmp_path: Path) -> Path:

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from teamquota.data.fx import FxRates, missing_rates, no_rate_hint
 from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.table_checks import _rows, _texts
 
@@ -123,25 +124,20 @@ def check_split_sums(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None
             messages, "give each deal's splits shares that add up to exactly 1, e.g. 0.6 + 0.4")
 
 
-def check_fx(tables: Mapping[str, LoadedTable], log: ProblemLog, currency: str | None) -> None:
-    """Deals in another currency than ``currency`` (the plan's) need an fx rate to it."""
+def check_fx(tables: Mapping[str, LoadedTable], log: ProblemLog, currency: str | None,
+             year_start_month: int = 1) -> None:
+    """Closed deals in another currency than ``currency`` (the plan's) need an fx rate to
+    it for their close date (data/fx.py: day, month, quarter or year)."""
     deals = tables.get("deals")
     if currency is None or deals is None or "currency" not in deals.table.column_names:
         return
-    values = deals.table["currency"]
     fx = tables.get("fx_rates")
-    have: set[str] = set()
-    if fx is not None:
-        to_base = fx.table.filter(pc.equal(fx.table["to_currency"], currency))
-        have = set(pc.unique(to_base["from_currency"]).to_pylist())
-    foreign = pc.and_(pc.is_valid(values), pc.not_equal(values, currency))
-    needs = pc.and_(foreign, pc.invert(pc.is_in(values, pa.array(sorted(have), pa.string()))))
-    needs = pc.and_(needs, pc.match_substring_regex(values, r"^[A-Z]{3}$"))
-    rows = _rows(needs)
-    log.add("deals", "D011", deals.original_rows(rows),
-            [f"column 'currency': no fx rate from {v} to {currency} in fx_rates"
-             for v in _texts(values, rows)],
-            f"add fx_rates rows with from_currency, to_currency {currency}, period and rate")
+    rates = FxRates.from_table(None if fx is None else fx.table, year_start_month)
+    # a code that is no currency code is D010's
+    codes = pc.fill_null(pc.match_substring_regex(deals.table["currency"], r"^[A-Z]{3}$"),
+                         False)
+    rows, messages = missing_rates(deals.table, rates, currency, mask=codes)
+    log.add("deals", "D011", deals.original_rows(rows), messages, no_rate_hint(currency))
 
 
 def check_team_cycles(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
@@ -166,9 +162,9 @@ def check_team_cycles(tables: Mapping[str, LoadedTable], log: ProblemLog) -> Non
 
 
 def check_dataset(tables: Mapping[str, LoadedTable], log: ProblemLog,
-                  currency: str | None = None) -> None:
+                  currency: str | None = None, year_start_month: int = 1) -> None:
     check_references(tables, log)
     check_team_cycles(tables, log)
     check_membership_overlaps(tables, log)
     check_split_sums(tables, log)
-    check_fx(tables, log, currency)
+    check_fx(tables, log, currency, year_start_month)

@@ -35,11 +35,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from teamquota.core.diagnostics import Diagnostics, Source
+from teamquota.data.fx import FxRates, missing_rates_expr, no_rate_hint
 from teamquota.data.table_checks import RANGES, StageRules, lookalike
 from teamquota.data.tables import DEALS, TableSpec
 
 FORMATS = ("table", "parquet", "delta")
 EXAMPLES = 5
+MAX_SHOWN = 200  # D011 diagnostics before a summary, as the loader's max_per_problem
 # nullable columns the engine reads, so they must exist in the table (as scan.MUST_HAVE)
 MUST_HAVE = ("amount", "close_date")
 _TABLE_NAME = re.compile(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}")
@@ -142,17 +144,18 @@ class CheckBackend(Protocol):
 def check_deals(deals: ir.Table, backend: CheckBackend, where: str, diagnostics: Diagnostics, *,
                 payees: pa.Table, splits: pa.Table | None = None,
                 stages: StageRules | None = None, allow_negative: bool = False,
-                currency: str | None = None, fx_from: set[str] | None = None,
+                currency: str | None = None, rates: FxRates | None = None,
                 source: ir.Table | None = None) -> pa.Array | None:
     """The loader's deal checks (D002, D005, D006, D007, D010, D011, D012, D036) on the
     backend.
 
-    ``payees`` and ``splits`` are the loaded tables; ``fx_from`` the currencies that have a
-    rate to ``currency`` (the plan's); ``source`` is the table as read, whose
-    :func:`narrowed` columns are checked value by value (D012). Then two passes over the
-    deals: problem counts per (owner, currency, stage) - a few thousand groups, which also
-    give the distinct values the owner, currency and stage checks need - and the count of
-    repeated ids; example ids are fetched only for the problems found. Returns the distinct
+    ``payees`` and ``splits`` are the loaded tables; ``rates`` the fx rates that convert
+    deals into ``currency`` (the plan's; D011 per deal, as the loader's); ``source`` is
+    the table as read, whose :func:`narrowed` columns are checked value by value (D012).
+    Then two passes over the deals: problem counts per (owner, currency, stage) - a few
+    thousand groups, which also give the distinct values the owner, currency and stage
+    checks need - and the count of repeated ids (and one for the fx rates when deals are in
+    another currency); example ids are fetched only for the problems found. Returns the distinct
     owners (for the load summary), or None when the amounts could not be read.
     """
     stages = stages or StageRules()
@@ -179,7 +182,9 @@ def check_deals(deals: ir.Table, backend: CheckBackend, where: str, diagnostics:
                           f"row{_examples(ids['deal_id'])}", at,
                           "each deal once; a split deal's shares go in the splits table")
     _check_owners(groups, payees, at, diagnostics)
-    _check_codes(groups, stages, currency, fx_from, at, diagnostics)
+    _check_codes(groups, stages, at, diagnostics)
+    if currency:
+        _check_rates(deals, backend, rates or FxRates(), currency, at, diagnostics)
     if splits is not None and splits.num_rows:
         ids = backend.load("split_deals", splits.select(["deal_id"]))
         missing = collect(ids.anti_join(deals, "deal_id").select("deal_id").distinct()
@@ -253,22 +258,30 @@ def _check_owners(groups: pa.Table, payees: pa.Table, at: Source,
                       "add them to payees or correct the id (ids are case-sensitive)")
 
 
-def _check_codes(groups: pa.Table, stages: StageRules, currency: str | None,
-                 fx_from: set[str] | None, at: Source, diagnostics: Diagnostics) -> None:
+def _check_codes(groups: pa.Table, stages: StageRules, at: Source,
+                 diagnostics: Diagnostics) -> None:
     for code in sorted(pc.unique(groups["currency"]).drop_null().to_pylist()):
         if not re.fullmatch(r"[A-Z]{3}", code):
             diagnostics.error("D010", f"column 'currency': '{code}' is not a currency code",
                               at, "expected an ISO 4217 code of three capital letters")
-        elif currency and code != currency and code not in (fx_from or set()):
-            diagnostics.error("D011", f"column 'currency': no fx rate from {code} to "
-                              f"{currency} in fx_rates", at, "add fx_rates rows with "
-                              f"from_currency, to_currency {currency}, period and rate")
     for stage in sorted(pc.unique(groups["stage"]).drop_null().to_pylist()):
         word = lookalike(stage, stages.closed)
         if word is not None:
             diagnostics.warning("D036", f"stage '{stage}' looks like '{word}' but is not "
                                 f"spelled '{word}', so those deals count as open", at,
                                 "map it in a view over the table")
+
+
+def _check_rates(deals: ir.Table, backend: CheckBackend, rates: FxRates, currency: str,
+                 at: Source, diagnostics: Diagnostics) -> None:
+    """D011 for each deal (up to ``MAX_SHOWN``) no rate converts, worded as the loader's."""
+    valid = deals.filter(deals.currency.re_search(r"^[A-Z]{3}$"))  # others are D010
+    count, messages = missing_rates_expr(valid, backend, rates, currency, limit=MAX_SHOWN)
+    for message in messages:
+        diagnostics.error("D011", message, at, no_rate_hint(currency))
+    if count > len(messages):
+        diagnostics.error("D011", f"... and {count - len(messages):,} more rows with the "
+                          "same kind of problem", at, no_rate_hint(currency))
 
 
 def _deals(count: int) -> str:

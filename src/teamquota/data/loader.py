@@ -27,6 +27,7 @@ from teamquota.data.dataset import Dataset
 from teamquota.data.dataset_checks import check_dataset
 from teamquota.data.duck import connect
 from teamquota.data.external import ExternalTable, canonical, check_deals
+from teamquota.data.fx import FxRates
 from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.readers import RawTable, ReadError, read_rows
 from teamquota.data.rejects import reject_table
@@ -42,6 +43,7 @@ OnError = Literal["fail", "reject"]
 class LoadOptions:
     on_error: OnError = "fail"
     currency: str | None = None  # the plan's currency: deals in others need fx rates
+    year_start_month: int = 1  # the plan's: fx years and quarters are its fiscal ones
     stages: StageRules = field(default_factory=StageRules)
     allow_negative_deals: bool = False  # e.g. credit notes booked as negative deals
     max_per_problem: int | None = 200  # diagnostics per kind of problem before a summary
@@ -175,7 +177,7 @@ def load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None = None,
             kept = {name: _keep(t, log.bad_rows(name) if reject else {})
                     for name, t in loaded.items()}
             step = ProblemLog()
-            check_dataset(kept, step, options.currency)
+            check_dataset(kept, step, options.currency, options.year_start_month)
             if reject:
                 _cascade_splits(kept, step)
             log.rows.extend(step.rows)
@@ -293,14 +295,11 @@ def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:
         return LoadResult(None, diagnostics)
     owners = None
     if deals is not None:
-        fx = dataset.get("fx_rates")
-        fx_from = set() if fx is None or options.currency is None else set(
-            fx.filter(pc.equal(fx["to_currency"], options.currency))["from_currency"]
-            .to_pylist())
+        rates = FxRates.from_table(dataset.get("fx_rates"), options.year_start_month)
         owners = check_deals(deals, backend, str(source), diagnostics,
                              payees=dataset["payees"], splits=dataset.get("splits"),
                              stages=options.stages, currency=options.currency,
-                             allow_negative=options.allow_negative_deals, fx_from=fx_from,
+                             allow_negative=options.allow_negative_deals, rates=rates,
                              source=raw)
     if diagnostics.has_errors:
         return LoadResult(None, diagnostics)

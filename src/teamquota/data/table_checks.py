@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from teamquota.core.periods import parse_period
 from teamquota.data.duck import connect, ident
+from teamquota.data.fx import LABEL_HINT, bad_labels
 from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.tables import TABLES
 
@@ -135,7 +136,11 @@ def check_allowed(t: LoadedTable, log: ProblemLog) -> None:
                 [f"column '{name}': '{v}' is not allowed" for v in _texts(values, rows)],
                 "expected one of: " + ", ".join(allowed))
     period_column = PERIOD_COLUMNS.get(t.name)
-    if period_column and period_column in t.table.column_names:
+    if t.name == "fx_rates" and period_column in t.table.column_names:
+        # fx rates may also be labelled by day (data/fx.py)
+        rows, messages = bad_labels(t.table[period_column])
+        log.add(t.name, "D016", t.original_rows(rows), messages, LABEL_HINT)
+    elif period_column and period_column in t.table.column_names:
         values = t.table[period_column]
         labels = pc.unique(values.drop_null()).to_pylist()
         bad = [label for label in labels if not _is_period(label)]

@@ -56,21 +56,27 @@ def period_label(day: ir.DateValue, periods: list[Period]) -> ir.StringValue:
 
 def deals_in_periods(deals: ir.Table, periods: list[Period], fx: ir.Table | None,
                      plan_currency: str) -> ir.Table:
-    """Closed deals with their period and amount in the plan's currency (``value``)."""
+    """Closed deals with their period and amount in the plan's currency (``value``).
+
+    ``fx`` holds the rate into the plan's currency per (``from_currency``, ``day``), the
+    most specific label already chosen (``data.fx.FxRates.days``): an equality join on the
+    close date. A deal in another currency without a rate has no value (the run's check
+    refuses it first, D011), never its amount as if it were in the plan's currency."""
     joined = deals.filter(deals.close_date.notnull(), deals.amount.notnull(),
                           deals.close_date >= ibis.date(periods[0].start),
                           deals.close_date <= ibis.date(periods[-1].end))
     joined = joined.mutate(period=period_label(joined.close_date, periods))
+    foreign = joined.currency.notnull() & (joined.currency != plan_currency)
     if fx is None:
-        return joined.mutate(value=joined.amount.cast(AMOUNT))
-    rates = fx.filter(fx.to_currency == plan_currency).select(
-        fx_currency="from_currency", fx_period="period", fx_rate="rate")
+        return joined.mutate(value=ibis.cases((foreign, ibis.null(AMOUNT)),
+                                              else_=joined.amount.cast(AMOUNT)))
+    rates = fx.select(fx_currency="from_currency", fx_day="day", fx_rate="rate")
     converted = joined.left_join(rates, [joined.currency == rates.fx_currency,
-                                         joined.period == rates.fx_period])
+                                         joined.close_date == rates.fx_day])
     foreign = converted.currency.notnull() & (converted.currency != plan_currency)
     value = ibis.cases((foreign, _exact_product(converted.amount, converted.fx_rate)),
                        else_=converted.amount.cast(AMOUNT))
-    return converted.mutate(value=value).drop("fx_currency", "fx_period", "fx_rate")
+    return converted.mutate(value=value).drop("fx_currency", "fx_day", "fx_rate")
 
 
 def payee_credits(events: ir.Table, splits: ir.Table | None, use_splits: bool) -> ir.Table:

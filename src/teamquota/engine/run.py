@@ -26,8 +26,10 @@ from teamquota.backends.base import SourceError
 from teamquota.core.diagnostics import Diagnostics, InputError
 from teamquota.core.money import ZERO, exact_div
 from teamquota.core.periods import Period
+from teamquota.data import fx
 from teamquota.data.dataset import Dataset
 from teamquota.data.external import canonical
+from teamquota.data.fx import FxRates
 from teamquota.data.tables import TABLES
 from teamquota.engine import adjust, pay
 from teamquota.engine.calendar import periods_arrow, run_periods
@@ -151,11 +153,14 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
     with timer.stage("credit"):
         memberships = engine.load("memberships", data["memberships"])
         optional = {name: engine.load(name, data[name]) for name in
-                    ("splits", "coverage", "fx_rates") if data.has(name)}
+                    ("splits", "coverage") if data.has(name)}
         if isinstance(deals, pa.Table):
             deals = engine.load("deals", deals)
-        events = deals_in_periods(deals, periods,
-                                  optional.get("fx_rates"), plan.currency)
+        # a rate per (currency, day) of the run, most specific label first (data/fx.py)
+        day_rates = FxRates.from_table(data.get("fx_rates"), plan.year_start_month).days(
+            plan.currency, periods[0].start, periods[-1].end)
+        events = deals_in_periods(deals, periods, engine.load("fx_days", day_rates)
+                                  if day_rates.num_rows else None, plan.currency)
         crediting = plan.crediting
         inputs = CreditInputs(events, optional.get("splits"), memberships, closure,
                               engine.load("teams", data["teams"]), optional.get("coverage"))
@@ -290,6 +295,9 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
         run_periods_ = run_periods(plan, _close_dates(engine, deals), periods,
                                    data.get("activities"))
         ancestors = team_ancestors(data["teams"], diagnostics)
+        assert deals is not None  # E050 otherwise
+        rates = fx.check_run(data, deals, engine, plan.currency, plan.year_start_month,
+                             run_periods_[0].start, run_periods_[-1].end, diagnostics)
         diagnostics.raise_if_errors()
     with timer.stage("load"):
         closure = engine.load("closure", closure_rows(ancestors))
@@ -307,12 +315,9 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
                                  {p: v.target_incentive for p, v in payees.items()},
                                  eligible, diagnostics)
         diagnostics.raise_if_errors()
-    fx = {}
-    if data.has("fx_rates"):
-        for row in data["fx_rates"].to_pylist():
-            fx[(row["from_currency"], row["to_currency"], row["period"])] = row["rate"]
     ctx = PayContext(loaded, run_periods_, payees, eligible, memberships, measures,
-                     measured.contributions, activity, targets, fx, diagnostics)
+                     measured.contributions, activity, targets,
+                     rates.line_rates(run_periods_), diagnostics)
     with timer.stage("per_deal"):
         for component in plan.components:
             if component.payout.kind == "commission" and component.payout.mode == "per_deal":
