@@ -14,7 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
+from teamquota.core.diagnostics import InputError
 from teamquota.data.dataset import Dataset
 from teamquota.data.demo import demo_dataset
 from teamquota.data.loader import load_table
@@ -154,3 +156,44 @@ def test_suggest_targets__prorate_to_data_shrinks_the_first_partial_period() -> 
     assert rows[("ann", "2017-Q1")]["note"].endswith(
         "x 1.10 x 31/90 days (the data starts 2017-03-01)")
     assert rows[("ann", "2017-Q2")]["amount"] == Decimal("10000")
+
+
+def _in_currencies(rates: list[dict[str, str]]) -> Dataset:
+    """ann is paid in EUR; bob in the plan's USD. ann won 1,000 USD (2017-03-15) and
+    900 EUR (2017-05-10); bob won 1,000 EUR (2017-06-30)."""
+    history = _history()
+    payees = history["payees"].to_pylist()
+    payees[0]["currency"] = "EUR"
+    deals = history["deals"].to_pylist()
+    deals[0].update(amount="1000", currency="USD")
+    deals[1].update(amount="900", currency="EUR")
+    deals[2].update(currency="EUR")
+    return Dataset.from_records(payees=payees, teams=history["teams"].to_pylist(),
+                                memberships=history["memberships"].to_pylist(),
+                                deals=deals, fx_rates=rates)
+
+
+def test_suggest_targets__history_in_the_payees_currency() -> None:
+    rates = [{"from_currency": "USD", "to_currency": "EUR", "period": "2017", "rate": "0.9"},
+             {"from_currency": "EUR", "to_currency": "USD", "period": "2017-Q2",
+              "rate": "1.1"}]
+    amounts = _amounts(suggest_targets(_in_currencies(rates), year=2018, lookback=2,
+                                       growth=Decimal("1"), round_to=Decimal("1"),
+                                       currency="USD"))
+    # ann (EUR): Q1 1,000 USD x 0.9 = 900 EUR x 90/31 days = 2,612.90...; Q2 900 EUR
+    #   mean (2,612.903... + 900) / 2 = 1,756.45... -> 1,756 EUR
+    # bob (USD): Q1 0; Q2 1,000 EUR x 1.1 = 1,100 USD -> mean 550 USD
+    assert amounts[("ann", "2018-Q1")] == Decimal("1756")
+    assert amounts[("bob", "2018-Q1")] == Decimal("550")
+
+
+def test_suggest_targets__deal_without_a_rate_into_the_payees_currency_is_refused() -> None:
+    rates = [{"from_currency": "EUR", "to_currency": "USD", "period": "2017", "rate": "1.1"}]
+    with pytest.raises(InputError) as caught:
+        suggest_targets(_in_currencies(rates), year=2018, currency="USD")
+    # ann's USD deal needs a USD->EUR rate; the same D011 as the loader and the engine
+    assert [d.render() for d in caught.value.diagnostics.errors] == [
+        "<deals>: error[D011]: column 'currency': deal '1' closed 2017-03-15 in USD, but "
+        "fx_rates has no rate from USD to EUR for that day, month, quarter or year\n"
+        "hint: add an fx_rates row from_currency, to_currency EUR, a period that contains "
+        "the close date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD) and a rate"]

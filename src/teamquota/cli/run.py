@@ -150,7 +150,8 @@ def suggest_for_plan(dataset: Dataset, plan: Plan) -> pa.Table:
         periods = [p.label for p in periods_between(plan.period, plan.effective.start,
                                                     plan.effective.end, plan.year_start_month)]
     return suggest_targets(dataset, plan.period, periods=periods, measure=measure,
-                           team_measure=team_measure, year_start_month=plan.year_start_month)
+                           team_measure=team_measure, year_start_month=plan.year_start_month,
+                           currency=plan.currency)
 
 
 def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
@@ -176,8 +177,9 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
             external["deals"] = parse_source(deals)
         except ValueError as exc:
             fail(f"--deals: {exc}", fmt, code="C004")
-    result = load(data, options=LoadOptions(on_error=on_error.value, currency=currency,
-                                            external=external, backend=engine))
+    result = load(data, options=LoadOptions(
+        on_error=on_error.value, currency=currency, external=external, backend=engine,
+        year_start_month=plan.year_start_month if plan is not None else 1))
     if result.dataset is None:
         fail(result.diagnostics, fmt)
     if fmt == Format.text:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
 from teamquota.cli.run import DataOption, DemoOption, OnError, measures_of, read_data, read_plan
+from teamquota.core.diagnostics import InputError
 from teamquota.core.money import D
 
 targets_app = typer.Typer(help="Targets: suggest them from history.", no_args_is_help=True)
@@ -79,12 +80,16 @@ def suggest(
         every, year_start_month = Every(loaded.period), loaded.year_start_month
         currency = loaded.currency
         measure, team_measure = measures_of(loaded, measure)
-    dataset = read_data(data, demo, OnError.fail, currency, None, fmt)
-    table = suggest_targets(dataset, every.value, year, method=method.value,
-                            lookback=lookback, growth=growth_rate,
-                            measure=measure, team_measure=team_measure or None,
-                            round_to=unit,
-                            year_start_month=year_start_month)
+    dataset = read_data(data, demo, OnError.fail, currency, None, fmt,
+                        loaded if plan is not None and not demo else None)
+    try:
+        table = suggest_targets(dataset, every.value, year, method=method.value,
+                                lookback=lookback, growth=growth_rate,
+                                measure=measure, team_measure=team_measure or None,
+                                round_to=unit, year_start_month=year_start_month,
+                                currency=currency)
+    except InputError as exc:  # a deal no fx rate converts into its payee's currency
+        fail(exc.diagnostics, fmt)
     if output is not None:
         try:
             write_targets_csv(table, output)

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from teamquota.core.diagnostics import InputError
 from teamquota.core.money import ZERO, exact_div
 from teamquota.core.periods import Period, PeriodKind, overlap_days, period_of
 from teamquota.data.dataset import Dataset
+from teamquota.data.fx import FxRates, no_rate_hint, no_rate_message
+from teamquota.data.problems import ProblemLog
 
 
 @dataclass(frozen=True)
@@ -39,23 +43,41 @@ def coverage(dataset: Dataset) -> Coverage | None:
 
 
 def won_by_period(dataset: Dataset, kind: PeriodKind, year_start_month: int = 1,
-                  won_stages: tuple[str, ...] = ("Won",)
+                  won_stages: tuple[str, ...] = ("Won",), currency: str = "USD"
                   ) -> dict[str, dict[str, Decimal]]:
-    """payee_id -> period label -> won amount credited (splits by share, else the owner)."""
+    """payee_id -> period label -> won amount credited (splits by share, else the owner),
+    in the payee's currency (``payees.currency``, else ``currency``: the plan's; a deal
+    without a currency is in ``currency``). A deal in another currency converts at its
+    close date's fx rate (data/fx.py, the engine's rules); raises :class:`InputError` with
+    D011 for every deal no rate converts."""
     deals = dataset["deals"]
-    won = deals.filter(pc.and_(pc.is_in(deals["stage"], pa.array(won_stages)),
-                               pc.is_valid(deals["close_date"])))
-    credited = won.select(["deal_id", "owner_id", "amount", "close_date"])
+    rows = pa.array(np.arange(deals.num_rows, dtype=np.int64))
+    won = deals.append_column("__row", rows).filter(
+        pc.and_(pc.is_in(deals["stage"], pa.array(won_stages)),
+                pc.is_valid(deals["close_date"])))
+    credited = won.select(["deal_id", "owner_id", "amount", "close_date", "currency",
+                           "__row"])
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    converter = _Converter(dataset, currency, year_start_month)
     splits = dataset.get("splits")
     if splits is not None and splits.num_rows:
         split_deals = pc.is_in(credited["deal_id"], splits["deal_id"])
         shared = credited.filter(split_deals).join(splits, keys="deal_id", join_type="inner")
         credited = credited.filter(pc.invert(split_deals))
-        _add(totals, shared["payee_id"], shared["close_date"],
-             [a * s for a, s in zip(shared["amount"].to_pylist(),
-                                    shared["share"].to_pylist(), strict=True)],
+        amounts = converter.convert(shared, shared["payee_id"],
+                                    [a * s for a, s in zip(shared["amount"].to_pylist(),
+                                                           shared["share"].to_pylist(),
+                                                           strict=True)])
+        _add(totals, shared["payee_id"], shared["close_date"], amounts, kind,
+             year_start_month)
+    foreign = converter.foreign(credited, credited["owner_id"])
+    if pc.any(foreign).as_py():
+        moved = credited.filter(foreign)
+        credited = credited.filter(pc.invert(foreign))
+        _add(totals, moved["owner_id"], moved["close_date"],
+             converter.convert(moved, moved["owner_id"], moved["amount"].to_pylist()),
              kind, year_start_month)
+    converter.raise_if_missing()
     grouped = credited.append_column("label", _labels(credited["close_date"], kind,
                                                       year_start_month)).group_by(
         ["owner_id", "label"]).aggregate([("amount", "sum")])
@@ -63,6 +85,55 @@ def won_by_period(dataset: Dataset, kind: PeriodKind, year_start_month: int = 1,
                                       ("owner_id", "label", "amount_sum")), strict=True):
         totals[owner][label] += amount
     return {payee: dict(by_period) for payee, by_period in totals.items()}
+
+
+class _Converter:
+    """Won amounts into each payee's currency, collecting the deals that cannot be."""
+
+    def __init__(self, dataset: Dataset, currency: str, year_start_month: int):
+        self.dataset, self.currency = dataset, currency
+        payees = dataset["payees"]
+        self.paid_in = {p: c or currency for p, c in zip(
+            payees["payee_id"].to_pylist(), payees["currency"].to_pylist(), strict=True)}
+        self.rates = FxRates.from_table(dataset.get("fx_rates"), year_start_month)
+        self.log = ProblemLog()
+
+    def foreign(self, rows: pa.Table, payees: pa.ChunkedArray) -> pa.Array:
+        """The mask of ``rows`` whose deal is in another currency than its payee's."""
+        deal = pc.fill_null(rows["currency"], self.currency)
+        paid = pa.array([self.paid_in.get(p, self.currency) for p in
+                         pc.unique(payees).to_pylist()], pa.string())
+        if len(paid) == 1:  # one payout currency (the usual case): no per-row lookup
+            return pc.not_equal(deal, paid[0])
+        return pc.not_equal(deal, pa.array([self.paid_in.get(p, self.currency)
+                                            for p in payees.to_pylist()], pa.string()))
+
+    def convert(self, rows: pa.Table, payees: pa.ChunkedArray,
+                amounts: list[Decimal]) -> list[Decimal]:
+        out: list[Decimal] = []
+        bad: dict[str, tuple[list[int], list[str]]] = {}  # payout currency -> rows, messages
+        for deal_id, source, day, row, payee, amount in zip(
+                rows["deal_id"].to_pylist(), rows["currency"].to_pylist(),
+                rows["close_date"].to_pylist(), rows["__row"].to_pylist(),
+                payees.to_pylist(), amounts, strict=True):
+            source, to = source or self.currency, self.paid_in.get(payee, self.currency)
+            rate = Decimal(1) if source == to else self.rates.on(source, to, day)
+            if rate is None:
+                found = bad.setdefault(to, ([], []))
+                found[0].append(row)
+                found[1].append(no_rate_message(deal_id, source, to, day))
+                rate = ZERO
+            out.append(amount * rate)  # exact: Decimal x Decimal, rounded nowhere
+        for to, (rows_, messages) in sorted(bad.items()):
+            self.log.add("deals", "D011", rows_, messages, no_rate_hint(to))
+        return out
+
+    def raise_if_missing(self) -> None:
+        if self.log.rows:
+            diagnostics = self.log.diagnostics(self.dataset.sources,
+                                               dict(self.dataset.row_lines),  # type: ignore[arg-type]
+                                               ["deals"])
+            raise InputError(diagnostics)
 
 
 def _labels(dates: pa.ChunkedArray, kind: PeriodKind, year_start_month: int) -> pa.Array:

@@ -117,11 +117,11 @@ def suggest_payee_targets(dataset: Dataset, period: PeriodKind = "quarter",
                           year: int | None = 2017, periods: Sequence[str] | None = None,
                           method: Method = "trailing", lookback: int = 2,
                           growth: Decimal = Decimal("1.10"), round_to: Decimal = Decimal(1000),
-                          year_start_month: int = 1, prorate_to_data: bool = False
-                          ) -> list[Suggestion]:
+                          year_start_month: int = 1, prorate_to_data: bool = False,
+                          currency: str = "USD") -> list[Suggestion]:
     targets = _target_periods(period, year, periods, year_start_month)
     cover = coverage(dataset)
-    won = won_by_period(dataset, period, year_start_month)
+    won = won_by_period(dataset, period, year_start_month, currency=currency)
     history = _covered_periods(cover, period, year_start_month) if cover else []
     suggestions: list[Suggestion] = []
     for target in targets:
@@ -164,17 +164,20 @@ def suggest_targets(dataset: Dataset, period: PeriodKind = "quarter", year: int 
                     lookback: int = 2, growth: Decimal = Decimal("1.10"),
                     measure: str = "personal", team_measure: str | None = "team",
                     round_to: Decimal = Decimal(1000), year_start_month: int = 1,
-                    prorate_to_data: bool = False) -> pa.Table:
+                    prorate_to_data: bool = False, currency: str = "USD") -> pa.Table:
     """Suggested payee (and team) targets in the canonical targets schema plus ``note``.
 
     ``method="trailing"``: the ``lookback`` most recent history periods before each target
     period; ``"run_rate"``: every period of history. ``team_measure=None`` leaves out team
     rows. ``prorate_to_data`` shrinks a target period that starts before the data does by
     the share of its days the data covers. Rows are sorted by subject type, subject and
-    period.
+    period. History is converted into each payee's currency (``payees.currency``, else
+    ``currency``, the plan's) at the fx rate of each deal's close date, the engine's rules
+    (data/fx.py); a deal no rate converts raises :class:`InputError` (D011).
     """
     suggestions = suggest_payee_targets(dataset, period, year, periods, method, lookback,
-                                        growth, round_to, year_start_month, prorate_to_data)
+                                        growth, round_to, year_start_month, prorate_to_data,
+                                        currency)
     rows = [{"subject_type": "payee", "subject_id": s.payee_id, "measure": measure,
              "period": s.period, "amount": s.amount, "note": s.note} for s in suggestions]
     if team_measure is not None:
