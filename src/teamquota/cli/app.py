@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 import teamquota
-from teamquota.cli import calc, demo, insights, plan, targets, web
+from teamquota.cli import calc, demo, insights, ledger, plan, targets, web
 
 app = typer.Typer(
     name="teamquota",
@@ -31,7 +31,7 @@ def _options(
     """Sales compensation for teams: validate plans, calculate and explain payouts."""
 
 
-for group in (plan, calc, targets, demo, insights, web):
+for group in (plan, calc, targets, demo, insights, web, ledger):
     group.register(app)
 
 
