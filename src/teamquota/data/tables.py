@@ -108,7 +108,8 @@ TARGETS = TableSpec("targets", (
 FX_RATES = TableSpec("fx_rates", (
     Column("from_currency", S),
     Column("to_currency", S),
-    Column("period", S, True, "period label the rate applies to"),
+    Column("period", S, True, "2017, 2017-Q2, 2017-03 or a day 2017-03-15; "
+           "the most specific that contains a deal's close date wins"),
     Column("rate", RATE),
 ), key=("from_currency", "to_currency", "period"), optional=True)
 
