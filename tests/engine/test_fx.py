@@ -204,3 +204,18 @@ def test_fx__arrow_tables_built_in_code_are_checked_too(backend):
     with pytest.raises(InputError) as caught:
         run(plan, data, backend=backend)
     assert [d.code for d in caught.value.diagnostics.errors] == ["D011"]
+
+
+def test_fx__a_late_deal_without_a_rate_is_refused_by_the_incremental_run():
+    from teamquota.engine.incremental import recalculate
+
+    plan = load_plan_text(PLAN, "plan.yaml")
+    records = {"payees": PAYEES, "teams": TEAMS, "memberships": MEMBERS}
+    before = Dataset.from_records(**records, deals=[deal("u1", "ann", "1.00", "2017-02-01")])
+    after = Dataset.from_records(**records, deals=[
+        deal("u1", "ann", "1.00", "2017-02-01"),
+        deal("e1", "ann", "5000.00", "2017-02-01", currency="EUR")])
+    with pytest.raises(InputError) as caught:
+        recalculate(run(plan, before), plan, after, {"e1"})
+    assert [d.render() for d in caught.value.diagnostics.errors] == [
+        f"<deals>: error[D011]: {EUR_5000}\nhint: {HINT}"]

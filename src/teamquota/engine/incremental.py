@@ -24,9 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from teamquota.backends import Backend
+from teamquota.core.diagnostics import Diagnostics
 from teamquota.core.money import ZERO
 from teamquota.core.periods import Period
 from teamquota.data.dataset import Dataset
+from teamquota.data.fx import check_run
 from teamquota.engine.calendar import run_periods
 from teamquota.engine.hierarchy import closure_rows
 from teamquota.engine.measure import CREDIT_ROWS
@@ -104,6 +106,11 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     if per_deal or span != ctx.periods:
         return run(loaded, data, state.backend, state.only)
     engine: Backend = state.backend
+    # a changed deal no fx rate converts is refused as by a full run (D011, data/fx.py)
+    diagnostics = Diagnostics()
+    check_run(data, data["deals"], engine, plan.currency, plan.year_start_month,
+              ctx.periods[0].start, ctx.periods[-1].end, diagnostics)
+    diagnostics.raise_if_errors()
     closure = engine.load("closure", closure_rows(ctx.memberships.ancestors))
     old = _measured(engine, loaded, state.data, changed, ctx.periods, closure)
     new = _measured(engine, loaded, data, changed, ctx.periods, closure)
