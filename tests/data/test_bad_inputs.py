@@ -39,7 +39,7 @@ hint: each deal_id may appear only once; remove or merge the repeated rows
 deals.csv:3: error[D004]: column 'close_date': '2017-13-02' is not a date
 hint: expected an ISO date YYYY-MM-DD, e.g. 2017-03-31
 deals.csv:3: error[D005]: column 'amount': '-250.50' is negative; expected 0 or more
-hint: a refund or clawback is its own deal row only with allow_negative_deals
+hint: to reverse a paid deal, set its stage to Lost (or remove its row) and post again with teamquota ledger post: the difference becomes a clawback
 deals.csv:3: error[D010]: column 'currency': 'usd' is not a currency code
 hint: expected an ISO 4217 code of three capital letters, e.g. USD
 deals.csv:3: error[D007]: column 'owner_id': 'zoe' is not a payee_id in payees.csv
@@ -59,7 +59,7 @@ deals.csv:1: error[D001]: missing required column 'close_date'; the file has: de
 hint: rename the column in the file, or map it with a column map""",
     "deals__negative_amount.csv": """\
 deals.csv:2: error[D005]: column 'amount': '-500.00' is negative; expected 0 or more
-hint: a refund or clawback is its own deal row only with allow_negative_deals""",
+hint: to reverse a paid deal, set its stage to Lost (or remove its row) and post again with teamquota ledger post: the difference becomes a clawback""",
     "deals__no_fx_rate.csv": """\
 deals.csv:2: error[D011]: column 'currency': deal 'D1' closed 2017-03-15 in EUR, but fx_rates has no rate from EUR to USD for that day, month, quarter or year
 hint: add an fx_rates row from_currency, to_currency USD, a period that contains the close date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD) and a rate""",

@@ -134,6 +134,11 @@ def test_check_deals__each_problem_counted_with_examples(tmp_path: Path) -> None
         "as open",
     }
     assert all(d.source is not None and d.source.path == str(source) for d in diagnostics)
+    # the hint names what exists: the CLI has no option for negative deals, the ledger does
+    (negative,) = [d for d in diagnostics if d.code == "D005"]
+    assert negative.hint == ("to reverse a paid deal, set its stage to Lost (or remove its "
+                             "row) and post again with teamquota ledger post: the difference "
+                             "becomes a clawback")
 
 
 def test_check_deals__foreign_currency_needs_a_rate_and_splits_need_deals(

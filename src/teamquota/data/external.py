@@ -235,8 +235,9 @@ def _row_problems(deals: ir.Table, stages: StageRules,
     }
     if not allow_negative:
         problems["negative"] = ("D005", f"column 'amount' is negative; expected {low} or "
-                                "more", deals.amount < low, "a refund or clawback is its own "
-                                "deal row only with allow_negative_deals")
+                                "more", deals.amount < low, "to reverse a paid deal, set its "
+                                "stage to Lost (or remove its row) and post again with "
+                                "teamquota ledger post: the difference becomes a clawback")
     return problems
 
 

@@ -107,7 +107,8 @@ def check_ranges(t: LoadedTable, log: ProblemLog, allow_negative_deals: bool = F
             [_plain(v) for v in _texts(values, rows)]
         log.add(t.name, "D005", rows,
                 [f"column '{name}': '{v}' {problem}" for v in shown],
-                "a refund or clawback is its own deal row only with allow_negative_deals"
+                "to reverse a paid deal, set its stage to Lost (or remove its row) and post "
+                "again with teamquota ledger post: the difference becomes a clawback"
                 if (table, name) == ("deals", "amount") else None)
 
 
