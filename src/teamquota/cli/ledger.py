@@ -38,7 +38,14 @@ from teamquota.cli.run import (
 from teamquota.cli.statement import money
 from teamquota.core.money import ZERO
 from teamquota.ledger import book
-from teamquota.ledger.filestore import FileStore, open_ledger, plan_info, posted_run
+from teamquota.ledger.filestore import (
+    FileStore,
+    check_folder,
+    check_plan,
+    open_ledger,
+    plan_info,
+    posted_run,
+)
 from teamquota.ledger.model import (
     APPROVED,
     CALCULATED,
@@ -135,6 +142,13 @@ def post(
     with stages(fmt) as run:
         with run.stage("load plan"):
             loaded = read_plan(plan, fmt)
+            info = plan_info(loaded)
+            try:  # before a calculation that would be wasted
+                if check_folder(ledger, create=True):
+                    with open_ledger(ledger, write=False) as booked:
+                        check_plan(booked.plan, info)
+            except LedgerError as exc:
+                fail(str(exc), fmt)
         with run.stage("load data"):
             dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
                                 loaded.plan)
@@ -142,9 +156,10 @@ def post(
             results = calculate(loaded, dataset, engine, None, fmt)
         with run.stage("post to the ledger"):
             posted = posted_run(results, loaded, dataset.get("deals"), dataset.get("payees"))
-            info = plan_info(loaded)
             with _ledger(ledger, fmt, create=True) as store:
                 before = _state(store)
+                shown = {_same(e) for p in store.periods() if p.run_id is not None
+                         for e in store.runs[p.run_id].entries if e.period == p.label}
                 try:
                     run_id = store.post(posted, info, who)
                     entries = book.publish(store, run_id, sorted({c.period for c in
@@ -155,6 +170,8 @@ def post(
                     fail(str(exc), fmt)
                 after = _state(store)
     periods = [_change(label, before.get(label), state) for label, state in after.items()]
+    fresh = [e for e in entries if _same(e) not in shown]
+    kept = len(entries) - len(fresh)
     if fmt == Format.json:
         print_json({"ok": True, "run": run_id, "plan_version": posted.plan_version,
                     "ledger": str(ledger), "periods": [
@@ -162,17 +179,28 @@ def post(
                          "totals": {c: str(t) for c, t in totals.items()}, "change": change}
                         for (label, (p, totals, _)), change in zip(after.items(), periods,
                                                                    strict=True)],
-                    "corrections": [_entry_json(e) for e in entries]})
+                    "corrections": [{**_entry_json(e), "new": _same(e) not in shown}
+                                    for e in entries]})
         return
     out = console()
     out.print(f"posted run #{run_id} ({posted.plan_version}, by {who}) to {ledger}",
               markup=False)
     for (label, (p, totals, _)), change in zip(after.items(), periods, strict=True):
         out.print(f"{label}: {p.status}, {_money_of(totals)} ({change})", markup=False)
+    for e in fresh:
+        out.print(_entry_line(e), markup=False)
     if not entries:
         out.print("no corrections", markup=False)
-    for e in entries:
-        out.print(_entry_line(e), markup=False)
+    elif kept:
+        lead = "no new corrections; " if not fresh else ""
+        out.print(f"{lead}{kept} correction{'s' if kept > 1 else ''} as before "
+                  "(teamquota ledger show lists them)", markup=False)
+
+
+def _same(e: Entry) -> tuple[object, ...]:
+    """A correction as the period shows it (a rerun recomputes the same one)."""
+    return (e.key, e.amount, e.currency, e.line_type, e.period, e.source_period, e.cause,
+            e.explanation, e.team_id)
 
 
 def _change(label: str, before: tuple[PeriodState, dict[str, Decimal], str] | None,

@@ -96,16 +96,7 @@ class FileStore(MemoryStore):
     def post(self, posted: PostedRun, plan: PlanInfo, by: str) -> int:
         """Add a calculation as a new run (not yet published); refuses another plan or
         another period kind than the ledger's."""
-        if self.plan is not None:
-            if plan.plan_id != self.plan.plan_id:
-                raise LedgerError(f"this ledger books plan {self.plan.plan_id}, not "
-                                  f"{plan.plan_id}; give each plan its own ledger folder")
-            if (plan.kind, plan.year_start_month) != (self.plan.kind,
-                                                      self.plan.year_start_month):
-                raise LedgerError(
-                    f"this ledger books {self.plan.kind} periods (year starting in month "
-                    f"{self.plan.year_start_month}); plan {plan.plan_id} now pays {plan.kind} "
-                    f"periods (month {plan.year_start_month}): start a new ledger folder")
+        check_plan(self.plan, plan)
         self.plan = plan
         run_id = self.next_run_id()
         self.add_run(run_id, posted.lines, posted.inputs)
@@ -113,6 +104,21 @@ class FileStore(MemoryStore):
         self.posted[run_id] = posted
         self.people.update(posted.people)
         return run_id
+
+
+def check_plan(booked: PlanInfo | None, plan: PlanInfo) -> None:
+    """Refuse a plan the ledger cannot book: another plan id, or other periods (kind or
+    first month of the year) than the ledger's."""
+    if booked is None:
+        return
+    if plan.plan_id != booked.plan_id:
+        raise LedgerError(f"this ledger books plan {booked.plan_id}, not {plan.plan_id}; "
+                          "give each plan its own ledger folder")
+    if (plan.kind, plan.year_start_month) != (booked.kind, booked.year_start_month):
+        raise LedgerError(
+            f"this ledger books {booked.kind} periods (year starting in month "
+            f"{booked.year_start_month}); plan {plan.plan_id} now pays {plan.kind} periods "
+            f"(year starting in month {plan.year_start_month}): start a new ledger folder")
 
 
 # -- from the engine's results ---------------------------------------------------------------
@@ -228,6 +234,22 @@ def is_ledger(folder: Path) -> bool:
     return (folder / LEDGER_FILE).is_file()
 
 
+def check_folder(folder: Path, create: bool = False) -> bool:
+    """True when ``folder`` is a ledger; False when it can become one (``create``, and it
+    does not exist or is empty); else :class:`NotALedger` says why."""
+    if is_ledger(folder):
+        return True
+    if folder.exists() and not folder.is_dir():
+        raise NotALedger(f"{folder} is a file, not a ledger folder")
+    if not create:
+        raise NotALedger(f"{folder} is not a teamquota ledger (no {LEDGER_FILE}); start one "
+                         f"with: teamquota ledger post PLAN --ledger {folder}")
+    if folder.is_dir() and any(p.name != LOCK_FILE for p in folder.iterdir()):
+        raise NotALedger(f"{folder} is not a teamquota ledger: it holds other files; give "
+                         "an empty or new folder")
+    return False
+
+
 @contextlib.contextmanager
 def open_ledger(folder: Path, create: bool = False, write: bool = True
                 ) -> Iterator[FileStore]:
@@ -235,16 +257,7 @@ def open_ledger(folder: Path, create: bool = False, write: bool = True
     nothing saved when the block raises). ``create`` starts a ledger in a folder that does
     not exist or is empty."""
     made = False
-    if not is_ledger(folder):
-        if folder.exists() and not folder.is_dir():
-            raise NotALedger(f"{folder} is a file, not a ledger folder")
-        if not create:
-            raise NotALedger(f"{folder} is not a teamquota ledger (no {LEDGER_FILE}); "
-                             "start one with: teamquota ledger post PLAN --ledger "
-                             f"{folder}")
-        if folder.is_dir() and any(p.name != LOCK_FILE for p in folder.iterdir()):
-            raise NotALedger(f"{folder} is not a teamquota ledger: it holds other files; "
-                             "give an empty or new folder")
+    if not check_folder(folder, create):
         made = not folder.exists()
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -467,5 +480,5 @@ def _read_run(data: Mapping[str, Any]) -> tuple[list[Computed], dict[tuple[str, 
     return lines, inputs
 
 
-__all__ = ["FileStore", "NotALedger", "PlanInfo", "PostedRun", "RunInfo", "is_ledger",
-           "open_ledger", "plan_info", "plan_version", "posted_run"]
+__all__ = ["FileStore", "NotALedger", "PlanInfo", "PostedRun", "RunInfo", "check_folder",
+           "check_plan", "is_ledger", "open_ledger", "plan_info", "plan_version", "posted_run"]
