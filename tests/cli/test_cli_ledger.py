@@ -364,3 +364,17 @@ def test_demo__lock_cancel_clawback_adjust_repost_rename(tmp_path: Path) -> None
         "ae_hybrid_2017,personal (manual for 2017-Q3),USD,50.00,calculated,4",
         "2017-Q4,markita-hansen,'=Markita Smith,markita.hansen@maventech.example,"
         "ae_hybrid_2017,team,USD,0.00,calculated,4"]
+
+
+def test_json__results_and_refusals_for_machines(led: Path) -> None:
+    result = invoke("show", "--ledger", str(led), "--period", "2017-Q3", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "ok": True, "plan": "ae_hybrid_2017", "entries": [],
+        "periods": [{"period": "2017-Q3", "status": "calculated", "run": 1,
+                     "totals": {"USD": "15400.00"}}]}
+    result = invoke("adjust", "p1", "2017-Q3", "personal", "abc", "--ledger", str(led),
+                    "--reason", "x", "--by", "otto", "--format", "json")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["diagnostics"]
+    assert problem["code"] == "C004"
