@@ -138,7 +138,7 @@ def post(
 ) -> None:
     """Calculate and post the run to the ledger: open periods show it, locked ones get
     adjustments and clawbacks, each with its cause, in the next open period."""
-    who = by or getpass.getuser()
+    who = by or _login()
     with stages(fmt) as run:
         with run.stage("load plan"):
             loaded = read_plan(plan, fmt)
@@ -201,6 +201,13 @@ def _same(e: Entry) -> tuple[object, ...]:
     """A correction as the period shows it (a rerun recomputes the same one)."""
     return (e.key, e.amount, e.currency, e.line_type, e.period, e.source_period, e.cause,
             e.explanation, e.team_id)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "unknown"
 
 
 def _change(label: str, before: tuple[PeriodState, dict[str, Decimal], str] | None,
