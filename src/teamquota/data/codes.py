@@ -17,7 +17,7 @@ DATA_CODES: dict[str, str] = {
     "D008": "memberships of one payee in one team overlap in time",
     "D009": "split shares of a deal do not add up to 1",
     "D010": "a currency code is not three capital letters",
-    "D011": "no fx rate converts a closed deal's currency on its close date (day, month, quarter or year)",
+    "D011": "no fx rate converts a closed deal's currency on its close date",
     "D012": "a number has more decimal places or digits than the column holds",
     "D013": "a CSV line has a different number of fields than the header",
     "D014": "a Parquet column has a type that cannot hold the value exactly (e.g. float money)",
