@@ -4,9 +4,10 @@ pydantic skips a model's validators once any of its fields failed, so a plan wit
 *and* weights summing to 0.9 would report only the typo. These checks need only the raw
 values, so they always run: P012 unknown component references, P013 weights that do not
 sum to 1, P014 curve points or tiers out of order (at the offending point), P016 duplicate
-component ids, P018 target rules of the wrong scope, and P017 for a SPIF that does not count
-deals or a team component accumulated year to date. pydantic's own versions of the same
-rules are then dropped (:func:`covered_by_checks`).
+component ids, P018 target rules of the wrong scope, P017 for a SPIF that does not count
+deals or a team component accumulated year to date, and P019 for ytd on a payout kind
+where it has no meaning of its own (a SPIF; per-deal tiers against attainment).
+pydantic's own versions of the same rules are then dropped (:func:`covered_by_checks`).
 """
 
 from __future__ import annotations
@@ -124,6 +125,27 @@ class PlanChecks:
                     "P017", f"{key_path(keys)}: ytd accumulation is for payee-scope "
                     "components only", self.src(keys, value=True),
                     "use accumulate: period for a team component")
+            elif component.get("accumulate") == "ytd" and isinstance(payout, dict):
+                self.ytd_kind(i, payout)
+
+    def ytd_kind(self, i: int, payout: dict[str, Any]) -> None:
+        # P019: payout kinds on which year to date has no meaning of its own
+        keys: KeyPath = ("components", i, "accumulate")
+        if payout.get("per_deal") is not None:
+            self.diagnostics.error(
+                "P019", f"{key_path(keys)}: a SPIF pays its amount for each qualifying deal "
+                "once, in the deal's period, so year to date would pay exactly the same",
+                self.src(keys, value=True),
+                "remove 'accumulate: ytd' (or use accumulate: period)")
+        elif payout.get("mode") == "per_deal" and payout.get("basis", "attainment") \
+                == "attainment":
+            self.diagnostics.error(
+                "P019", f"{key_path(keys)}: per-deal tiers year to date need thresholds in "
+                "currency: a threshold that is a share of the year-to-date target moves "
+                "every period, and a deal already paid cannot be looked up again",
+                self.src(keys, value=True),
+                "use basis: amount with annual thresholds (e.g. {from: 150000, rate: 0.06}),"
+                " or accumulate: period")
 
     def target_rules(self) -> None:
         # sum_of_members: a team's target = its members' targets of a payee component;

@@ -20,4 +20,6 @@ PLAN_CODES: dict[str, str] = {
     "P017": "keys that cannot be combined, or a combination that is incomplete",
     "P018": "a target rule that cannot work: sum_of_members/from_team with the wrong scope, "
             "or an 'of' component of the wrong scope",
+    "P019": "accumulate: ytd on a payout kind where year to date means nothing of its own: "
+            "a SPIF, or per-deal tiers against attainment",
 }
