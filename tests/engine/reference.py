@@ -7,12 +7,12 @@ no Ibis. It covers what the property tests generate:
 * crediting: the owner, or the split table's payees x shares; each credited payee's team on
   the close date (effective-dated membership), then every ancestor team (roll-up); when the
   plan credits leaders, each leader of a credited team, once per deal and credited payee
-  (their personal measure, never a team's);
+  other than themselves (their personal measure, never a team's);
 * eligibility: only payees whose role the plan lists get lines (everyone still credits teams);
 * periods: quarters or months of the first half of 2017;
 * measures: the sum of credited Won amounts per payee / team and period;
 * targets: rows for the plan's periods, or a coarser row (the year; a quarter in a monthly
-  plan) allocated to its periods to the cent (equally or by days); a member's target as the
+  plan) allocated to its periods to 30 places (equally or by days); a member's target as the
   team's, split by TI or equally among the eligible payees whose main team it is (most days;
   ties to the later stint); or a team's target as the sum of its members' (and sub-teams'
   members') targets, each weighted by days in the team during the period, rounded to the
@@ -374,18 +374,20 @@ def round_cents(value: Fraction, mode: str = "half_up") -> Decimal:
     return Decimal(whole).scaleb(-2)
 
 
-def largest_remainder(total: Decimal, weights: list[Fraction]) -> list[Decimal]:
-    """Parts of ``total`` in proportion to ``weights``, floored to the cent; the leftover
-    cents go to the largest remainders, ties to the earlier position; zero weights: equal."""
+def largest_remainder(total: Decimal, weights: list[Fraction],
+                      places: int = 2) -> list[Decimal]:
+    """Parts of ``total`` in proportion to ``weights``, floored to ``places`` (the cent; 30
+    for distributed targets, which attainment reads unrounded); the leftover units go to
+    the largest remainders, ties to the earlier position; zero weights: equal."""
     if sum(weights) == 0:
         weights = [Fraction(1)] * len(weights)
-    units = int(Fraction(total) * 100)
+    units = int(Fraction(total) * 10**places)
     exact = [Fraction(units) * w / sum(weights) for w in weights]
     floors = [e.numerator // e.denominator for e in exact]
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
     for i in order[:units - sum(floors)]:
         floors[i] += 1
-    return [Decimal(f).scaleb(-2) for f in floors]
+    return [Decimal(f).scaleb(-places) for f in floors]
 
 
 def _days(start: date, end: date) -> int:
@@ -452,8 +454,9 @@ def compute(case: Case) -> Reference:
                 for above in ancestors[team]:
                     credits.append((period, deal_id, "team", above, "rollup", payee, value))
             if case.credit_leaders:
+                # a player-coach's own credit is not credited again as leader
                 leaders = {case.leaders[t] for t in team_on(payee, close)
-                           for t in [t, *ancestors[t]] if t in case.leaders}
+                           for t in [t, *ancestors[t]] if t in case.leaders} - {payee}
                 for leader in sorted(leaders):
                     credits.append((period, deal_id, "payee", leader, "leader", payee, value))
 
@@ -486,7 +489,8 @@ def compute(case: Case) -> Reference:
             inner = [p for p, (s, e) in kind_periods.items() if start <= s and e <= end]
             shares = [Fraction(1) if case.distribution == "equal" else
                       Fraction(period_days(p)) for p in inner]
-            for label, part in zip(inner, largest_remainder(amount, shares), strict=True):
+            for label, part in zip(inner, largest_remainder(amount, shares, 30),
+                                   strict=True):
                 targets[(stype, subject, measure, label)] = part
 
     def main_team(payee: str, period: str) -> str | None:
@@ -511,7 +515,8 @@ def compute(case: Case) -> Reference:
                         continue
                     weights = [Fraction(case.payees[m]) if by == "ti_share" else Fraction(1)
                                for m in members]
-                    for m, part in zip(members, largest_remainder(team_target, weights),
+                    for m, part in zip(members,
+                                       largest_remainder(team_target, weights, 30),
                                        strict=True):
                         targets[("payee", m, c.id, period)] = part
         if c.sum_of_members:

@@ -80,10 +80,23 @@ def test_commission__per_deal_fills_tiers_in_close_date_order(calc):
                                  "= 1,600.00")
 
 
-def test_spif__fixed_amount_per_qualifying_deal(calc):
+def test_commission__per_deal_ties_on_close_date_fill_in_deal_id_order(calc):
+    deals = [deal("b", "ann", "800", "2017-02-01"), deal("a", "ann", "800", "2017-02-01"),
+             deal("c", "ann", "100", "2017-01-31")]
+    results = run(calc, "{tiers: [{from: 0, rate: 0.01}, {from: 1000, rate: 0.1}], "
+                  "basis: amount, mode: per_deal}", deals)
+    # c (Jan 31) first: 0 -> 100 at 1% = 1.00
+    # a (Feb 1, before b by id): 100 -> 900 at 1% = 8.00
+    # b: 900 -> 1,700: 100 x 1% + 700 x 10% = 1 + 70 = 71.00
+    by_deal = {line["deal_id"]: line["amount"] for line in lines(results)}
+    assert by_deal == {"c": Dec("1.00"), "a": Dec("8.00"), "b": Dec("71.00")}
+
+
+def test_spif__one_line_per_qualifying_deal(calc):
     results = run(calc, "{per_deal: 250}", DEALS,
                   measure="{count: true, where: {stage: Won, amount: {gte: 50000}}}")
-    # d1 (70,000) and d2 (50,000) qualify; d3 (30,000) does not: 2 x 250 = 500.00
-    (line,) = lines(results)
-    assert line["amount"] == Dec("500.00")
-    assert line["explanation"] == ("sales count of Won: 2 qualifying deals x 250.00 = 500.00")
+    # d1 (70,000) and d2 (50,000) qualify, 250.00 each; d3 (30,000) does not
+    assert [(line["deal_id"], line["amount"], line["explanation"])
+            for line in lines(results)] == [
+        ("d1", Dec("250.00"), "sales count of Won: deal d1 qualifies -> 250.00"),
+        ("d2", Dec("250.00"), "sales count of Won: deal d2 qualifies -> 250.00")]

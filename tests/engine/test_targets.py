@@ -36,14 +36,20 @@ def targets_of(results, component):
             for r in results.attainment.to_pylist() if r["component_id"] == component}
 
 
-def test_targets__annual_split_equally_to_the_cent(calc):
+def test_targets__annual_split_equally_keeps_the_exact_quarter(calc):
     results = calc(PLAN.format(extra="", personal="", team=""), payees=PAYEES[:1],
-                   teams=TEAMS, memberships=MEMBERS[:1], deals=[],
+                   teams=TEAMS, memberships=MEMBERS[:1],
+                   deals=[deal("d1", "ann", "25000", "2017-02-01")],
                    targets=[target("payee", "ann", "personal", "100000.01", "2017")])
-    # 100,000.01 / 4 = 25,000.0025: floors 25,000.00 leave 0.01 for the first quarter
+    # 100,000.01 / 4 = 25,000.0025 exactly, shown to the cent as 25,000.00; Q1 attainment
+    # 25,000 / 25,000.0025 = 0.99999990000001 (a target rounded to 25,000.01 would give
+    # 0.99999960000016)
     assert targets_of(results, "personal") == {
-        ("ann", "2017-Q1"): Dec("25000.01"), ("ann", "2017-Q2"): Dec("25000.00"),
+        ("ann", "2017-Q1"): Dec("25000.00"), ("ann", "2017-Q2"): Dec("25000.00"),
         ("ann", "2017-Q3"): Dec("25000.00"), ("ann", "2017-Q4"): Dec("25000.00")}
+    q1 = [r for r in results.attainment.to_pylist()
+          if (r["period"], r["component_id"]) == ("2017-Q1", "personal")]
+    assert q1[0]["attainment"] == Dec("0.999999900000")
 
 
 def test_targets__annual_split_by_days(calc):
@@ -88,3 +94,34 @@ def test_targets__team_target_allocated_to_members_by_ti(calc):
     # TI 40,000 : 20,000 -> 60,000.00 and 30,000.00
     assert targets_of(results, "personal") == {("ann", "2017-Q1"): Dec("60000.00"),
                                                ("bob", "2017-Q1"): Dec("30000.00")}
+
+
+def test_targets__distributed_by_days_keep_every_digit_for_attainment(calc):
+    plan = """
+plan: t
+period: quarter
+effective: {start: 2017-01-01, end: 2017-03-31}
+target_distribution: {method: days}
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [2, 2]]}
+"""
+    results = calc(plan, payees=[{"payee_id": "ann", "name": "Ann",
+                                  "target_incentive": "400000"}],
+                   teams=TEAMS, memberships=MEMBERS[:1],
+                   deals=[deal("d1", "ann", "24657.53", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "100000", "2017")])
+    # Q1 target = 100,000 x 90 / 365 = 24,657.534246575342... (shown 24,657.53)
+    # attainment 24,657.53 / 24,657.5342465... = 24,657.53 x 365 / 9,000,000
+    #   = 0.99999982777...; factor = attainment; quarter TI 100,000 x 0.99999982777...
+    #   = 99,999.982777... -> 99,999.98 (a target rounded to 24,657.53 would give
+    #   attainment exactly 1 and 100,000.00)
+    (line,) = results.payouts.to_pylist()
+    assert line["amount"] == Dec("99999.98")
+    assert line["target_amount"] == Dec("24657.53")
+    (row,) = results.attainment.to_pylist()
+    assert (row["target_amount"], row["attainment"]) == (Dec("24657.53"),
+                                                         Dec("0.999999827778"))

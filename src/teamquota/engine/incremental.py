@@ -93,7 +93,8 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     state: RunState | None = previous.state
     changed = set(changed)
     plan = loaded.plan
-    per_deal = any(c.payout.kind == "commission" and c.payout.mode == "per_deal"
+    per_deal = any(c.payout.kind == "spif" or (c.payout.kind == "commission"
+                                               and c.payout.mode == "per_deal")
                    for c in plan.components)
     if data.external.get("deals") is not None:
         raise ValueError(f"incremental recalculation compares deals in Python; the deals are "

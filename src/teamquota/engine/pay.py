@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import Any
 
 from teamquota.core.money import EXACT, ZERO, fmt_amount, fmt_money, fmt_pct, round_ratio
 from teamquota.core.periods import Period
-from teamquota.engine import explain
+from teamquota.engine import explain, tiers
 from teamquota.engine.context import PayContext
 from teamquota.engine.curve import (
     Segments,
@@ -20,13 +19,13 @@ from teamquota.engine.curve import (
     curve_factor,
     curve_ratio,
     describe_curve,
-    tiered_commission,
 )
-from teamquota.engine.finish import finish, shown, shown_and_percent
+from teamquota.engine.finish import shown, shown_and_percent
 from teamquota.engine.lines import Line, convert, gate_failure, make_line
-from teamquota.engine.per_deal import per_deal_lines
+from teamquota.engine.per_deal import per_deal_lines, spif_deal_lines
 from teamquota.engine.pools import pool_lines
-from teamquota.engine.ytd import ytd_curve_lines
+from teamquota.engine.targets import shown_money
+from teamquota.engine.ytd import ytd_commission_lines, ytd_curve_lines
 from teamquota.plan.model import Component
 
 
@@ -236,7 +235,8 @@ def curve_lines(ctx: PayContext, component: Component, period: Period) -> list[L
             lines.append({"period": label, "payee_id": payee_id,
                           "component_id": component.id, "line_type": "curve",
                           "team_id": team, "deal_id": None, "measure_value": subject.measure,
-                          "target_amount": subject.target, "attainment": subject.attainment,
+                          "target_amount": shown_money(subject.target),
+                          "attainment": subject.attainment,
                           "factor": factor, "amount": amount, "currency": payee.currency,
                           "rule": rule, "explanation": text})
     return lines
@@ -271,101 +271,50 @@ def commission_lines(ctx: PayContext, component: Component, period: Period) -> l
     payout = component.payout
     if payout.mode == "per_deal":
         return per_deal_lines(ctx, component, period)
-    tiers = [(t.from_, t.rate) for t in payout.tiers] if payout.tiers else [
-        (ZERO, payout.rate or ZERO)]
-    needs_target = payout.basis == "attainment" and (
-        len(tiers) > 1 or tiers[0][0] != ZERO or payout.mode == "zero_until_quota")
+    if component.accumulate == "ytd":
+        return ytd_commission_lines(ctx, component, period)
+    wants_target = tiers.needs_target(component)
+    rule = tiers.tier_rule(component)
+    label = explain.measure_label(component)
     lines = []
     for payee_id in ctx.to_pay:
         payee = ctx.payees[payee_id]
         measure = ctx.measure(period.label, "payee", payee_id, component.id)
         target = ctx.targets.get("payee", payee_id, component.id, period.label)
-        if needs_target and (target is None or target == ZERO):
+        if wants_target and (target is None or target == ZERO):
             _missing_target(ctx, component, payee_id, period)
             continue
-        scale = target if payout.basis == "attainment" and target else Decimal(1)
-        money_tiers = [(start * scale, rate) for start, rate in tiers]
-        floor = target if payout.mode == "zero_until_quota" else None
         rate, fx_text = convert(ctx, payee, period)
-
-        def compute(n: Any, money_tiers: list[tuple[Decimal, Decimal]] = money_tiers,
-                    floor: Decimal | None = floor, measure: Decimal = measure,
-                    rate: Decimal = rate) -> Any:
-            value = tiered_commission(n(measure), [(n(a), n(r)) for a, r in money_tiers],
-                                      payout.mode, None if floor is None else n(floor))
-            return value * n(rate)
-
         blocked = gate_failure(ctx, component, payee, period, None)
         with localcontext(EXACT):
             attainment = measure / target if target else None
-        label = explain.measure_label(component)
         head = f"{label} {fmt_money(measure)}"
         if target and attainment is not None:
             head = f"{label} {explain.ratio(measure, target, attainment, False)}"
-        rule = _tier_rule(component, money_tiers)
+        shown_target = shown_money(target)
         if blocked:
             lines.append(make_line(period, payee, component.id, "commission", ZERO, rule,
                                    f"{head}; gate not met ({blocked}) -> 0.00",
-                                   measure_value=measure, target_amount=target,
+                                   measure_value=measure, target_amount=shown_target,
                                    attainment=attainment))
             continue
-        amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
-                           ctx.places(payee.currency))
-        text = f"{head} -> {_tier_text(money_tiers, payout.mode, floor)}{fx_text} = " \
+        amount = tiers.commission(component, measure, target, payee.currency,
+                                  ctx.plan.rounding.mode, ctx.places(payee.currency), rate)
+        text = f"{head} -> {tiers.tier_text(component, target)}{fx_text} = " \
                f"{fmt_amount(amount)}"
         lines.append(make_line(period, payee, component.id, "commission", amount, rule, text,
-                               measure_value=measure, target_amount=target,
+                               measure_value=measure, target_amount=shown_target,
                                attainment=attainment))
     return lines
 
 
-def _tier_text(tiers: list[tuple[Decimal, Decimal]], mode: str, floor: Decimal | None) -> str:
-    if len(tiers) == 1 and tiers[0][0] == ZERO and floor is None:
-        return f"x {fmt_pct(tiers[0][1], 2)}"
-    parts = [f"{fmt_pct(rate, 2)} from {fmt_money(start)}" for start, rate in tiers]
-    words = {"marginal": "each slice at its tier's rate", "whole": "all at the highest tier "
-             "reached", "zero_until_quota": "only above target, each slice at its rate"}
-    return f"tiers {', '.join(parts)} ({words.get(mode, mode)})"
-
-
-def _tier_rule(component: Component, tiers: list[tuple[Decimal, Decimal]]) -> str:
-    basis = "of target" if component.payout.basis == "attainment" else "in currency"
-    return f"commission, {component.payout.mode} tiers ({basis})"
-
-
 def spif_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
-    amount_each = component.payout.per_deal or ZERO
-    lines = []
-    for payee_id in ctx.to_pay:
-        payee = ctx.payees[payee_id]
-        count = ctx.measure(period.label, "payee", payee_id, component.id)
-        if component.measure.sum is not None:
-            ctx.diagnostics.error("E003", f"SPIF component '{component.id}' must count deals "
-                                  "(measure: {count: true, where: ...})",
-                                  ctx.loaded.component_source(component.id, "measure"))
-            return []
-        if count == ZERO:
-            continue
-        rate, fx_text = convert(ctx, payee, period)
-
-        def compute(n: Any, count: Decimal = count, rate: Decimal = rate) -> Any:
-            return n(count) * n(amount_each) * n(rate)
-
-        blocked = gate_failure(ctx, component, payee, period, None)
-        label = explain.measure_label(component)
-        rule = f"SPIF {fmt_money(amount_each)} per qualifying deal"
-        if blocked:
-            lines.append(make_line(period, payee, component.id, "spif", ZERO, rule,
-                                   f"{label}: {explain.number(count)}; gate not met "
-                                   f"({blocked}) -> 0.00", measure_value=count))
-            continue
-        amount, _ = finish(compute, payee.currency, ctx.plan.rounding.mode,
-                           ctx.places(payee.currency))
-        text = (f"{label}: {explain.number(count)} qualifying deals x "
-                f"{fmt_money(amount_each)}{fx_text} = {fmt_amount(amount)}")
-        lines.append(make_line(period, payee, component.id, "spif", amount, rule, text,
-                               measure_value=count, factor=amount_each))
-    return lines
+    if component.measure.sum is not None:
+        ctx.diagnostics.error("E003", f"SPIF component '{component.id}' must count deals "
+                              "(measure: {count: true, where: ...})",
+                              ctx.loaded.component_source(component.id, "measure"))
+        return []
+    return spif_deal_lines(ctx, component, period)
 
 
 def component_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:

@@ -12,8 +12,9 @@ import ibis.expr.types as ir
 
 from teamquota.core.money import ZERO, fmt_amount, fmt_money, fmt_pct, round_money
 from teamquota.core.periods import Period
+from teamquota.engine import explain
 from teamquota.engine.context import PayContext
-from teamquota.engine.lines import Line, convert, make_line
+from teamquota.engine.lines import Line, convert, gate_failure, make_line
 from teamquota.engine.measure import component_filter, component_value
 from teamquota.plan.model import Component
 
@@ -22,12 +23,23 @@ NARROW = "decimal(20,10)"
 
 
 def per_deal_table(credits: ir.Table, component: Component,
-                   targets: ir.Table | None) -> ir.Table:
-    """One row per credited deal with its running total and exact commission."""
+                   targets: ir.Table | None, year_start_month: int = 1) -> ir.Table:
+    """One row per credited deal with its running total and exact commission; for a SPIF,
+    one row per qualifying deal with its credited share (``value``).
+
+    Deals fill the tiers in close-date order, ties broken by deal id, from the start of
+    the period, or with ``accumulate: ytd`` from the start of the plan year."""
     rows = credits.filter((credits.subject_type == "payee") & component_filter(credits,
                                                                                 component))
     rows = rows.mutate(value=component_value(rows, component))
-    window = ibis.window(group_by=[rows.subject_id, rows.period],
+    if component.payout.kind == "spif":
+        return rows.select("period", "subject_id", "deal_id", "close_date", "value")
+    if component.accumulate == "ytd":
+        day = rows.close_date
+        span = (day.year() * 12 + day.month() - year_start_month) // 12
+    else:
+        span = rows.period
+    window = ibis.window(group_by=[rows.subject_id, span],
                          order_by=[rows.close_date, rows.deal_id], preceding=None, following=0)
     rows = rows.mutate(cum_after=rows.value.sum().over(window).cast(WIDE))
     rows = rows.mutate(cum_before=(rows.cum_after - rows.value).cast(WIDE))
@@ -57,6 +69,41 @@ def per_deal_table(credits: ir.Table, component: Component,
     if payout.basis == "attainment":
         columns.append("target")
     return rows.select(*columns, commission=commission)
+
+
+def spif_deal_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
+    """A SPIF: its fixed amount for each qualifying deal, one line per deal (a deal half
+    credited by a split pays half)."""
+    rows: list[dict[str, Any]] = ctx.per_deal.get(component.id, [])
+    each = component.payout.per_deal or ZERO
+    label = explain.measure_label(component)
+    rule = f"SPIF {fmt_money(each)} per qualifying deal"
+    eligible = set(ctx.to_pay)
+    blocked: dict[str, str | None] = {}
+    lines = []
+    for row in rows:
+        payee_id = row["subject_id"]
+        if row["period"] != period.label or payee_id not in eligible:
+            continue
+        payee = ctx.payees[payee_id]
+        if payee_id not in blocked:
+            blocked[payee_id] = gate_failure(ctx, component, payee, period, None)
+        share = row["value"]
+        credited = "" if share == 1 else f", credited {explain.number(share)} x {fmt_money(each)}"
+        head = f"{label}: deal {row['deal_id']} qualifies{credited}"
+        reason = blocked[payee_id]
+        if reason:
+            lines.append(make_line(period, payee, component.id, "spif", ZERO, rule,
+                                   f"{head}; gate not met ({reason}) -> 0.00",
+                                   deal_id=row["deal_id"], measure_value=share))
+            continue
+        rate, fx_text = convert(ctx, payee, period)
+        amount = round_money(share * each * rate, payee.currency, ctx.plan.rounding.mode,
+                             ctx.places(payee.currency))
+        lines.append(make_line(period, payee, component.id, "spif", amount, rule,
+                               f"{head}{fx_text} -> {fmt_amount(amount)}",
+                               deal_id=row["deal_id"], measure_value=share, factor=each))
+    return lines
 
 
 def per_deal_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:

@@ -17,6 +17,7 @@ from teamquota.engine import explain
 from teamquota.engine.context import PayContext
 from teamquota.engine.finish import finish
 from teamquota.engine.lines import Line, attainment_of, convert, gate_failure, make_line
+from teamquota.engine.targets import shown_money
 from teamquota.plan.model import Component
 
 
@@ -66,7 +67,8 @@ def pool_lines(ctx: PayContext, component: Component, period: Period) -> list[Li
         for payee_id in payees:
             payee = ctx.payees[payee_id]
             common: dict[str, Any] = {"team_id": team, "measure_value": measure,
-                                      "target_amount": target, "attainment": attainment}
+                                      "target_amount": shown_money(target),
+                                      "attainment": attainment}
             if blocked[payee_id]:
                 lines.append(make_line(period, payee, component.id, "pool", ZERO, rule,
                                        f"{head}; not sharing ({blocked[payee_id]}) -> 0.00",

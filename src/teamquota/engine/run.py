@@ -47,9 +47,9 @@ from teamquota.engine.measure import CREDIT_ROWS, check_columns, measure_table
 from teamquota.engine.membership import Memberships, one_team_a_day
 from teamquota.engine.per_deal import per_deal_table
 from teamquota.engine.results import ATTAINMENT_SCHEMA, CREDITS, Results, payouts_schema
-from teamquota.engine.targets import derive_targets, file_targets
+from teamquota.engine.targets import derive_targets, file_targets, shown_money, to_places
 from teamquota.plan.loader import LoadedPlan
-from teamquota.plan.model import Plan
+from teamquota.plan.model import Component, Plan
 
 Progress = Callable[[str], None]
 MEASURE_KEYS = ("period", "subject_type", "subject_id")
@@ -132,8 +132,14 @@ class Measured:
 
 
 def _per_deal(plan: Plan) -> bool:
-    return any(c.payout.kind == "commission" and c.payout.mode == "per_deal"
-               for c in plan.components)
+    """Whether the plan pays lines per deal: per-deal tiers or a SPIF."""
+    return any(_pays_per_deal(c) for c in plan.components)
+
+
+def _pays_per_deal(component: Component) -> bool:
+    payout = component.payout
+    return payout.kind == "spif" or (payout.kind == "commission"
+                                     and payout.mode == "per_deal")
 
 
 def _reads_contributions(plan: Plan) -> bool:
@@ -320,10 +326,11 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
                      rates.line_rates(run_periods_), diagnostics)
     with timer.stage("per_deal"):
         for component in plan.components:
-            if component.payout.kind == "commission" and component.payout.mode == "per_deal":
+            if _pays_per_deal(component):
                 ctx.per_deal[component.id] = engine.collect(per_deal_table(
                     measured.credits, component,
-                    _targets_table(engine, targets, component.id))).to_pylist()
+                    _targets_table(engine, targets, component.id),
+                    plan.year_start_month)).to_pylist()
     with timer.stage("pay"):
         lines = pay_lines(ctx)
         diagnostics.raise_if_errors()
@@ -363,11 +370,12 @@ def _close_dates(engine: Backend, deals: pa.Table | ir.Table | None) -> pa.Table
 
 
 def _targets_table(engine: Backend, targets: Any, component_id: str) -> Any:
-    rows = [{"subject_id": sid, "period": period, "amount": value}
+    # the per-deal arithmetic reads targets at 10 places (per_deal.NARROW)
+    rows = [{"subject_id": sid, "period": period, "amount": to_places(value, 10)}
             for (stype, sid, cid, period), value in sorted(targets.values.items())
             if cid == component_id and stype == "payee"]
     schema = pa.schema([("subject_id", pa.string()), ("period", pa.string()),
-                        ("amount", pa.decimal128(18, 2))])
+                        ("amount", pa.decimal128(38, 10))])
     return engine.load("targets_" + component_id, pa.Table.from_pylist(rows, schema=schema))
 
 
@@ -410,7 +418,7 @@ def attainment_table(ctx: PayContext, wanted: set[str],
             else:  # 60 digits, as the payout lines' attainment, then 12 places
                 attainment = shown(exact_div(measure, target)) if target else None
             measure_values.append(measure)
-            target_values.append(target)
+            target_values.append(shown_money(target))
             attainments.append(attainment)
     return pa.table([pa.array(values, type_) for values, type_ in
                      zip(columns, ATTAINMENT_SCHEMA.types, strict=True)],

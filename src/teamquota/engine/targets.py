@@ -1,26 +1,58 @@
 """Targets per subject, component and period: from the targets table, distributed from
 coarser periods (an annual target into quarters), or derived from the hierarchy.
 
-Distributed and derived targets are money: they are allocated to the cent so the period
-targets sum exactly to the annual one (a statement shows 33,333.34, not 33,333.333…).
+Attainment is never rounded, so neither is a distributed target: an annual target is
+split by the distribution's shares to 30 decimal places (largest remainder, so the period
+targets sum exactly to the annual one) and attainment reads that value. Tables and
+statements show targets to the cent (:func:`shown_money`): 100,000 by days gives Q1
+24,657.534246575342465753424657534247, shown 24,657.53. A team target split among its
+members (``from_team``) is kept the same way; a team's target summed from its members'
+(``sum_of_members``, weighted by days) is rounded to the cent by the plan's rule.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pyarrow as pa
 
 from teamquota.core.diagnostics import Diagnostics, Source
-from teamquota.core.money import EXACT, ZERO, allocate, round_money
+from teamquota.core.money import CENT, EXACT, ZERO, allocate, round_money
 from teamquota.core.periods import Period, parse_period, periods_between
 from teamquota.engine.membership import Memberships
 from teamquota.plan.loader import LoadedPlan
 from teamquota.plan.model import Component
 
 Key = tuple[str, str, str, str]  # subject_type, subject_id, measure, period label
+# decimals of a distributed target: within 10^-30 of annual x share, far below any
+# difference an attainment threshold or a payout cent can see
+EXACT_PLACES = 30
+
+
+def shown_money(value: Decimal | None) -> Decimal | None:
+    """A target as tables and statements show it: to the cent (attainment reads the
+    value itself)."""
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        return value
+    with localcontext(EXACT):
+        return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def to_places(value: Decimal, places: int) -> Decimal:
+    """``value`` to ``places`` decimals (half even), for a table of that scale."""
+    with localcontext(EXACT):
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def distribute(amount: Decimal, shares: list[Decimal]) -> list[Decimal]:
+    """``amount`` split by ``shares`` to :data:`EXACT_PLACES` decimals, summing exactly."""
+    with localcontext(EXACT):
+        return allocate(amount, shares, EXACT_PLACES)
 
 
 @dataclass
@@ -88,7 +120,7 @@ def file_targets(loaded: LoadedPlan, table: pa.Table | None, periods: list[Perio
         shares = _shares(loaded, period, inner, diagnostics, Source(source_path))
         if shares is None:
             continue
-        for sub, part in zip(inner, allocate(amount, shares), strict=True):
+        for sub, part in zip(inner, distribute(amount, shares), strict=True):
             if sub.label in wanted:
                 targets.values[(*key, sub.label)] = part
                 targets.notes[(*key, sub.label)] = (
@@ -158,7 +190,7 @@ def _from_team(component: Component, resolved: Targets, periods: list[Period],
                 continue
             weights = ([payee_ti[m] for m in members] if component.target.by == "ti_share"
                        else [Decimal(1)] * len(members))
-            for member, part in zip(members, allocate(value, weights), strict=True):
+            for member, part in zip(members, distribute(value, weights), strict=True):
                 key = ("payee", member, component.id, period.label)
                 resolved.values[key] = part
                 resolved.notes[key] = (f"team {team} target {value:,.2f} split by "
