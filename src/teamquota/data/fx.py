@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -38,8 +38,16 @@ from teamquota.core.periods import Period, parse_period, period_of
 from teamquota.data.problems import ProblemLog
 from teamquota.data.tables import RATE
 
-if TYPE_CHECKING:
-    from teamquota.data.dataset import Dataset
+
+class RunData(Protocol):
+    """What :func:`check_run` reads of a ``data.dataset.Dataset`` (a protocol, so fx does
+    not import dataset: dataset -> external -> fx would be a cycle)."""
+
+    sources: Any
+    row_lines: Any
+    external: Any
+
+    def get(self, name: str) -> Any: ...
 
 KINDS = ("date", "month", "quarter", "year")  # most specific first
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -228,7 +236,7 @@ def bad_labels(periods: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[st
     return rows, [f"column 'period': '{v}' is not a period label" for v in texts]
 
 
-def check_run(data: Dataset, deals: pa.Table | ir.Table, backend: Backend, currency: str,
+def check_run(data: RunData, deals: pa.Table | ir.Table, backend: Backend, currency: str,
               year_start_month: int, first: date, last: date,
               diagnostics: Diagnostics) -> FxRates:
     """The engine's fx check, whatever the dataset went through: fx labels (D016) and
@@ -243,7 +251,7 @@ def check_run(data: Dataset, deals: pa.Table | ir.Table, backend: Backend, curre
     if isinstance(deals, pa.Table):
         rows, messages = missing_rates(deals, rates, currency, first, last)
         log.add("deals", "D011", rows, messages, no_rate_hint(currency))
-    diagnostics.extend(log.diagnostics(data.sources, dict(data.row_lines),  # type: ignore[arg-type]
+    diagnostics.extend(log.diagnostics(data.sources, dict(data.row_lines),
                                        ["fx_rates", "deals"]))
     if isinstance(deals, ir.Table):
         count, messages = missing_rates_expr(deals, backend, rates, currency, first, last)
