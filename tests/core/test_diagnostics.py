@@ -65,3 +65,9 @@ def test_input_error__from_a_list_and_a_single_error():
 ])
 def test_safe_cell__quotes_formula_starts(value, cell):
     assert safe_cell(value) == cell
+
+
+def test_diagnostics__info_keeps_its_source_and_hint():
+    found = Diagnostics()
+    found.info("E021", "note", Source("x.csv", 2), "a hint")
+    assert found.items == [Diagnostic("E021", "note", Source("x.csv", 2), "a hint", "info")]

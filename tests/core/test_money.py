@@ -242,3 +242,36 @@ def test_round_fraction__every_mode(value, mode, expected):
 def test_round_fraction__places():
     assert str(round_fraction(Fraction(5, 2), 0, "half_up")) == "3"
     assert str(round_fraction(Fraction(1, 8), 3, "half_up")) == "0.125"
+
+
+def test_allocate__sign_and_floors_exactly():
+    # a zero total gives 0.00 parts, not -0.00; a positive total under 1 stays positive
+    assert [str(p) for p in allocate(Dec("0.00"), [Dec(1), Dec(1)])] == ["0.00", "0.00"]
+    assert allocate(Dec("0.50"), [Dec(1), Dec(1)]) == [Dec("0.25"), Dec("0.25")]
+    # 2.00 / 3 = 0.666..: floored (not rounded) to 0.66 each, 0.02 left to the first two
+    assert allocate(Dec("2.00"), [Dec(1)] * 3) == [Dec("0.67"), Dec("0.67"), Dec("0.66")]
+
+
+def test_round_ratio__zero_odd_ties_and_the_smallest_rest():
+    assert str(round_ratio(0, 1, 2, "half_up")) == "0.00"       # zero is not negative
+    assert str(round_ratio(7, 200, 2, "half_even")) == "0.04"   # 0.035: odd 3 -> even 4
+    assert str(round_ratio(9, 200, 2, "half_even")) == "0.04"   # 0.045: even 4 stays
+    assert str(round_ratio(1, 3, 2, "up")) == "0.34"            # 0.333..: rest 1 of 3 -> up
+    assert str(round_ratio(1, 3, 2, "down")) == "0.33"
+
+
+def test_round_fraction__down_never_rounds_up_and_odd_ties():
+    assert str(round_fraction(Fraction(2347, 1000), 2, "down")) == "2.34"   # 2.347 -> 2.34
+    assert str(round_fraction(Fraction(7, 200), 2, "half_even")) == "0.04"  # 0.035 -> 0.04
+    assert str(round_fraction(Fraction(0), 2, "half_up")) == "0.00"
+
+
+def test_near_tie__odd_and_even_ties_alike():
+    # 2.355 and 2.345: the floor, not a rounding, finds the fraction .5 in both
+    assert near_tie(Dec("2.355"), 2) and near_tie(Dec("0.015"), 2)
+
+
+def test_near_boundary__exactly_the_band_is_not_near():
+    # 10^-42 at two places is 10^-40 of a cent, exactly the band: not within it
+    assert not near_boundary(Dec("1e-42"), 2, "up")
+    assert near_boundary(Dec("1e-43"), 2, "up")

@@ -403,6 +403,7 @@ def test_ytd__a_gate_failing_after_a_paid_quarter_takes_back_what_was_paid(calc)
 
 def one_component(payout, measure="{sum: amount, where: {stage: Won}}", extra="",
                   rounding="half_up"):
+    weight = "weight: 1" if "curve" in payout else ""  # only a curve reads a weight (P017)
     return f"""
 plan: ties
 period: quarter
@@ -411,7 +412,7 @@ rounding: {{mode: {rounding}}}
 components:
   - id: c
     scope: payee
-    weight: 1
+    {weight}
     measure: {measure}
     payout: {payout}
 """
@@ -531,5 +532,7 @@ def test_half_cent__draw_lines(calc):
         ("2017-Q2", "commission", Dec("15.01")), ("2017-Q2", "draw_recovery", Dec("-5.00"))]
     assert texts(results, line_type="draw") == [
         "earned 5.01 < draw 10.01 -> advance 5.00; balance owed 5.00"]
+    assert {r["rule"] for r in lines(results, component_id="_plan")} == {
+        "recoverable draw 10.01 per quarter"}
     assert texts(results, line_type="draw_recovery") == [
         "earned 15.01; above the draw 5.00 recovers 5.00 of the balance; balance owed 0.00"]

@@ -1,0 +1,109 @@
+"""Small per-rule cases for the fast tier (DuckDB): pool splits by days, TI and
+contribution, gates with nothing to read, draws' statement rules."""
+
+from decimal import Decimal as Dec
+
+from tests.engine.conftest import lines
+from tests.engine.test_hybrid import deal, target
+
+TEAMS = [{"team_id": "east", "name": "East"}]
+TWO = [{"payee_id": "ann", "name": "Ann", "target_incentive": "30000"},
+       {"payee_id": "bob", "name": "Bob", "target_incentive": "10000"}]
+# Ann all quarter (90 days); Bob joins on Mar 2 (30 days: Mar 2 - 31)
+JOINER = [{"payee_id": "ann", "team_id": "east", "start_date": "2017-01-01"},
+          {"payee_id": "bob", "team_id": "east", "start_date": "2017-03-02"}]
+
+
+def rows(results):
+    return [(r["payee_id"], r["component_id"], r["line_type"], r["amount"], r["explanation"])
+            for r in lines(results)]
+
+
+def pool(split):
+    return f"""
+plan: pool
+period: quarter
+components:
+  - id: pool
+    scope: team
+    measure: {{sum: amount, where: {{stage: Won}}}}
+    payout: {{pool: {{rate: 0.01, split: {split}}}}}
+"""
+
+
+def run_pool(calc, split, deals):
+    return calc(pool(split), payees=TWO, teams=TEAMS, memberships=JOINER, deals=deals)
+
+
+def test_pool__equal_split_weighs_days_in_the_team(calc):
+    results = run_pool(calc, "equal", [deal("d1", "ann", "12000", "2017-02-01")])
+    # pool 1% x 12,000 = 120.00; weights 90 and 30 days: 90/120 x 120 = 90.00, 30/120 = 30.00
+    assert rows(results) == [
+        ("ann", "pool", "pool", Dec("90.00"), "pool 1.00% x pool Won 12,000.00 = 120.00; "
+         "share 75.00% by equal (90/90 days) = 90.00"),
+        ("bob", "pool", "pool", Dec("30.00"), "pool 1.00% x pool Won 12,000.00 = 120.00; "
+         "share 25.00% by equal (30/90 days) = 30.00")]
+
+
+def test_pool__ti_share_weighs_ti_times_days(calc):
+    results = run_pool(calc, "ti_share", [deal("d1", "ann", "10000", "2017-02-01")])
+    # pool 1% x 10,000 = 100.00; weights 30,000 x 90 = 2,700,000 and 10,000 x 30 = 300,000:
+    # 90% -> 90.00 and 10% -> 10.00
+    assert rows(results) == [
+        ("ann", "pool", "pool", Dec("90.00"), "pool 1.00% x pool Won 10,000.00 = 100.00; "
+         "share 90.00% by ti_share (TI x 90/90 days) = 90.00"),
+        ("bob", "pool", "pool", Dec("10.00"), "pool 1.00% x pool Won 10,000.00 = 100.00; "
+         "share 10.00% by ti_share (TI x 30/90 days) = 10.00")]
+
+
+def test_pool__contribution_split_a_member_without_deals_gets_nothing(calc):
+    results = run_pool(calc, "contribution", [deal("d1", "ann", "10000", "2017-02-01")])
+    # pool 1% x 10,000 = 100.00, all contributed by Ann: 100.00; Bob contributed nothing
+    assert rows(results) == [
+        ("ann", "pool", "pool", Dec("100.00"), "pool 1.00% x pool Won 10,000.00 = 100.00; "
+         "share 100.00% by contribution (contributed 10,000.00) = 100.00"),
+        ("bob", "pool", "pool", Dec("0.00"), "pool 1.00% x pool Won 10,000.00 = 100.00; "
+         "share 0.00% by contribution (contributed 0.00) = 0.00")]
+
+
+def test_personal_gate__a_plan_without_a_payee_component_blocks_with_no_target(calc):
+    plan = """
+plan: gate
+period: quarter
+components:
+  - id: team
+    scope: team
+    weight: 1
+    measure: {sum: amount, where: {stage: Won}}
+    gate: {personal_attainment_at_least: 0.5}
+    payout: {curve: [[0, 0], [1, 1]]}
+"""
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "100000", "2017-02-01")],
+                   targets=[target("team", "east", "team", "100000")])
+    # no payee-scope component to read a personal attainment from: the gate is not met
+    assert rows(results) == [
+        ("ann", "team", "curve", Dec("0.00"), "team Won 100,000.00 / target 100,000.00 = "
+         "100.0%; gate not met (personal attainment no target: team needs at least 50.0%) "
+         "-> 0.00")]
+
+
+def test_draw__non_recoverable_tops_up_and_never_recovers(calc):
+    plan = """
+plan: draw
+period: quarter
+draw: {amount: 500, kind: non_recoverable}
+components:
+  - id: c
+    scope: payee
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {rate: 0.1}
+"""
+    results = calc(plan, ["2017-Q1", "2017-Q2"], payees=TWO[:1], teams=TEAMS,
+                   memberships=JOINER[:1], deals=[deal("d1", "ann", "3000", "2017-02-01"),
+                                                  deal("d2", "ann", "9000", "2017-05-01")])
+    # Q1: 10% x 3,000 = 300.00 < 500: +200.00, not owed back; Q2: 900.00 >= 500: no line
+    assert [(r["period"], r["line_type"], r["amount"], r["rule"], r["explanation"])
+            for r in lines(results, component_id="_plan")] == [
+        ("2017-Q1", "draw", Dec("200.00"), "non-recoverable draw 500.00 per quarter",
+         "earned 300.00 < draw 500.00 -> advance 200.00")]
