@@ -127,6 +127,38 @@ class PlanChecks:
                     "use accumulate: period for a team component")
             elif component.get("accumulate") == "ytd" and isinstance(payout, dict):
                 self.ytd_kind(i, payout)
+            if isinstance(payout, dict):
+                self.unread_keys(i, component, payout)
+
+    def unread_keys(self, i: int, component: dict[str, Any], payout: dict[str, Any]) -> None:
+        # keys a payout kind would accept and never read: refused, not ignored
+        kinds = [k for k in ("curve", "rate", "tiers", "pool", "per_deal")
+                 if payout.get(k) is not None]
+        if len(kinds) != 1:
+            return  # reported as a payout with no kind or several
+        kind = {"rate": "commission", "tiers": "commission", "per_deal": "SPIF"}.get(
+            kinds[0], kinds[0])
+        if component.get("weight") is not None and kind != "curve":
+            keys: KeyPath = ("components", i, "weight")
+            self.diagnostics.error(
+                "P017", f"{key_path(keys)}: weight is a share of target incentive, which "
+                f"only a curve payout reads; a {kind} payout pays without it",
+                self.src(keys), "remove weight from this component")
+        if kind not in ("curve", "pool") and component.get("scope") == "team":
+            keys = ("components", i, "scope")
+            self.diagnostics.error(
+                "P017", f"{key_path(keys)}: a {kind} pays each payee on their own credited "
+                "deals; scope: team is for curve and pool payouts",
+                self.src(keys, value=True),
+                "use scope: payee (a leader's credit on the team's deals: crediting.leaders)"
+                " or a pool")
+        for name in ("mode", "basis"):
+            if payout.get(name) is not None and kind != "commission":
+                keys = ("components", i, "payout", name)
+                self.diagnostics.error(
+                    "P017", f"{key_path(keys)}: {name} chooses how rate and tiers pay; a "
+                    f"{kind} payout does not read it", self.src(keys),
+                    f"remove {name} from this payout")
 
     def ytd_kind(self, i: int, payout: dict[str, Any]) -> None:
         # P019: payout kinds on which year to date has no meaning of its own
