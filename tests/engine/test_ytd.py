@@ -114,3 +114,19 @@ def test_ytd__period_accumulation_pays_each_period_alone(calc):
     # Q2: 20,000 x 4% = 800.00
     assert by_period(results) == [("2017-Q1", None, Dec("5800.00")),
                                   ("2017-Q2", None, Dec("800.00"))]
+
+
+def test_ytd__a_curve_blocked_earlier_pays_the_whole_year_when_its_gate_passes(calc):
+    plan = PLAN.format(payout="{curve: [[0, 0], [1, 1], [2, 3]]}", accumulate="ytd",
+                       extra="weight: 1\n    gate: {min_activity: {type: meeting, count: 1}}")
+    results = calc(plan, payees=PAYEES, teams=TEAMS, memberships=MEMBERS,
+                   deals=[deal("d1", "ann", "50", "2017-02-01"),
+                          deal("d2", "ann", "250", "2017-05-01")],
+                   targets=[target("payee", "ann", "sales", "100", "2017-Q1"),
+                            target("payee", "ann", "sales", "100", "2017-Q2")],
+                   activities=[{"payee_id": "ann", "type": "meeting", "date": "2017-05-02"}])
+    # Q1: gate not met, 0.00 paid (50% would have earned 5,000.00)
+    # Q2 YTD: 300 / 200 = 150% -> 1 + 0.5 x 2 = 2.0 x YTD TI 20,000 = 40,000.00; earlier
+    #     periods paid 0.00 -> 40,000.00 (not 40,000 - 5,000: Q1's 5,000 was never paid)
+    assert by_period(results) == [("2017-Q1", None, Dec("0.00")),
+                                  ("2017-Q2", None, Dec("40000.00"))]
