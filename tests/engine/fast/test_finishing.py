@@ -75,6 +75,14 @@ def test_shown_and_percent__none_near_a_tie(n, d):
     assert shown_and_percent(n, d) is None
 
 
+def test_shown_and_percent__the_tenths_read_what_lies_beyond_them():
+    # 0.0005000000003: 12 places 0.000500000000 (0.3 of a unit beyond: down), and in
+    # percent 0.05000000003% is past the half tenth: 0.1%
+    assert shown_and_percent(5 * 10**9 + 3, 10**13) == (Dec("0.000500000000"), "0.1%")
+    # 0.0005 + 10^-16 is within 10^-12 of the tenths' tie: None (the Decimal path decides)
+    assert shown_and_percent(10**13 + 2, 2 * 10**16) is None
+
+
 def test_shown_and_percent__rounds_up_past_the_half():
     # 0.80051 -> 80.1% (beyond the tenths' half); 5/6 = 0.8333.. -> 0.833333333333, 83.3%
     assert shown_and_percent(80051, 100000) == (Dec("0.800510000000"), "80.1%")
@@ -287,6 +295,11 @@ def test_memberships__days_by_team_and_main_team():
         ("east", "ann", 45), ("na", "ann", 45), ("west", "ann", 45), ("na", "ann", 45),
         ("west", "bob", 90), ("na", "bob", 90),
         ("east", "cat", 45), ("na", "cat", 45), ("west", "cat", 45), ("na", "cat", 45)]
+
+
+def test_memberships__teams_without_ancestors():
+    m = Memberships(membership_table([("ann", "east", date(2017, 1, 1), None)]), {})
+    assert m.members_with_ancestors(Q1) == [("east", "ann", 90)]
 
 
 def test_memberships__single_stint_outside_the_period():

@@ -107,3 +107,75 @@ components:
             for r in lines(results, component_id="_plan")] == [
         ("2017-Q1", "draw", Dec("200.00"), "non-recoverable draw 500.00 per quarter",
          "earned 300.00 < draw 500.00 -> advance 200.00")]
+
+
+TEAM_GATED_PERSONAL = """
+plan: gate
+period: quarter
+components:
+  - id: personal
+    scope: payee
+    weight: 0.5
+    measure: {sum: amount, where: {stage: Won}}
+    gate: {team_attainment_at_least: 0.8}
+    payout: {curve: [[0, 0], [1, 1]]}
+  - id: team
+    scope: team
+    weight: 0.5
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [1, 1]]}
+"""
+
+
+def test_team_gate__on_a_payee_component_reads_the_plans_team_component(calc):
+    def run(amount):
+        return calc(TEAM_GATED_PERSONAL, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                    deals=[deal("d1", "ann", amount, "2017-02-01")],
+                    targets=[target("payee", "ann", "personal", "100000"),
+                             target("team", "east", "team", "100000")])
+    # team 80,000 / 100,000 = 80% meets the gate: personal 7,500 x 0.5 x 0.8 = 3,000.00
+    assert [r["amount"] for r in lines(run("80000"), component_id="personal")] == [
+        Dec("3000.00")]
+    # team 79,999.99: 79.99999% < 80% -> the personal line is blocked
+    assert [r["explanation"] for r in lines(run("79999.99"), component_id="personal")] == [
+        "personal Won 79,999.99 / target 100,000.00 = 80.0%; gate not met (team east at "
+        "80.0%: personal pays from 80.0%) -> 0.00"]
+
+
+def test_team_gate__a_plan_without_a_team_component_has_no_team_target(calc):
+    plan = TEAM_GATED_PERSONAL.split("  - id: team")[0].replace("weight: 0.5", "weight: 1")
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "80000", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "100000")])
+    assert [r["explanation"] for r in lines(results)] == [
+        "personal Won 80,000.00 / target 100,000.00 = 80.0%; gate not met (team gate 80.0%: "
+        "no team target) -> 0.00"]
+
+
+def test_personal_gate__attainment_is_exact_beyond_28_digits(calc):
+    # 200 / 300 = 0.666.. < the gate 0.66666666666666666666666666668; at the default 28
+    # digits 2/3 would round up to 0.6666666666666666666666666667 and pass
+    plan = PERSONAL_GATED.format(gate="0.66666666666666666666666666668")
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "200", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "300")])
+    # personal: quarter TI 7,500 x 1 x 2/3 = 5,000.00; bonus gated: 0.00 (not 10% x 200)
+    assert [(r["component_id"], r["amount"]) for r in lines(results)] == [
+        ("personal", Dec("5000.00")), ("bonus", Dec("0.00"))]
+
+
+PERSONAL_GATED = """
+plan: gate
+period: quarter
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {{sum: amount, where: {{stage: Won}}}}
+    payout: {{curve: [[0, 0], [1, 1]]}}
+  - id: bonus
+    scope: payee
+    measure: {{sum: amount, where: {{stage: Won}}}}
+    gate: {{personal_attainment_at_least: {gate}}}
+    payout: {{rate: 0.1}}
+"""
