@@ -13,7 +13,14 @@ from teamquota.core.money import EXACT
 from teamquota.core.periods import parse_period
 from teamquota.engine import explain, tiers
 from teamquota.engine.calendar import periods_arrow, run_periods, year_of
-from teamquota.engine.curve import as_ratio, curve_ratio, describe_curve, tiered_commission
+from teamquota.engine.curve import (
+    Segments,
+    as_ratio,
+    curve_factor,
+    curve_ratio,
+    describe_curve,
+    tiered_commission,
+)
 from teamquota.engine.finish import finish, shown, shown_and_percent
 from teamquota.engine.hierarchy import closure_rows, descendants, team_ancestors
 from teamquota.engine.membership import Memberships, one_team_a_day
@@ -244,6 +251,40 @@ def test_curve_ratio__segments_found_by_x_not_y():
     assert Fraction(*curve_ratio(quarter, (1, 2))) == 1
     # 1.0 on the second segment: 1.5 + 0.25 x 0.5 = 1.625
     assert Fraction(*curve_ratio(quarter, (1, 1))) == Fraction(13, 8)
+
+
+def test_curve_factor_and_segments__read_the_segment_by_x():
+    steep = [(Dec(0), Dec(0)), (Dec(1), Dec(2)), (Dec(2), Dec(3))]
+    # 1.5 on the segment 1..2: 2 + 0.5 x 1 = 2.5
+    assert curve_factor(steep, Dec("1.5")) == Dec("2.5")
+    assert Fraction(*Segments(steep).factor((3, 2))) == Fraction(5, 2)
+    # denominators in the points: 1.0 on (0.75, 1.5)..(1.25, 1.75): 1.5 + 0.25 x 0.5 = 1.625
+    quarter = [(Dec("0.25"), Dec("0.5")), (Dec("0.75"), Dec("1.5")), (Dec("1.25"), Dec("1.75"))]
+    assert Fraction(*Segments(quarter).factor((1, 1))) == Fraction(13, 8)
+    assert Fraction(*Segments(quarter).factor((1, 2))) == 1
+
+
+def test_segments__below_at_and_above_the_first_point():
+    # first point (0.8, 2): below it 0 even where the first segment's line is positive
+    # (0.6 would read 2 - 0.2 x 5 = 1); at it exactly 2; then 2 + 0.1 x 5 = 2.5 at 0.9
+    high = Segments([(Dec("0.8"), Dec("2")), (Dec(1), Dec(3))])
+    assert high.factor((3, 5)) == (0, 1)
+    assert Fraction(*high.factor((4, 5))) == 2
+    assert Fraction(*high.factor((9, 10))) == Fraction(5, 2)
+    # a first point whose y is above its x: 0.6 lies above x = 0.5 (and below y = 0.8):
+    # 0.8 + 0.1 x 0.4 = 0.84
+    lifted = Segments([(Dec("0.5"), Dec("0.8")), (Dec(1), Dec(1))])
+    assert Fraction(*lifted.factor((3, 5))) == Fraction(21, 25)
+    # a stretch below zero reads 0: -1 + 0.25 x 2 = -0.5 at 0.25
+    assert Segments([(Dec(0), Dec(-1)), (Dec(1), Dec(1))]).factor((1, 4)) == (0, 1)
+
+
+def test_tiered_commission__three_tiers_each_slice_its_own_rate():
+    t = [(Dec(0), Dec("0.01")), (Dec(100), Dec("0.02")), (Dec(200), Dec("0.05"))]
+    # 100 x 1% + 100 x 2% + 50 x 5% = 1 + 2 + 2.5 = 5.5
+    assert tiered_commission(Dec(250), t, "marginal") == Dec("5.5")
+    # 150: 100 x 1% + 50 x 2% = 2
+    assert tiered_commission(Dec(150), t, "marginal") == Dec("2")
 
 
 def test_curve_ratio__a_negative_stretch_pays_zero_and_the_cap_binds():
