@@ -104,3 +104,54 @@ def test_it_refuses_a_plan_paid_beyond_cents_and_keeps_the_last_run(world, real_
     assert [d["code"] for d in run.diagnostics] == ["E052"]
     assert "pays lines to 3 decimal places" in run.diagnostics[0]["message"]
     assert PayoutLine.objects.count() == before
+
+
+def test_it_refuses_a_deal_no_rate_converts_on_import_and_on_a_run(client, world):
+    """Issue 12: a 5,000.00 EUR deal in a USD plan with no rate was paid as 5,000 USD."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from teamquota.web.comp.models import Deal, Payee
+    client.force_login(world.otto)
+    upload = client.post("/imports/upload/", {
+        "table": "deals", "preset": "", "file": SimpleUploadedFile(
+            "deals.csv", b"deal_id,owner_id,account,product,amount,currency,stage,close_date\n"
+            b"EUR-1,rita,Acme,GTX,5000.00,EUR,Won,2017-02-01\n", content_type="text/csv")})
+    text = client.get(upload["Location"] + "?mode=upsert").content.decode()
+    assert "deals.csv:2" in text and "[D011]" in text
+    # the same deal reaching the database another way (an fx table replaced later): the
+    # run refuses it with the same code, naming the deal, and publishes nothing
+    Deal.objects.create(deal_id="EUR-1", owner=Payee.objects.get(payee_id="rita"),
+                        product="GTX", amount=Decimal("5000.00"), currency="EUR",
+                        stage="Won", close_date=date(2017, 2, 1))
+    run = start_run(world.otto, "eur deal")
+    assert run.status == "failed"
+    assert [d["code"] for d in run.diagnostics] == ["D011"]
+    assert "EUR-1" in run.diagnostics[0]["message"]
+    assert not PayoutLine.objects.filter(run=run).exists()
+
+
+def test_it_refuses_new_fx_rates_that_leave_a_deal_unconverted(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(table: str, text: str) -> str:
+        response = client.post("/imports/upload/", {
+            "table": table, "preset": "", "file": SimpleUploadedFile(
+                f"{table}.csv", text.encode(), content_type="text/csv")})
+        return response["Location"]
+    client.force_login(world.otto)
+    header = "from_currency,to_currency,period,rate\n"
+    client.post(upload("fx_rates", header + "EUR,USD,2017,1.1\n") + "apply/",
+                {"mode": "replace"})
+    deals = upload("deals", "deal_id,owner_id,account,product,amount,currency,stage,"
+                            "close_date\nEUR-1,rita,Acme,GTX,5000.00,EUR,Won,2017-02-01\n")
+    client.post(deals + "apply/", {"mode": "upsert"})
+    run = start_run(world.otto, "eur at the year's rate")
+    assert run.status == "done", run.diagnostics
+    # Rita: 1,500.00 + 5,000.00 EUR x 1.1 = 7,000.00 USD of target 3,000.00
+    assert PayoutLine.objects.filter(run=run, payee__payee_id="rita",
+                                     component_id="personal").exists()
+    text = client.get(upload("fx_rates", header + "GBP,USD,2017,1.3\n")
+                      + "?mode=replace").content.decode()
+    assert "[D011]" in text and "deals in the database" in text

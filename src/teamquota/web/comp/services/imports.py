@@ -36,8 +36,10 @@ from teamquota.web.comp.services.store import StoreError, write_table
 PRESETS = ("", "salesforce", "hubspot")
 # The tables each table points at: an upsert is checked against these (from the database).
 REFERS = {"payees": (), "teams": ("payees",), "memberships": ("payees", "teams"),
-          "deals": ("payees",), "splits": ("deals", "payees"), "targets": ("payees", "teams"),
-          "activities": ("payees",), "fx_rates": (), "coverage": ("payees", "teams")}
+          "deals": ("payees", "fx_rates"), "splits": ("deals", "payees"),
+          "targets": ("payees", "teams"), "activities": ("payees",),
+          # new rates must still convert every deal (D011), as the engine will ask
+          "fx_rates": ("deals",), "coverage": ("payees", "teams")}
 
 
 @dataclass
@@ -161,12 +163,25 @@ def _database_parquet(directory: Path, names: tuple[str, ...]) -> dict[str, Path
     return paths
 
 
+def _plan_currency() -> tuple[str | None, int]:
+    """The currency deals must convert into (D011), as the runs will: the current plans'
+    when they agree; with plans in several currencies the run checks each."""
+    from teamquota.web.comp.services.runs import current_versions, loaded_plan
+    plans = [loaded_plan(v).plan for v in current_versions()]
+    currencies = {p.currency for p in plans}
+    if len(currencies) != 1:
+        return None, 1
+    return currencies.pop(), plans[0].year_start_month
+
+
 def validate(staged: Staged, mode: str, on_error: str) -> Validation:
     with tempfile.TemporaryDirectory() as tmp:
         others = tuple(TABLES) if mode == "replace" else REFERS[staged.table]
         database = _database_parquet(Path(tmp), tuple(n for n in others if n != staged.table))
         paths = {**database, staged.table: staged.path}
-        result = load_tables(paths, _table_map(staged), LoadOptions(on_error=on_error))
+        currency, year_start_month = _plan_currency()
+        result = load_tables(paths, _table_map(staged), LoadOptions(
+            on_error=on_error, currency=currency, year_start_month=year_start_month))
     mine = str(staged.path)
     by_path = {str(path): name for name, path in database.items()}
     shown = []
