@@ -168,8 +168,9 @@ def test_allocate__negative_total_zero_weights_and_places():
     assert allocate(Dec("5"), []) == []
     # 0 places: 10 by 1:1:1 = 4 + 3 + 3
     assert allocate(Dec("10"), [Dec(1)] * 3, 0) == [Dec(4), Dec(3), Dec(3)]
-    # 0.004 by 1:1 at two places: floors 0.00 + 0.00 leave 0 whole cents (0.4 rounds to 0)
-    assert allocate(Dec("0.004"), [Dec(1), Dec(1)]) == [Dec("0.00"), Dec("0.00")]
+    # 0.004 at two places: no whole-cent parts sum to it (see the test below)
+    with pytest.raises(ValueError):
+        allocate(Dec("0.004"), [Dec(1), Dec(1)])
 
 
 def test_near_tie__within_ten_to_the_minus_40_of_a_half_cent():
@@ -275,3 +276,12 @@ def test_near_boundary__exactly_the_band_is_not_near():
     # 10^-42 at two places is 10^-40 of a cent, exactly the band: not within it
     assert not near_boundary(Dec("1e-42"), 2, "up")
     assert near_boundary(Dec("1e-43"), 2, "up")
+
+
+def test_allocate__refuses_a_total_finer_than_its_unit():
+    # 1.015 in cents: two whole-cent parts sum to 1.01 or 1.02, never 1.015 (it handed out
+    # 0.51 + 0.51 = 1.02 before)
+    with pytest.raises(ValueError, match="cannot allocate 1.015 in units of 0.01"):
+        allocate(Dec("1.015"), [Dec(1), Dec(1)])
+    # -1.01 by 1:1: magnitudes 0.505 -> floors 0.50 + 0.50, the leftover cent to the first
+    assert allocate(Dec("-1.01"), [Dec(1), Dec(1)]) == [Dec("-0.51"), Dec("-0.50")]

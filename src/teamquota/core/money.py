@@ -114,6 +114,9 @@ def allocate(total: Decimal, weights: list[Decimal], places: int = 2) -> list[De
     if not weights:
         return []
     unit = quantum(places)
+    if total != total.quantize(unit, rounding=decimal.ROUND_DOWN):
+        # the parts are whole units, so they cannot sum to a total with finer digits
+        raise ValueError(f"cannot allocate {total} in units of {unit}: round it first")
     if sum(weights, ZERO) == ZERO:
         weights = [ONE] * len(weights)
     weight_sum = sum(weights, ZERO)
