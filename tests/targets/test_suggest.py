@@ -173,25 +173,29 @@ def _in_currencies(rates: list[dict[str, str]]) -> Dataset:
                                 deals=deals, fx_rates=rates)
 
 
-def test_suggest_targets__history_in_the_payees_currency() -> None:
+def test_suggest_targets__history_in_the_plans_currency_whoever_is_paid_in_what() -> None:
     rates = [{"from_currency": "USD", "to_currency": "EUR", "period": "2017", "rate": "0.9"},
              {"from_currency": "EUR", "to_currency": "USD", "period": "2017-Q2",
               "rate": "1.1"}]
     amounts = _amounts(suggest_targets(_in_currencies(rates), year=2018, lookback=2,
                                        growth=Decimal("1"), round_to=Decimal("1"),
                                        currency="USD"))
-    # ann (EUR): Q1 1,000 USD x 0.9 = 900 EUR x 90/31 days = 2,612.90...; Q2 900 EUR
-    #   mean (2,612.903... + 900) / 2 = 1,756.45... -> 1,756 EUR
-    # bob (USD): Q1 0; Q2 1,000 EUR x 1.1 = 1,100 USD -> mean 550 USD
-    assert amounts[("ann", "2018-Q1")] == Decimal("1756")
+    # targets are in the plan's USD (the engine compares them with USD measures), though
+    # ann is paid in EUR:
+    # ann: Q1 1,000 USD x 90/31 days = 2,903.2258...; Q2 900 EUR x 1.1 = 990.00 USD
+    #   mean (2,903.2258... + 990.00) / 2 = 1,946.61... -> 1,947 USD
+    # bob: Q1 0; Q2 1,000 EUR x 1.1 = 1,100 USD -> mean 550 USD
+    assert amounts[("ann", "2018-Q1")] == Decimal("1947")
     assert amounts[("bob", "2018-Q1")] == Decimal("550")
 
 
-def test_suggest_targets__deal_without_a_rate_into_the_payees_currency_is_refused() -> None:
-    rates = [{"from_currency": "EUR", "to_currency": "USD", "period": "2017", "rate": "1.1"}]
+def test_suggest_targets__deal_without_a_rate_into_the_plans_currency_is_refused() -> None:
+    rates = [{"from_currency": "EUR", "to_currency": "USD", "period": "2017-Q2",
+              "rate": "1.1"}]
     with pytest.raises(InputError) as caught:
-        suggest_targets(_in_currencies(rates), year=2018, currency="USD")
-    # ann's USD deal needs a USD->EUR rate; the same D011 as the loader and the engine
+        suggest_targets(_in_currencies(rates), year=2018, currency="EUR")
+    # in a EUR plan ann's USD deal needs a USD->EUR rate; the same D011 as the loader and
+    # the engine
     assert [d.render() for d in caught.value.diagnostics.errors] == [
         "<deals>: error[D011]: column 'currency': deal '1' closed 2017-03-15 in USD, but "
         "fx_rates has no rate from USD to EUR for that day, month, quarter or year\n"

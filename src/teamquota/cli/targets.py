@@ -88,7 +88,7 @@ def suggest(
                                 measure=measure, team_measure=team_measure or None,
                                 round_to=unit, year_start_month=year_start_month,
                                 currency=currency)
-    except InputError as exc:  # a deal no fx rate converts into its payee's currency
+    except InputError as exc:  # a deal no fx rate converts into the plan's currency
         fail(exc.diagnostics, fmt)
     if output is not None:
         try:

@@ -46,8 +46,8 @@ def won_by_period(dataset: Dataset, kind: PeriodKind, year_start_month: int = 1,
                   won_stages: tuple[str, ...] = ("Won",), currency: str = "USD"
                   ) -> dict[str, dict[str, Decimal]]:
     """payee_id -> period label -> won amount credited (splits by share, else the owner),
-    in the payee's currency (``payees.currency``, else ``currency``: the plan's; a deal
-    without a currency is in ``currency``). A deal in another currency converts at its
+    in ``currency``, the plan's, as the engine measures (a deal without a currency is in
+    ``currency``). A deal in another currency converts at its
     close date's fx rate (data/fx.py, the engine's rules); raises :class:`InputError` with
     D011 for every deal no rate converts."""
     deals = dataset["deals"]
@@ -88,13 +88,14 @@ def won_by_period(dataset: Dataset, kind: PeriodKind, year_start_month: int = 1,
 
 
 class _Converter:
-    """Won amounts into each payee's currency, collecting the deals that cannot be."""
+    """Won amounts into the plan's currency, collecting the deals that cannot be."""
 
     def __init__(self, dataset: Dataset, currency: str, year_start_month: int):
         self.dataset, self.currency = dataset, currency
-        payees = dataset["payees"]
-        self.paid_in = {p: c or currency for p, c in zip(
-            payees["payee_id"].to_pylist(), payees["currency"].to_pylist(), strict=True)}
+        # Targets are in the plan's currency, whoever they are for: the engine compares
+        # them with measures in the plan's currency and converts only the payout into a
+        # payee's own currency (docs/plan-language.md, "Currencies").
+        self.paid_in: dict[str, str] = {}
         self.rates = FxRates.from_table(dataset.get("fx_rates"), year_start_month)
         self.log = ProblemLog()
 

@@ -171,8 +171,8 @@ def suggest_targets(dataset: Dataset, period: PeriodKind = "quarter", year: int 
     period; ``"run_rate"``: every period of history. ``team_measure=None`` leaves out team
     rows. ``prorate_to_data`` shrinks a target period that starts before the data does by
     the share of its days the data covers. Rows are sorted by subject type, subject and
-    period. History is converted into each payee's currency (``payees.currency``, else
-    ``currency``, the plan's) at the fx rate of each deal's close date, the engine's rules
+    period. History is converted into ``currency``, the plan's (targets are in it, as the
+    engine's measures are), at the fx rate of each deal's close date, the engine's rules
     (data/fx.py); a deal no rate converts raises :class:`InputError` (D011).
     """
     suggestions = suggest_payee_targets(dataset, period, year, periods, method, lookback,
