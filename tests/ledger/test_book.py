@@ -3,6 +3,7 @@ out, and the invariant over random histories (docs/ledger.md)."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from decimal import Decimal
 
@@ -246,7 +247,8 @@ def expected_paid(store: MemoryStore, manual: dict[str, Decimal]) -> dict[str, D
     return {k: v for k, v in out.items()}
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=int(os.environ.get("TEAMQUOTA_LEDGER_EXAMPLES", "1500")),
+          deadline=None)
 @given(history)
 def test_invariant__paid_to_date_is_fresh_calculation_plus_manual(ops):  # noqa: ANN001
     store = MemoryStore()
