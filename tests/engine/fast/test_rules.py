@@ -179,3 +179,48 @@ components:
     gate: {{personal_attainment_at_least: {gate}}}
     payout: {{rate: 0.1}}
 """
+
+
+def test_pool__weights_split_a_member_without_a_weight_gets_nothing(calc):
+    results = run_pool(calc, "weights, weights: {ann: 3}",
+                       [deal("d1", "ann", "10000", "2017-02-01")])
+    # pool 100.00, weights ann 3, bob none (0): all 100.00 to Ann
+    assert [(r["payee_id"], r["amount"]) for r in lines(results)] == [
+        ("ann", Dec("100.00")), ("bob", Dec("0.00"))]
+
+
+def test_pool__nobody_contributed_shares_split_equally_in_words(calc):
+    results = run_pool(calc, "contribution", [deal("d1", "ann", "10000", "2017-02-01",
+                                                   stage="Lost")])
+    # no Won deals: pool 1% x 0 = 0.00; no weights, so each share reads 1/2 = 50.00%
+    assert [(r["payee_id"], r["amount"], r["factor"]) for r in lines(results)] == [
+        ("ann", Dec("0.00"), Dec("0.5")), ("bob", Dec("0.00"), Dec("0.5"))]
+
+
+def test_pool__teams_without_members_and_a_blocked_first_member_are_skipped_over(calc):
+    plan = pool("equal").replace("    payout:", "    gate: {min_contribution_share: 0.1}\n"
+                                              "    payout:")
+    payees = [{"payee_id": "amy", "name": "Amy", "target_incentive": "10000"}, *TWO]
+    teams = [{"team_id": "aaa", "name": "Empty"}, *TEAMS]
+    members = [{"payee_id": p, "team_id": "east", "start_date": "2017-01-01"}
+               for p in ("amy", "ann", "bob")]
+    results = calc(plan, payees=payees, teams=teams, memberships=members,
+                   deals=[deal("d1", "ann", "6000", "2017-02-01"),
+                          deal("d2", "bob", "4000", "2017-02-01")])
+    # team aaa has no members: no lines; east: pool 1% x 10,000 = 100.00; Amy (first)
+    # contributed 0% < 10%: 0.00; Ann and Bob share equally (90 days each): 50.00 each
+    assert [(r["team_id"], r["payee_id"], r["amount"]) for r in lines(results)] == [
+        ("east", "amy", Dec("0.00")), ("east", "ann", Dec("50.00")),
+        ("east", "bob", Dec("50.00"))]
+
+
+def test_pool__parts_in_a_currency_without_cents(calc):
+    plan = pool("equal").replace("period: quarter", "period: quarter\ncurrency: JPY")
+    three = [*TWO, {"payee_id": "cat", "name": "Cat", "target_incentive": "10000"}]
+    members = [{"payee_id": p, "team_id": "east", "start_date": "2017-01-01"}
+               for p in ("ann", "bob", "cat")]
+    results = calc(plan, payees=three, teams=TEAMS, memberships=members,
+                   deals=[deal("d1", "ann", "10001", "2017-02-01", currency="JPY")])
+    # pool 1% x 10,001 = 100.01 -> 100 yen; 100 / 3 = 33.3..: 34, 33, 33
+    assert [(r["payee_id"], r["amount"]) for r in lines(results)] == [
+        ("ann", Dec("34")), ("bob", Dec("33")), ("cat", Dec("33"))]
