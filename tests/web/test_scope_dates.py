@@ -105,7 +105,7 @@ def _rows() -> list[tuple[str, str, str, dict[str, object]]]:
     header, rows = lines[0], []
     for cells in lines[1:]:
         move, quarter, opened, *found = cells
-        expected = {p: int(c) if c == "404" else c for p, c in zip(header[3:], found)}
+        expected = {p: int(c) if c == "404" else c for p, c in zip(header[3:], found, strict=True)}
         rows.append((move, f"2017-{quarter}", opened, expected))
     return rows
 

@@ -60,8 +60,8 @@ def line_json(line: Any) -> dict[str, Any]:
 def api_statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     if (denied := _auth(request)) is not None:
         return denied
-    payee = access.payees_visible_to(request.user).filter(payee_id=payee_id).first()
     period = _period(request)
+    payee = access.payees_visible_to(request.user, period).filter(payee_id=payee_id).first()
     if payee is None or period is None:
         return _not_found()
     data = statement_data(payee, period)
@@ -82,7 +82,7 @@ def api_results(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     if period is None:
         return _not_found()
-    lines = (access.lines_visible_to(request.user)
+    lines = (access.lines_visible_to(request.user, period)
              .filter(pk__in=PayoutLine.shown(period).values("pk"))
              .select_related("payee", "team").order_by("payee__payee_id", "id"))
     if request.GET.get("payee"):

@@ -52,11 +52,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @access.signed_in
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = list(access.teams_visible_to(request.user).select_related("leader", "parent"))
-    if len(teams) == 1 and not request.GET:
-        return redirect("team", team_id=teams[0].team_id)
     periods = published_periods()
     period = pick_period(request, periods)
+    teams = list(access.teams_visible_to(request.user, period)
+                 .select_related("leader", "parent"))
+    if len(teams) == 1 and not request.GET:
+        return redirect("team", team_id=teams[0].team_id)
     rows = []
     if period is not None:
         att = defaultdict(list)
@@ -214,10 +215,11 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
 @access.signed_in
 def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
     user = request.user
-    team = get_object_or_404(access.teams_visible_to(user).select_related("leader", "parent"),
-                             team_id=team_id)
     periods = published_periods()
     period = pick_period(request, periods)
+    team = get_object_or_404(access.teams_visible_to(user, period)
+                             .select_related("leader", "parent"), team_id=team_id)
+    periods = access.periods_visible_to(user, periods, team=team)  # picker and trend
     context: dict[str, Any] = {"team": team, "period": period, "periods": periods,
                                "show_insights": access.may_see_insights(user, team)}
     if period is None:
@@ -225,7 +227,7 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
     change = last_change()
     plan = cached_plan_for(user.payee_id, period.run_id, change)
     visibility = plan.team_visibility if plan else "members"
-    show_members = access.members_detail_visible(user, team, visibility)
+    show_members = access.members_detail_visible(user, team, visibility, period)
     today = timezone.localdate()
     context.update(_numbers(team, period, plan, show_members, periods, today, change))
     context.update({"show_members": show_members, "visibility": visibility})
@@ -236,10 +238,10 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
         context["ahead"] = credited >= expected
         context["period_over"] = today > period.end
     if show_members:
-        visible_statements = set(access.payees_visible_to(user).filter(
+        visible_statements = set(access.payees_visible_to(user, period).filter(
             payee_id__in=[r["payee"].payee_id for r in context["members"]])
             .values_list("payee_id", flat=True))
         for r in context["members"]:
             r["statement"] = r["payee"].payee_id in visible_statements
-    context["children"] = access.teams_visible_to(user).filter(parent=team)
+    context["children"] = access.teams_visible_to(user, period).filter(parent=team)
     return render(request, "comp/team_dashboard.html", context)

@@ -22,11 +22,11 @@ ZERO = Decimal("0")
 
 @access.signed_in
 def statement_list(request: HttpRequest) -> HttpResponse:
-    payees = access.payees_visible_to(request.user)
-    if request.user.payee_id and payees.count() == 1:
-        return redirect("statement", payee_id=request.user.payee.payee_id)
     periods = published_periods()
     period = pick_period(request, periods)
+    payees = access.payees_visible_to(request.user, period)
+    if request.user.payee_id and payees.count() == 1:
+        return redirect("statement", payee_id=request.user.payee.payee_id)
     totals = {}
     if period is not None:
         totals = dict(PayoutLine.shown(period).filter(payee__in=payees)
@@ -140,12 +140,17 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
 
 @access.signed_in
 def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
-    payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
     periods = published_periods()
     period = pick_period(request, periods)
-    context: dict[str, Any] = {"payee": payee, "period": period, "periods": periods,
+    payee = get_object_or_404(access.payees_visible_to(request.user, period),
+                              payee_id=payee_id)
+    shown = access.periods_visible_to(request.user, periods, payee=payee)
+    context: dict[str, Any] = {"payee": payee, "period": period, "periods": shown,
                                "own": request.user.payee_id == payee.id,
                                "ti": fmt_money(payee.target_incentive)}
     if period is not None:
         context.update(_numbers(payee, period, periods))
+        # the history's draw balance runs over every period; only those in scope are shown
+        labels = {p.label for p in shown}
+        context["history"] = [h for h in context["history"] if h["period"].label in labels]
     return render(request, "comp/statement.html", context)
