@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from teamquota.cli.output import Format, console, fail
+from teamquota.core.spreadsheet import write_csv
 from teamquota.data.dataset import Dataset
 
 DataOpt = Annotated[Path | None, typer.Option(
@@ -78,7 +79,7 @@ def _write(out: Path, frames: dict[str, pd.DataFrame], charts: dict[str, object]
         written = []
         for name, frame in frames.items():
             path = out / f"{name}.csv"
-            frame.to_csv(path, index=False)
+            write_csv(frame.itertuples(index=False), path, [str(c) for c in frame.columns])
             written.append(path)
         for name, figure in charts.items():
             written.append(write_chart(figure, out, name))  # type: ignore[arg-type]

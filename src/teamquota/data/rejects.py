@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
+
+from teamquota.core.spreadsheet import write_csv
 
 
 def reject_table(source: pa.Table, lines: np.ndarray, bad: Mapping[int, Sequence[str]],
@@ -42,6 +43,6 @@ def write_rejects(rejects: Mapping[str, pa.Table], directory: str | Path) -> lis
     written = []
     for name, table in rejects.items():
         path = out / f"{name}.rejects.csv"
-        pacsv.write_csv(table, path)
+        write_csv(table, path)
         written.append(path)
     return written

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from teamquota.core.diagnostics import Diagnostics
+from teamquota.core.spreadsheet import staged_folder, write_csv
 from teamquota.data.tables import MONEY
 
 # Attainment keeps 12 decimals in the table for display and export; payouts are computed
@@ -123,16 +123,19 @@ class Results:
 
     def write(self, directory: str | Path, formats: tuple[str, ...] = ("csv", "parquet")
               ) -> list[Path]:
+        """Write each table as Parquet and/or CSV (text cells safe to open in a
+        spreadsheet: ``core.spreadsheet``) into ``directory``, all at once: the files are
+        written into a new folder swapped in at the end, so a run killed or failing half
+        way leaves the previous run's files as they were, never a mix."""
         out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
+        names = [f"{name}.{kind}" for name in self.tables() for kind in ("parquet", "csv")]
         written = []
-        for name, table in self.tables().items():
-            if "parquet" in formats:
-                path = out / f"{name}.parquet"
-                pq.write_table(table, path)
-                written.append(path)
-            if "csv" in formats:
-                path = out / f"{name}.csv"
-                pacsv.write_csv(table, path)
-                written.append(path)
+        with staged_folder(out, replaces=names) as stage:
+            for name, table in self.tables().items():
+                if "parquet" in formats:
+                    pq.write_table(table, stage / f"{name}.parquet")
+                    written.append(out / f"{name}.parquet")
+                if "csv" in formats:
+                    write_csv(table, stage / f"{name}.csv")
+                    written.append(out / f"{name}.csv")
         return written

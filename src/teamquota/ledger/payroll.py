@@ -5,13 +5,11 @@ lock it is made from the period's rows as they are."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from teamquota.core.money import ZERO
-from teamquota.core.spreadsheet import safe_cell
+from teamquota.core.spreadsheet import csv_text, safe_cell
 from teamquota.ledger.store import Row
 
 HEADER = ["period", "payee_id", "payee_name", "email", "plan", "component", "currency",
@@ -38,8 +36,5 @@ def payroll_rows(label: str, status: str, run_id: int | None, rows: Iterable[Row
 
 
 def payroll_csv(lines: list[list[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(lines)
-    return out.getvalue()
+    # The amount (column 8) is a number: written plain, a negative correction unquoted.
+    return csv_text(([*line[:7], Decimal(line[7]), *line[8:]] for line in lines), HEADER)

@@ -10,7 +10,6 @@ number was made, so the CSV explains itself.
 
 from __future__ import annotations
 
-import csv
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import pyarrow.compute as pc
 
 from teamquota.core.money import ZERO, allocate, exact_div
 from teamquota.core.periods import Period, PeriodKind, parse_period, periods_between
+from teamquota.core.spreadsheet import write_csv
 from teamquota.data.dataset import Dataset, to_table
 from teamquota.data.tables import TARGETS
 from teamquota.targets.history import Coverage, coverage, scaled, won_by_period
@@ -229,11 +229,6 @@ def allocate_team_targets(team_targets: pa.Table, weights: Mapping[str, Mapping[
 def write_targets_csv(table: pa.Table, path: str | Path) -> Path:
     """Write targets as a CSV a person can edit: plain decimals, a header, one row per line."""
     path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.column_names)
-        for row in table.to_pylist():
-            writer.writerow(["" if v is None else f"{v:f}" if isinstance(v, Decimal) else v
-                             for v in row.values()])
+    write_csv((row.values() for row in table.to_pylist()), path, table.column_names)
     return path
 

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError
+from teamquota.core.spreadsheet import csv_text
 from teamquota.data.columnmap import ColumnMap, LoadedMap, load_preset
 from teamquota.data.loader import LoadOptions, load_tables
 from teamquota.data.readers import ReadError, read_raw
@@ -224,9 +224,7 @@ def _ours(text: str, database: dict[str, Path], staged: Staged) -> str:
 def rejects_csv(table: pa.Table | None) -> str:
     if table is None or table.num_rows == 0:
         return ""
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink)
-    return sink.getvalue().to_pybytes().decode("utf-8")
+    return csv_text(table)
 
 
 def apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,
