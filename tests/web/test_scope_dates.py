@@ -205,3 +205,11 @@ def test_it_lists_the_old_leaders_lines_by_their_own_period(client, db):
     client.force_login(world.sam)
     assert client.get(f"/disputes/{dispute.pk}/").status_code == 404
     assert dispute.pk not in [d.pk for d in client.get("/disputes/").context["disputes"]]
+
+
+def test_it_estimates_only_for_the_teams_of_the_estimated_period(client, db):
+    world = _moved_world("first_day")
+    client.force_login(world.rita)
+    response = client.post("/estimator/", {"deal": ["OPEN1"], "amount_OPEN1": "750.00"})
+    assert response.context["period"].label == "2017-Q3"
+    assert [r["team"] for r in response.context["team_rows"]] == ["South"]

@@ -54,13 +54,16 @@ def estimator(request: HttpRequest) -> HttpResponse:
             from teamquota.web.comp.models import Team
             names = dict(Team.objects.filter(team_id__in={k[0] for k in est.team_before})
                          .values_list("team_id", "name"))
+            # only the teams the rep belongs to in the estimated period (not a former team)
+            teams = set(access.teams_visible_to(request.user, period)
+                        .values_list("team_id", flat=True))
             context["team_rows"] = [
                 {"team": names.get(k[0], k[0]), "component": k[1],
                  "gate_before": _gate_text(plan, k[1], v),
                  "gate_after": _gate_text(plan, k[1], est.team_after.get(k)),
                  "before": fmt_pct(v) if v is not None else "—",
                  "after": fmt_pct(est.team_after.get(k)) if est.team_after.get(k) is not None
-                 else "—"} for k, v in est.team_before.items()]
+                 else "—"} for k, v in est.team_before.items() if k[0] in teams]
             context["component_rows"] = [
                 {"component": c, "before": fmt_money(est.lines_before.get(c, Decimal(0))),
                  "after": fmt_money(est.lines_after.get(c, Decimal(0)))}
