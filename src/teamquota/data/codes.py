@@ -25,11 +25,20 @@ DATA_CODES: dict[str, str] = {
     "D016": "a value is not one of the allowed values (subject_type, period label, ...)",
     "D017": "the team hierarchy has a cycle (a team is its own ancestor)",
     "D018": "a column name appears more than once in a CSV header",
+    "D019": "a date is outside the supported window 1900-01-01..2199-12-31",
     "D020": ("a column map is not valid YAML, is nested too deeply, or expands through "
              "aliases to more than 100,000 values"),
     "D021": "a column map has an unknown key or a bad value",
     "D022": "a column map names a source column that the file does not have",
     "D023": "a lookup file's key is not unique",
+    "D024": "an id (payee, team, deal, plan) holds characters outside letters, digits and "
+             "_ . - @ : or is longer than 100",
+    "D025": "a header has more than 1,000 columns, a longer line or a name over 10,000 "
+            "characters",
+    "D026": "a value is longer than the column holds (e.g. a name over 200 characters)",
+    "D027": "an uploaded file is larger than the upload limit",
+    "D028": "a value holds a NUL byte",
+    "D029": "a file ends its lines with CR only",
     "D030": "info: a column map value map changed values",
     "D031": "info: a column was not in the source and was set to a constant",
     "D032": "info: optional values are blank (e.g. accounts on open deals)",
@@ -38,4 +47,5 @@ DATA_CODES: dict[str, str] = {
     "D035": "info: source columns that the column map does not use",
     "D036": "warning: a deal stage looks like Won or Lost but is spelled differently",
     "D040": "warning: rows were rejected (on_error='reject') and written to a reject table",
+    "D050": "the server could not store an import or a run (disk full); nothing changed",
 }

@@ -76,15 +76,20 @@ class _Read:
         return read_rows(self.path, rows), self.loaded.lines[rows]
 
 
+READ_HINTS = {"D018": "rename or remove one of them",
+              "D025": "split the file, or drop the columns the table does not use",
+              "D029": "nothing was read; line ends must be LF or CRLF"}
+
+
 def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: LoadedMap | None,
               log: ProblemLog, options: LoadOptions) -> _Read | None:
     con = connect()
     try:
         return _read_with(con, name, path, table_map, column_map, log, options)
     except ReadError as exc:
-        log.file_level.error(exc.code, str(exc), Source(str(path), 1 if exc.code == "D018"
-                                                        else None),
-                             "rename or remove one of them" if exc.code == "D018" else None)
+        located = exc.code in READ_HINTS
+        log.file_level.error(exc.code, str(exc), Source(str(path), 1 if located else None),
+                             READ_HINTS.get(exc.code))
         return None
     finally:
         con.close()

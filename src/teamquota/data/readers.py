@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from teamquota.data.duck import connect, ident, literal
+from teamquota.data.limits import HEADER_BYTES, MAX_CELL, MAX_COLUMNS
 from teamquota.data.spill import fetch
 
 UNNAMED = "__unnamed_column_"
@@ -90,9 +91,17 @@ def read_header(path: Path) -> list[str]:
     """The header's column names, reading only the first line of the file."""
     try:
         with path.open("rb") as file:
-            first = file.readline()
+            first = file.readline(HEADER_BYTES + 1)
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror}") from None
+    bare_cr = first.find(b"\r")
+    if bare_cr != -1 and first[bare_cr:bare_cr + 2] != b"\r\n":
+        raise ReadError("the file ends its lines with CR only (classic Mac); save it with "
+                        "LF or CRLF line ends (any editor's 'Unix' or 'Windows' option)",
+                        "D029")
+    if len(first) > HEADER_BYTES and not first.endswith(b"\n"):
+        raise ReadError(f"the header line is longer than {HEADER_BYTES:,} bytes; a file has "
+                        f"at most {MAX_COLUMNS:,} columns", "D025")
     first = first.rstrip(b"\n").rstrip(b"\r")
     try:
         text = first.decode("utf-8-sig")
@@ -102,6 +111,13 @@ def read_header(path: Path) -> list[str]:
     if not names or names == [""]:
         raise ReadError("the file is empty or has no header line")
     names = [name.strip() for name in names]
+    if len(names) > MAX_COLUMNS:
+        raise ReadError(f"the header has {len(names):,} columns; a file has at most "
+                        f"{MAX_COLUMNS:,}", "D025")
+    long = next((i for i, n in enumerate(names) if len(n) > MAX_CELL), None)
+    if long is not None:
+        raise ReadError(f"column name {long + 1} is {len(names[long]):,} characters long; "
+                        f"a value has at most {MAX_CELL:,}", "D025")
     for name in dict.fromkeys(names):
         fields = [str(i + 1) for i, n in enumerate(names) if n == name]
         if len(fields) > 1:

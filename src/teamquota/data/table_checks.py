@@ -18,6 +18,16 @@ import pyarrow.compute as pc
 from teamquota.core.periods import parse_period
 from teamquota.data.duck import connect, ident
 from teamquota.data.fx import LABEL_HINT, bad_labels
+from teamquota.data.limits import (
+    DATE_MAX,
+    DATE_MIN,
+    DATE_WINDOW,
+    ID_CHARS,
+    ID_COLUMNS,
+    ID_MAX,
+    ID_PATTERN,
+    MAX_LENGTHS,
+)
 from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.tables import TABLES
 
@@ -172,6 +182,52 @@ def check_date_order(t: LoadedTable, log: ProblemLog) -> None:
             "end_date is the last day (inclusive); leave it blank for an ongoing row")
 
 
+def check_limits(t: LoadedTable, log: ProblemLog) -> None:
+    """Dates inside the supported window (D019), ids of the allowed characters (D024) and
+    text no longer than the column where it is stored (D026); data/limits.py."""
+    spec = TABLES[t.name]
+    for column in spec.columns:
+        if column.name not in t.table.column_names:
+            continue
+        values = t.table[column.name]
+        if pa.types.is_date(column.type):
+            outside = pc.or_(pc.less(values, pa.scalar(DATE_MIN, values.type)),
+                             pc.greater(values, pa.scalar(DATE_MAX, values.type)))
+            rows = _rows(outside)
+            log.add(t.name, "D019", rows,
+                    [f"column '{column.name}': {v} is outside the supported dates "
+                     f"{DATE_WINDOW}" for v in _texts(values, rows)],
+                    "use a date in the window; leave an end date blank for 'ongoing'")
+            continue
+        if not pa.types.is_string(column.type):
+            continue
+        rows = _rows(pc.match_substring(values, "\x00"))
+        if len(rows):
+            log.add(t.name, "D028", rows,
+                    [f"column '{column.name}': the value holds a NUL byte"] * len(rows),
+                    "remove the NUL (\\0) characters; the file may be UTF-16 or binary")
+            continue
+        if column.name in ID_COLUMNS.get(t.name, ()):
+            rows = _rows(pc.or_(pc.invert(pc.match_substring_regex(
+                values, f"^{ID_PATTERN.pattern}$")), pc.match_substring_regex(values, r"^\.+$")))
+            rows = rows[pc.is_valid(values.take(pa.array(rows, pa.int64()))).to_numpy(
+                zero_copy_only=False)] if len(rows) else rows
+            log.add(t.name, "D024", rows,
+                    [f"column '{column.name}': '{v}' is not an id" for v in
+                     _texts(values, rows)],
+                    f"an id holds only {ID_CHARS}, up to {ID_MAX} characters (no '/', "
+                    "spaces or control characters)")
+            continue
+        limit = MAX_LENGTHS.get((t.name, column.name))
+        if limit is not None:
+            rows = _rows(pc.greater(pc.utf8_length(values), limit))
+            log.add(t.name, "D026", rows,
+                    [f"column '{column.name}': a value of {len(v)} characters is longer "
+                     f"than the {limit} the column holds: '{v[:40]}...'"
+                     for v in _texts(values, rows)],
+                    "shorten the value in the source system")
+
+
 def lookalike(stage: str, words: Iterable[str]) -> str | None:
     """The stage word ``stage`` is a misspelling of ('closed won' -> 'Won'), else None."""
     word = next((w for w in words if w.lower() in stage.lower().split()), None)
@@ -278,5 +334,6 @@ def check_table(t: LoadedTable, log: ProblemLog, stages: StageRules,
     check_currencies(t, log)
     check_allowed(t, log)
     check_date_order(t, log)
+    check_limits(t, log)
     check_deal_stages(t, log, stages, already_bad)
     check_duplicates(t, log)
