@@ -35,10 +35,10 @@ def _field(text: str) -> str:
 def data(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
-    payees = "".join(f"{p},{_field(n)},AE,40000.00\n" for p, n in zip(IDS, NASTY))
+    payees = "".join(f"{p},{_field(n)},AE,40000.00\n" for p, n in zip(IDS, NASTY, strict=True))
     members = "".join(f"{p},@t1,2017-01-01\n" for p in IDS)
     deals = "".join(f"-d{p},{p},{_field(n)},{_field(n)},10000.00,Won,2017-02-01\n"
-                    for p, n in zip(IDS, NASTY))
+                    for p, n in zip(IDS, NASTY, strict=True))
     targets = "".join(f"payee,{p},personal,2017-Q1,100000.00\n" for p in IDS)
     files = {
         "payees.csv": "payee_id,name,role,target_incentive\n" + payees,
