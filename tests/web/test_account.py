@@ -84,7 +84,7 @@ def test_it_refuses_to_let_sales_ops_set_a_finance_password(client, world):
 
 def test_it_makes_a_new_login_choose_its_own_password(client, world):
     client.force_login(world.otto)
-    text = client.post("/users/", {"username": "nina", "roles": ["finance"]}).content.decode()
+    text = client.post("/users/", {"username": "nina", "roles": ["sales_ops"]}).content.decode()
     password = re.search(r"then chooses their own: <code>([^<]+)</code>", text).group(1)
     client.logout()
     client.post("/login/", {"username": "nina", "password": password})
@@ -109,3 +109,43 @@ def test_it_marks_only_the_menu_item_of_the_page_active(client, world):
     assert tokens.count('class="active"') == 1 and 'class="active">API</a>' in tokens
     password = client.get("/account/password/").content.decode()  # same /account/ prefix
     assert 'class="active"' not in password
+
+
+def test_it_revokes_api_tokens_when_a_user_changes_their_password(client, world):
+    from teamquota.web.comp.models import ApiToken
+    _, token = ApiToken.issue(world.rita, "payroll")
+    client.force_login(world.rita)
+    assert _change(client, PASSWORD, NEW).status_code == 302
+    assert not ApiToken.objects.filter(user=world.rita).exists()
+    client.logout()
+    response = client.get("/api/results/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+
+
+def test_it_revokes_api_tokens_when_sales_ops_reset_a_password(client, world):
+    from teamquota.web.comp.models import ApiToken
+    _, token = ApiToken.issue(world.rita, "payroll")
+    _reset(client, world, world.rita)
+    assert not ApiToken.objects.filter(user=world.rita).exists()
+    world.rita.refresh_from_db()
+    assert world.rita.password_set_by == world.otto
+
+
+def test_it_records_that_the_user_chose_their_own_password(client, world):
+    _reset(client, world, world.rita)
+    User.objects.filter(pk=world.rita.pk).update(must_change_password=False)
+    world.rita.set_password(PASSWORD)
+    world.rita.save()
+    client.force_login(world.rita)
+    _change(client, PASSWORD, NEW)
+    world.rita.refresh_from_db()
+    assert world.rita.password_set_by == world.rita
+
+
+def test_it_refuses_a_password_of_only_spaces(client, world):
+    client.force_login(world.rita)
+    for blank in (" " * 10, "\t" * 12, " \u3000" * 6):
+        text = _change(client, PASSWORD, blank).content.decode()
+        assert "This password is only spaces: use letters, digits or symbols." in text
+    world.rita.refresh_from_db()
+    assert world.rita.check_password(PASSWORD)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.test import Client
@@ -129,3 +130,107 @@ def test_it_ends_the_session_in_every_worker_on_sign_out(world):
     # memory is not ours, so only the database can tell this one the session ended
     Session.objects.filter(session_key=rita.cookies["sessionid"].value).delete()
     assert rita.get("/statements/rita/")["Location"].startswith("/login/")
+
+
+def test_it_counts_every_spelling_of_a_username_against_the_same_login(client, world):
+    # issue 13: 'rep ', ' rep', 'rep\t' and full-width 'ｒｅｐ' each got 5 more guesses
+    spellings = ["rita ", " rita", "rita\t", "ｒｉｔａ", "RITA"]
+    for name in spellings[:settings.LOGIN_MAX_FAILURES]:
+        client.post("/login/", {"username": name, "password": "wrong"})
+    for name in ["rita", *spellings]:
+        response = client.post("/login/", {"username": name, "password": PASSWORD})
+        assert "Too many failed sign-ins" in response.content.decode(), repr(name)
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_signs_in_with_any_spelling_of_the_username(world):
+    for name in (" rita", "RITA", "ｒｉｔａ"):
+        rita = Client()
+        assert rita.post("/login/", {"username": name, "password": PASSWORD}).status_code == 302
+        assert rita.session["_auth_user_id"] == str(world.rita.pk), repr(name)
+
+
+def test_it_keeps_the_failure_count_when_a_password_is_left_blank(client, world):
+    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
+        client.post("/login/", {"username": "rita", "password": "wrong"})
+    client.post("/login/", {"username": "rita", "password": ""})  # used to clear the count
+    client.post("/login/", {"username": "rita", "password": "wrong"})
+    response = client.post("/login/", {"username": "rita", "password": PASSWORD})
+    assert "Too many failed sign-ins" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_lets_parallel_tries_exceed_the_limit(monkeypatch):
+    import threading
+    import time
+
+    from django.contrib.auth.backends import ModelBackend
+    from django.db import connection
+
+    from tests.web.world import build_world
+    build_world(calculate=False)
+    tried: list[str] = []
+    real = ModelBackend.authenticate
+
+    def slow(self, request, username=None, password=None, **kwargs):  # noqa: ANN001, ANN202
+        tried.append(username)
+        time.sleep(0.3)  # every thread is past the lock check before any failure lands
+        return real(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", slow)
+    start = threading.Barrier(12)
+
+    def guess(n: int) -> None:
+        try:
+            start.wait()
+            Client().post("/login/", {"username": "rita", "password": f"guess{n}"},
+                          REMOTE_ADDR=f"10.0.0.{n}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= len(tried) <= settings.LOGIN_MAX_FAILURES
+
+
+def test_it_signs_out_an_idle_session(world):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    assert settings.SESSION_COOKIE_AGE == 30 * 60  # TEAMQUOTA_SESSION_IDLE_MINUTES
+    rita = Client()
+    rita.post("/login/", {"username": "rita", "password": PASSWORD})
+    key = rita.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + timedelta(minutes=1))
+    assert rita.get("/statements/rita/").status_code == 200  # activity: 30 minutes again
+    left = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert left > timedelta(minutes=29)
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1))  # 30 minutes without a request
+    assert rita.get("/statements/rita/")["Location"].startswith("/login/")
+
+
+def test_it_reads_the_idle_timeout_from_the_environment():
+    result = _production({"TEAMQUOTA_SECRET_KEY": "k" * 50,
+                          "TEAMQUOTA_SESSION_IDLE_MINUTES": "5"},
+                         "import teamquota.web.settings as s; print(s.SESSION_COOKIE_AGE, "
+                         "s.SESSION_SAVE_EVERY_REQUEST)")
+    assert result.stdout.split() == ["300", "True"]
+
+
+def test_it_keeps_the_csrf_cookie_from_scripts(client, world):
+    response = Client().get("/login/")
+    assert response.cookies["csrftoken"]["httponly"] is True
+    # so htmx and app.js must take the token from the page, never from document.cookie
+    static = Path(teamquota.web.__file__).parent / "comp" / "static"
+    assert [p.name for p in static.rglob("*.js") if p.name != "htmx.min.js"
+            and "document.cookie" in p.read_text()] == []
+    page = client.get("/login/")
+    assert page.status_code == 200
+    client.force_login(world.rita)
+    assert 'hx-headers=\'{"X-CSRFToken": "' in client.get("/statements/rita/").content.decode()
