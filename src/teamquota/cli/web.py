@@ -11,10 +11,12 @@ from pathlib import Path
 import typer
 
 
-def _setup(production: bool) -> None:
+def _setup(production: bool, dev: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamquota.web.settings")
     if production:
         os.environ["TEAMQUOTA_ENV"] = "production"
+    # DEBUG (Django's error pages show the request's data) only when asked for
+    os.environ["TEAMQUOTA_DEBUG"] = "1" if dev and not production else "0"
     import django
     django.setup()
 
@@ -48,15 +50,22 @@ def register(app: typer.Typer) -> None:
             False, "--production",
             help="serve with gunicorn, DEBUG off, secure cookies; needs TEAMQUOTA_SECRET_KEY"),
         workers: int = typer.Option(2, help="gunicorn worker processes (--production)"),
+        dev: bool = typer.Option(
+            False, "--dev",
+            help="DEBUG on: Django's error pages with tracebacks and local data; for a "
+                 "developer's own machine, never for users"),
         demo: bool = typer.Option(True, help="load the demo data on an empty database"),
     ) -> None:
         """Start the web app: SQLite under ./var by default (or DATABASE_URL); the first
         start loads the shipped CRM demo, calculates it and prints one user per role."""
+        if production and dev:
+            typer.echo("error: --dev and --production cannot be used together", err=True)
+            raise typer.Exit(1)
         if production:
             os.environ.setdefault("TEAMQUOTA_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
             os.environ.setdefault("TEAMQUOTA_SSL_REDIRECT", "0")
         try:
-            _setup(production)
+            _setup(production, dev)
         except Exception as exc:  # ImproperlyConfigured: say what to set, no traceback
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None

@@ -42,7 +42,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = not PRODUCTION and os.environ.get("TEAMQUOTA_DEBUG", "1") == "1"
+# DEBUG pages list a request's data (teammates' ids, targets, deals): only when asked for
+# (`teamquota serve --dev` or TEAMQUOTA_DEBUG=1), never in production.
+DEBUG = not PRODUCTION and os.environ.get("TEAMQUOTA_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get(
     "TEAMQUOTA_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
 ).split(",") if h]

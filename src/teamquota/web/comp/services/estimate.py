@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 import teamquota
+from teamquota.data.limits import MONEY_WHOLE_DIGITS, money_problem
 from teamquota.web.comp.models import Deal, Membership, Payee, PayoutLine, Period, Run
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.runs import loaded_plan
@@ -33,6 +34,23 @@ class Estimate:
     team_before: dict[str, Any]
     team_after: dict[str, Any]
     explanations: list[str]
+
+
+class EstimateError(ValueError):
+    """The chosen amounts cannot be estimated (shown on the form)."""
+
+
+def read_amount(text: str) -> tuple[Decimal | None, str]:
+    """An estimated deal amount as the deals' column holds it (positive, 16 digits before
+    the point, 2 decimals: ``data.limits``), or None and what is wrong with it, quoted."""
+    shown = text.strip()[:40]
+    problem = money_problem(text)
+    if problem is None and Decimal(text.strip()) <= 0:
+        problem = "is not positive"
+    if problem is not None:
+        return None, (f"'{shown}' {problem}; expected a positive amount such as 12500.00 "
+                      f"(at most {MONEY_WHOLE_DIGITS} digits before the point, 2 after)")
+    return Decimal(text.strip()), ""
 
 
 def open_deals(payee: Payee) -> list[Deal]:
@@ -70,7 +88,14 @@ def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: da
             row.update(stage="Won", amount=chosen[row["deal_id"]], close_date=close)
     data = plain.replace(deals=pa.Table.from_pylist(deals, schema=plain["deals"].schema))
     before = teamquota.calculate(plan, plain, periods=[period.label])
-    after = teamquota.calculate(plan, data, periods=[period.label])
+    try:
+        after = teamquota.calculate(plan, data, periods=[period.label])
+    except (pa.ArrowInvalid, ArithmeticError) as exc:
+        # an amount the deals' column holds can still give an attainment beyond the
+        # results' columns (decimal(24,12)): say so on the form, not with a 500
+        raise EstimateError(
+            "these amounts give an attainment too large to calculate; try smaller "
+            "amounts") from exc
 
     def mine(results: Any) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from teamquota.core.money import D, fmt_money, fmt_pct
+from teamquota.core.money import fmt_money, fmt_pct
 from teamquota.web.comp import access
 from teamquota.web.comp.models import Period
 from teamquota.web.comp.services import estimate as svc
@@ -33,17 +33,20 @@ def estimator(request: HttpRequest) -> HttpResponse:
             if deal_id not in mine:
                 errors.append(f"deal {deal_id} is not one of your open deals")
                 continue
-            try:
-                amount = D(request.POST.get(f"amount_{deal_id}", ""))
-                if amount <= 0:
-                    raise ValueError
+            amount, problem = svc.read_amount(request.POST.get(f"amount_{deal_id}", ""))
+            if amount is None:
+                errors.append(f"deal {deal_id}: amount {problem}")
+            else:
                 chosen[deal_id] = amount
-            except (ValueError, InvalidOperation, TypeError):
-                errors.append(f"deal {deal_id}: amount must be a positive number")
         context["errors"] = errors
         context["chosen"] = chosen
+        est = None
         if chosen and not errors:
-            est = svc.estimate(payee, period, chosen, timezone.localdate())
+            try:
+                est = svc.estimate(payee, period, chosen, timezone.localdate())
+            except svc.EstimateError as exc:
+                errors.append(str(exc))
+        if est is not None:
             context["estimate"] = est
             context["delta"] = fmt_money(est.after_total - est.before_total)
             context["after_total"] = fmt_money(est.after_total)
