@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from teamquota.core.markup import chart_label
 from teamquota.insights.allocate import AllocationResult
 from teamquota.insights.conflicts import ConflictReport
 from teamquota.insights.simulate import SimulationResult
@@ -13,7 +14,8 @@ from teamquota.insights.simulate import SimulationResult
 def strengths_intervals(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     """Overall shrunk win rate per rep with its interval, raw rate as a hollow marker."""
     t = table[table["dimension"] == "overall"].sort_values(["team_id", "win_shrunk"])
-    label = t["payee_id"].map(names).fillna(t["payee_id"]) + " (" + t["team_id"] + ")"
+    label = (t["payee_id"].map(names).fillna(t["payee_id"]) + " (" + t["team_id"] + ")"
+             ).map(chart_label)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=t["win_shrunk"], y=label, mode="markers", name="shrunk (posterior mean)",
@@ -33,8 +35,8 @@ def strengths_heatmap(table: pd.DataFrame, dimension: str, names: dict[str, str]
     t["gap"] = t["win_shrunk"] - t["win_group"]
     grid = t.pivot_table(index="payee_id", columns="level", values="gap", aggfunc="first")
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=list(grid.columns),
-        y=[names.get(p, p) for p in grid.index], colorscale="RdBu", zmid=0,
+        z=grid.to_numpy(), x=[chart_label(c) for c in grid.columns],
+        y=[chart_label(names.get(p, p)) for p in grid.index], colorscale="RdBu", zmid=0,
         colorbar={"title": "vs team", "tickformat": "+.0%"}))
     fig.update_layout(title=f"Shrunk win rate minus team rate, by {dimension}",
                       height=max(400, 22 * len(grid)))
@@ -47,7 +49,7 @@ def watchlist_scatter(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=group["mean_attainment"], y=group["shrunk_high"], mode="markers",
             name="flagged" if flagged else "not flagged",
-            text=[f"{names.get(p, p)} {pat}" for p, pat in zip(group["payee_id"],
+            text=[chart_label(f"{names.get(p, p)} {pat}") for p, pat in zip(group["payee_id"],
                                                             group["pattern"], strict=True)],
             marker={"size": 10, "symbol": "x" if flagged else "circle"}))
     peer = float(table["peer_attainment"].iloc[0]) if len(table) else 1.0
@@ -62,13 +64,15 @@ def watchlist_scatter(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
 def allocation_bars(result: AllocationResult) -> go.Figure:
     fig = go.Figure()
     for duty, group in result.plan.groupby("duty", sort=False):
-        fig.add_trace(go.Bar(x=group["rep"], y=group["hours"], name=duty))
+        fig.add_trace(go.Bar(x=group["rep"].map(chart_label), y=group["hours"],
+                             name=chart_label(duty)))
     even = result.even_split.groupby("rep", sort=False)["expected_bookings"].sum()
     best = result.plan.groupby("rep", sort=False)["expected_bookings"].sum()
-    fig.add_trace(go.Scatter(x=list(best.index), y=list(best.values), name="expected bookings "
-                             "(plan)", yaxis="y2", mode="markers", marker={"size": 12}))
-    fig.add_trace(go.Scatter(x=list(even.index), y=list(even.values), name="expected bookings "
-                             "(even split)", yaxis="y2", mode="markers",
+    fig.add_trace(go.Scatter(x=[chart_label(r) for r in best.index], y=list(best.values),
+                             name="expected bookings (plan)", yaxis="y2", mode="markers",
+                             marker={"size": 12}))
+    fig.add_trace(go.Scatter(x=[chart_label(r) for r in even.index], y=list(even.values),
+                             name="expected bookings (even split)", yaxis="y2", mode="markers",
                              marker={"size": 12, "symbol": "diamond-open"}))
     fig.update_layout(barmode="stack", title="Proposed hours per rep by duty",
                       yaxis_title="hours per week",
@@ -81,9 +85,9 @@ def conflict_bars(report: ConflictReport) -> go.Figure:
         ["same_team", "cross_team"]].sum()
     fig = go.Figure()
     for kind, group in s.groupby("kind"):
-        fig.add_trace(go.Bar(x=group["team_id"], y=group["same_team"],
+        fig.add_trace(go.Bar(x=group["team_id"].map(chart_label), y=group["same_team"],
                              name=f"{kind}: same team"))
-        fig.add_trace(go.Bar(x=group["team_id"], y=group["cross_team"],
+        fig.add_trace(go.Bar(x=group["team_id"].map(chart_label), y=group["cross_team"],
                              name=f"{kind}: cross team"))
     fig.update_layout(barmode="group", title="Pipeline conflicts per team: same team (a team "
                       "target removes these) vs across teams", yaxis_title="count")

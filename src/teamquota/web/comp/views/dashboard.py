@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from teamquota.core.markup import chart_label
 from teamquota.core.money import exact_div, fmt_money, fmt_pct
 from teamquota.plan.model import Plan as PlanModel
 from teamquota.web.comp import access
@@ -202,7 +203,7 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
                          "share": fmt_pct(share), "membership": m})
         rows.sort(key=lambda r: Decimal(r["raw"]), reverse=True)
         numbers["members"] = rows
-        numbers["members_chart"] = to_json({"x": [r["payee"].name for r in rows],
+        numbers["members_chart"] = to_json({"x": [chart_label(r["payee"].name) for r in rows],
                                             "y": [r["raw"] for r in rows]})
     else:
         numbers["member_count"] = len(members)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from teamquota.core.markup import chart_label
 from teamquota.web.comp import access
 from teamquota.web.comp.models import LeaderRating, Payee, Team
 from teamquota.web.comp.services import insights_ratings as ratings
@@ -70,13 +71,13 @@ def _insights_response(request: HttpRequest, team: Team,
                "size_raw_txt": "—" if r["size_raw"] is None else f"{r['size_raw']:,.0f}"}
               for r in data["strengths"]]
     strong.sort(key=lambda r: -(r["win_shrunk"] or 0))
-    watch_chart = {"x": [r["name"] for r in watch],
+    watch_chart = {"x": [chart_label(r["name"]) for r in watch],
                    "y": [r["shrunk_attainment"] for r in watch],
                    "high": [r["shrunk_high"] for r in watch],
                    "raw": [r["mean_attainment"] for r in watch],
                    "peer": watch[0]["peer_attainment"] if watch else None,
                    "flagged": [bool(r["flagged"]) for r in watch]}
-    strengths_chart = {"x": [r["name"] for r in strong],
+    strengths_chart = {"x": [chart_label(r["name"]) for r in strong],
                        "y": [r["win_shrunk"] for r in strong],
                        "low": [r["win_low"] for r in strong],
                        "high": [r["win_high"] for r in strong],
