@@ -133,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "teamquota.web.comp.models.security.NotBlankPasswordValidator"},
 ]
 
 # Login throttling: this many failures per username or per client address in the window
@@ -145,7 +146,13 @@ TRUSTED_PROXIES = int(os.environ.get("TEAMQUOTA_TRUSTED_PROXIES", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Idle timeout: a session ends after this many minutes without a request; every request
+# saves the session, which moves its expiry (cookie and database row) forward again.
+SESSION_COOKIE_AGE = int(os.environ.get("TEAMQUOTA_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: htmx sends the page's token (base.html hx-headers).
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -206,32 +206,103 @@ def can_answer_dispute(user: User, dispute: Dispute) -> bool:
         payees_visible_to(user, period).filter(pk=dispute.payee_id).exists()
 
 
-def run_input_authors(run: Run, period: Period | None = None) -> set[int]:
-    """Users who changed what ``run`` pays: plan versions, imports, plan assignments, and
-    the manual entries booked in ``period``."""
-    authors = {pv.created_by_id for pv in run.plan_versions.all()}
-    authors |= {imp.created_by_id for imp in run.imports.all()}
+def run_inputs(run: Run, period: Period | None = None) -> list[tuple[int, str]]:
+    """What changed what ``run`` pays, as (author's user id, action): plan versions,
+    imports (organisation edits are ``edit`` imports), plan assignments, and the manual
+    entries booked in ``period``. The action is worded for a refusal ("imported deals.csv
+    (import #3) that this run read")."""
     from teamquota.web.comp.models import PlanAssignment
-    authors |= set(PlanAssignment.objects.filter(
-        plan__versions__in=run.plan_versions.all()).values_list("created_by_id", flat=True))
+    versions = list(run.plan_versions.select_related("plan"))
+    found = [(pv.created_by_id, f"saved plan {pv.plan.plan_id} version {pv.number} that "
+                                "this run read") for pv in versions]
+    for imp in run.imports.all():
+        what = (f"edited {imp.table} in the app (import #{imp.pk})" if imp.mode == "edit"
+                else f"imported {imp.file_name} (import #{imp.pk})")
+        found.append((imp.created_by_id, f"{what} that this run read"))
+    for a in (PlanAssignment.objects.filter(plan__versions__in=versions).distinct()
+              .select_related("plan", "payee").order_by("id")):
+        found.append((a.created_by_id, f"assigned plan {a.plan.plan_id} to "
+                                       f"{a.payee.payee_id} that this run read"))
     if period is not None:
-        authors |= set(PayoutLine.shown(period).filter(line_type="manual")
-                       .values_list("created_by_id", flat=True))
-    authors.discard(None)
-    return authors
+        for line in (PayoutLine.shown(period).filter(line_type="manual")
+                     .select_related("payee").order_by("id")):
+            found.append((line.created_by_id, f"booked a manual entry for "
+                          f"{line.payee.payee_id} ({line.amount} {line.currency}) that this "
+                          "period pays"))
+    return [(author, action) for author, action in found if author is not None]
+
+
+def run_input_authors(run: Run, period: Period | None = None) -> set[int]:
+    """Users who changed what ``run`` pays (see :func:`run_inputs`)."""
+    return {author for author, _ in run_inputs(run, period)}
+
+
+# Segregation of duties over logins: a user owes their login to whoever created it, last
+# set its password or last changed its roles (recorded on the user, migration 0008).
+LOGIN_LINKS = (("created_by_id", "created your account"),
+               ("password_set_by_id", "last set your password"),
+               ("roles_set_by_id", "last changed your roles"))
 
 
 def approval_refusal(user: User, period: Period | Run | None) -> str | None:
     """Why ``user`` may not approve what ``period`` pays (None: they may); a run alone is
-    judged on its inputs."""
+    judged on its inputs. Refused: an author of any input, and anyone whose login was
+    created, last given a password or last given roles by an author — the message names
+    the author's action and the link."""
     if not user.has_role("finance"):
         return "only finance approves payouts"
     run = period.run if isinstance(period, Period) else period
     if run is None:
         return "the period has no calculation to approve"
-    if user.id in run_input_authors(run, period if isinstance(period, Period) else None):
-        return ("segregation of duties: you changed a plan, an assignment or data that this "
-                "run used, so someone else in finance must approve it")
+    inputs = run_inputs(run, period if isinstance(period, Period) else None)
+    own = [action for author, action in inputs if author == user.id]
+    if own:
+        return f"segregation of duties: you {own[0]}; someone else in finance must approve it"
+    for author, action in inputs:
+        links = [text for field, text in LOGIN_LINKS
+                 if getattr(user, field) == author and author != user.id]
+        if links:
+            name = User.objects.filter(pk=author).values_list("username", flat=True).first()
+            return f"segregation of duties: {name} {action}, and {' and '.join(links)}"
+    return None
+
+
+# Who administers which logins (docs/security.md, "Roles and segregation of duties"). Only
+# sales ops, on the Users page, and only logins whose roles, before and after, are all in
+# SALES_OPS_ADMINISTERS; finance and administrator (superuser/staff) logins, and the finance
+# role itself, belong to the server administrator (``python -m teamquota.web.manage user``).
+USER_ADMIN_ACTIONS = ("create", "set_password", "deactivate", "change_roles")
+SALES_OPS_ADMINISTERS = frozenset({"rep", "leader", "sales_ops"})
+_ADMIN_COMMAND = {"create": "user create {name} --roles {roles}",
+                  "set_password": "changepassword {name}", "deactivate": "user deactivate {name}",
+                  "change_roles": "user roles {name} {roles}"}
+_VERB = {"set_password": "set a {kind} password", "deactivate": "deactivate a {kind} user",
+         "change_roles": "change a {kind} user's roles"}
+
+
+def user_admin_refusal(actor: User, action: str, target: User | None = None,
+                       roles: frozenset[str] | None = None,
+                       username: str | None = None) -> str | None:
+    """Why ``actor`` may not ``action`` the login ``target`` (or, for ``create``, a new
+    login ``username``) giving it ``roles`` (None: they may)."""
+    if not actor.is_authenticated or not actor.has_role("sales_ops"):
+        return "only sales ops administer users"
+    name = target.username if target is not None else (username or "")
+    command = _ADMIN_COMMAND[action].format(name=name, roles=",".join(sorted(roles or ())))
+    if target is not None:
+        if target.pk == actor.pk:
+            return ("change your own password on the Password page" if action == "set_password"
+                    else f"you cannot {action.replace('_', ' ')} yourself")
+        kind = ("an administrator" if target.is_superuser or target.is_staff
+                else "in finance" if not target.roles <= SALES_OPS_ADMINISTERS else None)
+        if kind is not None:
+            noun = "finance" if kind == "in finance" else "administrator"
+            return (f"{target.username} is {kind}: sales ops may not "
+                    f"{_VERB[action].format(kind=noun)}; the server administrator runs "
+                    f"'python -m teamquota.web.manage {command}'")
+    if roles is not None and not roles <= SALES_OPS_ADMINISTERS:
+        return ("sales ops may not give the finance role; the server administrator runs "
+                f"'python -m teamquota.web.manage {command}'")
     return None
 
 

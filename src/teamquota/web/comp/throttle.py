@@ -1,16 +1,18 @@
 """Login throttling: too many failures for a username or from an address lock it out for
-the window (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``)."""
+the window (``LOGIN_MAX_FAILURES`` per username, four times that per address, in
+``LOGIN_WINDOW_SECONDS``). Usernames are counted normalised (NFKC, trimmed, case-folded),
+and every try is counted in the database before its password is checked."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from teamquota.web.comp.models import LoginFailure
+from teamquota.web.comp.models.org import normalize_username
 
 
 def client_address(request: HttpRequest) -> str:
@@ -27,16 +29,30 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def is_locked(username: str, address: str) -> bool:
+def begin_attempt(username: str, address: str) -> LoginFailure | None:
+    """Reserve one try for ``username`` (normalised: every spelling of a login shares its
+    count) from ``address``; None when the username or the address is locked out.
+
+    Atomic under concurrency without a lock: the try is inserted (committed) first and
+    the window is counted after, own row included. Of tries racing each other, the later
+    count sees every earlier one, so no more than the limit get a password checked
+    (under contention a few may be refused early, never let through late)."""
+    name = normalize_username(username)
+    attempt = LoginFailure.objects.create(username=name, address=address)
     since = timezone.now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
-    return (recent.filter(username=username.lower()).count() >= settings.LOGIN_MAX_FAILURES
-            or recent.filter(address=address).count() >= settings.LOGIN_MAX_FAILURES * 4)
+    if (recent.filter(username=name).count() > settings.LOGIN_MAX_FAILURES
+            or recent.filter(address=address).count() > settings.LOGIN_MAX_FAILURES * 4):
+        attempt.delete()  # refused without a check: a lock-out is not extended by it
+        return None
+    return attempt
 
 
-def record_failure(username: str, address: str) -> None:
-    LoginFailure.objects.create(username=username.lower(), address=address)
+def forget_attempt(attempt: LoginFailure) -> None:
+    """The try checked no password (a field left empty): it does not count."""
+    attempt.delete()
 
 
-def clear(username: str, address: str) -> None:
-    LoginFailure.objects.filter(Q(username=username.lower())).delete()
+def clear(username: str) -> None:
+    """A successful sign-in: the username's failures no longer count."""
+    LoginFailure.objects.filter(username=normalize_username(username)).delete()

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 ROLES = ("rep", "leader", "finance", "sales_ops")
 ROLE_LABELS = {"rep": "Sales rep", "leader": "Sales leader", "finance": "Finance",
                "sales_ops": "Sales ops"}
+
+
+def normalize_username(name: str) -> str:
+    """The one spelling of a username: NFKC (full-width letters become ASCII), trimmed,
+    case-folded — so 'Rita', ' rita', 'rita\\t' and 'ｒｉｔａ' are one login and one throttle
+    key."""
+    return unicodedata.normalize("NFKC", str(name)).strip().casefold()
+
+
+class NormalizedUserManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        try:
+            return self.get(username=normalize_username(username or ""))
+        except self.model.DoesNotExist:
+            # a login created before names were normalised keeps its exact spelling
+            return self.get(username=username)
 
 
 class User(AbstractUser):
@@ -24,6 +42,39 @@ class User(AbstractUser):
     # set when sales ops chose the password (new login, reset): the user must pick their
     # own before anything else (middleware.PasswordChangeRequiredMiddleware)
     must_change_password = models.BooleanField(default=False)
+    # provenance for segregation of duties (access.approval_refusal): whoever created the
+    # login, last set its password or last changed its roles could use or shape it. None:
+    # the server administrator (``manage user ...``, ``changepassword``) or the user
+    # themselves for password_set_by once they chose their own.
+    created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    password_set_by = models.ForeignKey("self", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    roles_set_by = models.ForeignKey("self", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    objects = NormalizedUserManager()
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        return normalize_username(username)
+
+    def set_password(self, raw_password: str | None, by: User | None = None) -> None:
+        """``by``: who chose it (None: the server administrator's command)."""
+        super().set_password(raw_password)
+        self.password_set_by = by
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # a new password revokes every API token (a reset, a change, changepassword):
+        # whoever knew the old password may have made one
+        password_changed = self.pk is not None and self._password is not None
+        update_fields = kwargs.get("update_fields")
+        if password_changed and update_fields is not None and \
+                "password_set_by" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "password_set_by"]
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens.all().delete()
 
     @property
     def roles(self) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""API tokens (stored hashed) and failed-login records for throttling."""
+"""API tokens (stored hashed), failed-login records for throttling, and the password rule
+Django's validators lack (no password of only spaces)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,24 @@ class ApiToken(models.Model):
                                   prefix=token[3:11]), token
 
 
+class NotBlankPasswordValidator:
+    """Refuses a password made only of white space (ten spaces passed the length rule)."""
+
+    def validate(self, password: str, user: object = None) -> None:
+        if not password.strip():
+            from django.core.exceptions import ValidationError
+            raise ValidationError("This password is only spaces: use letters, digits or "
+                                  "symbols.", code="password_blank")
+
+    def get_help_text(self) -> str:
+        return "Your password cannot be only spaces."
+
+
 class LoginFailure(models.Model):
+    """A sign-in attempt for a (normalised) username from an address: inserted before the
+    password is checked (so parallel tries count each other), kept when it failed,
+    deleted when it was refused unchecked; a success clears the username's rows."""
+
     username = models.CharField(max_length=150, db_index=True)
     address = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -24,8 +24,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-            User.objects.filter(pk=user.pk).update(must_change_password=False)
+            form.save()  # User.save revokes the user's API tokens
+            User.objects.filter(pk=user.pk).update(must_change_password=False,
+                                                   password_set_by=user)
             record(user, "user.password_change", "user", user.pk,
                    f"{user.username} changed their password")
         update_session_auth_hash(request, form.user)  # stay signed in here only
@@ -38,17 +39,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 def reset_refusal(actor: User, target: User) -> str | None:
     """Why ``actor`` may not set a one-time password for ``target`` (None: they may)."""
-    if target.pk == actor.pk:
-        return "change your own password on the Password page"
-    if not target.is_active:
+    if target.pk != actor.pk and not target.is_active:
         return f"{target.username} is deactivated"
-    if target.has_role("finance"):
-        # segregation of duties: whoever knows a finance login's password could approve
-        # the payouts of the plans and data they changed themselves
-        return (f"{target.username} is in finance: sales ops may not set a finance "
-                "password; the server administrator runs 'python -m teamquota.web.manage "
-                f"changepassword {target.username}'")
-    return None
+    # segregation of duties: whoever knows a finance login's password could approve the
+    # payouts of the plans and data they changed themselves (access.user_admin_refusal)
+    return access.user_admin_refusal(actor, "set_password", target)
 
 
 @require_POST
@@ -61,9 +56,10 @@ def password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
         return redirect("users")
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
-        target.set_password(password)  # also ends the user's sessions (their hash changes)
+        # ends the user's sessions (their hash changes); User.save revokes their API tokens
+        target.set_password(password, by=request.user)
         target.must_change_password = True
-        target.save(update_fields=["password", "must_change_password"])
+        target.save(update_fields=["password", "must_change_password", "password_set_by"])
         record(request.user, "user.password_reset", "user", target.pk,
                f"{request.user.username} set a one-time password for {target.username}")
     messages.success(request, f"{target.username} can sign in once with {password} "

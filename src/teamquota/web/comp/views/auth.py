@@ -12,17 +12,20 @@ from teamquota.web.comp import throttle
 
 class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict[str, object]:
-        username = self.data.get("username", "")
+        username = str(self.data.get("username", ""))
         address = throttle.client_address(self.request)
-        if throttle.is_locked(username, address):
+        attempt = throttle.begin_attempt(username, address)
+        if attempt is None:
             raise ValidationError("Too many failed sign-ins; wait 15 minutes and try again.",
                                   code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
-            throttle.record_failure(username, address)
-            raise
-        throttle.clear(username, address)
+            raise  # the attempt stays: it is a failure
+        if self.user_cache is None:
+            throttle.forget_attempt(attempt)  # a field was empty: nothing was checked
+        else:
+            throttle.clear(username)
         return cleaned
 
 
