@@ -10,8 +10,10 @@ teams they lead and all their sub-teams, and the statements of those teams' memb
 "in some period"): a membership counts for a period when it holds on at least one of its
 days, and a line, a dispute or a statement is judged by its own period. Leadership has no
 dates (``Team.leader``): the current leader leads the team in every period.
-Segregation of duties: :func:`can_approve` refuses anyone who authored a plan version,
-import or assignment that a run read.
+Segregation of duties: :func:`approval_refusal` refuses anyone who authored an input a
+run read or a period pays, and anyone whose login such an author created, last gave a
+password or last gave roles; :func:`user_admin_refusal` keeps finance and administrator
+logins (and the finance role) out of sales ops' reach.
 """
 
 from __future__ import annotations
