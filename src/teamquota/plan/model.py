@@ -262,9 +262,19 @@ class Clawback(Strict):
     instalments: int = Field(default=1, ge=1, le=12)
 
 
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)  # = teamquota.data.limits
+
+
 class Effective(Strict):
     start: date
     end: date
+
+    @field_validator("start", "end")
+    @classmethod
+    def _in_window(cls, value: date) -> date:
+        if not DATE_MIN <= value <= DATE_MAX:
+            raise ValueError(f"{value} is outside the supported dates {DATE_MIN}..{DATE_MAX}")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> Effective:

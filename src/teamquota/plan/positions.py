@@ -30,7 +30,10 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     if tag.endswith(":null"):
         return None
     if tag.endswith(":timestamp"):
-        value = yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
+        try:
+            value = yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
+        except ValueError:  # 2017-02-30: left as text, reported (P010) as not a date
+            return text
         return value.date() if isinstance(value, datetime) else value
     return text
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "teamquota.web.comp.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,8 +187,14 @@ STATICFILES_FINDERS = [
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR / "media"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads: files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file (never held in
+# memory); a form body without files is at most DATA_UPLOAD_MAX_MEMORY_SIZE. Data and plan
+# files above these limits (bytes, docs/data.md "Limits") are refused, never truncated.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+TEAMQUOTA_MAX_DATA_UPLOAD = int(os.environ.get("TEAMQUOTA_MAX_DATA_UPLOAD", 50 * 1024 * 1024))
+TEAMQUOTA_MAX_PLAN_UPLOAD = int(os.environ.get("TEAMQUOTA_MAX_PLAN_UPLOAD", 1024 * 1024))
 
 # Runs execute in a background thread; tests set this to run them inline.
 TEAMQUOTA_RUNS_INLINE = os.environ.get("TEAMQUOTA_RUNS_INLINE") == "1"

@@ -1,5 +1,6 @@
 """API token authentication (``Authorization: Bearer tq_...`` on /api/ requests), the
-security headers every response carries, and the forced password change."""
+security headers every response carries, the forced password change, and NUL bytes refused
+before any view (PostgreSQL cannot hold them: every lookup with one was a 500)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,38 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from teamquota.web.comp.models.security import ApiToken, hash_token
+
+NUL_MESSAGE = ("error[D028]: the request holds a NUL byte (in its path, query or form "
+               "values); nothing was done")
+
+
+class RefuseNulMiddleware:
+    """400 to a NUL byte (raw or %00) in the path, a query or form value or key; first in
+    the chain, so no view, login or lookup ever sees one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": NUL_MESSAGE, "code": "D028"}, status=400)
+            return HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        try:
+            sources = [request.GET]
+            if request.method == "POST" and request.content_type in (
+                    "application/x-www-form-urlencoded", "multipart/form-data"):
+                sources.append(request.POST)
+            return any("\x00" in key or any("\x00" in v for v in values)
+                       for source in sources for key, values in source.lists())
+        except Exception:  # noqa: BLE001 - a body Django cannot parse is its own 400
+            return False
 
 
 class ApiTokenMiddleware:

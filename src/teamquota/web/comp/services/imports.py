@@ -9,6 +9,7 @@ other tables are written beside the upload as canonical Parquet so that cross-ta
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import tempfile
@@ -20,12 +21,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
-from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError
+from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.core.spreadsheet import csv_text
 from teamquota.data.columnmap import ColumnMap, LoadedMap, load_preset
-from teamquota.data.loader import LoadOptions, load_tables
+from teamquota.data.loader import READ_HINTS, LoadOptions, load_tables
 from teamquota.data.readers import ReadError, read_raw
 from teamquota.data.tables import TABLES
 from teamquota.web.comp.models import Import, User, record
@@ -73,7 +74,42 @@ def uploads_dir() -> Path:
     return path
 
 
+class UploadError(Exception):
+    """An upload refused before it is staged (too large, disk full); the message is the
+    diagnostic, for the user."""
+
+
+def size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def check_size(upload: Any, limit: int, setting: str) -> None:
+    if upload.size is not None and upload.size > limit:
+        raise UploadError(f"{Path(upload.name).name}: error[D027]: the file is "
+                          f"{size_text(upload.size)}; uploads are limited to "
+                          f"{size_text(limit)} (set {setting} to change it); nothing was "
+                          "imported")
+
+
+def disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+DISK_FULL = ("error[D050]: the server's disk is full, so the upload could not be stored; "
+             "nothing was changed. hint: ask the administrator to free space, then try again")
+
+
 def stage(upload: Any, table: str, preset: str, user: User) -> Staged:
+    check_size(upload, settings.TEAMQUOTA_MAX_DATA_UPLOAD, "TEAMQUOTA_MAX_DATA_UPLOAD")
+    try:
+        return _stage(upload, table, preset, user)
+    except OSError as exc:
+        if disk_full(exc):
+            raise UploadError(DISK_FULL) from None
+        raise
+
+
+def _stage(upload: Any, table: str, preset: str, user: User) -> Staged:
     suffix = ".parquet" if upload.name.lower().endswith(".parquet") else ".csv"
     key = uuid.uuid4().hex
     directory = uploads_dir() / key
@@ -122,8 +158,13 @@ def preview(staged: Staged) -> dict[str, Any]:
     """Source columns, which canonical column each becomes, and the first rows."""
     try:
         raw = read_raw(staged.path)
-    except (ReadError, OSError) as exc:
-        return {"error": str(exc)}
+    except ReadError as exc:  # located as the loader locates it; never the server's path
+        located = exc.code in READ_HINTS
+        return {"error": Diagnostic(exc.code, _ours(str(exc), {}, staged), Source(
+            staged.file_name, 1 if located else None), READ_HINTS.get(exc.code)).render()}
+    except OSError as exc:
+        return {"error": DISK_FULL if disk_full(exc) else
+                f"{staged.file_name}: error[D000]: the file cannot be read"}
     source = raw.table.column_names
     try:
         table_map = _table_map(staged)
@@ -217,7 +258,10 @@ def _ours(text: str, database: dict[str, Path], staged: Staged) -> str:
     """Name the database's tables and the uploaded file as the user knows them, not by the
     temporary files they were checked from."""
     for name, path in database.items():
+        text = text.replace(str(path), f"the database's {name}")
         text = text.replace(path.name, f"the database's {name}")
+    text = text.replace(str(staged.path), staged.file_name)
+    text = text.replace(str(staged.directory), "").replace(str(uploads_dir()), "")
     return text.replace(staged.path.name, staged.file_name)
 
 
@@ -227,10 +271,37 @@ def rejects_csv(table: pa.Table | None) -> str:
     return csv_text(table)
 
 
+def full_disk_validation() -> Validation:
+    return Validation([Diagnostic("D050", "the server's disk is full, so the import could not "
+                                  "be stored; nothing was changed", None,
+                                  "ask the administrator to free space, then try again")],
+                      errors=1)
+
+
+def is_disk_full(exc: Exception) -> bool:
+    """An OSError ENOSPC, or the database saying the same (SQLite: 'database or disk is
+    full'; PostgreSQL: 'No space left on device')."""
+    if isinstance(exc, OSError):
+        return disk_full(exc)
+    text = str(exc).lower()
+    return isinstance(exc, DatabaseError) and ("disk is full" in text
+                                               or "no space left" in text)
+
+
 def apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,
                                                                          Validation]:
     """Validate again and write; nothing is written unless everything (or, with
-    ``reject``, every kept row) is good."""
+    ``reject``, every kept row) is good. A full disk (D050) changes nothing either."""
+    try:
+        return _apply(staged, mode, on_error, user)
+    except (OSError, DatabaseError) as exc:
+        if not is_disk_full(exc):
+            raise
+        return None, full_disk_validation()
+
+
+def _apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,
+                                                                          Validation]:
     validation = validate(staged, mode, on_error)
     if validation.table is None or validation.errors:
         return None, validation

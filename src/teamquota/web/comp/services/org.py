@@ -18,9 +18,10 @@ from typing import Any
 
 from django.db import transaction
 
+from teamquota.data.limits import ID_CHARS, ID_MAX, MAX_LENGTHS, date_problem
 from teamquota.web.comp.models import Import, Membership, Payee, Period, Team, User, record
 
-TEAM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+TEAM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-@:]{0,99}$")  # data.limits.ID_PATTERN
 
 
 class OrgError(Exception):
@@ -66,6 +67,10 @@ def _no_overlap(payee: Payee, team: Team, start: date, end: date | None,
 
 
 def _check_dates(start: date, end: date | None) -> None:
+    for label, day in (("from", start), ("to", end)):
+        problem = date_problem(day) if day is not None else None
+        if problem:  # 0001-01-01 to 9999-12-31 put every insight page into a 500
+            raise OrgError(f"{label}: {day} {problem}; leave the end blank for 'ongoing'")
     if end is not None and end < start:
         raise OrgError(f"end date {end} is before start date {start}")
 
@@ -159,8 +164,11 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
     name = name.strip()
     if not name:
         raise OrgError("a team needs a name")
+    if len(name) > MAX_LENGTHS[("teams", "name")]:
+        raise OrgError(f"name: {len(name)} characters; a team name has at most "
+                       f"{MAX_LENGTHS[('teams', 'name')]}")
     if team is None and not TEAM_ID.match(team_id):
-        raise OrgError(f"team id '{team_id}': letters, digits, '_', '.', '-' (up to 100), "
+        raise OrgError(f"team id '{team_id}': {ID_CHARS} (up to {ID_MAX}), "
                        "starting with a letter or digit")
     if team is None and Team.objects.filter(team_id=team_id).exists():
         raise OrgError(f"team id '{team_id}' is taken")

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from teamquota.core.periods import parse_period
+from teamquota.data.limits import MAX_LENGTHS, MONEY_LIMIT, MONEY_WHOLE_DIGITS
 from teamquota.web.comp.models import Import, Payee, Target, Team, User, record
 from teamquota.web.comp.services.org import OrgError
 
@@ -22,6 +23,9 @@ def _amount(text: str) -> Decimal:
         amount = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
         raise OrgError(f"amount: '{text}' is not a number; write e.g. 65000.00") from None
+    if amount.is_finite() and amount >= MONEY_LIMIT:  # decimal(18,2): 1e17 broke every run
+        raise OrgError(f"amount: '{text}' has more than {MONEY_WHOLE_DIGITS} digits before "
+                       "the point; the largest target is 9999999999999999.99")
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise OrgError(f"amount: '{text}' must be zero or more, with at most two decimals")
     return amount.quantize(Decimal("0.01"))
@@ -39,6 +43,9 @@ def set_target(user: User, subject_type: str, subject_id: str, measure: str, per
         raise OrgError(f"{subject_type}: no {subject_type} has the id '{subject_id}'")
     if not measure:
         raise OrgError("measure: name the component (or its target.measure), e.g. personal")
+    if len(measure) > MAX_LENGTHS[("targets", "measure")] or "\x00" in measure:
+        raise OrgError(f"measure: at most {MAX_LENGTHS[('targets', 'measure')]} characters "
+                       "(a component id)")
     try:
         parse_period(period)
     except ValueError as exc:

@@ -102,8 +102,15 @@ def api_results(request: HttpRequest) -> HttpResponse:
         "next": f"{request.path}?{query.urlencode()}" if more else None})
 
 
+MAX_OFFSET = 10_000_000  # far past any ledger; a bigger offset is an empty page
+
+
 def _number(text: str | None, default: int) -> int:
-    return int(text) if text and text.isdigit() else default
+    """A page number from the query: ASCII digits only (not '²' or '١'), at most 8 of them,
+    clamped to MAX_OFFSET, so a 23-digit offset is no overflow in the database's LIMIT."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return default
+    return MAX_OFFSET if len(text) > 8 else min(int(text), MAX_OFFSET)
 
 
 def run_json(run: Run) -> dict[str, Any]:

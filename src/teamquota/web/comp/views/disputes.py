@@ -96,6 +96,13 @@ def dispute_adjust(request: HttpRequest, dispute_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()[:500] or "dispute resolution"
     try:
         with transaction.atomic():
+            # once only: a second adjustment of the same question (a double click, a
+            # replayed form) is refused, checked under a row lock so two at once cannot pass
+            status = Dispute.objects.select_for_update().values_list(
+                "status", flat=True).get(pk=dispute.pk)
+            if status == "adjusted":
+                messages.error(request, ADJUSTED_ONCE)
+                return redirect("dispute", dispute_id=dispute.pk)
             entry = book.add_manual(
                 DjangoStore(), (line.payee.payee_id, line.plan_id, line.component_id),
                 line.period, amount, line.currency, reason, request.user.username,
@@ -124,3 +131,5 @@ def _year_start_month(plan_id: str) -> int:
 
 
 MAX_ADJUSTMENT = Decimal("1000000000")
+ADJUSTED_ONCE = ("this dispute was already adjusted; nothing was booked. A further change "
+                 "is a new dispute, or a manual adjustment (teamquota ledger adjust)")

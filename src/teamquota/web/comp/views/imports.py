@@ -28,7 +28,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if upload is None or table not in TABLES or preset not in svc.PRESETS:
         messages.error(request, "choose a table and a CSV or Parquet file")
         return redirect("imports")
-    staged = svc.stage(upload, table, preset, request.user)
+    try:
+        staged = svc.stage(upload, table, preset, request.user)
+    except svc.UploadError as exc:
+        messages.error(request, str(exc))
+        return redirect("imports")
     return redirect("import_preview", key=staged.key)
 
 
@@ -46,11 +50,16 @@ def import_preview(request: HttpRequest, key: str) -> HttpResponse:
     mode = mode if mode in ("replace", "upsert") else "replace"
     context = {"staged": staged, "mode": mode, **svc.preview(staged)}
     if "error" not in context:
-        check = svc.validate(staged, mode, "fail")
-        context["check"] = check
-        if check.errors:
-            lenient = svc.validate(staged, mode, "reject")
-            context["lenient"] = lenient
+        try:
+            check = svc.validate(staged, mode, "fail")
+            context["check"] = check
+            if check.errors:
+                lenient = svc.validate(staged, mode, "reject")
+                context["lenient"] = lenient
+        except OSError as exc:
+            if not svc.disk_full(exc):
+                raise
+            context = {"staged": staged, "mode": mode, "error": svc.DISK_FULL}
     return render(request, "comp/import_preview.html", context)
 
 

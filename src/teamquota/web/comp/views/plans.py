@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from teamquota.core.diagnostics import Diagnostic, InputError
+from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError
 from teamquota.core.money import fmt_pct
+from teamquota.engine.measure import check_columns
 from teamquota.plan.loader import LoadedPlan, load_plan_text
 from teamquota.plan.model import Component
 from teamquota.web.comp import access
 from teamquota.web.comp.models import Payee, Plan, PlanAssignment, PlanVersion, record
+from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.views.common import plan_of_version, to_json
 
 
@@ -106,6 +110,18 @@ def _validate(text: str) -> tuple[LoadedPlan | None, list[Diagnostic]]:
         return None, list(exc.diagnostics)
 
 
+def _check_against_data(loaded: LoadedPlan) -> list[Diagnostic]:
+    """What a run checks of a plan against the data (engine.measure.check_columns: E001,
+    E002), run on save so a plan that every later run would refuse is not saved."""
+    data = build_dataset()
+    columns = {name: set(data[name].column_names) for name in ("deals", "activities")
+               if data.get(name) is not None and data[name].num_rows}
+    diagnostics = Diagnostics()
+    check_columns(loaded, columns, diagnostics)
+    # a table not imported yet (E002) is the run's to report: the plan may come first
+    return [d for d in diagnostics if d.severity == "error" and d.code == "E001"]
+
+
 def numbered(text: str, diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
     """The YAML's lines with the diagnostics that point at each (errors at their line)."""
     at: dict[int, list[Diagnostic]] = {}
@@ -123,16 +139,29 @@ def plan_edit(request: HttpRequest, plan_id: str | None = None) -> HttpResponse:
     diagnostics: list[Diagnostic] = []
     if request.method == "POST":
         upload = request.FILES.get("yaml_file")
-        if upload is not None:
+        limit = settings.TEAMQUOTA_MAX_PLAN_UPLOAD
+        if upload is not None and upload.size > limit:  # refused whole, never truncated
+            text = ""
+            diagnostics = [Diagnostic("D027", f"{Path(upload.name).name} is "
+                                      f"{upload.size:,} bytes; plan files are limited to "
+                                      f"{limit:,} bytes", None, "set TEAMQUOTA_MAX_PLAN_UPLOAD "
+                                      "to change the limit; nothing was saved")]
+        elif upload is not None:
             try:
-                text = upload.read(1_000_000).decode("utf-8")
+                text = upload.read().decode("utf-8")
             except UnicodeDecodeError:
                 text = ""
-                diagnostics = [Diagnostic("P000", f"{upload.name} is not UTF-8 text")]
+                diagnostics = [Diagnostic("P000", f"{Path(upload.name).name} is not UTF-8 "
+                                          "text")]
         else:
             text = request.POST.get("yaml_text", "")
-        text = text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not diagnostics and "\x00" in text:
+            diagnostics = [Diagnostic("P000", "the plan holds a NUL byte; it is not text")]
         loaded, found = _validate(text) if not diagnostics else (None, [])
+        if loaded is not None and not found:
+            found = _check_against_data(loaded)
+            loaded = None if found else loaded
         diagnostics = diagnostics or found
         if loaded is not None and plan is not None and loaded.plan.plan != plan.plan_id:
             diagnostics = [Diagnostic("W010", f"the YAML names plan '{loaded.plan.plan}', but "
