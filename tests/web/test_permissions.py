@@ -191,6 +191,7 @@ def objects(world: World) -> dict[str, object]:
     upload = io.BytesIO(b"payee_id,name,target_incentive\nzed,Zed,100.00\n")
     upload.name = "payees.csv"
     upload.chunks = lambda: [upload.getvalue()]  # type: ignore[attr-defined]
+    upload.size = len(upload.getvalue())  # type: ignore[attr-defined]
     staged = import_service.stage(upload, "payees", "", world.otto)
     rating = LeaderRating.objects.create(payee=rita_line.payee, skill="overall",
                                          rating=Decimal("3"), recorded_by=world.lea)
