@@ -224,3 +224,49 @@ def test_pool__parts_in_a_currency_without_cents(calc):
     # pool 1% x 10,001 = 100.01 -> 100 yen; 100 / 3 = 33.3..: 34, 33, 33
     assert [(r["payee_id"], r["amount"]) for r in lines(results)] == [
         ("ann", Dec("34")), ("bob", Dec("33")), ("cat", Dec("33"))]
+
+
+CURVE = """
+plan: curve
+period: quarter
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {{{measure}, where: {{stage: Won}}}}
+    payout: {{curve: [[0, 0], [1, 1], [1.5, 2]], cap: 2}}
+"""
+
+
+def test_curve__a_tie_in_the_percent_text_takes_the_decimal_path_and_still_caps(calc):
+    # 200,050 / 100,000 = 200.05%, a tie in the tenths of the text: worked out in Decimals.
+    # Uncapped 2 + 0.5005 x 2 = 3.001; the cap 2 binds -> quarter TI 7,500 x 2 = 15,000.00
+    results = calc(CURVE.format(measure="sum: amount"), payees=TWO[:1], teams=TEAMS,
+                   memberships=JOINER[:1], deals=[deal("d1", "ann", "200050", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "100000")])
+    assert [(r["amount"], r["factor"], r["explanation"]) for r in lines(results)] == [
+        (Dec("15000.00"), Dec("2.000000000000"),
+         "personal Won 200,050.00 / target 100,000.00 = 200.1% -> curve capped at 200.0% x "
+         "TI 7,500.00 x 1 = 15,000.00")]
+
+
+def test_curve__a_count_measure_on_the_decimal_path_shows_counts(calc):
+    # 2,001 deals / 2,000 = 100.05%, a tie in the text: the count reads '2,001', not money;
+    # 1.0005 -> 1 + 0.0005 x 2 = 1.001 -> 7,500 x 1.001 = 7,507.50
+    results = calc(CURVE.format(measure="count: true"), payees=TWO[:1], teams=TEAMS,
+                   memberships=JOINER[:1],
+                   deals=[deal(f"d{i}", "ann", "1", "2017-02-01") for i in range(2001)],
+                   targets=[target("payee", "ann", "personal", "2000")])
+    assert [(r["amount"], r["explanation"]) for r in lines(results)] == [
+        (Dec("7507.50"), "personal count of Won 2,001 / target 2,000.00 = 100.1% -> curve "
+         "100.1% x TI 7,500.00 x 1 = 7,507.50")]
+
+
+def test_missing_target__a_located_warning_and_no_line(calc):
+    results = calc(CURVE.format(measure="sum: amount"), payees=TWO[:1], teams=TEAMS,
+                   memberships=JOINER[:1], deals=[deal("d1", "ann", "100", "2017-02-01")])
+    assert lines(results) == []
+    assert [d.render() for d in results.diagnostics if d.code == "E010"] == [
+        "plan.yaml:5:5: warning[E010]: no target for payee 'ann', component 'personal', "
+        "period 2017-Q1: no personal line\n"
+        "hint: add a row to the targets table or derive targets in the plan"]
