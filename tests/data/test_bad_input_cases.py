@@ -57,3 +57,30 @@ def test_case__gives_exact_diagnostics_no_data_and_changes_no_file(
     assert result.dataset is None
     assert errors.replace(str(tmp_path) + "/", "") == case["expected"].rstrip("\n")
     assert _hashes(tmp_path) == before
+
+
+PLAN = str(Path(__file__).parents[2] / "src/teamquota/plan/examples/ae-hybrid-2017.yaml")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_cli_case__calc_exits_1_with_the_diagnostics_and_writes_nothing(
+        case: dict[str, Any], tmp_path: Path) -> None:
+    """The same corpus through ``teamquota calc``: exit status 1, the exact errors, no
+    traceback, no output folder, and the data files as they were."""
+    from typer.testing import CliRunner
+
+    from teamquota.cli.app import app
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    for good in (CORPUS / "good").iterdir():
+        shutil.copy(good, data / good.name)
+    (data / f"{case['table']}.csv").write_bytes(expand(case["content"]).encode("utf-8"))
+    before = _hashes(data)
+    result = CliRunner().invoke(app, ["calc", PLAN, "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    shown = (result.stdout + result.stderr).replace(str(data) + "/", "")
+    for line in case["expected"].splitlines():
+        assert line in shown, (line, shown[-3000:])
+    assert not out.exists() and _hashes(data) == before

@@ -182,6 +182,12 @@ def check_date_order(t: LoadedTable, log: ProblemLog) -> None:
             "end_date is the last day (inclusive); leave it blank for an ongoing row")
 
 
+def _shown(text: str) -> str:
+    """``text`` with control characters written as escapes (a tab as \\t), so a message
+    shows what is wrong with an id rather than an invisible character."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def check_limits(t: LoadedTable, log: ProblemLog) -> None:
     """Dates inside the supported window (D019), ids of the allowed characters (D024) and
     text no longer than the column where it is stored (D026); data/limits.py."""
@@ -213,7 +219,7 @@ def check_limits(t: LoadedTable, log: ProblemLog) -> None:
             rows = rows[pc.is_valid(values.take(pa.array(rows, pa.int64()))).to_numpy(
                 zero_copy_only=False)] if len(rows) else rows
             log.add(t.name, "D024", rows,
-                    [f"column '{column.name}': '{v}' is not an id" for v in
+                    [f"column '{column.name}': '{_shown(v)}' is not an id" for v in
                      _texts(values, rows)],
                     f"an id holds only {ID_CHARS}, up to {ID_MAX} characters (no '/', "
                     "spaces or control characters)")
