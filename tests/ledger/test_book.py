@@ -266,3 +266,81 @@ def test_invariant__paid_to_date_is_fresh_calculation_plus_manual(ops):  # noqa:
         assert order[e.period] >= order[e.source_period]
     for label, snap in store.snapshots.items():
         assert book.fingerprint(store.rows(label)) == snap.fingerprint
+
+
+# -- pinned by mutation testing: the fingerprint, lapsing, the words of an entry ----------
+
+def _row(amount: str = "5.10", **kw: str):  # noqa: ANN202
+    from teamquota.ledger.store import Row
+    values = {"ref": "run:1:0", "key": RITA, "line_type": "curve", "amount": D(amount),
+              "currency": "USD", "source_period": "", "team_id": None, "explanation": "x"}
+    values.update(kw)
+    return Row(**values)  # type: ignore[arg-type]
+
+
+def test_fingerprint__changes_with_every_field_that_is_paid_or_shown():
+    base = book.fingerprint([_row()])
+    assert book.fingerprint([_row("5.1")]) == base  # the same amount
+    assert book.fingerprint([_row(ref="run:9:3")]) == base  # a rerun's identical line
+    for changed in (_row("5.11"), _row(key=("rita", "ae", "team")), _row(line_type="spif"),
+                    _row(currency="EUR"), _row(source_period="2017-Q1"),
+                    _row(team_id="north"), _row(explanation="y")):
+        assert book.fingerprint([changed]) != base, changed
+    one = [_row(ref="entry:1", line_type="manual")]
+    two = [*one, _row(ref="entry:2", line_type="manual")]
+    assert book.fingerprint(two) != book.fingerprint(one)  # two equal entries are two
+    assert book.fingerprint([]) != base
+
+
+def test_refresh__a_changed_period_lapses_after_an_unchanged_one_and_is_audited():
+    store = MemoryStore()
+    run(store, {("2017-Q1", RITA): "1.00", ("2017-Q2", RITA): "2.00",
+                ("2017-Q3", RITA): "3.00"})
+    for label in ("2017-Q1", "2017-Q2"):
+        store.set_status(label, APPROVED, "fiona")
+    run_id = store.next_run_id()
+    store.add_run(run_id, [Computed("2017-Q1", RITA, D("1.00"), "USD"),
+                           Computed("2017-Q2", RITA, D("2.50"), "USD"),
+                           Computed("2017-Q3", RITA, D("3.50"), "USD")])
+    book.publish(store, run_id, ["2017-Q1", "2017-Q2", "2017-Q3"], NO_RULES, "quarter",
+                 actor="otto")
+    assert [p.status for p in store.periods()] == [APPROVED, "calculated", "calculated"]
+    # only the approved period that changed is reported reopened, by whoever ran
+    assert [(a, action, label) for a, action, label, _ in store.events] == [
+        ("otto", "period.reopened", "2017-Q2")]
+    assert store.events[0][3] == ("2017-Q2: approved numbers changed (run #2); reviews and "
+                                  "approval must be given again")
+
+
+def test_correction__explanation_cause_team_and_actor_in_its_words():
+    store = MemoryStore()
+    key = ("rita", "ae", "team")
+    old = {("2017-Q1", key): Inputs(teams=frozenset({"north"}))}
+    run_id = store.next_run_id()
+    store.add_run(run_id, [Computed("2017-Q1", key, D("100.00"), "USD", team_id="north")], old)
+    book.publish(store, run_id, ["2017-Q1"], NO_RULES, "quarter")
+    approve_and_lock(store, "2017-Q1")
+    new = {("2017-Q1", key): Inputs(teams=frozenset({"south"}))}
+    run_id = store.next_run_id()
+    store.add_run(run_id, [Computed("2017-Q1", key, D("120.00"), "USD", team_id="south")], new)
+    (entry,) = book.publish(store, run_id, ["2017-Q1"], NO_RULES, "quarter", actor="otto")
+    assert (entry.period, entry.source_period, entry.team_id, entry.amount) == (
+        "2017-Q2", "2017-Q1", "south", D("20.00"))
+    assert entry.explanation == ("2017-Q1 is locked: it paid 100.00, recalculated 120.00, "
+                                 "already adjusted 0.00 -> 20.00")
+    assert entry.cause == "team membership north -> south"
+
+
+def test_waiver__audited_with_payee_component_amount_and_actor():
+    store = MemoryStore()
+    rules = {"ae": ClawbackRules(waived=frozenset({"personal"}))}
+    run(store, {("2017-Q1", RITA): "100.00"}, rules)
+    approve_and_lock(store, "2017-Q1")
+    run_id = store.next_run_id()
+    store.add_run(run_id, [Computed("2017-Q1", RITA, D("60.00"), "USD")])
+    book.publish(store, run_id, ["2017-Q1"], rules, "quarter", actor="otto")
+    (waiver,) = [e for e in store.events if e[1] == "clawback.waived"]
+    assert waiver[0] == "otto"
+    assert waiver[3].startswith("2017-Q1 personal for rita: recalculated -40.00 not clawed "
+                                "back (clawback.reduce_attainment is false: the locked "
+                                "attainment stands); cause: ")
