@@ -344,3 +344,41 @@ def test_waiver__audited_with_payee_component_amount_and_actor():
     assert waiver[3].startswith("2017-Q1 personal for rita: recalculated -40.00 not clawed "
                                 "back (clawback.reduce_attainment is false: the locked "
                                 "attainment stands); cause: ")
+
+
+def test_payroll_rows__sums_a_component_s_lines_and_keeps_entries_apart():
+    from teamquota.ledger.payroll import payroll_csv, payroll_rows
+    rows = [_row("100.00", ref="run:1:0"), _row("-40.00", ref="run:1:1"),
+            _row("25.00", ref="entry:3", line_type="manual", source_period="2017-Q1"),
+            _row("7.00", ref="run:1:2", key=("zed", "ae", "personal"))]
+    lines = payroll_rows("2017-Q2", "approved", None, rows, {"rita": ("Rita", "r@x")})
+    # rita personal: 100.00 - 40.00 = 60.00; the manual entry on its own line; zed unknown
+    assert lines == [
+        ["2017-Q2", "rita", "Rita", "r@x", "ae", "personal", "USD", "60.00", "approved", ""],
+        ["2017-Q2", "rita", "Rita", "r@x", "ae", "personal (manual for 2017-Q1)", "USD",
+         "25.00", "approved", ""],
+        ["2017-Q2", "zed", "", "", "ae", "personal", "USD", "7.00", "approved", ""]]
+    assert payroll_csv(lines[:1]).split("\r\n")[:2] == [
+        "period,payee_id,payee_name,email,plan,component,currency,amount,status,run",
+        "2017-Q2,rita,Rita,r@x,ae,personal,USD,60.00,approved,"]
+
+
+def test_memory_store__sums_by_key_keeps_team_and_refuses_what_the_rules_forbid():
+    store = MemoryStore()
+    store.add_run(1, [Computed("2017-Q1", RITA, D("1.00"), "USD", team_id="north"),
+                      Computed("2017-Q1", RITA, D("2.00"), "USD")])
+    with pytest.raises(LedgerError, match="run #1 is already in the ledger"):
+        store.add_run(1, [])
+    assert store.computed(1, "2017-Q1")[RITA].amount == D("3.00")  # 1.00 + 2.00
+    assert store.computed(1, "2017-Q1")[RITA].team_id == "north"
+    assert store.fingerprint_of("2017-Q1") == ""
+    book.publish(store, 1, ["2017-Q1"], NO_RULES, "quarter")
+    assert store.period_states["2017-Q1"].status == "calculated"
+    assert [(r.line_type, r.team_id, r.explanation) for r in store.rows("2017-Q1")] == [
+        ("payout", "north", ""), ("payout", None, "")]
+    approve_and_lock(store, "2017-Q1")
+    with pytest.raises(LedgerError, match="2017-Q1 is locked; its run is final"):
+        store.point("2017-Q1", 1)
+    with pytest.raises(LedgerError, match="period 2017-Q1 exists"):
+        store.create_period(store.period_states["2017-Q1"])
+    assert store.payees(["nobody"]) == {"nobody": ("", "")}
