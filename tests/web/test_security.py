@@ -234,3 +234,11 @@ def test_it_keeps_the_csrf_cookie_from_scripts(client, world):
     assert page.status_code == 200
     client.force_login(world.rita)
     assert 'hx-headers=\'{"X-CSRFToken": "' in client.get("/statements/rita/").content.decode()
+
+
+def test_it_counts_an_over_long_username_instead_of_failing(client, world):
+    response = client.post("/login/", {"username": "r" * 400, "password": "x"},
+                           REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 200
+    from teamquota.web.comp.models import LoginFailure
+    assert LoginFailure.objects.get().username == "r" * 150

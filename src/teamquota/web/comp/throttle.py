@@ -37,7 +37,8 @@ def begin_attempt(username: str, address: str) -> LoginFailure | None:
     the window is counted after, own row included. Of tries racing each other, the later
     count sees every earlier one, so no more than the limit get a password checked
     (under contention a few may be refused early, never let through late)."""
-    name = normalize_username(username)
+    # cut to the columns' sizes: an over-long name must count, not fail the insert
+    name, address = normalize_username(username)[:150], address[:64]
     attempt = LoginFailure.objects.create(username=name, address=address)
     since = timezone.now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
@@ -55,4 +56,4 @@ def forget_attempt(attempt: LoginFailure) -> None:
 
 def clear(username: str) -> None:
     """A successful sign-in: the username's failures no longer count."""
-    LoginFailure.objects.filter(username=normalize_username(username)).delete()
+    LoginFailure.objects.filter(username=normalize_username(username)[:150]).delete()
