@@ -213,3 +213,17 @@ def test_it_estimates_only_for_the_teams_of_the_estimated_period(client, db):
     response = client.post("/estimator/", {"deal": ["OPEN1"], "amount_OPEN1": "750.00"})
     assert response.context["period"].label == "2017-Q3"
     assert [r["team"] for r in response.context["team_rows"]] == ["South"]
+
+
+def test_it_opens_a_former_leaders_latest_period_in_scope_by_default(client, db):
+    """Without ?period=, the statement and dashboard open the latest period the user may see
+    (for the old leader: the last one before the move), not a 404 on the latest of all."""
+    world = _moved_world("first_day")
+    client.force_login(world.lea)
+    page = client.get("/statements/rita/")
+    assert page.status_code == 200 and page.context["period"].label == "2017-Q1"
+    client.force_login(world.rita)
+    page = client.get("/teams/north/")  # she left North on 2017-03-31
+    assert page.status_code == 200 and page.context["period"].label == "2017-Q1"
+    client.force_login(world.sue)
+    assert client.get("/teams/north/").status_code == 404  # never in North

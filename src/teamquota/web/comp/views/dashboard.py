@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -216,11 +216,19 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
 @access.signed_in
 def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
     user = request.user
-    periods = published_periods()
-    period = pick_period(request, periods)
-    team = get_object_or_404(access.teams_visible_to(user, period)
-                             .select_related("leader", "parent"), team_id=team_id)
-    periods = access.periods_visible_to(user, periods, team=team)  # picker and trend
+    published = periods = published_periods()
+    if request.GET.get("period"):
+        period = pick_period(request, periods)
+        team = get_object_or_404(access.teams_visible_to(user, period)
+                                 .select_related("leader", "parent"), team_id=team_id)
+        periods = access.periods_visible_to(user, periods, team=team)  # picker and trend
+    else:  # the latest period the user may see of this team (a rep who left: before)
+        team = get_object_or_404(access.teams_visible_to(user)
+                                 .select_related("leader", "parent"), team_id=team_id)
+        periods = access.periods_visible_to(user, periods, team=team)
+        if published and not periods:
+            raise Http404("no period of this team is yours to see")
+        period = periods[-1] if periods else None
     context: dict[str, Any] = {"team": team, "period": period, "periods": periods,
                                "show_insights": access.may_see_insights(user, team)}
     if period is None:

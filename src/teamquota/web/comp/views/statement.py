@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from teamquota.core.money import fmt_money, fmt_pct
@@ -141,10 +141,18 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
 @access.signed_in
 def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
     periods = published_periods()
-    period = pick_period(request, periods)
-    payee = get_object_or_404(access.payees_visible_to(request.user, period),
-                              payee_id=payee_id)
-    shown = access.periods_visible_to(request.user, periods, payee=payee)
+    if request.GET.get("period"):
+        period = pick_period(request, periods)
+        payee = get_object_or_404(access.payees_visible_to(request.user, period),
+                                  payee_id=payee_id)
+        shown = access.periods_visible_to(request.user, periods, payee=payee)
+    else:  # the latest period the user may see for this payee (a former leader: before
+        # the move), not the latest of all
+        payee = get_object_or_404(access.payees_visible_to(request.user), payee_id=payee_id)
+        shown = access.periods_visible_to(request.user, periods, payee=payee)
+        if periods and not shown:
+            raise Http404("no period of this payee is yours to see")
+        period = shown[-1] if shown else None
     context: dict[str, Any] = {"payee": payee, "period": period, "periods": shown,
                                "own": request.user.payee_id == payee.id,
                                "ti": fmt_money(payee.target_incentive)}
