@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -73,8 +74,16 @@ class DjangoStore:
                 for p in Period.objects.select_for_update().order_by("start")]
 
     def create_period(self, period: PeriodState) -> None:
-        Period.objects.create(label=period.label, start=period.start, end=period.end,
-                              status=period.status, run_id=period.run_id)
+        # Two runs publishing at once may both create a new period: the second insert
+        # waits for the first transaction and then finds the row there; keep that one.
+        try:
+            with transaction.atomic():
+                Period.objects.create(label=period.label, start=period.start,
+                                      end=period.end, status=period.status,
+                                      run_id=period.run_id)
+        except IntegrityError:
+            if not Period.objects.filter(label=period.label).exists():
+                raise
 
     def point(self, label: str, run_id: int) -> None:
         p = self._get(label)
