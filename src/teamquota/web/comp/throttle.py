@@ -33,15 +33,16 @@ def begin_attempt(username: str, address: str) -> LoginFailure | None:
     """Reserve one try for ``username`` (normalised: every spelling of a login shares its
     count) from ``address``; None when the username or the address is locked out.
 
-    Atomic under concurrency without a lock: the try is inserted (committed) first and
-    the window is counted after, own row included. Of tries racing each other, the later
-    count sees every earlier one, so no more than the limit get a password checked
-    (under contention a few may be refused early, never let through late)."""
+    Atomic under concurrency without a lock: the try is inserted (committed) first, then
+    ranked among the window's tries by insertion order (its own row and every earlier
+    one). Of tries racing each other, each sees the earlier ones, so the first ``limit``
+    get a password checked and the rest are refused — never all of them, never more."""
     # cut to the columns' sizes: an over-long name must count, not fail the insert
     name, address = normalize_username(username)[:150], address[:64]
     attempt = LoginFailure.objects.create(username=name, address=address)
     since = timezone.now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
+    recent = recent.filter(pk__lte=attempt.pk)  # this try's rank, not the crowd's size
     if (recent.filter(username=name).count() > settings.LOGIN_MAX_FAILURES
             or recent.filter(address=address).count() > settings.LOGIN_MAX_FAILURES * 4):
         attempt.delete()  # refused without a check: a lock-out is not extended by it
