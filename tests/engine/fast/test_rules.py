@@ -270,3 +270,50 @@ def test_missing_target__a_located_warning_and_no_line(calc):
         "plan.yaml:5:5: warning[E010]: no target for payee 'ann', component 'personal', "
         "period 2017-Q1: no personal line\n"
         "hint: add a row to the targets table or derive targets in the plan"]
+
+
+TWO_TEAM_COMPONENTS = """
+plan: gates
+period: quarter
+components:
+  - id: volume
+    scope: team
+    weight: 0.5
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [1, 1]]}
+  - id: margin
+    scope: team
+    weight: 0.5
+    measure: {sum: amount, where: {stage: Won}}
+    gate: {team_attainment_at_least: 0.8}
+    payout: {curve: [[0, 0], [1, 1]]}
+"""
+
+
+def test_team_gate__reads_its_own_component_not_the_plans_first_team_one(calc):
+    results = calc(TWO_TEAM_COMPONENTS, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "90000", "2017-02-01")],
+                   targets=[target("team", "east", "volume", "200000"),
+                            target("team", "east", "margin", "100000")])
+    # margin 90,000 / 100,000 = 90% >= 80%: pays 7,500 x 0.5 x 0.9 = 3,375.00 (volume is
+    # 45%, which would block it); volume 7,500 x 0.5 x 0.45 = 1,687.50
+    assert [(r["component_id"], r["amount"]) for r in lines(results)] == [
+        ("volume", Dec("1687.50")), ("margin", Dec("3375.00"))]
+
+
+def test_team_gate__each_team_of_a_mover_is_judged_on_its_own_attainment(calc):
+    plan = TWO_TEAM_COMPONENTS.split("  - id: margin")[1].replace("weight: 0.5", "weight: 1")
+    plan = "plan: gates\nperiod: quarter\ncomponents:\n  - id: margin" + plan
+    results = calc(plan, payees=TWO[:1], teams=[*TEAMS, {"team_id": "west", "name": "West"}],
+                   memberships=[{"payee_id": "ann", "team_id": "east",
+                                 "start_date": "2017-01-01", "end_date": "2017-02-14"},
+                                {"payee_id": "ann", "team_id": "west",
+                                 "start_date": "2017-02-15"}],
+                   deals=[deal("d1", "ann", "90000", "2017-02-01"),
+                          deal("d2", "ann", "50000", "2017-03-01")],
+                   targets=[target("team", "east", "margin", "100000"),
+                            target("team", "west", "margin", "100000")])
+    # 45 days in each (West, the later stint, is her main team). East 90% passes: 7,500 x
+    # 0.9 x 45/90 = 3,375.00; West 50% < 80%: 0.00
+    assert [(r["team_id"], r["amount"]) for r in lines(results)] == [
+        ("east", Dec("3375.00")), ("west", Dec("0.00"))]
