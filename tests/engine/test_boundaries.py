@@ -536,3 +536,24 @@ def test_half_cent__draw_lines(calc):
         "recoverable draw 10.01 per quarter"}
     assert texts(results, line_type="draw_recovery") == [
         "earned 15.01; above the draw 5.00 recovers 5.00 of the balance; balance owed 0.00"]
+
+
+def test_contribution_gate__exactly_the_minimum_share_shares_the_pool(calc):
+    plan = """
+plan: pool
+period: quarter
+components:
+  - id: pool
+    scope: team
+    measure: {sum: amount, where: {stage: Won}}
+    gate: {min_contribution_share: 0.2}
+    payout: {pool: {rate: 0.01, split: equal}}
+"""
+    two = [*ANN, {"payee_id": "bob", "name": "Bob", "target_incentive": "20000"}]
+    results = calc(plan, payees=two, teams=EAST, memberships=[
+        {"payee_id": p, "team_id": "east", "start_date": "2017-01-01"} for p in ("ann", "bob")],
+        deals=[deal("d1", "ann", "8000", "2017-02-01"), deal("d2", "bob", "2000", "2017-02-01")])
+    # Bob 2,000 / 10,000 = 20.0%, exactly the minimum: he shares. Pool 1% x 10,000 = 100.00,
+    # equal split 50.00 each
+    assert paid(results) == [("ann", "pool", "pool", "east", None, Dec("50.00")),
+                             ("bob", "pool", "pool", "east", None, Dec("50.00"))]
