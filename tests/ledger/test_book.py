@@ -382,3 +382,108 @@ def test_memory_store__sums_by_key_keeps_team_and_refuses_what_the_rules_forbid(
     with pytest.raises(LedgerError, match="period 2017-Q1 exists"):
         store.create_period(store.period_states["2017-Q1"])
     assert store.payees(["nobody"]) == {"nobody": ("", "")}
+
+
+def test_manual__entry_fields_and_words_in_its_own_and_a_later_period():
+    store = MemoryStore()
+    run(store, {("2017-Q1", RITA): "1.00", ("2017-Q2", RITA): "1.00"})
+    here = book.add_manual(store, RITA, "2017-Q2", D("12.50"), "USD", "", "otto", "quarter",
+                           team_id="north")
+    assert (here.line_type, here.period, here.team_id, here.author, here.dispute) == (
+        "manual", "2017-Q2", "north", "otto", None)
+    assert here.cause == "manual decision"  # no reason given
+    assert here.explanation == ("manual adjustment of 12.50 by otto for 2017-Q2 personal: "
+                                "manual decision")
+    approve_and_lock(store, "2017-Q1")
+    later = book.add_manual(store, RITA, "2017-Q1", D("-3.00"), "USD", "wrong deal", "sam",
+                            "quarter", dispute=9)
+    assert (later.period, later.cause, later.dispute) == ("2017-Q2", "dispute #9: wrong deal",
+                                                         9)
+    assert later.explanation == ("manual adjustment of -3.00 by sam for 2017-Q1 personal, "
+                                 "paid in 2017-Q2: dispute #9: wrong deal")
+    assert [(a, action) for a, action, _, _ in store.events] == [("fiona", "period.lock")]
+
+
+def test_lock__snapshot_audit_and_refusals_in_words():
+    store = MemoryStore()
+    run(store, {("2017-Q1", RITA): "10.00", ("2017-Q1", ("sue", "ae", "personal")): "5.25"})
+    store.set_status("2017-Q1", APPROVED, "fiona")
+    snap = book.lock(store, "2017-Q1", "fiona")
+    assert (snap.locked_by, snap.total) == ("fiona", {"USD": D("15.25")})  # 10.00 + 5.25
+    assert store.fingerprint_of("2017-Q1") == snap.fingerprint
+    assert store.period_states["2017-Q1"].status == "locked"
+    (event,) = store.events
+    assert event[:3] == ("fiona", "period.lock", "2017-Q1")
+    assert event[3] == (f"fiona locked 2017-Q1: run #1 is final (payroll sha256 "
+                        f"{snap.sha256[:12]})")
+    with pytest.raises(LedgerError, match="^2017-Q1 is already locked$"):
+        book.lock(store, "2017-Q1", "fiona")
+    store.snapshots.clear()
+    with pytest.raises(LedgerError, match="^2017-Q1 is locked but has no snapshot$"):
+        book.payroll(store, "2017-Q1")
+    store.snapshots["2017-Q1"] = snap
+    store.runs[1].lines.append(Computed("2017-Q1", RITA, D("1.00"), "USD"))  # tampering
+    with pytest.raises(LedgerError, match="^2017-Q1's locked rows no longer match the "
+                       "snapshot taken at lock; the ledger was changed outside teamquota$"):
+        book.payroll(store, "2017-Q1")
+
+
+def test_lock__refuses_numbers_changed_since_the_approval_in_words():
+    store = MemoryStore()
+    run(store, {("2017-Q1", RITA): "10.00"})
+    store.set_status("2017-Q1", APPROVED, "fiona")
+    store.runs[1].lines.append(Computed("2017-Q1", RITA, D("1.00"), "USD"))  # behind it
+    with pytest.raises(LedgerError, match="^2017-Q1 changed since it was approved; it must "
+                       "be reviewed and approved again$"):
+        book.lock(store, "2017-Q1", "fiona")
+    with pytest.raises(LedgerError, match="^a manual adjustment must not be zero$"):
+        book.add_manual(store, RITA, "2017-Q1", D("0.00"), "USD", "x", "o", "quarter")
+
+
+def test_rules_of__instalments_and_the_components_paying_on_attainment():
+    from teamquota.ledger.corrections import rules_of
+    from teamquota.plan.loader import load_plan_text
+    plan = load_plan_text(PLAN.replace("CLAWBACK", "clawback: {instalments: 3, "
+                                       "reduce_attainment: false}"), "p.yaml").plan
+    # curve and tiers on attainment pay on attainment; the rate on amount does not
+    assert rules_of(plan) == ClawbackRules(3, frozenset({"curve_part", "tiers_part"}))
+    plan = load_plan_text(PLAN.replace("CLAWBACK", "clawback: {instalments: 2}"),
+                          "p.yaml").plan
+    assert rules_of(plan) == ClawbackRules(2, frozenset())
+
+
+def test_explanation__instalment_words_only_on_a_clawback_of_several():
+    from teamquota.ledger.corrections import Draft
+    claw = Draft(RITA, D("-10.00"), "USD", None, "clawback", D("30.00"), D("0.00"), D("0"),
+                 D("-30.00"), instalment=1, instalments=3)
+    assert claw.explanation("2017-Q1") == (
+        "2017-Q1 is locked: it paid 30.00, recalculated 0.00, already adjusted 0.00 -> "
+        "-30.00; clawback instalment 1 of 3 (-10.00 of -30.00 outstanding)")
+    once = Draft(RITA, D("-30.00"), "USD", None, "clawback", D("30.00"), D("0.00"), D("0"),
+                 D("-30.00"), instalment=1, instalments=1)
+    assert "instalment" not in once.explanation("2017-Q1")
+    up = Draft(RITA, D("5.00"), "USD", None, "adjustment", D("30.00"), D("35.00"), D("0"),
+               D("5.00"), instalment=1, instalments=3)
+    assert "instalment" not in up.explanation("2017-Q1")
+
+
+PLAN = """\
+plan: ae
+period: quarter
+currency: USD
+CLAWBACK
+components:
+  - id: curve_part
+    scope: payee
+    weight: 1
+    measure: {source: deals, sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [1, 1]]}
+  - id: tiers_part
+    scope: payee
+    measure: {source: deals, sum: amount, where: {stage: Won}}
+    payout: {tiers: [{from: 0, rate: 0.01}, {from: 1, rate: 0.02}], basis: attainment}
+  - id: rate_part
+    scope: payee
+    measure: {source: deals, sum: amount, where: {stage: Won}}
+    payout: {rate: 0.05}
+"""
