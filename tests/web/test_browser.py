@@ -205,3 +205,25 @@ def test_it_resets_a_password_and_moves_a_rep_through_the_browser(browser, live_
     page.click("button:has-text('Change password')")
     assert page.url.endswith(f"/statements/{rep.payee_id}/")
     page.context.close()
+
+
+def test_it_shows_a_name_with_markup_as_text_in_the_charts(browser, live_server, demo):  # noqa: ANN001, E501
+    """A payee named like a link is drawn as text: Plotly renders some HTML in chart
+    labels, so labels from data are escaped (core.markup.chart_label)."""
+    from django.core.cache import cache
+
+    from teamquota.web.comp.models import Membership, Payee, Team, User
+    leader = User.objects.get(username="leader").payee
+    team = Team.objects.filter(leader=leader).first()
+    member = Membership.objects.filter(team=team).exclude(payee=leader).first().payee
+    Payee.objects.filter(pk=member.pk).update(name='<a href="http://evil.example/">Evil</a>')
+    cache.clear()
+    page = _page(browser, live_server, demo, "leader")
+    page.goto(f"{live_server.url}/teams/{team.team_id}/?period=2017-Q4")
+    page.wait_for_selector(".js-plotly-plot")
+    _shot(page, "chart-markup-name")
+    assert page.locator(".js-plotly-plot a").count() == 0
+    assert page.locator("a[href*='evil.example']").count() == 0
+    # drawn as the characters of the name, markup included
+    texts = page.locator(".js-plotly-plot text").all_text_contents()
+    assert '<a href="http://evil.example/">Evil</a>' in texts

@@ -56,3 +56,17 @@ def test_insights_figures__label_names_and_levels_as_text() -> None:
                           "peer_attainment": [1.0]})
     scatter = watchlist_scatter(watch, {"p1": LINK})
     assert list(scatter.data[0].text) == [SHOWN_LINK + " low"]
+
+
+def test_curve_chart__a_component_name_with_markup_is_a_title_in_text():
+    import json
+
+    from teamquota.plan.loader import load_plan_text
+    from teamquota.web.comp.views.plans import curve_chart
+    plan = load_plan_text(
+        "plan: p\nperiod: quarter\ncurrency: USD\ncomponents:\n  - id: c\n"
+        "    name: '<a href=\"http://x\">go</a>'\n    scope: payee\n    weight: 1\n"
+        "    measure: {source: deals, sum: amount}\n    payout: {curve: [[0, 0], [1, 1]]}\n",
+        "p.yaml").plan
+    chart = json.loads(curve_chart(plan.components[0]) or "{}")
+    assert chart["title"] == '&lt;a href="http://x"&gt;go&lt;/a&gt;'

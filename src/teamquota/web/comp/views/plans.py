@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError
+from teamquota.core.markup import chart_label
 from teamquota.core.money import fmt_pct
 from teamquota.engine.measure import check_columns
 from teamquota.plan.loader import LoadedPlan, load_plan_text
@@ -51,7 +52,7 @@ def curve_chart(component: Component) -> str | None:
         xs.append(far)
         ys.append(far_y)
     return to_json({"x": [str(x * 100) for x in xs], "y": [str(y * 100) for y in ys],
-                    "title": component.name or component.id})
+                    "title": chart_label(component.name or component.id)})
 
 
 def describe(component: Component) -> list[str]:
