@@ -317,3 +317,43 @@ def test_team_gate__each_team_of_a_mover_is_judged_on_its_own_attainment(calc):
     # 0.9 x 45/90 = 3,375.00; West 50% < 80%: 0.00
     assert [(r["team_id"], r["amount"]) for r in lines(results)] == [
         ("east", Dec("3375.00")), ("west", Dec("0.00"))]
+
+
+def test_component_cap__sums_every_line_of_the_component(calc):
+    plan = """
+plan: cap
+period: quarter
+components:
+  - id: c
+    scope: payee
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {tiers: [{from: 0, rate: 0.1}], basis: amount, mode: per_deal}
+    cap_amount: 500
+"""
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "4000", "2017-02-01"),
+                          deal("d2", "ann", "4000", "2017-02-02")])
+    # two deal lines of 10% x 4,000 = 400.00: 800.00 > the cap 500: -300.00
+    assert [(r["line_type"], r["amount"]) for r in lines(results)] == [
+        ("deal", Dec("400.00")), ("deal", Dec("400.00")), ("cap", Dec("-300.00"))]
+
+
+def test_activity_gate__a_payee_without_activities_is_blocked(calc):
+    plan = """
+plan: act
+period: quarter
+components:
+  - id: c
+    scope: payee
+    measure: {sum: amount, where: {stage: Won}}
+    gate: {min_activity: {type: call, count: 5}}
+    payout: {rate: 0.1}
+"""
+    results = calc(plan, payees=TWO, teams=TEAMS, memberships=JOINER,
+                   deals=[deal("d1", "ann", "1000", "2017-02-01")],
+                   activities=[{"payee_id": "bob", "type": "call", "date": "2017-03-05",
+                                "quantity": "5"}])
+    # Ann made no calls (0 < 5): blocked; Bob made 5: 10% x 0 = 0.00, not blocked
+    assert [r["explanation"] for r in lines(results)] == [
+        "c Won 1,000.00; gate not met (0 call activities: needs at least 5) -> 0.00",
+        "c Won 0.00 -> x 10.00% = 0.00"]
