@@ -155,3 +155,25 @@ def test_it_refuses_new_fx_rates_that_leave_a_deal_unconverted(client, world):
     text = client.get(upload("fx_rates", header + "GBP,USD,2017,1.3\n")
                       + "?mode=replace").content.decode()
     assert "[D011]" in text and "deals in the database" in text
+
+
+def test_it_pays_a_huge_deal_against_the_smallest_target(world):
+    """A deal of 15 significant digits (what SQLite holds exactly) over a one-cent target:
+    an attainment of 15 digits before the point, which the results keep (it overflowed
+    decimal(24,12) and failed the run)."""
+    from datetime import date
+
+    from teamquota.web.comp.models import AttainmentRow, Deal, Payee
+    Deal.objects.create(deal_id="HUGE", owner=Payee.objects.get(payee_id="rita"),
+                        product="GTX", amount=Decimal("9999999999998.50"), stage="Won",
+                        close_date=date(2017, 2, 1))
+    Target.objects.filter(subject_id="rita").update(amount=Decimal("0.01"))
+    run = start_run(world.otto, "huge")
+    assert run.status == "done", run.diagnostics
+    row = AttainmentRow.objects.get(run=run, subject_id="rita", component_id="personal")
+    # (1,000.00 + 500.00 + 9,999,999,999,998.50) / 0.01 = 10,000,000,001,498.50 / 0.01
+    #   = 1,000,000,000,149,850
+    assert row.attainment == Decimal("1000000000149850")
+    personal = PayoutLine.objects.get(run=run, payee__payee_id="rita", component_id="personal")
+    # the curve's cap 250%: 5,000.00 x 0.4 x 2.5 = 5,000.00
+    assert personal.amount == Decimal("5000.00")

@@ -19,8 +19,9 @@ from teamquota.core.spreadsheet import staged_folder, write_csv
 from teamquota.data.tables import MONEY
 
 # Attainment keeps 12 decimals in the table for display and export; payouts are computed
-# from the exact ratio, never from this column.
-ATTAINMENT = pa.decimal128(24, 12)
+# from the exact ratio, never from this column. 26 digits before the point: the largest
+# measure the deals' column allows over the smallest target (a cent) still fits.
+ATTAINMENT = pa.decimal128(38, 12)
 S = pa.string()
 # deal amount (2 places) x share (8 places): exact at 10 places
 CREDIT = pa.decimal128(38, 10)
@@ -59,7 +60,7 @@ PAYOUTS = pa.schema([
     ("measure_value", CREDIT),
     ("target_amount", MONEY),
     ("attainment", ATTAINMENT),
-    ("factor", pa.decimal128(24, 12)),  # curve factor, rate, share or proration applied
+    ("factor", ATTAINMENT),  # curve factor, rate, share or proration applied
     ("amount", MONEY),          # rounded once, in the payee's currency
     ("currency", S),
     ("rule", S),                # the plan rule in words

@@ -119,8 +119,8 @@ class PayoutLine(models.Model):
     deal_id = models.CharField(max_length=100, blank=True, default="")
     measure_value = models.DecimalField(max_digits=38, decimal_places=4, null=True)
     target_amount = models.DecimalField(null=True, **MONEY)
-    attainment = models.DecimalField(max_digits=24, decimal_places=12, null=True)
-    factor = models.DecimalField(max_digits=24, decimal_places=12, null=True)
+    attainment = models.DecimalField(max_digits=38, decimal_places=12, null=True)
+    factor = models.DecimalField(max_digits=38, decimal_places=12, null=True)
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     rule = models.TextField(blank=True, default="")
@@ -158,7 +158,7 @@ class AttainmentRow(models.Model):
     subject_id = models.CharField(max_length=100)
     measure_value = models.DecimalField(max_digits=38, decimal_places=4, null=True)
     target_amount = models.DecimalField(null=True, **MONEY)
-    attainment = models.DecimalField(max_digits=24, decimal_places=12, null=True)
+    attainment = models.DecimalField(max_digits=38, decimal_places=12, null=True)
 
     class Meta:
         indexes = [models.Index(fields=["run", "subject_type", "subject_id", "period"])]

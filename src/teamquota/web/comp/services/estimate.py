@@ -92,7 +92,7 @@ def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: da
         after = teamquota.calculate(plan, data, periods=[period.label])
     except (pa.ArrowInvalid, ArithmeticError) as exc:
         # an amount the deals' column holds can still give an attainment beyond the
-        # results' columns (decimal(24,12)): say so on the form, not with a 500
+        # results' columns (decimal(38,12)): say so on the form, not with a 500
         raise EstimateError(
             "these amounts give an attainment too large to calculate; try smaller "
             "amounts") from exc
