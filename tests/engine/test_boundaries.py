@@ -557,3 +557,23 @@ components:
     # equal split 50.00 each
     assert paid(results) == [("ann", "pool", "pool", "east", None, Dec("50.00")),
                              ("bob", "pool", "pool", "east", None, Dec("50.00"))]
+
+
+def test_draw__earnings_exactly_at_the_draw_and_a_balance_over_quarters(calc):
+    plan = one_component("{rate: 0.1}", extra="draw: {amount: 1000, kind: recoverable}")
+    results = calc(plan, ["2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"], payees=ANN,
+                   teams=EAST, memberships=ANN_IN_EAST,
+                   deals=[deal("d1", "ann", "10000", "2017-02-01"),
+                          deal("d2", "ann", "6000", "2017-05-01"),
+                          deal("d3", "ann", "7000", "2017-08-01"),
+                          deal("d4", "ann", "12000", "2017-11-01")])
+    # Q1: 10% x 10,000 = 1,000.00, exactly the draw: no draw line
+    # Q2: 600.00 < 1,000: advance 400.00 (balance 400); Q3: 700.00: advance 300.00
+    #     (balance 700); Q4: 1,200.00, 200.00 above the draw recovers 200.00 (balance 500)
+    assert [(r["period"], r["line_type"], r["amount"])
+            for r in lines(results, component_id="_plan")] == [
+        ("2017-Q2", "draw", Dec("400.00")), ("2017-Q3", "draw", Dec("300.00")),
+        ("2017-Q4", "draw_recovery", Dec("-200.00"))]
+    assert texts(results, line_type="draw_recovery") == [
+        "earned 1,200.00; above the draw 200.00 recovers 200.00 of the balance; balance owed "
+        "500.00"]
