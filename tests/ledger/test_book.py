@@ -179,6 +179,9 @@ def test_clawback__instalments_recover_the_outstanding_amount_over_locked_period
     # second of 3: -66.66 outstanding over the 2 instalments left = -33.33
     assert [r.amount for r in store.rows("2017-Q3") if r.line_type == "clawback"] == \
         [D("-33.33")]
+    (second,) = [r for r in store.rows("2017-Q3") if r.line_type == "clawback"]
+    assert second.explanation.endswith("; clawback instalment 2 of 3 (-33.33 of -66.66 "
+                                       "outstanding)")
     approve_and_lock(store, "2017-Q3")
     run(store, {("2017-Q1", RITA): "0.00", ("2017-Q4", RITA): "0.00"}, rules)
     assert [r.amount for r in store.rows("2017-Q4") if r.line_type == "clawback"] == \
@@ -487,3 +490,17 @@ components:
     measure: {source: deals, sum: amount, where: {stage: Won}}
     payout: {rate: 0.05}
 """
+
+
+def test_corrections__a_changed_key_after_unchanged_and_waived_ones_is_still_booked():
+    from teamquota.ledger.model import Amount
+    a, b, c = ("ann", "ae", "personal"), ("bob", "ae", "personal"), ("cy", "ae", "personal")
+    locked = {a: Amount(D("10.00"), "USD"), b: Amount(D("10.00"), "USD"),
+              c: Amount(D("10.00"), "USD")}
+    fresh = {a: Amount(D("10.00"), "USD"), b: Amount(D("4.00"), "USD"),
+             c: Amount(D("12.00"), "USD")}
+    waive_bob = {"ae": ClawbackRules(waived=frozenset({"personal"}))}
+    # ann unchanged (skipped), bob -6.00 waived, cy +2.00 booked
+    drafts = corrections(fresh, locked, {}, waive_bob)
+    assert [(d.key[0], d.amount, d.line_type, d.waived) for d in drafts] == [
+        ("bob", D("0"), "clawback", True), ("cy", D("2.00"), "adjustment", False)]
