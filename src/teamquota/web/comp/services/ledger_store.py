@@ -18,7 +18,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from teamquota.core.money import ZERO
-from teamquota.core.periods import parse_period
 from teamquota.ledger import book
 from teamquota.ledger.causes import Inputs
 from teamquota.ledger.corrections import Booked, ClawbackRules, rules_of
@@ -249,10 +248,6 @@ def publish_run(run: Run, labels: list[str], plans: dict[str, LoadedPlan]) -> li
     ym = first.year_start_month if first else 1
     actor = run.started_by.username if run.started_by else None
     return book.publish(DjangoStore(), run.pk, labels, rules(plans), kind, ym, actor)
-
-
-def period_kind(label: str, year_start_month: int = 1) -> Any:
-    return parse_period(label, year_start_month).kind
 
 
 def deal_changes(old_run: int | None, new_run: int, label: str, payee_id: str) -> str:
