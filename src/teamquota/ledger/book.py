@@ -67,12 +67,14 @@ def _landing(store: LedgerStore, source: str, kind: PeriodKind, year_start_month
     return label
 
 
-def refresh(store: LedgerStore, actor: str | None, why: str) -> list[str]:
-    """New fingerprints for unlocked periods whose rows changed; their reviews and
-    approval lapse (audited). Returns the labels that changed."""
+def refresh(store: LedgerStore, actor: str | None, why: str,
+            labels: Iterable[str] | None = None) -> list[str]:
+    """New fingerprints for unlocked periods whose rows changed (among ``labels``, else
+    all); their reviews and approval lapse (audited). Returns the labels that changed."""
     changed = []
+    only = None if labels is None else set(labels)
     for p in store.periods():
-        if p.locked:
+        if p.locked or (only is not None and p.label not in only):
             continue
         now = fingerprint(store.rows(p.label))
         if now == store.fingerprint_of(p.label):
@@ -159,7 +161,7 @@ def add_manual(store: LedgerStore, key: Key, source_period: str, amount: Decimal
                   f"manual adjustment of {fmt_money(amount)} by {author} for {source_period} "
                   f"{key[2]}{where}: {cause}", team_id, author, dispute)
     store.add_entries(None, [entry])
-    refresh(store, author, f"manual adjustment by {author}")
+    refresh(store, author, f"manual adjustment by {author}", [landing])
     return entry
 
 

@@ -18,7 +18,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ from typing import Any, cast
 
 from teamquota.core.money import ZERO
 from teamquota.core.periods import PeriodKind
+from teamquota.core.spreadsheet import replacing
 from teamquota.engine.results import Results
 from teamquota.ledger.causes import Inputs
 from teamquota.ledger.corrections import ClawbackRules, rules_of
@@ -306,18 +306,12 @@ def _locked(folder: Path, exclusive: bool) -> Iterator[None]:
 
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+    with replacing(path) as temporary:
+        with temporary.open("w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, 0o644)  # mkstemp makes it private; a ledger is shared like any file
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a ledger is shared
 
 
 def _run_path(folder: Path, run_id: int) -> Path:

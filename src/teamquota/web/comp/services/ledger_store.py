@@ -54,6 +54,7 @@ class DjangoStore:
 
     def __init__(self) -> None:
         self._users: dict[str, User | None] = {}
+        self._versions: dict[tuple[int, str], str | None] = {}  # (run, plan) -> version
 
     def _user(self, name: str | None) -> User | None:
         if name is None:
@@ -201,14 +202,17 @@ class DjangoStore:
                     "target_amount", flat=True):
                 targets[f"{subject_type} {subject_id} {label}"] = \
                     None if target is None else _dec(target)
-        version = (Run.objects.get(pk=run_id).plan_versions.filter(plan__plan_id=plan_id)
-                   .values_list("number", flat=True).first())
+        if (run_id, plan_id) not in self._versions:  # asked once per correction otherwise
+            number = (Run.objects.get(pk=run_id).plan_versions.filter(plan__plan_id=plan_id)
+                      .values_list("number", flat=True).first())
+            self._versions[(run_id, plan_id)] = \
+                None if number is None else f"{plan_id} version {number}"
+        version = self._versions[(run_id, plan_id)]
         teams = frozenset(t for t in PayoutLine.objects.filter(
             run_id=run_id, period=label, payee__payee_id=payee_id, plan_id=plan_id,
             component_id=component, adjusts_period="").values_list("team__team_id", flat=True)
             if t)
-        return Inputs(dict(credits), targets,
-                      None if version is None else f"{plan_id} version {version}", teams)
+        return Inputs(dict(credits), targets, version, teams)
 
     def payees(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         return {pid: (name, email) for pid, name, email in Payee.objects.filter(

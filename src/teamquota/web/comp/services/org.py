@@ -18,10 +18,13 @@ from typing import Any
 
 from django.db import transaction
 
-from teamquota.data.limits import ID_CHARS, ID_MAX, MAX_LENGTHS, date_problem
+from teamquota.data.limits import ID_CHARS, ID_MAX, ID_PATTERN, MAX_LENGTHS, date_problem
 from teamquota.web.comp.models import Import, Membership, Payee, Period, Team, User, record
 
-TEAM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-@:]{0,99}$")  # data.limits.ID_PATTERN
+
+def _team_id_ok(team_id: str) -> bool:
+    """An id as data.limits allows it, starting with a letter or digit."""
+    return bool(ID_PATTERN.fullmatch(team_id)) and re.match("[A-Za-z0-9]", team_id) is not None
 
 
 class OrgError(Exception):
@@ -167,7 +170,7 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
     if len(name) > MAX_LENGTHS[("teams", "name")]:
         raise OrgError(f"name: {len(name)} characters; a team name has at most "
                        f"{MAX_LENGTHS[('teams', 'name')]}")
-    if team is None and not TEAM_ID.match(team_id):
+    if team is None and not _team_id_ok(team_id):
         raise OrgError(f"team id '{team_id}': {ID_CHARS} (up to {ID_MAX}), "
                        "starting with a letter or digit")
     if team is None and Team.objects.filter(team_id=team_id).exists():
