@@ -4,7 +4,7 @@ from teamquota.web.comp.models.audit import AuditEvent, record
 from teamquota.web.comp.models.data import DataTable, Deal, Import, Target
 from teamquota.web.comp.models.disputes import Dispute, DisputeMessage
 from teamquota.web.comp.models.insights import LeaderRating
-from teamquota.web.comp.models.org import Membership, Payee, Team, User
+from teamquota.web.comp.models.org import Leadership, Membership, Payee, Team, User
 from teamquota.web.comp.models.plans import Plan, PlanAssignment, PlanVersion
 from teamquota.web.comp.models.results import (
     AttainmentRow,
@@ -20,7 +20,7 @@ from teamquota.web.comp.models.security import ApiToken, LoginFailure
 
 __all__ = [
     "ApiToken", "AttainmentRow", "AuditEvent", "CreditRow", "DataTable", "Deal", "Dispute",
-    "DisputeMessage", "Import", "LeaderRating", "LoginFailure", "Membership", "Payee",
-    "PayoutLine", "Period", "PeriodReview", "PeriodSnapshot", "Plan", "PlanAssignment",
+    "DisputeMessage", "Import", "LeaderRating", "Leadership", "LoginFailure", "Membership",
+    "Payee", "PayoutLine", "Period", "PeriodReview", "PeriodSnapshot", "Plan", "PlanAssignment",
     "PlanVersion", "Run", "Target", "Team", "TeamSummary", "User", "record",
 ]

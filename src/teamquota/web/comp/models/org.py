@@ -1,4 +1,5 @@
-"""People and teams: users with roles, payees, the team hierarchy, dated memberships."""
+"""People and teams: users with roles, payees, the team hierarchy, dated memberships and
+dated leaderships."""
 
 from __future__ import annotations
 
@@ -128,6 +129,24 @@ class Membership(models.Model):
     class Meta:
         ordering = ["team", "payee", "start_date"]
         indexes = [models.Index(fields=["team", "start_date"])]
+
+    def active_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class Leadership(models.Model):
+    """``payee`` leads ``team`` from ``start_date`` to ``end_date`` (inclusive; None: still).
+    The open span's payee is ``Team.leader`` (services.org keeps the two in step); access
+    reads the spans, so a leader sees a team's periods only from the day they led it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="leaderships")
+    payee = models.ForeignKey(Payee, on_delete=models.CASCADE, related_name="leaderships")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["team", "start_date"]
+        indexes = [models.Index(fields=["payee", "start_date"])]
 
     def active_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
