@@ -96,3 +96,28 @@ components:
                                 ("bob", "team", "east"): Dec("0.00")}
     assert lines(results, payee_id="bob")[0]["explanation"].endswith(
         "gate not met (1 meeting activities: needs at least 2) -> 0.00")
+
+
+def test_activities__a_payee_with_only_other_activity_types_measures_zero(calc):
+    plan = """
+plan: a
+period: quarter
+components:
+  - id: meetings
+    scope: payee
+    weight: 1
+    measure: {source: activities, sum: quantity, where: {type: meeting}}
+    payout: {curve: [[0, 0], [1, 1]]}
+"""
+    results = calc(plan, payees=PAYEES, teams=TEAMS, memberships=MEMBERS, deals=[],
+                   activities=[meeting("ann", "2017-01-05"), meeting("bob", "2017-01-06", "5",
+                                                                     kind="call")],
+                   targets=[target("payee", "ann", "meetings", "4"),
+                            target("payee", "bob", "meetings", "4")])
+    # ann: 1 meeting / 4 = 25% -> 0.25 x 1,000 = 250.00; bob logged only calls: his
+    # measure is 0 (not missing): 0.00 / 4 -> 0.00
+    by_payee = {row["payee_id"]: row for row in lines(results)}
+    assert by_payee["ann"]["amount"] == Dec("250.00")
+    assert by_payee["bob"]["measure_value"] == Dec("0")
+    assert by_payee["bob"]["explanation"] == ("meetings meeting 0.00 / target 4.00 = 0.0% -> "
+                                              "curve 0.0% x TI 1,000.00 x 1 = 0.00")

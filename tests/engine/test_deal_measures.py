@@ -1,5 +1,6 @@
 """Staged measures (engine/deal_measures.py) equal the aggregation of every per-deal credit
-row (credit.all_credits + measure.measure_table), the definition they replace, on a case
+row (credit.all_credits + measure.measure_table over the rows a measure counts: every payee
+row, and team rows with counts_for_team), the definition they replace, on a case
 with splits, a mid-quarter move, a member of two teams at once, a region with members of
 its own, leaders, overlays, a count and a filtered sum."""
 
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal as Dec
 
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 import pytest
 
@@ -16,9 +19,16 @@ from teamquota.engine.calendar import run_periods
 from teamquota.engine.credit import CreditInputs, all_credits, deals_in_periods
 from teamquota.engine.deal_measures import deal_measures
 from teamquota.engine.hierarchy import closure_rows, team_ancestors
-from teamquota.engine.measure import contribution_table, measure_table
+from teamquota.engine.measure import (
+    CREDIT_ROWS,
+    ZERO_VALUE,
+    component_filter,
+    component_value,
+    measure_table,
+)
 from teamquota.engine.membership import one_team_a_day
 from teamquota.plan import load_plan_text
+from teamquota.plan.model import Component
 from tests.engine.test_hybrid import deal
 
 PLAN = """
@@ -70,6 +80,30 @@ COVERAGE = [{"payee_id": "sam", "covers_type": "account", "covers_id": "Acme",
              "start_date": "2017-01-01", "share": "0.25"}]
 
 
+def counted(credits: ir.Table) -> ir.Table:
+    """The rows a measure counts: leader and overlay credits count for their payee, never
+    for a team (counts_for_team false)."""
+    return credits.filter((credits.subject_type == "payee") | credits.counts_for_team)
+
+
+def measures_of(credits: ir.Table, components: list[Component]) -> ir.Table:
+    """measure_table with each subject's count of counted credit rows."""
+    rows = counted(credits)
+    sums = measure_table(rows, components)
+    keys = ["period", "subject_type", "subject_id"]
+    counts = rows.group_by(keys).aggregate(**{CREDIT_ROWS: rows.count()})
+    return sums.join(counts, keys)
+
+
+def contribution_table(credits: ir.Table, components: list[Component]) -> ir.Table:
+    """Each member's contribution to each team measure: (period, team, payee, <id>...)."""
+    rows = counted(credits)
+    team = rows.filter(rows.subject_type == "team")
+    metrics = {c.id: ibis.cases((component_filter(team, c), component_value(team, c)),
+                                else_=ZERO_VALUE).sum() for c in components}
+    return team.group_by(["period", "subject_id", "payee_id"]).aggregate(**metrics)
+
+
 def _sorted(table: pa.Table, keys: list[str]) -> list[dict[str, object]]:
     return table.sort_by([(k, "ascending") for k in keys]).to_pylist()
 
@@ -95,7 +129,7 @@ def test_staged_measures_equal_per_deal_credit_rows(backend, members):
 
     staged = deal_measures(inputs, plan.crediting, components, True, single)
     keys = ["period", "subject_type", "subject_id"]
-    expected = _sorted(backend.collect(measure_table(credits, components)), keys)
+    expected = _sorted(backend.collect(measures_of(credits, components)), keys)
     assert _sorted(backend.collect(staged.measures), keys) == expected
     member_keys = ["period", "subject_id", "payee_id"]
     assert staged.contributions is not None

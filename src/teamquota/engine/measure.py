@@ -18,6 +18,8 @@ from teamquota.plan.loader import LoadedPlan
 from teamquota.plan.model import Compare, Component
 
 VALUE = "decimal(38,10)"
+# a measure table's count of credit rows: an incremental recalculation learns from it
+# that a subject has no credit left
 CREDIT_ROWS = "__credit_rows"
 ZERO_VALUE = ibis.literal(0, type=VALUE)
 
@@ -100,26 +102,13 @@ def check_columns(plan: LoadedPlan, columns: dict[str, set[str]],
 
 
 def measure_table(credits: ir.Table, components: list[Component]) -> ir.Table:
-    """(period, subject_type, subject_id, <component id>...) with each component's sum.
-
-    Payee components read payee rows, team components team rows counted for the team.
-    """
+    """(period, subject_type, subject_id, <component id>...) with each component's sum of
+    the credit rows of its scope that pass its filter (activities; deal measures are
+    staged in :mod:`teamquota.engine.deal_measures`, tested against this definition)."""
     metrics = {}
     for component in components:
-        wanted = credits.subject_type == component.scope
-        if component.scope == "team":
-            wanted = wanted & credits.counts_for_team
-        condition = wanted & component_filter(credits, component)
+        condition = (credits.subject_type == component.scope) & \
+            component_filter(credits, component)
         metrics[component.id] = ibis.cases((condition, component_value(credits, component)),
                                            else_=ZERO_VALUE).sum()
-    # The row count tells an incremental recalculation when a subject has no credit left.
-    metrics[CREDIT_ROWS] = credits.count()
     return credits.group_by(["period", "subject_type", "subject_id"]).aggregate(**metrics)
-
-
-def contribution_table(credits: ir.Table, components: list[Component]) -> ir.Table:
-    """Each member's contribution to each team measure: (period, team, payee, <id>...)."""
-    team = credits.filter((credits.subject_type == "team") & credits.counts_for_team)
-    metrics = {c.id: ibis.cases((component_filter(team, c), component_value(team, c)),
-                                else_=ZERO_VALUE).sum() for c in components}
-    return team.group_by(["period", "subject_id", "payee_id"]).aggregate(**metrics)

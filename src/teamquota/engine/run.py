@@ -205,8 +205,8 @@ def _activities(engine: Backend, loaded: LoadedPlan, data: Dataset, ptable: Any,
                             engine.load("memberships", data["memberships"]), closure,
                             plan.crediting.rollup)
     if components:
-        table = engine.collect(measure_table(
-            acts.mutate(counts_for_team=True, amount_credited=acts.quantity), components))
+        table = engine.collect(measure_table(acts.mutate(amount_credited=acts.quantity),
+                                             components))
         for key, values in _keyed(table, MEASURE_KEYS, [c.id for c in components]).items():
             measures.setdefault(key, {}).update(values)
     by_type = acts.filter(acts.subject_type == "payee").group_by(
@@ -426,10 +426,6 @@ def attainment_table(ctx: PayContext, wanted: set[str],
 
 
 _NO_VALUES: dict[str, Decimal] = {}
-
-
-def periods_of(results: Results) -> list[str]:
-    return sorted(set(results.payouts["period"].to_pylist()))
 
 
 __all__ = ["InputError", "Period", "credit_and_measure", "pay_lines", "run"]
