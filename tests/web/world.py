@@ -3,6 +3,8 @@
 company (no leader)
 ├── north  (leader Lea)   members: Rita, Rob
 └── south  (leader Sam)   members: Sue
+Lea and Sam lead from 1900-01-01 (data.limits.DATE_MIN: every period), as migration 0010 and a
+first teams import record a leader.
 Deals DEAL-1..4 in 2017-Q1 (Won): Rita 1000.00 + 500.00, Rob 2000.00, Sue 4000.00; Rita has one open
 deal. With the fake engine (10% of Won): Rita 150.00, Rob 200.00, Sue 400.00.
 """
@@ -13,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from teamquota.data.limits import DATE_MIN
 from teamquota.web.comp.models import (
     Deal,
+    Leadership,
     Membership,
     Payee,
     Plan,
@@ -86,6 +90,8 @@ def build_world(calculate: bool = True) -> World:
     company = Team.objects.create(team_id="company", name="Company")
     north = Team.objects.create(team_id="north", name="North", leader=lea, parent=company)
     south = Team.objects.create(team_id="south", name="South", leader=sam, parent=company)
+    for team in (north, south):
+        Leadership.objects.create(team=team, payee=team.leader, start_date=DATE_MIN)
     for payee, team in ((rita, north), (rob, north), (sue, south)):
         Membership.objects.create(payee=payee, team=team, start_date=date(2017, 1, 1))
     for i, (owner, amount) in enumerate(((rita, "1000.00"), (rita, "500.00"), (rob, "2000.00"),

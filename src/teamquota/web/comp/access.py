@@ -7,9 +7,13 @@ Role pages use :func:`require_role` (403 for a signed-in user without the role).
 Scopes: a *rep* sees their own statement and the teams they belong to; a *leader* sees the
 teams they lead and all their sub-teams, and the statements of those teams' members;
 *finance* and *sales ops* see every result. Scopes are per period (``period``; None means
-"in some period"): a membership counts for a period when it holds on at least one of its
-days, and a line, a dispute or a statement is judged by its own period. Leadership has no
-dates (``Team.leader``): the current leader leads the team in every period.
+"in some period"): a membership (:class:`Membership`) and a leadership (:class:`Leadership`,
+dated like memberships; ``Team.leader`` is only the open span's payee) count for a period
+when they hold on at least one of its days, and a line, a dispute or a statement is judged
+by its own period — a leader sees a member's line when, in that line's period, they led the
+team (or a parent team) and the payee was a member of it. Parent links are not dated: a
+leader of a team leads its current sub-teams in every period they led it. Insight pages
+(about now, not a period) go to the teams led today.
 Segregation of duties: :func:`approval_refusal` refuses anyone who authored an input a
 run read or a period pays, and anyone whose login such an author created, last gave a
 password or last gave roles; :func:`user_admin_refusal` keeps finance and administrator
@@ -19,6 +23,7 @@ logins (and the finance role) out of sales ops' reach.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
@@ -26,11 +31,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from teamquota.web.comp.models import (
     AuditEvent,
     Dispute,
     Import,
+    Leadership,
     Membership,
     Payee,
     PayoutLine,
@@ -42,6 +49,7 @@ from teamquota.web.comp.models import (
 )
 
 EVERYTHING = ("finance", "sales_ops")
+ONE_DAY = timedelta(days=1)
 
 
 def _cached(user: Any, key: str, compute: Callable[[], Any]) -> Any:
@@ -59,24 +67,77 @@ def during(period: Period | None, prefix: str = "") -> Q:
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": period.start}))
 
 
-def led_team_ids(user: User, period: Period | None = None) -> set[int]:
-    """Teams the user leads, with every sub-team below them. Leadership is not dated (a
-    plain ``Team.leader``), so the current leader leads in every ``period``."""
-    def compute() -> set[int]:
+def _holds(start: date, end: date | None, first: date, last: date) -> bool:
+    """A span [start, end] (end None: open) holds on some day of [first, last]."""
+    return start <= last and (end is None or first <= end)
+
+
+def _leader_spans(user: User) -> list[tuple[int, date, date | None]]:
+    """(team, start, end) of every leadership of the user (one query per request)."""
+    def compute() -> list[tuple[int, date, date | None]]:
         if not user.payee_id or not user.has_role("leader"):
-            return set()
-        children: dict[int | None, list[int]] = {}
-        for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
-            children.setdefault(parent_id, []).append(team_id)
-        found: set[int] = set()
-        todo = list(Team.objects.filter(leader_id=user.payee_id).values_list("id", flat=True))
-        while todo:
-            team = todo.pop()
-            if team not in found:
-                found.add(team)
-                todo.extend(children.get(team, []))
-        return found
-    return _cached(user, "led", compute)
+            return []
+        return list(Leadership.objects.filter(payee_id=user.payee_id)
+                    .values_list("team_id", "start_date", "end_date"))
+    return _cached(user, "leader_spans", compute)
+
+
+def _with_sub_teams(user: User, roots: set[int]) -> set[int]:
+    if not roots:
+        return set()
+    children: dict[int | None, list[int]] = _cached(user, "children", lambda: _children())
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        team = todo.pop()
+        if team not in found:
+            found.add(team)
+            todo.extend(children.get(team, []))
+    return found
+
+
+def _children() -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = {}
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(team_id)
+    return children
+
+
+def _led_between(user: User, first: date, last: date) -> set[int]:
+    key = f"led:{first}:{last}"
+    return _cached(user, key, lambda: _with_sub_teams(user, {
+        team for team, start, end in _leader_spans(user) if _holds(start, end, first, last)}))
+
+
+def led_team_ids(user: User, period: Period | None = None) -> set[int]:
+    """Teams the user led on at least one day of ``period`` (None: ever), with every
+    sub-team below them. Leadership is dated (:class:`Leadership`); parent links are not,
+    so a team's sub-teams are today's sub-teams in every period."""
+    if period is None:
+        return _cached(user, "led", lambda: _with_sub_teams(
+            user, {team for team, _, _ in _leader_spans(user)}))
+    return _led_between(user, period.start, period.end)
+
+
+def led_team_ids_today(user: User) -> set[int]:
+    """Teams the user leads today (with their sub-teams): for pages about now."""
+    today = timezone.localdate()
+    return _led_between(user, today, today)
+
+
+def _all_periods(user: User) -> list[Period]:
+    return _cached(user, "periods", lambda: list(Period.objects.order_by("start")))
+
+
+def _led_groups(user: User, periods: list[Period]) -> dict[frozenset[int], list[Period]]:
+    """The ``periods`` grouped by the teams the user led in them (periods led in none are
+    left out): a few groups, one per leadership change, whatever the number of periods."""
+    groups: dict[frozenset[int], list[Period]] = {}
+    for p in periods:
+        led = led_team_ids(user, p)
+        if led:
+            groups.setdefault(frozenset(led), []).append(p)
+    return groups
 
 
 def member_team_ids(user: User, period: Period | None = None) -> set[int]:
@@ -93,8 +154,8 @@ def sees_everything(user: User) -> bool:
 
 
 def teams_visible_to(user: User, period: Period | None = None) -> QuerySet[Team]:
-    """Teams whose dashboard (for ``period``) the user may open: those they lead (and the
-    sub-teams), those they were a member of on some day of the period."""
+    """Teams whose dashboard (for ``period``) the user may open: those they led (and the
+    sub-teams) and those they were a member of, on some day of the period."""
     if not user.is_authenticated:
         return Team.objects.none()
     if sees_everything(user):
@@ -104,41 +165,74 @@ def teams_visible_to(user: User, period: Period | None = None) -> QuerySet[Team]
 
 def payees_visible_to(user: User, period: Period | None = None) -> QuerySet[Payee]:
     """Payees whose statements (for ``period``) the user may open: their own, and those who
-    were members of a team they lead on some day of the period."""
+    were members of a team they led, both on some day of the period (None: of one of the
+    database's periods, so a payee listed has at least one statement the user may open)."""
     if not user.is_authenticated:
         return Payee.objects.none()
     if sees_everything(user):
         return Payee.objects.all()
-    led = led_team_ids(user, period)
     query = Q(id=user.payee_id) if user.payee_id else Q(pk__in=[])
-    if led:
-        query |= Q(id__in=Membership.objects.filter(during(period), team_id__in=led)
-                   .values("payee_id"))
+    if period is not None:
+        led = led_team_ids(user, period)
+        if led:
+            query |= Q(id__in=Membership.objects.filter(during(period), team_id__in=led)
+                       .values("payee_id"))
+    elif _leader_spans(user):  # some period in which both the leadership and the membership hold
+        held = Q(pk__in=[])
+        for teams, first, last in _led_ranges(user):
+            held |= Q(team_id__in=teams, start_date__lte=last) & (
+                Q(end_date__isnull=True) | Q(end_date__gte=first))
+        query |= Q(id__in=Membership.objects.filter(held).values("payee_id"))
     return Payee.objects.filter(query)
+
+
+def _led_ranges(user: User) -> list[tuple[frozenset[int], date, date]]:
+    """(teams led, first day, last day): the database's periods grouped by the teams the
+    user led in them, adjacent periods merged; with no periods yet, the leadership spans
+    themselves (a period is only ever one of the days they cover)."""
+    periods = _all_periods(user)
+    if not periods:
+        return [(frozenset(_with_sub_teams(user, {team})), start, end or date.max)
+                for team, start, end in _leader_spans(user)]
+    ranges: list[tuple[frozenset[int], date, date]] = []
+    for teams, group in _led_groups(user, periods).items():
+        for p in sorted(group, key=lambda p: p.start):
+            if ranges and ranges[-1][0] == teams and p.start <= ranges[-1][2] + ONE_DAY:
+                ranges[-1] = (teams, ranges[-1][1], max(ranges[-1][2], p.end))
+            else:
+                ranges.append((teams, p.start, p.end))
+    return ranges
 
 
 def periods_visible_to(user: User, periods: list[Period], *, payee: Payee | None = None,
                        team: Team | None = None) -> list[Period]:
     """The ``periods`` in which the user may open ``payee``'s statement or ``team``'s
-    dashboard (period pickers, the statement history, the dashboard trend)."""
-    if sees_everything(user) or (payee is not None and payee.pk == user.payee_id) or \
-            (team is not None and team.pk in led_team_ids(user)):
+    dashboard (period pickers, the statement history, the dashboard trend): each period
+    by its own leadership and memberships — a payee's when the user led, in that period, a
+    team the payee was a member of in it; a team's when the user led it (or a parent) or
+    was a member of it in that period."""
+    if sees_everything(user) or (payee is not None and payee.pk == user.payee_id):
         return list(periods)
     if payee is not None:
-        spans = Membership.objects.filter(payee=payee, team_id__in=led_team_ids(user))
-    elif team is not None and user.payee_id:
-        spans = Membership.objects.filter(payee_id=user.payee_id, team=team)
-    else:
+        held = list(Membership.objects.filter(payee=payee, team_id__in=led_team_ids(user))
+                    .values_list("team_id", "start_date", "end_date"))
+        return [p for p in periods if any(
+            team in led_team_ids(user, p) and _holds(start, end, p.start, p.end)
+            for team, start, end in held)]
+    if team is None or not user.payee_id:
         return []
-    held = list(spans.values_list("start_date", "end_date"))
-    return [p for p in periods
-            if any(start <= p.end and (end is None or p.start <= end) for start, end in held)]
+    mine = list(Membership.objects.filter(payee_id=user.payee_id, team=team)
+                .values_list("start_date", "end_date"))
+    return [p for p in periods if team.pk in led_team_ids(user, p)
+            or any(_holds(start, end, p.start, p.end) for start, end in mine)]
 
 
 def lines_visible_to(user: User, period: Period | None = None) -> QuerySet[PayoutLine]:
     """Payout lines the user may see, each judged by its own period: the user's own, and
-    those of a payee who was a member of a team they lead on some day of the line's period.
-    ``period``: only the lines booked in it."""
+    those of a payee who, in the line's period, was a member of a team the user led then
+    (both on at least one day of it). ``period``: only the lines booked in it. One query
+    (after the user's leaderships, the team tree and the periods): the periods are grouped
+    by the teams led in them, one condition per group."""
     lines = PayoutLine.objects.all() if period is None else \
         PayoutLine.objects.filter(period=period.label)
     if sees_everything(user):
@@ -146,13 +240,16 @@ def lines_visible_to(user: User, period: Period | None = None) -> QuerySet[Payou
     if not user.is_authenticated:
         return lines.none()
     query = Q(payee_id=user.payee_id) if user.payee_id else Q(pk__in=[])
-    led = led_team_ids(user, period)
-    if led:
+    if _leader_spans(user):
         bounds = Period.objects.filter(label=OuterRef(OuterRef("period")))
-        query |= Q(Exists(Membership.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=Subquery(bounds.values("start")[:1])),
-            payee_id=OuterRef("payee_id"), team_id__in=led,
-            start_date__lte=Subquery(bounds.values("end")[:1]))))
+        groups = _led_groups(user, [period] if period is not None else _all_periods(user))
+        for teams, periods in groups.items():
+            query |= Q(period__in=[p.label for p in periods]) & Q(Exists(
+                Membership.objects.filter(
+                    Q(end_date__isnull=True)
+                    | Q(end_date__gte=Subquery(bounds.values("start")[:1])),
+                    payee_id=OuterRef("payee_id"), team_id__in=teams,
+                    start_date__lte=Subquery(bounds.values("end")[:1]))))
     return lines.filter(query)
 
 
@@ -168,8 +265,8 @@ def disputes_visible_to(user: User, period: Period | None = None) -> QuerySet[Di
 def members_detail_visible(user: User, team: Team, team_visibility: str,
                            period: Period | None = None) -> bool:
     """May the user see each member's numbers on ``team``'s dashboard for ``period``?
-    Leaders of the team, finance and sales ops always; members of the team on some day of
-    the period only when the plan says ``members``."""
+    Leaders of the team in the period, finance and sales ops always; members of the team on
+    some day of the period only when the plan says ``members``."""
     if sees_everything(user) or team.id in led_team_ids(user, period):
         return True
     return team_visibility == "members" and team.id in member_team_ids(user, period)
@@ -197,8 +294,8 @@ def audit_visible_to(user: User) -> QuerySet[AuditEvent]:
 
 
 def can_answer_dispute(user: User, dispute: Dispute) -> bool:
-    """Sales ops, or a leader of a team (or a parent team) the payee was a member of on
-    some day of the disputed line's period — never the payee themself."""
+    """Sales ops, or whoever led, in the disputed line's period, a team (or a parent team)
+    the payee was a member of in it — never the payee themself."""
     if user.has_role("sales_ops"):
         return True
     if not user.has_role("leader") or dispute.payee_id == user.payee_id:
@@ -331,13 +428,14 @@ INSIGHT_ROLES = ("leader", "sales_ops")
 
 def insight_teams_visible_to(user: User) -> QuerySet[Team]:
     """Teams whose insight pages (watchlist, strengths, conflicts) the user may open:
-    sales ops every team, a leader the teams they lead and their sub-teams — never the
-    team a leader merely belongs to. Reps and finance have none (the view answers 403)."""
+    sales ops every team, a leader the teams they lead today and their sub-teams — never
+    the team a leader merely belongs to, nor one they led before (the pages are about now).
+    Reps and finance have none (the view answers 403)."""
     if not user.is_authenticated:
         return Team.objects.none()
     if user.has_role("sales_ops"):
         return Team.objects.all()
-    return Team.objects.filter(id__in=led_team_ids(user))
+    return Team.objects.filter(id__in=led_team_ids_today(user))
 
 
 def may_see_insights(user: User, team: Team) -> bool:
