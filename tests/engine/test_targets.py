@@ -125,3 +125,39 @@ components:
     (row,) = results.attainment.to_pylist()
     assert (row["target_amount"], row["attainment"]) == (Dec("24657.53"),
                                                          Dec("0.999999827778"))
+
+
+def test_targets__sum_of_members_weights_days_and_rounds_to_the_cent_in_any_currency(calc):
+    # a KWD plan (three-place currency): the team target is still rounded to the cent
+    results = calc(PLAN.format(extra="currency: KWD", personal="",
+                               team="target: {source: sum_of_members, of: personal}"),
+                   periods=["2017-Q1"], payees=PAYEES, teams=TEAMS,
+                   memberships=[{"payee_id": "ann", "team_id": "east",
+                                 "start_date": "2017-03-02"}, MEMBERS[1]],
+                   deals=[deal("d1", "bob", "10000", "2017-02-01", currency="KWD")],
+                   targets=[target("payee", "ann", "personal", "1000"),
+                            target("payee", "bob", "personal", "20000")])
+    # ann is in east 30 of Q1's 90 days (2017-03-02..31): 1,000 x 30 / 90 = 333.333...;
+    # bob all 90 days: 20,000 -> 20,333.333... -> 20,333.33 (not 20,333.333)
+    assert targets_of(results, "team") == {("east", "2017-Q1"): Dec("20333.33")}
+    (row,) = [r for r in results.attainment.to_pylist() if r["component_id"] == "team"]
+    # attainment reads the rounded target: 10,000 / 20,333.33 = 0.491803359312...
+    # (10,000 / 20,333.333 would be 0.491803286751)
+    assert row["attainment"] == Dec("0.491803359312")
+
+
+def test_targets__team_target_split_equally_and_a_team_without_one_skipped(calc):
+    payees = [*PAYEES, {"payee_id": "cy", "name": "Cy", "target_incentive": "40000"}]
+    members = [{"payee_id": "ann", "team_id": "east", "start_date": "2017-01-01"},
+               {"payee_id": "bob", "team_id": "west", "start_date": "2017-01-01"},
+               {"payee_id": "cy", "team_id": "west", "start_date": "2017-01-01"}]
+    results = calc(PLAN.format(extra="", team="",
+                               personal="target: {source: from_team, of: team, by: equal}"),
+                   periods=["2017-Q1"], payees=payees,
+                   teams=[*TEAMS, {"team_id": "west", "name": "West"}], memberships=members,
+                   deals=[], targets=[target("team", "west", "team", "90000")])
+    # east (ann's team, first in order) has no team target: ann gets none; west's 90,000
+    # split equally between bob and cy whatever their TIs (20,000 and 40,000): 45,000.00
+    # each (by TI it would be 30,000 and 60,000)
+    assert targets_of(results, "personal") == {("bob", "2017-Q1"): Dec("45000.00"),
+                                               ("cy", "2017-Q1"): Dec("45000.00")}

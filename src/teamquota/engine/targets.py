@@ -58,8 +58,6 @@ def distribute(amount: Decimal, shares: list[Decimal]) -> list[Decimal]:
 @dataclass
 class Targets:
     values: dict[Key, Decimal] = field(default_factory=dict)
-    # how each target was obtained, for the statement ("annual 120,000.00 / 4 (equal)")
-    notes: dict[Key, str] = field(default_factory=dict)
 
     def get(self, subject_type: str, subject_id: str, component: str,
             period: str) -> Decimal | None:
@@ -123,9 +121,6 @@ def file_targets(loaded: LoadedPlan, table: pa.Table | None, periods: list[Perio
         for sub, part in zip(inner, distribute(amount, shares), strict=True):
             if sub.label in wanted:
                 targets.values[(*key, sub.label)] = part
-                targets.notes[(*key, sub.label)] = (
-                    f"{label} target {amount:,.2f} by "
-                    f"{plan.target_distribution.method} distribution")
     return targets
 
 
@@ -140,10 +135,7 @@ def derive_targets(loaded: LoadedPlan, targets: Targets, periods: list[Period],
             measure = component.target.measure or component.id
             for (stype, sid, m, period), value in targets.values.items():
                 if m == measure and stype == component.scope:
-                    key = (stype, sid, component.id, period)
-                    resolved.values[key] = value
-                    if (stype, sid, m, period) in targets.notes:
-                        resolved.notes[key] = targets.notes[(stype, sid, m, period)]
+                    resolved.values[(stype, sid, component.id, period)] = value
     for component in components:
         rule = component.target
         if rule.source == "sum_of_members":
@@ -167,10 +159,9 @@ def _sum_of_members(loaded: LoadedPlan, component: Component, resolved: Targets,
                 totals[team] = EXACT.add(totals[team], EXACT.divide(
                     EXACT.multiply(value, Decimal(days)), Decimal(period.days)))
         for team, total in totals.items():
-            key = ("team", team, component.id, period.label)
             # a target is money: rounded to the cent by the plan's rule
-            resolved.values[key] = round_money(total, plan.currency, plan.rounding.mode, 2)
-            resolved.notes[key] = f"sum of members' {source} targets"
+            resolved.values[("team", team, component.id, period.label)] = round_money(
+                total, plan.currency, plan.rounding.mode, 2)
 
 
 def _from_team(component: Component, resolved: Targets, periods: list[Period],
@@ -191,7 +182,4 @@ def _from_team(component: Component, resolved: Targets, periods: list[Period],
             weights = ([payee_ti[m] for m in members] if component.target.by == "ti_share"
                        else [Decimal(1)] * len(members))
             for member, part in zip(members, distribute(value, weights), strict=True):
-                key = ("payee", member, component.id, period.label)
-                resolved.values[key] = part
-                resolved.notes[key] = (f"team {team} target {value:,.2f} split by "
-                                       f"{component.target.by}")
+                resolved.values[("payee", member, component.id, period.label)] = part
