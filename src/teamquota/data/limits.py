@@ -13,6 +13,14 @@ from decimal import Decimal, InvalidOperation
 # amounts are decimal(18,2): 16 digits before the point
 MONEY_WHOLE_DIGITS = 16
 MONEY_LIMIT = Decimal(10) ** MONEY_WHOLE_DIGITS  # amounts are below this in size
+# The web app's amounts (deals, targets, target incentives, estimates, payout lines) are
+# smaller: Django keeps a decimal on SQLite as a float read back to 15 significant digits, so
+# 99999999999999.99 comes back 100000000000000.00 and 9999999999999999.99 cannot be read at
+# all. 13 digits before the point and 2 after are 15: exact on SQLite, and the same bound on
+# PostgreSQL so both databases accept the same data (measured: tests/web/test_money_limits).
+WEB_MONEY_WHOLE_DIGITS = 13
+WEB_MONEY_LIMIT = Decimal(10) ** WEB_MONEY_WHOLE_DIGITS
+WEB_MONEY_MAX = WEB_MONEY_LIMIT - Decimal("0.01")  # 9999999999999.99, the largest amount
 # dates: a window wide enough for any pay plan, narrow enough for every date library
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
@@ -51,16 +59,17 @@ def id_problem(value: str) -> str | None:
     return f"may hold only {ID_CHARS} (up to {ID_MAX})"
 
 
-def money_problem(text: str) -> str | None:
-    """Why ``text`` is not an amount the money columns hold, or None."""
+def money_problem(text: str, whole_digits: int = MONEY_WHOLE_DIGITS) -> str | None:
+    """Why ``text`` is not an amount the money columns hold (at most ``whole_digits``
+    before the point: the web's are :data:`WEB_MONEY_WHOLE_DIGITS`), or None."""
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         return "is not a number"
     if not value.is_finite():
         return "is not a number"
-    if abs(value) >= MONEY_LIMIT:
-        return f"has more than {MONEY_WHOLE_DIGITS} digits before the point"
+    if abs(value) >= Decimal(10) ** whole_digits:
+        return f"has more than {whole_digits} digits before the point"
     if value != value.quantize(Decimal("0.01")):
         return "has more than 2 decimal places"
     return None

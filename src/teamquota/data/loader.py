@@ -28,13 +28,14 @@ from teamquota.data.dataset_checks import check_dataset
 from teamquota.data.duck import connect
 from teamquota.data.external import ExternalTable, canonical, check_deals
 from teamquota.data.fx import FxRates
+from teamquota.data.limits import MONEY_WHOLE_DIGITS
 from teamquota.data.problems import LoadedTable, ProblemLog
 from teamquota.data.readers import RawTable, ReadError, read_rows
 from teamquota.data.rejects import reject_table
 from teamquota.data.scan import scan_file
 from teamquota.data.summary import idle_members, summarise
 from teamquota.data.table_checks import StageRules, check_table
-from teamquota.data.tables import TABLES, TableSpec
+from teamquota.data.tables import MONEY, TABLES, TableSpec
 
 OnError = Literal["fail", "reject"]
 
@@ -51,6 +52,9 @@ class LoadOptions:
     # the engine backend that checks it ("duckdb", "spark", a URL or a connected backend)
     external: dict[str, ExternalTable] = field(default_factory=dict)
     backend: Any = "duckdb"
+    # amounts (decimal(18,2) columns) have at most this many digits before the point: the
+    # columns hold 16; the web app stores 13 exactly (limits.WEB_MONEY_WHOLE_DIGITS)
+    money_whole_digits: int = MONEY_WHOLE_DIGITS
 
 
 @dataclass
@@ -122,8 +126,32 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
     loaded = LoadedTable(name, str(path), converted.table, scan.lines, texts=converted.texts,
                          key_hash=converted.key_hash)
     check_table(loaded, log, options.stages, already_bad, options.allow_negative_deals)
+    if options.money_whole_digits < MONEY_WHOLE_DIGITS:
+        _check_money(loaded, log, options.money_whole_digits)
     loaded.texts, loaded.key_hash = {}, None  # only the table's own checks need them
     return _Read(loaded, path, scan.raw)
+
+
+def _check_money(t: LoadedTable, log: ProblemLog, whole_digits: int) -> None:
+    """D012 for amounts with more digits before the point than ``whole_digits`` (a store
+    narrower than the decimal(18,2) columns: the web app's)."""
+    limit = 10 ** whole_digits
+    for column in TABLES[t.name].columns:
+        if column.type != MONEY or column.name not in t.table.column_names:
+            continue
+        values = t.table[column.name]
+        extremes = pc.min_max(values)  # one pass; the usual column is within the limit
+        least, most = extremes["min"].as_py(), extremes["max"].as_py()
+        if least is None or (-limit < least and most < limit):
+            continue
+        big = pc.greater_equal(pc.abs(values), pa.scalar(limit, values.type))
+        rows = np.flatnonzero(pc.fill_null(big, False).to_numpy(zero_copy_only=False))
+        shown = values.take(pa.array(rows, pa.int64())).to_pylist()
+        log.add(t.name, "D012", rows, [f"column '{column.name}': '{v}' has more than "
+                                       f"{whole_digits} digits before the point"
+                                       for v in shown],
+                f"the web app stores amounts below {limit:,} exactly on every database "
+                "(SQLite keeps 15 significant digits); round in the source system, not here")
 
 
 SLICE_BELOW = 1_000  # fewer rejected rows than this: keep the rest as zero-copy slices

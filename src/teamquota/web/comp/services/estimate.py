@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 import teamquota
-from teamquota.data.limits import MONEY_WHOLE_DIGITS, money_problem
+from teamquota.data.limits import WEB_MONEY_WHOLE_DIGITS, money_problem
 from teamquota.web.comp.models import Deal, Membership, Payee, PayoutLine, Period, Run
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.runs import loaded_plan
@@ -41,15 +41,15 @@ class EstimateError(ValueError):
 
 
 def read_amount(text: str) -> tuple[Decimal | None, str]:
-    """An estimated deal amount as the deals' column holds it (positive, 16 digits before
-    the point, 2 decimals: ``data.limits``), or None and what is wrong with it, quoted."""
+    """An estimated deal amount as the web stores deals' amounts (positive, 13 digits
+    before the point, 2 decimals: ``data.limits``), or None and what is wrong, quoted."""
     shown = text.strip()[:40]
-    problem = money_problem(text)
+    problem = money_problem(text, WEB_MONEY_WHOLE_DIGITS)
     if problem is None and Decimal(text.strip()) <= 0:
         problem = "is not positive"
     if problem is not None:
         return None, (f"'{shown}' {problem}; expected a positive amount such as 12500.00 "
-                      f"(at most {MONEY_WHOLE_DIGITS} digits before the point, 2 after)")
+                      f"(at most {WEB_MONEY_WHOLE_DIGITS} digits before the point, 2 after)")
     return Decimal(text.strip()), ""
 
 

@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.core.spreadsheet import csv_text
 from teamquota.data.columnmap import ColumnMap, LoadedMap, load_preset
+from teamquota.data.limits import WEB_MONEY_WHOLE_DIGITS
 from teamquota.data.loader import READ_HINTS, LoadOptions, load_tables
 from teamquota.data.readers import ReadError, read_raw
 from teamquota.data.tables import TABLES
@@ -222,7 +223,8 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
         paths = {**database, staged.table: staged.path}
         currency, year_start_month = _plan_currency()
         result = load_tables(paths, _table_map(staged), LoadOptions(
-            on_error=on_error, currency=currency, year_start_month=year_start_month))
+            on_error=on_error, currency=currency, year_start_month=year_start_month,
+            money_whole_digits=WEB_MONEY_WHOLE_DIGITS))
     mine = str(staged.path)
     by_path = {str(path): name for name, path in database.items()}
     shown = []

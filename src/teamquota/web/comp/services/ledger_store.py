@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from teamquota.core.money import ZERO
@@ -109,16 +109,18 @@ class DjangoStore:
         out: dict[Key, Amount] = {}
         if run_id is None:
             return out
+        # the lines are added here, as Decimals: SQLite's SUM adds floats (3 x
+        # 9999999999999.99 = 30000000000000.0) and the ledger books the difference
         rows = (PayoutLine.objects.filter(run_id=run_id, period=label, adjusts_period="")
                 .exclude(line_type__in=ENTRY_TYPES)
-                .values("payee__payee_id", "plan_id", "component_id", "currency",
-                        "team__team_id").annotate(total=Sum("amount")))
-        for r in rows:
-            key = (r["payee__payee_id"], r["plan_id"], r["component_id"])
+                .values_list("payee__payee_id", "plan_id", "component_id", "currency",
+                             "team__team_id", "amount"))
+        for payee_id, plan_id, component, currency, team_id, amount in rows.iterator():
+            key = (payee_id, plan_id, component)
             before = out.get(key)
-            total = (before.amount if before else ZERO) + _dec(r["total"])
-            team = (before.team_id if before else None) or r["team__team_id"]
-            out[key] = Amount(total, r["currency"], team)
+            total = (before.amount if before else ZERO) + _dec(amount)
+            team = (before.team_id if before else None) or team_id
+            out[key] = Amount(total, currency, team)
         return out
 
     def booked(self, source: str) -> dict[Key, Booked]:

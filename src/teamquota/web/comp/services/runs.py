@@ -25,6 +25,7 @@ from django.utils import timezone
 import teamquota
 from teamquota.core.diagnostics import InputError
 from teamquota.core.periods import parse_period
+from teamquota.data.limits import WEB_MONEY_LIMIT, WEB_MONEY_WHOLE_DIGITS
 from teamquota.plan.loader import LoadedPlan, load_plan_text
 from teamquota.web.comp.models import (
     AttainmentRow,
@@ -141,6 +142,7 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
             if results.diagnostics.has_errors:
                 raise InputError(results.diagnostics)
             _check_places(version, results.payouts)
+            _check_size(version, results.payouts)
             outputs.append((version, plan, results))
         _progress(run, "saving results")
         t0 = time.perf_counter()
@@ -192,6 +194,22 @@ def _check_places(version: PlanVersion, payouts: pa.Table) -> None:
                                 f"places; the web app stores payouts to {stored} (round the "
                                 "plan to cents with rounding: {places: 2}, or run it with "
                                 "`teamquota calc`, which keeps every place)")])
+
+
+def _check_size(version: PlanVersion, payouts: pa.Table) -> None:
+    """A payout the web cannot store exactly (SQLite keeps 15 significant digits:
+    ``data.limits.WEB_MONEY_LIMIT``) fails the run, naming the line, rather than lose cents."""
+    amounts = payouts.column("amount")
+    big = pc.greater_equal(pc.abs(amounts), pa.scalar(WEB_MONEY_LIMIT, amounts.type))
+    if not pc.any(big).as_py():
+        return
+    rows = payouts.filter(pc.fill_null(big, False)).slice(0, 5).to_pylist()
+    raise InputError([_diag("E053", f"plan {version} pays {r['payee_id']} {r['amount']} "
+                            f"{r['currency']} for {r['period']} (component "
+                            f"{r['component_id']}); the web app stores amounts below "
+                            f"{WEB_MONEY_LIMIT:,} exactly ({WEB_MONEY_WHOLE_DIGITS} digits "
+                            "before the point) — check the plan's rates and the target "
+                            "incentives, or run it with `teamquota calc`") for r in rows])
 
 
 def _diag(code: str, message: str) -> Any:

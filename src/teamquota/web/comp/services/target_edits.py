@@ -13,7 +13,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from teamquota.core.periods import parse_period
-from teamquota.data.limits import MAX_LENGTHS, MONEY_LIMIT, MONEY_WHOLE_DIGITS
+from teamquota.data.limits import (
+    MAX_LENGTHS,
+    WEB_MONEY_LIMIT,
+    WEB_MONEY_MAX,
+    WEB_MONEY_WHOLE_DIGITS,
+)
 from teamquota.web.comp.models import Import, Payee, Target, Team, User, record
 from teamquota.web.comp.services.org import OrgError
 
@@ -23,9 +28,10 @@ def _amount(text: str) -> Decimal:
         amount = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
         raise OrgError(f"amount: '{text}' is not a number; write e.g. 65000.00") from None
-    if amount.is_finite() and amount >= MONEY_LIMIT:  # decimal(18,2): 1e17 broke every run
-        raise OrgError(f"amount: '{text}' has more than {MONEY_WHOLE_DIGITS} digits before "
-                       "the point; the largest target is 9999999999999999.99")
+    if amount.is_finite() and amount >= WEB_MONEY_LIMIT:  # 1e17 broke every run; SQLite
+        # keeps 15 significant digits (data.limits)
+        raise OrgError(f"amount: '{text}' has more than {WEB_MONEY_WHOLE_DIGITS} digits "
+                       f"before the point; the largest target is {WEB_MONEY_MAX}")
     if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
         raise OrgError(f"amount: '{text}' must be zero or more, with at most two decimals")
     return amount.quantize(Decimal("0.01"))
