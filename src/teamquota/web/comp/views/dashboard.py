@@ -152,6 +152,16 @@ def _credited_by_day(team: Team, period: Period) -> list[tuple[date, Decimal]]:
         .order_by("close_date").values_list("close_date", "total"))
 
 
+def _credited_through(team: Team, period: Period, payee_ids: list[str]) -> dict[str, Decimal]:
+    """What the run credited ``team`` in ``period`` through each of ``payee_ids``: the
+    engine's team credits, made on each deal's close date to the teams its payee was a
+    member of then — a mover's deals in another team are that team's, not this one's."""
+    return dict(CreditRow.objects.filter(
+        run_id=period.run_id, period=period.label, subject_type="team",
+        subject_id=team.team_id, payee_id__in=payee_ids).values("payee_id")
+        .annotate(total=Sum("amount")).values_list("payee_id", "total"))
+
+
 def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: bool,
              periods: list[Period], today: date, change: int | None) -> dict[str, Any]:
     """Everything the dashboard computes from a run's rows. Runs never change, so this is
@@ -188,25 +198,32 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
         "pace_chart": to_json(pace_series(period, target,
                                           [(d, a or ZERO) for d, a in team_credits], today)),
     }
-    members = members_on(team, period)
+    spans: dict[str, list[Any]] = {}  # payee id -> their memberships held in the period
+    for m in members_on(team, period):
+        spans.setdefault(m.payee.payee_id, []).append(m)
     if show_members:
-        ids = [m.payee.payee_id for m in members]
-        contributed = dict(CreditRow.objects.filter(
-            run_id=run_id, period=period.label, subject_type="payee", subject_id__in=ids,
-            counts_for_team=True).values("subject_id").annotate(total=Sum("amount"))
-            .values_list("subject_id", "total"))
+        through = _credited_through(team, period, list(spans))
         rows = []
-        for m in members:
-            amount = contributed.get(m.payee.payee_id) or ZERO
+        for held in spans.values():
+            amount = through.get(held[0].payee.payee_id) or ZERO
             share = exact_div(amount, credited) if credited else ZERO
-            rows.append({"payee": m.payee, "amount": fmt_money(amount), "raw": str(amount),
-                         "share": fmt_pct(share), "membership": m})
+            rows.append({"payee": held[0].payee, "amount": fmt_money(amount), "raw": str(amount),
+                         "share": fmt_pct(share), "membership": held[0], "spans": ", ".join(
+                             f"{m.start_date} to {m.end_date or 'open'}" for m in held)})
         rows.sort(key=lambda r: Decimal(r["raw"]), reverse=True)
         numbers["members"] = rows
         numbers["members_chart"] = to_json({"x": [chart_label(r["payee"].name) for r in rows],
                                             "y": [r["raw"] for r in rows]})
+        # what the team got through no member (its sub-teams' members, rolled up): shown
+        # apart, so the rows and this add up to the credited amount
+        others = credited - sum((Decimal(r["raw"]) for r in rows), ZERO)
+        numbers["others"] = None if not others else {
+            "amount": fmt_money(others),
+            "share": fmt_pct(exact_div(others, credited) if credited else ZERO),
+            "label": "Through sub-teams" if Team.objects.filter(parent=team).exists()
+            else "Through no member of the period"}
     else:
-        numbers["member_count"] = len(members)
+        numbers["member_count"] = len(spans)
     trend = _trend(team, periods)
     numbers["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend]})
     cache.set(key, numbers, 3600)
