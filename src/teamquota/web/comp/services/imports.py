@@ -33,7 +33,7 @@ from teamquota.data.tables import TABLES
 from teamquota.web.comp.models import Import, User, record
 from teamquota.web.comp.services import import_diff
 from teamquota.web.comp.services.dataset import build_dataset
-from teamquota.web.comp.services.store import StoreError, write_table
+from teamquota.web.comp.services.store import StoreError, leader_changes, write_table
 
 PRESETS = ("", "salesforce", "hubspot")
 # The tables each table points at: an upsert is checked against these (from the database).
@@ -246,6 +246,8 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
     if result.dataset is not None and staged.table in result.dataset.tables:
         validation.table = result.dataset[staged.table]
         validation.kept, validation.rejected = result.counts.get(staged.table, (0, 0))
+        if staged.table == "teams":  # a leader changes from the import's day: say so
+            validation.notes = [c.words() for c in leader_changes(validation.table.to_pylist())]
         rejects = result.rejects.get(staged.table)
         if rejects is not None:
             reasons = [_ours(r or "", database, staged)

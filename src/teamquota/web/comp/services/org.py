@@ -1,5 +1,9 @@
-"""Editing the organisation in the app: teams (name, leader, parent) and effective-dated
-memberships (join, move from a date, end).
+"""Editing the organisation in the app: teams (name, leader from a date, parent) and
+effective-dated memberships (join, move from a date, end).
+
+A team's leadership is dated like a membership (:class:`Leadership`): changing the leader
+from a day ends the open span the day before and opens the new leader's; removing the
+leader ends it. ``Team.leader`` is the open span's payee (the engine and the pages read it).
 
 Each change is checked before anything is written (one payee is never twice in one team at
 the same time, a team is never its own ancestor, a move starts from a membership that
@@ -17,9 +21,26 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from teamquota.data.limits import ID_CHARS, ID_MAX, ID_PATTERN, MAX_LENGTHS, date_problem
-from teamquota.web.comp.models import Import, Membership, Payee, Period, Team, User, record
+from teamquota.data.limits import (
+    DATE_MIN,
+    ID_CHARS,
+    ID_MAX,
+    ID_PATTERN,
+    MAX_LENGTHS,
+    date_problem,
+)
+from teamquota.web.comp.models import (
+    Import,
+    Leadership,
+    Membership,
+    Payee,
+    Period,
+    Team,
+    User,
+    record,
+)
 
 
 def _team_id_ok(team_id: str) -> bool:
@@ -152,6 +173,74 @@ def end_membership(user: User, membership: Membership, end: date | None) -> str:
     return summary + _locked_note(changed_from)
 
 
+def _leader_name(payee: Payee | None) -> str:
+    return payee.name if payee is not None else "nobody"
+
+
+def latest_leaderships(teams: list[int]) -> dict[int, Leadership]:
+    """Each team's latest leadership span (by start), in one query."""
+    latest: dict[int, Leadership] = {}
+    for span in Leadership.objects.filter(team_id__in=teams).order_by("start_date"):
+        latest[span.team_id] = span
+    return latest
+
+
+def leader_change_day(latest: Leadership | None, today: date) -> date:
+    """The day a teams import changes a team's leader from (``latest``: its latest
+    leadership span): the import's day, or 1900-01-01 (:data:`DATE_MIN`) for a team that
+    never had a leader (a first import, a history load: its leader leads in every period,
+    as before leadership had dates); never on or before a change already recorded (the
+    open span's start, the day after a closed span)."""
+    if latest is None:
+        return DATE_MIN
+    if latest.end_date is None:
+        return max(today, latest.start_date)
+    return max(today, latest.end_date + timedelta(days=1))
+
+
+def change_leader(team: Team, leader: Payee | None, day: date,
+                  field: str = "leader from") -> str | None:
+    """From ``day``, ``leader`` (None: nobody) leads ``team``: the open span ends the day
+    before and the new leader's opens (a span that starts on ``day`` is given to the new
+    leader, or removed for nobody: its leader never led). Returns what changed, worded for
+    the audit, or None when the leader stays. Refused, naming ``field``: a day outside
+    data.limits' window, one before the open span's start, one on or before the end of
+    the last span. Run inside the caller's transaction; ``Team.leader`` is the caller's."""
+    problem = date_problem(day)
+    if problem:
+        raise OrgError(f"{field}: {day} {problem}")
+    latest = (Leadership.objects.select_for_update().filter(team=team)
+              .select_related("payee").order_by("start_date").last())
+    current = latest if latest is not None and latest.end_date is None else None
+    before = current.payee if current is not None else None
+    if (before.pk if before else None) == (leader.pk if leader else None):
+        return None
+    words = (f"leader of {team.name}: {_leader_name(before)} -> {_leader_name(leader)} "
+             f"from {day}")
+    if current is not None:
+        if day < current.start_date:
+            raise OrgError(f"{field}: {day} is before {before.name} started leading "
+                           f"{team.name} on {current.start_date}; a new leader starts on or "
+                           "after that day")
+        if day == current.start_date:  # the old leader never led: the span is the new one's
+            if leader is None:
+                current.delete()
+            else:
+                current.payee = leader
+                current.save(update_fields=["payee"])
+            return f"{words} ({before.name} no longer leads it from {day})"
+        current.end_date = day - timedelta(days=1)
+        current.save(update_fields=["end_date"])
+        words += f" ({before.name}'s last day {current.end_date})"
+    elif latest is not None and day <= latest.end_date:
+        raise OrgError(f"{field}: {day} is not after {latest.payee.name}'s leadership of "
+                       f"{team.name} ({_span(latest.start_date, latest.end_date)}); a new "
+                       "leader starts after its last day")
+    if leader is not None:
+        Leadership.objects.create(team=team, payee=leader, start_date=day)
+    return words
+
+
 def _ancestors(team: Team) -> list[int]:
     parents = dict(Team.objects.values_list("id", "parent_id"))
     seen, node = [], team.parent_id
@@ -162,8 +251,10 @@ def _ancestors(team: Team) -> list[int]:
 
 
 def save_team(user: User, team: Team | None, team_id: str, name: str,
-              leader: Payee | None, parent: Team | None) -> tuple[Team, str]:
-    """Create a team (``team`` None) or change its name, leader and parent."""
+              leader: Payee | None, parent: Team | None,
+              leader_from: date | None = None) -> tuple[Team, str]:
+    """Create a team (``team`` None) or change its name, leader and parent. A new leader
+    (or none) takes over from ``leader_from`` (None: today); see :func:`change_leader`."""
     name = name.strip()
     if not name:
         raise OrgError("a team needs a name")
@@ -175,6 +266,7 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
                        "starting with a letter or digit")
     if team is None and Team.objects.filter(team_id=team_id).exists():
         raise OrgError(f"team id '{team_id}' is taken")
+    day = leader_from or timezone.localdate()
     with transaction.atomic():
         if parent is not None and team is not None:
             parent_line = [parent.pk, *_ancestors(parent)]
@@ -192,6 +284,7 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
             team.name, team.leader, team.parent = name, leader, parent
             team.save(update_fields=["name", "leader", "parent"])
             action = "changed"
+        leadership = change_leader(team, leader, day)
         after = {"name": name, "leader": str(leader or "none"), "parent": str(parent or "none")}
         changes = ", ".join(f"{k} {before[k]} -> {v}" for k, v in after.items()
                             if before and before[k] != v) or ", ".join(
@@ -200,4 +293,9 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
         imp = _edit(user, "teams", summary, 1)
         record(user, f"team.{'create' if action == 'created' else 'edit'}", "team",
                team.team_id, summary, before=before, after=after, edit=imp.pk)
+        if leadership is not None:  # its own event: who leads from when
+            words = f"{user.username} changed the {leadership}"
+            record(user, "team.leader", "team", team.team_id, words, day=str(day),
+                   before=before.get("leader", "none"), after=after["leader"], edit=imp.pk)
+            summary += f"; the {leadership}"
     return team, summary

@@ -6,16 +6,34 @@ updates rows by key; both run inside the caller's transaction, so a failure chan
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
 from django.db import connection
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
+from teamquota.data.limits import DATE_MIN
 from teamquota.data.tables import TABLES
-from teamquota.web.comp.models import Deal, Import, Membership, Payee, Target, Team
+from teamquota.web.comp.models import (
+    Deal,
+    Import,
+    Leadership,
+    Membership,
+    Payee,
+    Target,
+    Team,
+)
 from teamquota.web.comp.services.bulk import insert_rows
 from teamquota.web.comp.services.dataset import store_table
+from teamquota.web.comp.services.org import (
+    OrgError,
+    change_leader,
+    latest_leaderships,
+    leader_change_day,
+)
 
 MODEL_TABLES = ("payees", "teams", "memberships", "deals", "targets")
 
@@ -97,11 +115,47 @@ def _missing(kind: str, ids: set[str]) -> None:
         raise StoreError(f"unknown {kind}: {shown}" + (" ..." if len(ids) > 10 else ""))
 
 
+@dataclass(frozen=True)
+class LeaderChange:
+    team_id: str
+    team: str           # its name in the rows
+    before: Payee | None
+    after: Payee | None
+    day: date           # the new leader's first day (the old one's last: the day before)
+
+    def words(self) -> str:
+        names = [p.name if p is not None else "nobody" for p in (self.before, self.after)]
+        text = f"leader of {self.team} changes from {names[0]} to {names[1]} from {self.day}"
+        return text + (" (a team's first leader leads it in every period)"
+                       if self.day == DATE_MIN else "")
+
+
+def leader_changes(rows: list[dict[str, Any]], today: date | None = None
+                   ) -> list[LeaderChange]:
+    """The teams whose leader ``rows`` change, from the import's day (``today``; a team
+    that never had a leader: from 1900-01-01, see services.org.leader_change_day)."""
+    today = today or timezone.localdate()
+    teams = {t.team_id: t for t in Team.objects.filter(
+        team_id__in=[r["team_id"] for r in rows]).select_related("leader")}
+    payees = {p.payee_id: p for p in Payee.objects.filter(
+        payee_id__in={_s(r.get("leader_id")) for r in rows} - {""})}
+    latest = latest_leaderships([t.pk for t in teams.values()])
+    changes = []
+    for r in rows:
+        team = teams.get(r["team_id"])
+        before, after = (team.leader if team else None), payees.get(_s(r.get("leader_id")))
+        if (before.pk if before else None) != (after.pk if after else None):
+            changes.append(LeaderChange(r["team_id"], r["name"], before, after, leader_change_day(
+                latest.get(team.pk) if team else None, today)))
+    return changes
+
+
 def _teams(rows: list[dict[str, Any]], mode: str) -> None:
     payees = _lookup(Payee, "payee_id")
     _missing("leader payee id", {_s(r.get("leader_id")) for r in rows} - set(payees))
     if mode == "replace":
         Team.objects.exclude(team_id__in={r["team_id"] for r in rows}).delete()
+    changes = leader_changes(rows)
     for r in rows:
         Team.objects.update_or_create(team_id=r["team_id"], defaults={
             "name": r["name"], "leader_id": payees.get(_s(r.get("leader_id")))})
@@ -110,6 +164,19 @@ def _teams(rows: list[dict[str, Any]], mode: str) -> None:
     for r in rows:
         Team.objects.filter(team_id=r["team_id"]).update(
             parent_id=teams.get(_s(r.get("parent_team_id"))))
+    # dated: a team's first leader leads from 1900-01-01 (one insert for a history load);
+    # otherwise the old leader's span ends the day before the import's day, the new one opens
+    Leadership.objects.bulk_create([
+        Leadership(team_id=teams[c.team_id], payee=c.after, start_date=c.day)
+        for c in changes if c.day == DATE_MIN and c.after is not None], batch_size=2000)
+    for change in changes:
+        if change.day == DATE_MIN:
+            continue
+        try:
+            change_leader(Team.objects.get(team_id=change.team_id), change.after, change.day,
+                          field=f"leader of team {change.team_id} from")
+        except OrgError as exc:
+            raise StoreError(str(exc)) from None
 
 
 def _memberships(rows: list[dict[str, Any]], mode: str) -> None:

@@ -1,5 +1,6 @@
-"""The organisation for sales ops: teams (create; name, leader, parent) and effective-dated
-memberships (join, move from a date, end). The rules live in :mod:`..services.org`."""
+"""The organisation for sales ops: teams (create; name, leader from a date, parent) and
+effective-dated memberships (join, move from a date, end). The rules live in
+:mod:`..services.org`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Membership, Payee, Target, Team
+from teamquota.web.comp.models import Leadership, Membership, Payee, Target, Team
 from teamquota.web.comp.services import org
 from teamquota.web.comp.services.target_edits import set_target
 
@@ -56,7 +57,8 @@ def org_list(request: HttpRequest) -> HttpResponse:
                 request.user, None, request.POST.get("team_id", "").strip(),
                 request.POST.get("name", ""), _payee(request.POST.get("leader_id", ""),
                                                      "leader", required=False),
-                _team(request.POST.get("parent_id", ""), "parent team"))
+                _team(request.POST.get("parent_id", ""), "parent team"),
+                _date(request, "leader_from", "leader from", required=False))
             messages.success(request, summary)
             return redirect("org_team", team_id=team.team_id)
         except org.OrgError as exc:
@@ -75,7 +77,8 @@ def org_team(request: HttpRequest, team_id: str) -> HttpResponse:
             team, summary = org.save_team(
                 request.user, team, team.team_id, request.POST.get("name", ""),
                 _payee(request.POST.get("leader_id", ""), "leader", required=False),
-                _team(request.POST.get("parent_id", ""), "parent team"))
+                _team(request.POST.get("parent_id", ""), "parent team"),
+                _date(request, "leader_from", "leader from", required=False))
             messages.success(request, summary)
             return redirect("org_team", team_id=team.team_id)
         except org.OrgError as exc:
@@ -92,6 +95,8 @@ def _team_page(request: HttpRequest, team: Team, errors: list[str]) -> HttpRespo
                | Target.objects.filter(subject_type="payee", subject_id__in=members))
     context: dict[str, Any] = {
         "team": team, "errors": errors, "form": request.POST, "memberships": memberships,
+        "leaderships": Leadership.objects.filter(team=team).select_related("payee")
+        .order_by("start_date"),
         "teams": Team.objects.exclude(pk=team.pk).order_by("name"),
         "member_payees": sorted(payees.values(), key=lambda p: p.name),
         "targets": targets.order_by("period", "subject_type", "subject_id", "measure")[:500]}
