@@ -308,21 +308,12 @@ def commission_lines(ctx: PayContext, component: Component, period: Period) -> l
     return lines
 
 
-def spif_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
-    if component.measure.sum is not None:
-        ctx.diagnostics.error("E003", f"SPIF component '{component.id}' must count deals "
-                              "(measure: {count: true, where: ...})",
-                              ctx.loaded.component_source(component.id, "measure"))
-        return []
-    return spif_deal_lines(ctx, component, period)
-
-
 def component_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
     kind = component.payout.kind
     if kind == "curve":
         return curve_lines(ctx, component, period)
     if kind == "commission":
         return commission_lines(ctx, component, period)
-    if kind == "spif":
-        return spif_lines(ctx, component, period)
+    if kind == "spif":  # counts deals: the plan refuses a SPIF that does not (P017)
+        return spif_deal_lines(ctx, component, period)
     return pool_lines(ctx, component, period)

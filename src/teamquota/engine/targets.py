@@ -44,9 +44,9 @@ def shown_money(value: Decimal | None) -> Decimal | None:
 
 
 def to_places(value: Decimal, places: int) -> Decimal:
-    """``value`` to ``places`` decimals (half even), for a table of that scale."""
-    with localcontext(EXACT):
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    """``value`` to ``places`` decimals (half even: EXACT's rounding), for a table of that
+    scale."""
+    return EXACT.quantize(value, Decimal(10) ** -places)
 
 
 def distribute(amount: Decimal, shares: list[Decimal]) -> list[Decimal]:

@@ -272,6 +272,20 @@ def test_missing_target__a_located_warning_and_no_line(calc):
         "hint: add a row to the targets table or derive targets in the plan"]
 
 
+def test_missing_target__located_at_the_components_target_key_when_it_has_one(calc):
+    plan = CURVE.format(measure="sum: amount") + "    target: {source: file, measure: quota}\n"
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "100", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "100")])
+    # the target row names measure 'personal', the component reads 'quota': no target; the
+    # warning points at line 10 (the target key), not at the component (line 5)
+    assert lines(results) == []
+    assert [d.render() for d in results.diagnostics if d.code == "E010"] == [
+        "plan.yaml:10:5: warning[E010]: no target for payee 'ann', component 'personal', "
+        "period 2017-Q1: no personal line\n"
+        "hint: add a row to the targets table or derive targets in the plan"]
+
+
 TWO_TEAM_COMPONENTS = """
 plan: gates
 period: quarter
