@@ -7,7 +7,10 @@ Locking is the ledger's: it freezes the lines and the payroll file."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from teamquota.ledger import book
@@ -22,10 +25,23 @@ from teamquota.web.comp.models import (
     User,
     record,
 )
+from teamquota.web.comp.services.disk import full_disk, is_disk_full
 
 
 class WorkflowError(Exception):
     """A step that is not allowed now; the message says why (shown to the user)."""
+
+
+@contextmanager
+def _stored(what: str, again: str) -> Iterator[None]:
+    """The step's transaction; a full disk rolls it back and is the D050 message."""
+    try:
+        with transaction.atomic():
+            yield
+    except (OSError, DatabaseError) as exc:
+        if not is_disk_full(exc):
+            raise
+        raise WorkflowError(full_disk(what, again)) from None
 
 
 def teams_to_review(period: Period) -> list[Team]:
@@ -49,7 +65,8 @@ def review(user: User, period: Period, team: Team) -> None:
                             "only calculated periods are reviewed")
     if team.id not in access.led_team_ids(user):
         raise WorkflowError(f"you do not lead {team.name}")
-    with transaction.atomic():
+    with _stored(f"the review of {team.name} for {period.label} could not be saved",
+                 "review it again"):
         _unchanged(period, period.status)
         PeriodReview.objects.get_or_create(period=period, fingerprint=period.fingerprint,
                                            team=team, defaults={"reviewed_by": user,
@@ -82,7 +99,7 @@ def approve(user: User, period: Period) -> None:
         detail = f"; waiting for: {', '.join(missing)}" if missing else ""
         raise WorkflowError(f"{period.label} must be reviewed by every leader before "
                             f"approval{detail}")
-    with transaction.atomic():
+    with _stored(f"{period.label} could not be approved", "approve it again"):
         _unchanged(period, "reviewed")
         period.status, period.approved_by, period.approved_at = "approved", user, \
             timezone.now()
@@ -97,7 +114,7 @@ def lock(user: User, period: Period) -> None:
     if period.status != "approved":
         raise WorkflowError(f"{period.label} must be approved before it is locked")
     from teamquota.web.comp.services.ledger_store import DjangoStore
-    with transaction.atomic():
+    with _stored(f"{period.label} could not be locked", "lock it again"):
         _unchanged(period, "approved")
         try:
             book.lock(DjangoStore(), period.label, user.username)

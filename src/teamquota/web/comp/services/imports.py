@@ -31,7 +31,7 @@ from teamquota.data.loader import READ_HINTS, LoadOptions, load_tables
 from teamquota.data.readers import ReadError, read_raw
 from teamquota.data.tables import TABLES
 from teamquota.web.comp.models import Import, User, record
-from teamquota.web.comp.services import import_diff
+from teamquota.web.comp.services import disk, import_diff
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.store import StoreError, leader_changes, write_table
 
@@ -284,12 +284,8 @@ def full_disk_validation() -> Validation:
 
 def is_disk_full(exc: Exception) -> bool:
     """An OSError ENOSPC, or the database saying the same (SQLite: 'database or disk is
-    full'; PostgreSQL: 'No space left on device')."""
-    if isinstance(exc, OSError):
-        return disk_full(exc)
-    text = str(exc).lower()
-    return isinstance(exc, DatabaseError) and ("disk is full" in text
-                                               or "no space left" in text)
+    full'; PostgreSQL: DiskFull, 'could not extend file', 'No space left on device')."""
+    return disk.is_disk_full(exc)
 
 
 def apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,

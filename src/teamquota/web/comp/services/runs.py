@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
 
 import teamquota
@@ -44,6 +44,7 @@ from teamquota.web.comp.models import (
 from teamquota.web.comp.services import workers
 from teamquota.web.comp.services.bulk import insert_rows, refresh_statistics
 from teamquota.web.comp.services.dataset import build_dataset
+from teamquota.web.comp.services.disk import full_disk, is_disk_full
 from teamquota.web.comp.services.summaries import store_team_summaries
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,24 @@ def contributing_imports() -> list[Import]:
     return result
 
 
+class RunNotStarted(Exception):
+    """A run that could not even be created (a full disk); the message is the D050 line."""
+
+
+AGAIN = "run the calculation again"
+
+
 def start_run(user: User | None, note: str = "",
               calculator: Calculator | None = None) -> Run:
     """Create a run and execute it (in a thread unless ``TEAMQUOTA_RUNS_INLINE``)."""
-    workers.fail_orphaned_runs()
-    run = Run.objects.create(started_by=user, note=note, progress="queued",
-                             worker=workers.this_worker())
+    try:
+        workers.fail_orphaned_runs()
+        run = Run.objects.create(started_by=user, note=note, progress="queued",
+                                 worker=workers.this_worker())
+    except (OSError, DatabaseError) as exc:
+        if not is_disk_full(exc):
+            raise
+        raise RunNotStarted(full_disk("the run could not be started", AGAIN)) from None
     workers.claim(run)
     try:
         run.plan_versions.set(current_versions())
@@ -163,6 +176,10 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
     except InputError as exc:
         _fail(run, [d.to_dict() for d in exc.diagnostics])
     except Exception as exc:  # a bug in a calculation must not take the server down
+        if is_disk_full(exc):  # the transaction rolled back: none of its rows are kept
+            log.error("run %s failed: the disk is full (%s)", run.pk, exc)
+            _fail(run, [DISK_FULL])
+            return run
         log.exception("run %s failed", run.pk)
         _fail(run, [{"code": "E999", "message": f"{type(exc).__name__}: {exc}",
                      "severity": "error", "source": None, "hint": None}])
@@ -217,11 +234,26 @@ def _diag(code: str, message: str) -> Any:
     return Diagnostic(code, message)
 
 
+DISK_FULL = {"code": "D050", "severity": "error", "source": None,
+             "message": "the server's disk is full, so the run's results could not be "
+                        "stored; nothing was changed",
+             "hint": f"ask the administrator to free space, then {AGAIN}"}
+
+
 def _fail(run: Run, diagnostics: list[dict[str, Any]]) -> None:
     run.status, run.progress = "failed", "failed"
     run.diagnostics = diagnostics
     run.finished_at = timezone.now()
-    run.save()
+    try:
+        with transaction.atomic():  # a savepoint: a failed write leaves the connection usable
+            run.save()
+    except (OSError, DatabaseError) as exc:
+        if not is_disk_full(exc):
+            raise
+        # not even the failure fits: the run stays 'running' until its worker lets go of
+        # it, then fail_orphaned_runs stores these diagnostics (not E998's "server ended")
+        log.error("run %s: its failure could not be stored either (%s)", run.pk, exc)
+        workers.note_failure(run.pk, diagnostics)
 
 
 def _assigned(plan: Plan) -> dict[int, list[tuple[date, date | None]]]:

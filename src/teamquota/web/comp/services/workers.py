@@ -14,12 +14,16 @@ import os
 import socket
 import threading
 
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from teamquota.web.comp.models import Run
+from teamquota.web.comp.services.disk import is_disk_full
 
 _LOCK = threading.Lock()
 _LIVE: set[int] = set()  # runs executing in this process's threads (or inline)
+# runs of this process whose failure could not be stored (a full disk): its diagnostics
+_FAILURES: dict[int, list[dict[str, object]]] = {}
 ORPHAN_CODE = "E998"
 
 
@@ -47,6 +51,13 @@ def claim(run: Run) -> None:
 def release(run_id: int) -> None:
     with _LOCK:
         _LIVE.discard(run_id)
+
+
+def note_failure(run_id: int, diagnostics: list[dict[str, object]]) -> None:
+    """Keep a failure that could not be written; the next :func:`fail_orphaned_runs`
+    stores it (or keeps it for later if the disk is still full)."""
+    with _LOCK:
+        _FAILURES[run_id] = diagnostics
 
 
 def _gone(worker: str, run_id: int) -> bool:
@@ -81,12 +92,23 @@ def fail_orphaned_runs() -> list[int]:
             message = (f"the run stopped while '{run.progress or run.status}': {where} "
                        "ended (a server restart or crash) before it finished; nothing of it "
                        "was stored — start the run again")
-            updated = Run.objects.filter(pk=run.pk, status__in=("queued", "running")).update(
-                status="failed", progress="failed: server process ended",
-                finished_at=timezone.now(), diagnostics=[{
-                    "code": ORPHAN_CODE, "message": message, "severity": "error",
-                    "source": None, "hint": "runs execute inside the server process; "
-                                            "restart the run once the server is up"}])
+            noted = _FAILURES.get(run.pk)
+            try:
+                with transaction.atomic():  # a savepoint: a failed write leaves no mess
+                    updated = Run.objects.filter(pk=run.pk, status__in=("queued", "running")
+                                                 ).update(
+                        status="failed", finished_at=timezone.now(),
+                        progress="failed" if noted else "failed: server process ended",
+                        diagnostics=noted or [{
+                            "code": ORPHAN_CODE, "message": message, "severity": "error",
+                            "source": None, "hint": "runs execute inside the server "
+                                                    "process; restart the run once the "
+                                                    "server is up"}])
+            except (OSError, DatabaseError) as exc:
+                if not is_disk_full(exc):
+                    raise
+                continue  # still full: the next look at the runs tries again
+            _FAILURES.pop(run.pk, None)
             if updated:
                 failed.append(run.pk)
     return failed

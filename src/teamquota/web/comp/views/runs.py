@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from teamquota.core.money import fmt_money
 from teamquota.web.comp import access
 from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run, record
 from teamquota.web.comp.services.ledger_store import deal_changes
-from teamquota.web.comp.services.runs import start_run
+from teamquota.web.comp.services.runs import RunNotStarted, start_run
 from teamquota.web.comp.services.workers import fail_orphaned_runs
 
 ZERO = Decimal("0")
@@ -32,7 +33,11 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access.require_role("sales_ops")
 def run_start(request: HttpRequest) -> HttpResponse:
-    run = start_run(request.user, request.POST.get("note", "")[:300])
+    try:
+        run = start_run(request.user, request.POST.get("note", "")[:300])
+    except RunNotStarted as exc:  # a full disk (D050): nothing was written
+        messages.error(request, str(exc))
+        return redirect("runs")
     record(request.user, "run.start", "run", run.pk, f"{request.user.username} started "
                                                      f"run #{run.pk}")
     return redirect("run", run_id=run.pk)
