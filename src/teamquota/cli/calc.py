@@ -22,6 +22,7 @@ from teamquota.cli.run import (
     PeriodOption,
     PlanArgument,
     calculate,
+    cannot_write,
     read_data,
     read_plan,
     stages,
@@ -78,7 +79,7 @@ def calc(
             try:
                 written = results.write(folder)
             except OSError as exc:
-                fail(f"cannot write results to {folder}: {exc.strerror}", fmt, code="C002")
+                cannot_write(exc, folder, "results", fmt)
     if fmt == Format.json:
         print_json(_summary(results, folder, written))
         return

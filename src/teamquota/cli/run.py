@@ -4,12 +4,13 @@ shown as a stage on stderr; bad input ends the command through :func:`fail`.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import pyarrow as pa
 import typer
@@ -24,7 +25,7 @@ from rich.progress import (
 from rich.text import Text
 
 from teamquota.cli.output import WARNINGS_PER_CODE, Format, console, fail, print_diagnostics
-from teamquota.core.diagnostics import InputError
+from teamquota.core.diagnostics import Diagnostic, InputError, Source
 from teamquota.data.dataset import Dataset
 from teamquota.data.tables import TARGETS
 from teamquota.engine.results import Results
@@ -185,9 +186,24 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
     if fmt == Format.text:
         print_diagnostics(result.diagnostics, WARNINGS_PER_CODE)
     if result.rejects and rejects_to is not None:
-        for path in write_rejects(result.rejects, rejects_to):
+        try:
+            paths = write_rejects(result.rejects, rejects_to)
+        except OSError as exc:  # rows not written anywhere must not go unnoticed
+            cannot_write(exc, rejects_to, "rejected rows", fmt)
+        for path in paths:
             console(stderr=True).print(f"rejected rows written to {path}", markup=False)
     return result.dataset
+
+
+def cannot_write(exc: OSError, where: Path, what: str, fmt: Format) -> NoReturn:
+    """C002 for an output that cannot be written; a full disk in the words of D050 (every
+    output is replaced whole or not at all: core.spreadsheet.staged_folder, replacing)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fail(Diagnostic("C002", f"cannot write the {what}: the disk is full ({reason}); the "
+                        "previous results are as they were", Source(str(where)),
+                        "free space, then run calc again"), fmt)
+    fail(f"cannot write {what} to {where}: {reason}", fmt, code="C002")
 
 
 def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
