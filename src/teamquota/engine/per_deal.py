@@ -22,8 +22,16 @@ WIDE = "decimal(38,10)"
 NARROW = "decimal(20,10)"
 
 
+def _tiers(component: Component) -> list[tuple[Decimal, Decimal]]:
+    """(threshold, rate) from the lowest tier up; a flat rate is one tier from 0."""
+    payout = component.payout
+    if payout.tiers:
+        return [(t.from_, t.rate) for t in payout.tiers]
+    return [(ZERO, payout.rate or ZERO)]
+
+
 def per_deal_table(credits: ir.Table, component: Component,
-                   targets: ir.Table | None, year_start_month: int = 1) -> ir.Table:
+                   targets: ir.Table | None, year_start_month: int) -> ir.Table:
     """One row per credited deal with its running total and exact commission; for a SPIF,
     one row per qualifying deal with its credited share (``value``).
 
@@ -33,19 +41,18 @@ def per_deal_table(credits: ir.Table, component: Component,
                                                                                 component))
     rows = rows.mutate(value=component_value(rows, component))
     if component.payout.kind == "spif":
-        return rows.select("period", "subject_id", "deal_id", "close_date", "value")
+        return rows.select("period", "subject_id", "deal_id", "value")
     if component.accumulate == "ytd":
         day = rows.close_date
         span = (day.year() * 12 + day.month() - year_start_month) // 12
     else:
         span = rows.period
     window = ibis.window(group_by=[rows.subject_id, span],
-                         order_by=[rows.close_date, rows.deal_id], preceding=None, following=0)
+                         order_by=[rows.close_date, rows.deal_id], following=0)
     rows = rows.mutate(cum_after=rows.value.sum().over(window).cast(WIDE))
     rows = rows.mutate(cum_before=(rows.cum_after - rows.value).cast(WIDE))
     payout = component.payout
-    tiers = [(t.from_, t.rate) for t in payout.tiers] if payout.tiers else [
-        (ZERO, payout.rate or ZERO)]
+    tiers = _tiers(component)
     if payout.basis == "attainment":
         assert targets is not None
         t = targets.select(t_payee="subject_id", t_period="period", target="amount")
@@ -109,8 +116,7 @@ def spif_deal_lines(ctx: PayContext, component: Component, period: Period) -> li
 def per_deal_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
     rows: list[dict[str, Any]] = ctx.per_deal.get(component.id, [])
     payout = component.payout
-    tiers = [(t.from_, t.rate) for t in payout.tiers] if payout.tiers else [
-        (ZERO, payout.rate or ZERO)]
+    tiers = _tiers(component)
     unit = "of target" if payout.basis == "attainment" else ""
     schedule = ", ".join(f"{fmt_pct(r, 2)} from {fmt_pct(s, 0) if unit else fmt_money(s)}"
                          for s, r in tiers)
