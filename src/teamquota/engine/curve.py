@@ -51,8 +51,10 @@ def curve_ratio(points: Sequence[tuple[Ratio, Ratio]], attainment: Ratio,
     (x0n, x0d), _ = points[0]
     if num * x0d < x0n * den:
         return 0, 1
+    # the segment ending at the first point at or past the attainment; past the
+    # second-to-last point it is the last one
     segment = len(points) - 2
-    for i in range(len(points) - 1):
+    for i in range(len(points) - 2):
         xn, xd = points[i + 1][0]
         if num * xd <= xn * den:
             segment = i

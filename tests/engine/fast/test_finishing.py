@@ -290,7 +290,8 @@ def test_tiered_commission__three_tiers_each_slice_its_own_rate():
 def test_curve_ratio__a_negative_stretch_pays_zero_and_the_cap_binds():
     rising = exact([("0", "-1"), ("1", "1")])
     # at 0.25: -1 + 0.25 x 2 = -0.5 -> 0; at 0.75: 0.5
-    assert Fraction(*curve_ratio(rising, (1, 4))) == 0
+    assert curve_ratio(rising, (1, 4)) == (0, 1)
+    assert curve_ratio(exact([("1", "0"), ("2", "1")]), (1, 2)) == (0, 1)  # below the first
     assert Fraction(*curve_ratio(rising, (3, 4))) == Fraction(1, 2)
     # beyond the last point the slope goes on: 2 -> 3, capped at 2.5
     assert Fraction(*curve_ratio(rising, (2, 1))) == 3
