@@ -250,6 +250,20 @@ def test_curve__a_tie_in_the_percent_text_takes_the_decimal_path_and_still_caps(
          "TI 7,500.00 x 1 = 15,000.00")]
 
 
+def test_curve__a_gated_line_on_the_decimal_path_keeps_its_measure_and_words(calc):
+    plan = CURVE.format(measure="sum: amount") + \
+        "    gate: {min_activity: {type: meeting, count: 1}}\n"
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "200050", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "100000")])
+    # the same 200.05% tie as above, no meeting: 0.00, the line still shows the measure
+    assert [(r["amount"], r["measure_value"], r["attainment"], r["explanation"])
+            for r in lines(results)] == [
+        (Dec("0.00"), Dec("200050"), Dec("2.0005"),
+         "personal Won 200,050.00 / target 100,000.00 = 200.1%; gate not met (0 meeting "
+         "activities: needs at least 1) -> 0.00")]
+
+
 def test_curve__a_count_measure_on_the_decimal_path_shows_counts(calc):
     # 2,001 deals / 2,000 = 100.05%, a tie in the text: the count reads '2,001', not money;
     # 1.0005 -> 1 + 0.0005 x 2 = 1.001 -> 7,500 x 1.001 = 7,507.50
