@@ -68,6 +68,15 @@ def test_it_refuses_a_day_before_the_current_leaders_start_naming_the_field(clie
     assert Team.objects.get(team_id="north").leader == world.sam.payee
 
 
+def test_it_refuses_a_leader_date_when_the_leader_stays(client, world):
+    client.force_login(world.otto)
+    text = _edit(client, leader_id="lea", leader_from="2017-10-01").content.decode()
+    assert ("leader from: 2017-10-01 is given but the leader stays Lea Leader; change the "
+            "leader to date a change") in text
+    assert _spans("north") == [("lea", HISTORY, None)]
+    assert not AuditEvent.objects.filter(action__startswith="team.").exists()
+
+
 def test_it_gives_a_span_starting_that_day_to_the_new_leader(client, world):
     """A change on the open span's first day: the old leader never led, the span is the
     new leader's (exactly at the edge: 2017-10-01 is accepted, 2017-09-30 is not)."""
@@ -134,6 +143,11 @@ def test_it_changes_a_leader_by_import_from_the_imports_day(client, world):
                                ("rita", today, None)]
     assert _spans("south") == [("sam", HISTORY, None)]
     assert Team.objects.get(team_id="north").leader == world.rita.payee
+    event = AuditEvent.objects.get(action="team.leader")
+    assert (event.actor, event.details["day"]) == (world.otto, str(today))
+    assert event.summary == (f"otto imported teams.csv: leader of North: Lea Leader -> Rita "
+                             f"Rep from {today} (Lea Leader's last day "
+                             f"{today - timedelta(days=1)})")
 
 
 def test_it_gives_a_first_import_its_leaders_for_every_period(client, db):
@@ -150,3 +164,6 @@ def test_it_gives_a_first_import_its_leaders_for_every_period(client, db):
     assert _spans("north") == [("lea", HISTORY, None)]
     assert _spans("south") == [("sam", HISTORY, None)]
     assert _spans("company") == []
+    assert sorted(AuditEvent.objects.filter(action="team.leader")
+                  .values_list("object_id", "details__day")) == [("north", "1900-01-01"),
+                                                                  ("south", "1900-01-01")]

@@ -285,6 +285,9 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
             team.save(update_fields=["name", "leader", "parent"])
             action = "changed"
         leadership = change_leader(team, leader, day)
+        if leadership is None and leader_from is not None:  # never a date silently dropped
+            raise OrgError(f"leader from: {leader_from} is given but the leader stays "
+                           f"{_leader_name(leader)}; change the leader to date a change")
         after = {"name": name, "leader": str(leader or "none"), "parent": str(parent or "none")}
         changes = ", ".join(f"{k} {before[k]} -> {v}" for k, v in after.items()
                             if before and before[k] != v) or ", ".join(

@@ -25,6 +25,7 @@ from teamquota.web.comp.models import (
     Payee,
     Target,
     Team,
+    record,
 )
 from teamquota.web.comp.services.bulk import insert_rows
 from teamquota.web.comp.services.dataset import store_table
@@ -71,7 +72,7 @@ def _write_table(name: str, table: pa.Table, mode: str, imp: Import | None) -> i
     if name == "payees":
         _payees(rows, mode)
     elif name == "teams":
-        _teams(rows, mode)
+        _teams(rows, mode, imp)
     elif name == "memberships":
         _memberships(rows, mode)
     elif name == "deals":
@@ -150,7 +151,7 @@ def leader_changes(rows: list[dict[str, Any]], today: date | None = None
     return changes
 
 
-def _teams(rows: list[dict[str, Any]], mode: str) -> None:
+def _teams(rows: list[dict[str, Any]], mode: str, imp: Import | None = None) -> None:
     payees = _lookup(Payee, "payee_id")
     _missing("leader payee id", {_s(r.get("leader_id")) for r in rows} - set(payees))
     if mode == "replace":
@@ -170,13 +171,19 @@ def _teams(rows: list[dict[str, Any]], mode: str) -> None:
         Leadership(team_id=teams[c.team_id], payee=c.after, start_date=c.day)
         for c in changes if c.day == DATE_MIN and c.after is not None], batch_size=2000)
     for change in changes:
-        if change.day == DATE_MIN:
-            continue
-        try:
-            change_leader(Team.objects.get(team_id=change.team_id), change.after, change.day,
-                          field=f"leader of team {change.team_id} from")
-        except OrgError as exc:
-            raise StoreError(str(exc)) from None
+        words = change.words()
+        if change.day != DATE_MIN:
+            try:
+                words = change_leader(Team.objects.get(team_id=change.team_id), change.after,
+                                      change.day, field=f"leader of team {change.team_id} "
+                                      "from") or words
+            except OrgError as exc:
+                raise StoreError(str(exc)) from None
+        if imp is not None:  # who leads from when, as an organisation edit is audited
+            actor = imp.created_by
+            record(actor, "team.leader", "team", change.team_id,
+                   f"{actor.username if actor else 'the system'} imported {imp.file_name}: "
+                   f"{words}", day=str(change.day), import_id=imp.pk)
 
 
 def _memberships(rows: list[dict[str, Any]], mode: str) -> None:
