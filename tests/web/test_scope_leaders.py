@@ -278,3 +278,38 @@ def test_it_opens_insight_pages_to_the_leader_of_today_only(db):
     Leadership.objects.filter(payee=nina.payee).update(
         start_date=date.today() + timedelta(days=1))
     assert list(access.insight_teams_visible_to(User.objects.get(username="nina"))) == []
+
+
+@pytest.mark.parametrize("change,reviews", [
+    # quarter_start: Lea led North in Q3 only, Nina in Q4 only
+    ("quarter_start", {("lea", "2017-Q3"): True, ("lea", "2017-Q4"): False,
+                       ("nina", "2017-Q3"): False, ("nina", "2017-Q4"): True}),
+    # mid_quarter: both led North on some day of Q3
+    ("mid_quarter", {("lea", "2017-Q3"): True, ("lea", "2017-Q4"): False,
+                     ("nina", "2017-Q3"): True, ("nina", "2017-Q4"): True})])
+def test_it_lets_a_leader_review_a_team_only_for_the_periods_they_led_it(client, db, change,
+                                                                         reviews):
+    from teamquota.web.comp.models import PeriodReview
+    world = _changed_world(change)
+    for (persona, label), allowed in reviews.items():
+        PeriodReview.objects.all().delete()
+        client.force_login(getattr(world, persona))
+        page = client.get(f"/periods/{label}/")
+        mine = {row["team"].team_id: row["mine"] for row in page.context["reviews"]}
+        assert mine.get("north", False) is allowed, (persona, label)
+        response = client.post(f"/periods/{label}/review/north/", follow=True)
+        done = PeriodReview.objects.filter(period__label=label, team=world.north).exists()
+        assert done is allowed, (persona, label)
+        if not allowed:
+            assert f"you do not lead North in {label}" in response.content.decode()
+
+
+def test_it_needs_reviews_only_from_teams_led_in_the_period(db):
+    from teamquota.web.comp.services.close import teams_to_review
+    world = _changed_world("quarter_start")
+    # North's first leader is Nina from 2017-10-01 (Lea's span removed): nobody led North
+    # in Q3, so Q3 waits for no review although Rita and Rob are paid in it; Q4 needs North
+    _spans(world, world.north, [(world.nina, date(2017, 10, 1), None)])  # type: ignore[attr-defined]
+    by_period = {p.label: [t.team_id for t in teams_to_review(p)]
+                 for p in Period.objects.filter(label__in=("2017-Q3", "2017-Q4"))}
+    assert by_period == {"2017-Q3": [], "2017-Q4": ["north"]}

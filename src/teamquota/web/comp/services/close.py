@@ -17,6 +17,7 @@ from teamquota.ledger import book
 from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
 from teamquota.web.comp.models import (
+    Leadership,
     Membership,
     PayoutLine,
     Period,
@@ -45,13 +46,15 @@ def _stored(what: str, again: str) -> Iterator[None]:
 
 
 def teams_to_review(period: Period) -> list[Team]:
-    """Teams with a leader and at least one member paid in the period's run."""
+    """Teams led on some day of the period with at least one member paid in the period's
+    run (a member on some day of it)."""
     if period.run_id is None:
         return []
     paid = PayoutLine.shown(period).values("payee_id")
-    team_ids = Membership.objects.filter(payee_id__in=paid, start_date__lte=period.end).exclude(
-        end_date__lt=period.start).values("team_id")
-    return list(Team.objects.filter(id__in=team_ids, leader__isnull=False).order_by("name"))
+    team_ids = Membership.objects.filter(access.during(period), payee_id__in=paid)
+    led = Leadership.objects.filter(access.during(period))
+    return list(Team.objects.filter(id__in=team_ids.values("team_id"))
+                .filter(id__in=led.values("team_id")).order_by("name"))
 
 
 def reviewed_team_ids(period: Period) -> set[int]:
@@ -63,8 +66,8 @@ def review(user: User, period: Period, team: Team) -> None:
     if period.status not in ("calculated", "reviewed"):
         raise WorkflowError(f"{period.label} is {period.get_status_display().lower()}; "
                             "only calculated periods are reviewed")
-    if team.id not in access.led_team_ids(user):
-        raise WorkflowError(f"you do not lead {team.name}")
+    if team.id not in access.led_team_ids(user, period):
+        raise WorkflowError(f"you do not lead {team.name} in {period.label}")
     with _stored(f"the review of {team.name} for {period.label} could not be saved",
                  "review it again"):
         _unchanged(period, period.status)

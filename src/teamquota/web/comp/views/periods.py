@@ -34,8 +34,8 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     user = request.user
     teams = close.teams_to_review(period)
     reviewed = close.reviewed_team_ids(period)
-    led = access.led_team_ids(user)
-    visible = set(access.teams_visible_to(user).values_list("id", flat=True))
+    led = access.led_team_ids(user, period)
+    visible = set(access.teams_visible_to(user, period).values_list("id", flat=True))
     review_rows = [{"team": t, "reviewed": t.id in reviewed, "mine": t.id in led}
                    for t in teams if t.id in visible]
     lines = access.lines_visible_to(user).filter(pk__in=PayoutLine.shown(period).values("pk"))
