@@ -313,3 +313,14 @@ def test_it_needs_reviews_only_from_teams_led_in_the_period(db):
     by_period = {p.label: [t.team_id for t in teams_to_review(p)]
                  for p in Period.objects.filter(label__in=("2017-Q3", "2017-Q4"))}
     assert by_period == {"2017-Q3": [], "2017-Q4": ["north"]}
+
+
+@pytest.mark.parametrize("change,period,named", [
+    ("quarter_start", "2017-Q3", "Led by Lea Leader"),
+    ("quarter_start", "2017-Q4", "Led by Nina Leader"),
+    ("mid_quarter", "2017-Q3", "Led by Lea Leader, then Nina Leader")])
+def test_it_names_the_leaders_of_the_period_shown(client, db, change, period, named):
+    world = _changed_world(change)
+    client.force_login(world.otto)
+    page = client.get(f"/teams/north/?period={period}").content.decode()
+    assert named + "<" in page or named + " ·" in page

@@ -21,6 +21,7 @@ from teamquota.web.comp import access
 from teamquota.web.comp.models import (
     AttainmentRow,
     CreditRow,
+    Leadership,
     Membership,
     Period,
     Team,
@@ -246,7 +247,15 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
         if published and not periods:
             raise Http404("no period of this team is yours to see")
         period = periods[-1] if periods else None
+    # who led the team in the period shown (a change within it: both, in order)
+    leads = Leadership.objects.filter(team=team).order_by("start_date")
+    if period is not None:
+        leads = leads.filter(access.during(period))
+    else:
+        leads = leads.filter(end_date__isnull=True)
     context: dict[str, Any] = {"team": team, "period": period, "periods": periods,
+                               "leaders": [lead.payee.name for lead in
+                                           leads.select_related("payee")],
                                "show_insights": access.may_see_insights(user, team)}
     if period is None:
         return render(request, "comp/team_dashboard.html", context)
