@@ -322,3 +322,53 @@ def test_a_binary_upload_error_does_not_show_the_servers_path(client: Any,
     text = _no_crash(response)
     assert "deals.parquet" in text and "upload.parquet" not in text
     assert not Import.objects.exists()
+
+
+def _parquet_cases(tmp_path: Path) -> list[tuple[str, bytes, str]]:
+    """(case, file, the diagnostic the preview and the apply show): the Parquet bounds of
+    tests/data/test_parquet_limits.py, through the web import."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.data import test_parquet_limits as limits
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({**{k: pa.array([v]) for k, v in limits.DEAL.items()},
+                             "meta": pa.array([{"a": 1}])}), nested)
+    return [
+        ("40000_columns", limits._wide(tmp_path / "wide.parquet", 40_000).read_bytes(),
+         "deals.parquet: error[D025]: the file has 40,000 columns; a file has at most 1,000"),
+        ("long_name", limits._deals(tmp_path / "long.parquet",
+                                    {"n" * 10_001: pa.array(["x"])}).read_bytes(),
+         "deals.parquet: error[D025]: column name 9 is 10,001 characters long"),
+        ("nested", nested.read_bytes(),
+         "deals.parquet: error[D014]: column &#x27;meta&#x27; is a nested column "
+         "(struct&lt;a: int64&gt;)"),
+        ("footer_rows", limits._claiming(tmp_path, "rows").read_bytes(),
+         "deals.parquet: error[D000]: the file&#x27;s footer claims 1,000,000,000,000,000 "
+         "rows"),
+        ("1_mb_value", limits._deals(tmp_path / "big.parquet",
+                                     owner_id="rita", account="a" * 1_048_576).read_bytes(),
+         "deals.parquet:1: error[D026]: column &#x27;account&#x27;: a value of 1048576 "
+         "characters is longer than the 200 the column holds"),
+    ]
+
+
+def test_parquet_uploads_over_the_bounds_are_refused_without_the_servers_path(
+        client: Any, world: Any, tmp_path: Path) -> None:
+    client.force_login(world.otto)
+    before = counts()
+    for case, content, expected in _parquet_cases(tmp_path):
+        preview = client.post("/imports/upload/", {
+            "table": "deals", "preset": "",
+            "file": SimpleUploadedFile("deals.parquet", content,
+                                       "application/octet-stream")}, follow=True)
+        text = _no_crash(preview)
+        assert expected in text, (case, text[:3000])
+        assert "upload.parquet" not in text and "tq-web-tests" not in text, case
+        key = preview.redirect_chain[-1][0].rstrip("/").rsplit("/", 1)[-1]
+        applied = client.post(f"/imports/staged/{key}/apply/", {"mode": "upsert"},
+                              follow=True)
+        text = _no_crash(applied)
+        assert "Nothing was imported" in text, case
+        assert "upload.parquet" not in text and "tq-web-tests" not in text, case
+        assert counts() == before, case

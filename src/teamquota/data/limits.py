@@ -35,6 +35,11 @@ ID_MAX = 100
 MAX_COLUMNS = 1_000
 MAX_CELL = 10_000
 HEADER_BYTES = MAX_COLUMNS * 200  # the most of line 1 that is read to find the header
+# A Parquet file is held to the same bounds, checked on its footer before any row is read;
+# the footer must also fit the file: a column's bytes inside it, at most this many rows
+# per byte of file and this many times its bytes once decompressed (a footer claiming 10^15
+# rows in 600 bytes made pyarrow ask for a 2 PB allocation).
+PARQUET_EXPANSION = 1_000
 # the defining id column of each table (references to them are D007 if unknown)
 ID_COLUMNS: dict[str, tuple[str, ...]] = {"payees": ("payee_id",), "teams": ("team_id",),
                                           "deals": ("deal_id",)}

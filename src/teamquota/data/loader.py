@@ -80,7 +80,8 @@ class _Read:
         return read_rows(self.path, rows), self.loaded.lines[rows]
 
 
-READ_HINTS = {"D018": "rename or remove one of them",
+READ_HINTS = {"D014": "flatten it into columns of their own before loading",
+              "D018": "rename or remove one of them",
               "D025": "split the file, or drop the columns the table does not use",
               "D029": "nothing was read; line ends must be LF or CRLF"}
 
@@ -91,8 +92,7 @@ def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: Loa
     try:
         return _read_with(con, name, path, table_map, column_map, log, options)
     except ReadError as exc:
-        located = exc.code in READ_HINTS
-        log.file_level.error(exc.code, str(exc), Source(str(path), 1 if located else None),
+        log.file_level.error(exc.code, str(exc), Source(str(path), exc.line),
                              READ_HINTS.get(exc.code))
         return None
     finally:

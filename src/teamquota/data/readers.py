@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from teamquota.data.duck import connect, ident, literal
-from teamquota.data.limits import HEADER_BYTES, MAX_CELL, MAX_COLUMNS
+from teamquota.data.limits import HEADER_BYTES, MAX_CELL, MAX_COLUMNS, PARQUET_EXPANSION
 from teamquota.data.spill import fetch
 
 UNNAMED = "__unnamed_column_"
@@ -47,11 +47,13 @@ class RawTable:
 
 
 class ReadError(Exception):
-    """A file that cannot be read at all; the message is for the user."""
+    """A file that cannot be read at all; the message is for the user, ``line`` where in
+    the file it is (1: a CSV header) or None (the file as a whole)."""
 
-    def __init__(self, message: str, code: str = "D000") -> None:
+    def __init__(self, message: str, code: str = "D000", line: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.line = line
 
 
 def file_kind(path: Path) -> str:
@@ -68,23 +70,78 @@ def read_raw(path: Path) -> RawTable:
 
 
 def read_parquet(path: Path) -> RawTable:
+    parquet_schema(path)  # the footer's bounds first: no row is read past a bad footer
     try:
         table = pq.read_table(path)
     except OSError as exc:
         raise ReadError(f"cannot read Parquet file: {exc}") from None
     except pa.ArrowInvalid as exc:
         raise ReadError(f"not a Parquet file: {exc}") from None
+    except MemoryError:  # pyarrow's ArrowMemoryError too
+        raise ReadError("the Parquet file needs more memory than the server has") from None
     return RawTable(table, np.arange(1, table.num_rows + 1, dtype=np.int64))
 
 
 def parquet_schema(path: Path) -> pa.Schema:
-    """The file's columns and types, from its footer (no data is read)."""
+    """The file's columns and types, from its footer (no data is read), once the footer is
+    within the bounds a CSV header is held to (:func:`check_parquet_footer`)."""
     try:
-        return pq.read_schema(path)
+        metadata = pq.read_metadata(path)
+        schema = metadata.schema.to_arrow_schema()
+        size = path.stat().st_size
     except OSError as exc:
         raise ReadError(f"cannot read Parquet file: {exc}") from None
     except pa.ArrowInvalid as exc:
         raise ReadError(f"not a Parquet file: {exc}") from None
+    check_parquet_footer(metadata, schema, size)
+    return schema
+
+
+def check_parquet_footer(metadata: pq.FileMetaData, schema: pa.Schema, size: int) -> None:
+    """D025/D018 as for a CSV header, D014 for a nested column, D000 for a footer that
+    claims more rows or bytes than a file of ``size`` bytes holds (data/limits.py)."""
+    if metadata.num_columns > MAX_COLUMNS:  # leaf columns: a struct's fields count
+        raise ReadError(f"the file has {metadata.num_columns:,} columns; a file has at most "
+                        f"{MAX_COLUMNS:,}", "D025")
+    names = schema.names
+    long = next((i for i, n in enumerate(names) if len(n) > MAX_CELL), None)
+    if long is not None:
+        raise ReadError(f"column name {long + 1} is {len(names[long]):,} characters long; "
+                        f"a value has at most {MAX_CELL:,}", "D025")
+    for name in dict.fromkeys(names):
+        fields = [str(i + 1) for i, n in enumerate(names) if n == name]
+        if len(fields) > 1:
+            raise ReadError(f"column '{name}' appears {len(fields)} times in the file "
+                            f"(columns {', '.join(fields)})", "D018")
+    for column in schema:
+        if pa.types.is_nested(column.type):
+            raise ReadError(f"column '{column.name}' is a nested column "
+                            f"({str(column.type)[:200]}); a table's columns hold one value "
+                            "per row (text, a number or a date)", "D014")
+    most = size * PARQUET_EXPANSION
+    groups = [metadata.row_group(i) for i in range(metadata.num_row_groups)]
+    rows = metadata.num_rows
+    if not 0 <= rows <= most:
+        raise ReadError(f"the file's footer claims {rows:,} rows, more than a file of "
+                        f"{size:,} bytes holds (at most {PARQUET_EXPANSION:,} rows per byte); "
+                        "the file is damaged")
+    held = sum(max(g.num_rows, 0) for g in groups)
+    if held != rows or any(g.num_rows < 0 for g in groups):
+        raise ReadError(f"the file's footer claims {rows:,} rows but its row groups hold "
+                        f"{held:,}; the file is damaged")
+    for group in groups:
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            name = chunk.path_in_schema
+            if not 0 <= chunk.total_compressed_size <= size:
+                raise ReadError(f"the file's footer claims {chunk.total_compressed_size:,} "
+                                f"bytes for column '{name}', more than the file's {size:,}; "
+                                "the file is damaged")
+            if not 0 <= chunk.total_uncompressed_size <= most:
+                raise ReadError(f"the file's footer claims {chunk.total_uncompressed_size:,} "
+                                f"bytes for column '{name}' once decompressed, more than "
+                                f"{PARQUET_EXPANSION:,} times the file's {size:,}; the file "
+                                "is damaged")
 
 
 def read_header(path: Path) -> list[str]:
@@ -98,10 +155,10 @@ def read_header(path: Path) -> list[str]:
     if bare_cr != -1 and first[bare_cr:bare_cr + 2] != b"\r\n":
         raise ReadError("the file ends its lines with CR only (classic Mac); save it with "
                         "LF or CRLF line ends (any editor's 'Unix' or 'Windows' option)",
-                        "D029")
+                        "D029", 1)
     if len(first) > HEADER_BYTES and not first.endswith(b"\n"):
         raise ReadError(f"the header line is longer than {HEADER_BYTES:,} bytes; a file has "
-                        f"at most {MAX_COLUMNS:,} columns", "D025")
+                        f"at most {MAX_COLUMNS:,} columns", "D025", 1)
     first = first.rstrip(b"\n").rstrip(b"\r")
     try:
         text = first.decode("utf-8-sig")
@@ -113,16 +170,16 @@ def read_header(path: Path) -> list[str]:
     names = [name.strip() for name in names]
     if len(names) > MAX_COLUMNS:
         raise ReadError(f"the header has {len(names):,} columns; a file has at most "
-                        f"{MAX_COLUMNS:,}", "D025")
+                        f"{MAX_COLUMNS:,}", "D025", 1)
     long = next((i for i, n in enumerate(names) if len(n) > MAX_CELL), None)
     if long is not None:
         raise ReadError(f"column name {long + 1} is {len(names[long]):,} characters long; "
-                        f"a value has at most {MAX_CELL:,}", "D025")
+                        f"a value has at most {MAX_CELL:,}", "D025", 1)
     for name in dict.fromkeys(names):
         fields = [str(i + 1) for i, n in enumerate(names) if n == name]
         if len(fields) > 1:
             raise ReadError(f"column '{name}' appears {len(fields)} times in the header "
-                            f"(fields {', '.join(fields)})", "D018")
+                            f"(fields {', '.join(fields)})", "D018", 1)
     return names
 
 

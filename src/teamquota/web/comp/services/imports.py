@@ -160,9 +160,8 @@ def preview(staged: Staged) -> dict[str, Any]:
     try:
         raw = read_raw(staged.path)
     except ReadError as exc:  # located as the loader locates it; never the server's path
-        located = exc.code in READ_HINTS
         return {"error": Diagnostic(exc.code, _ours(str(exc), {}, staged), Source(
-            staged.file_name, 1 if located else None), READ_HINTS.get(exc.code)).render()}
+            staged.file_name, exc.line), READ_HINTS.get(exc.code)).render()}
     except OSError as exc:
         return {"error": DISK_FULL if disk_full(exc) else
                 f"{staged.file_name}: error[D000]: the file cannot be read"}
