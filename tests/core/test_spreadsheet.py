@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from teamquota.core.spreadsheet import csv_text, staged_folder, write_csv
+from teamquota.core.spreadsheet import _exchange, csv_text, safe_table, staged_folder, write_csv
 
 SRC = Path(__file__).parents[2] / "src/teamquota"
 NASTY = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "ok"]
@@ -68,6 +68,29 @@ def test_write_csv__quotes_text_columns_of_a_table_not_numbers() -> None:
     assert [r[0] for r in rows[1:]] == QUOTED
     assert [r[3] for r in rows[1:]] == QUOTED
     assert {(r[1], r[2]) for r in rows[1:]} == {("-2.00", "-1")}
+
+
+def test_safe_table__quotes_large_string_and_dictionary_columns_in_their_own_type() -> None:
+    table = pa.table({"big": pa.array(NASTY, pa.large_string()),
+                      "kind": pa.array(NASTY).dictionary_encode()})
+    safe = safe_table(table)
+    assert safe.column("big").to_pylist() == QUOTED
+    assert safe.column("big").type == pa.large_string()
+    assert safe.column("kind").to_pylist() == QUOTED
+
+
+def test_exchange__swaps_two_folders_in_one_step(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "f.txt").write_text("one")
+    (second / "s.txt").write_text("two")
+    assert _exchange(first, second) is True
+    assert [p.name for p in first.iterdir()] == ["s.txt"]
+    assert [p.name for p in second.iterdir()] == ["f.txt"]
+    # nothing to swap with: refused, and the folder stays where it is
+    assert _exchange(first, tmp_path / "missing") is False
+    assert [p.name for p in first.iterdir()] == ["s.txt"]
 
 
 def test_write_csv__quotes_text_cells_of_rows_not_numbers() -> None:

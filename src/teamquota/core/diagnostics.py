@@ -59,7 +59,7 @@ class Diagnostics:
 
     def error(self, code: str, message: str, source: Source | None = None,
               hint: str | None = None) -> None:
-        self.items.append(Diagnostic(code, message, source, hint, "error"))
+        self.items.append(Diagnostic(code, message, source, hint))  # severity "error"
 
     def warning(self, code: str, message: str, source: Source | None = None,
                 hint: str | None = None) -> None:

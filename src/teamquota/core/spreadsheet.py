@@ -57,7 +57,9 @@ def safe_table(table: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(field.type):
             column = column.cast(field.type.value_type)
         mask = pc.match_substring_regex(column, _FORMULA_PATTERN)
-        quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, "")
+        # the quote and the separator in the column's own type (string or large_string)
+        quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column,
+                                             pa.scalar("", column.type))
         table = table.set_column(index, field.name, pc.if_else(mask, quoted, column))
     return table
 
@@ -144,7 +146,7 @@ def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
     system cannot."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = ctypes.CDLL(None)
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
