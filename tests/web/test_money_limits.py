@@ -312,3 +312,38 @@ def test_the_ledger_adds_a_runs_lines_exactly(world: Any) -> None:
                    amount=Decimal(LARGEST), currency="USD") for i in range(3)])
     computed = DjangoStore().computed(world.run.pk, "2017-Q1")
     assert computed[("rita", "ae_test", "personal")].amount == Decimal("29999999999999.97")
+
+
+# --- data stored before the limit ---------------------------------------------------------
+
+
+STORED = [
+    ("deal", lambda: Deal.objects.create(
+        deal_id="OLD", owner=Payee.objects.get(payee_id="rita"), stage="Won",
+        amount=Decimal("9999999999999999.99"), close_date="2017-02-01"),
+     "deal 'OLD': the stored amount has more than 13 digits before the point"),
+    ("target", lambda: Target.objects.filter(subject_id="rita").update(
+        amount=Decimal(NEXT)),
+     "target of payee rita (personal, 2017-Q1): the stored amount has more than 13 digits "
+     "before the point"),
+    ("payee", lambda: Payee.objects.filter(payee_id="sue").update(
+        target_incentive=Decimal("99999999999999.99")),
+     "payee 'sue': the stored target_incentive has more than 13 digits before the point"),
+]
+
+
+@pytest.mark.parametrize(("kind", "store", "message"), STORED, ids=[s[0] for s in STORED])
+def test_an_amount_stored_before_the_limit_fails_the_run_naming_it(
+        world: Any, kind: str, store: Any, message: str) -> None:
+    # imported before the web limit (16 digits were accepted): on SQLite it reads back
+    # rounded (99999999999999.99 -> 100000000000000.00) or not at all (E999 before)
+    store()
+    before = counts()
+    run = start_run(world.otto, "on old data")
+    assert run.status == "failed"
+    assert [(d["code"], d["message"], d["source"], d["hint"]) for d in run.diagnostics] == [(
+        "D012", f"{message} (it was stored before the web's limit); the web app keeps "
+                "amounts below 10,000,000,000,000 exactly",
+        {"path": f"{kind}s in the database", "line": None, "column": None},
+        "import it again with a smaller amount, or remove it")]
+    assert counts() == {**before, "Run": before["Run"] + 1}

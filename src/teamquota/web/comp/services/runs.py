@@ -23,13 +23,14 @@ from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
 
 import teamquota
-from teamquota.core.diagnostics import InputError
+from teamquota.core.diagnostics import Diagnostic, InputError, Source
 from teamquota.core.periods import parse_period
 from teamquota.data.limits import WEB_MONEY_LIMIT, WEB_MONEY_WHOLE_DIGITS
 from teamquota.plan.loader import LoadedPlan, load_plan_text
 from teamquota.web.comp.models import (
     AttainmentRow,
     CreditRow,
+    Deal,
     Import,
     Payee,
     PayoutLine,
@@ -37,6 +38,7 @@ from teamquota.web.comp.models import (
     PlanAssignment,
     PlanVersion,
     Run,
+    Target,
     Team,
     TeamSummary,
     User,
@@ -134,6 +136,7 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
     started = time.perf_counter()
     try:
         _progress(run, "reading data")  # inside: a failed write fails the run, not the thread
+        _check_stored_amounts()
         dataset = build_dataset()
         timings = {"read_data": round(time.perf_counter() - started, 3)}
         outputs = []
@@ -211,6 +214,32 @@ def _check_places(version: PlanVersion, payouts: pa.Table) -> None:
                                 f"places; the web app stores payouts to {stored} (round the "
                                 "plan to cents with rounding: {places: 2}, or run it with "
                                 "`teamquota calc`, which keeps every place)")])
+
+
+def _check_stored_amounts(shown: int = 20) -> None:
+    """Amounts stored before the web's limit (16 digits were once accepted) fail the run,
+    each named: SQLite reads them back rounded or not at all (it failed E999), PostgreSQL
+    exactly, and both databases must pay the same."""
+    from django.db.models import Q
+
+    def big(field: str) -> Q:
+        return Q(**{f"{field}__gte": WEB_MONEY_LIMIT}) | Q(**{f"{field}__lte": -WEB_MONEY_LIMIT})
+    found = [("deals", f"deal '{d}'", "amount") for d in Deal.objects.filter(
+        big("amount")).order_by("deal_id").values_list("deal_id", flat=True)[:shown]]
+    found += [("targets", f"target of {t} {i} ({m}, {p})", "amount") for t, i, m, p in
+              Target.objects.filter(big("amount")).order_by("subject_id", "period")
+              .values_list("subject_type", "subject_id", "measure", "period")[:shown]]
+    found += [("payees", f"payee '{i}'", "target_incentive") for i in Payee.objects.filter(
+        big("target_incentive")).order_by("payee_id").values_list("payee_id", flat=True)
+        [:shown]]
+    if found:
+        raise InputError([Diagnostic(
+            "D012", f"{what}: the stored {column} has more than {WEB_MONEY_WHOLE_DIGITS} "
+                    "digits before the point (it was stored before the web's limit); the web "
+                    f"app keeps amounts below {WEB_MONEY_LIMIT:,} exactly",
+            Source(f"{table} in the database"),
+            "import it again with a smaller amount, or remove it")
+            for table, what, column in found])
 
 
 def _check_size(version: PlanVersion, payouts: pa.Table) -> None:
