@@ -314,7 +314,7 @@ def test_it_answers_a_40k_column_upload_at_once(client, world):
     started = time.monotonic()
     preview = _upload(client, "deals", "deals.csv", content)
     seconds = time.monotonic() - started
+    assert seconds < 20, f"the preview took {seconds:.0f} s"
     # 279,999 bytes of header, over the 200,000-byte limit: refused before any split
     assert "deals.csv:1: error[D025]: the header line is longer than 200,000 bytes; a file " \
            "has at most 1,000 columns" in _no_500(preview)
-    assert seconds < 20, f"{seconds:.0f} s"
