@@ -411,3 +411,19 @@ def test_the_statements_page_totals_two_of_the_largest_lines_exactly(client: Any
     assert client.get("/api/statements/rita/?period=2017-Q1").json()["total"] == \
         "19999999999999.98"
     assert "19,999,999,999,999.98" in client.get("/statements/?period=2017-Q1").content.decode()
+
+
+def test_the_estimator_answers_a_foreign_deal_the_engine_cannot_convert(
+        client: Any, world: Any) -> None:
+    # the engine's gap above, through the estimator: a form error, not a 500
+    client.force_login(world.otto)
+    _import(client, "fx_rates", "from_currency,to_currency,period,rate\n"
+                                "EUR,USD,2017,1.00000000\n", mode="replace")
+    Deal.objects.filter(deal_id="OPEN1").update(currency="EUR")
+    start_run(world.otto, "real engine")
+    client.force_login(world.rita)
+    before = counts()
+    text = _text(client.post("/estimator/", {"deal": ["OPEN1"], "amount_OPEN1": LARGEST}))
+    assert "these amounts are too large for the engine to calculate; try smaller amounts" \
+        in text
+    assert counts() == before

@@ -67,8 +67,9 @@ def test_serve__dev_and_production_together_are_refused() -> None:
 
 
 @pytest.mark.parametrize(("amount", "problem"), [
-    ("1e30", "'1e30' has more than 16 digits before the point"),
-    ("12345678901234567", "'12345678901234567' has more than 16 digits before the point"),
+    ("1e30", "'1e30' has more than 13 digits before the point"),
+    ("12345678901234567", "'12345678901234567' has more than 13 digits before the point"),
+    ("10000000000000.00", "'10000000000000.00' has more than 13 digits before the point"),
     ("10.001", "'10.001' has more than 2 decimal places"),
     ("abc", "'abc' is not a number"),
     ("NaN", "'NaN' is not a number"),
@@ -81,16 +82,16 @@ def test_it_answers_an_amount_out_of_range_with_a_form_error(client, world, amou
     assert response.status_code == 200
     assert response.context["errors"] == [
         f"deal OPEN1: amount {problem}; expected a positive amount such as 12500.00 "
-        "(at most 16 digits before the point, 2 after)"]
+        "(at most 13 digits before the point, 2 after)"]
     assert "estimate" not in response.context
 
 
 def test_it_estimates_the_largest_amount_a_deal_holds(client, world) -> None:
-    # 9,999,999,999,999,999.99 over rita's target gives an attainment of 13 digits before
-    # the point: beyond decimal(24,12) it was a form error; decimal(38,12) holds it
+    # 9,999,999,999,999.99 (the web's largest amount, data.limits.WEB_MONEY_MAX) over
+    # rita's target gives an attainment of 10 digits before the point (decimal(38,12))
     client.force_login(world.rita)
     response = client.post("/estimator/", {"deal": ["OPEN1"],
-                                            "amount_OPEN1": "9999999999999999.99"})
+                                            "amount_OPEN1": "9999999999999.99"})
     assert response.status_code == 200
     assert response.context["errors"] == []
     assert "estimate" in response.context

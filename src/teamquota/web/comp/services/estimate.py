@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 import teamquota
@@ -96,6 +97,10 @@ def estimate(payee: Payee, period: Period, chosen: dict[str, Decimal], today: da
         raise EstimateError(
             "these amounts give an attainment too large to calculate; try smaller "
             "amounts") from exc
+    except duckdb.Error as exc:  # e.g. a split or foreign deal of 10^10 or more: the
+        # engine multiplies those in decimal(20,10) (engine/credit.py)
+        raise EstimateError("these amounts are too large for the engine to calculate; try "
+                            "smaller amounts") from exc
 
     def mine(results: Any) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
