@@ -70,6 +70,21 @@ def test_write_csv__quotes_text_columns_of_a_table_not_numbers() -> None:
     assert {(r[1], r[2]) for r in rows[1:]} == {("-2.00", "-1")}
 
 
+def test_write_csv__a_table_with_new_column_names_to_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    write_csv(pa.table({"a": ["=x", "é"], "b": [1, 2]}), path, ["Name", "Count"])
+    assert _read(path) == '"Name","Count"\n"\'=x",1\n"é",2\n'
+
+
+def test_write_csv__rows_to_a_binary_stream_and_a_table_to_a_text_stream() -> None:
+    binary = io.BytesIO()
+    write_csv([["=x", Decimal("1.50")], ["é", None]], binary, ["name", "amount"])
+    assert binary.getvalue() == "name,amount\r\n'=x,1.50\r\né,\r\n".encode()
+    text = io.StringIO()
+    write_csv(pa.table({"name": ["@y", "ü"]}), text)
+    assert text.getvalue() == '"name"\n"\'@y"\n"ü"\n'
+
+
 def test_safe_table__quotes_large_string_and_dictionary_columns_in_their_own_type() -> None:
     table = pa.table({"big": pa.array(NASTY, pa.large_string()),
                       "kind": pa.array(NASTY).dictionary_encode()})

@@ -110,7 +110,7 @@ def write_csv(data: pa.Table | Rows, destination: Destination,
         return
     text = destination if isinstance(destination, io.TextIOBase) else None
     buffer = io.StringIO() if text is None else text
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer)  # the excel dialect: lines end in CRLF
     if header is not None:
         writer.writerow([safe_cell(name) for name in header])
     writer.writerows([_plain(value) for value in row] for row in data)
