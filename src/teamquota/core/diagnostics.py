@@ -90,7 +90,7 @@ class Diagnostics:
         return "\n".join(d.render() for d in self.items)
 
     def to_json(self) -> str:
-        return json.dumps([d.to_dict() for d in self.items], indent=2, default=str)
+        return json.dumps([d.to_dict() for d in self.items], indent=2)  # str and int fields
 
     def raise_if_errors(self) -> None:
         if self.has_errors:
