@@ -101,3 +101,25 @@ def test_calc_that_cannot_write_for_another_reason_names_it(
     assert result.exit_code == 1
     assert f"error[C002]: cannot write results to {out}: Permission denied" in result.stderr
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_calc_whose_spilled_work_hits_a_full_disk_names_the_temp_folder(
+        data: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    import duckdb
+    out, spill = tmp_path / "out", tmp_path / "spill"
+    assert _calc(data, out).exit_code == 0
+    before = _files(out)
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise duckdb.IOException('IO Error: Could not write file "spill/duckdb_temp_block-1'
+                                 '.block": No space left on device')
+    monkeypatch.setattr("teamquota.calculate", full)
+    monkeypatch.setenv("TEAMQUOTA_DUCKDB_TEMP_DIR", str(spill))  # restored after: calc sets it
+    result = _calc(data, out, "--temp-dir", str(spill))
+    assert result.exit_code == 1
+    assert (f"{spill}: error[C002]: cannot write the calculation's temporary files: the disk "
+            "is full (IO Error: Could not write file \"spill/duckdb_temp_block-1.block\": No "
+            "space left on device); nothing was written\nhint: free space or give --temp-dir "
+            "a larger disk, then run again") in result.stderr
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert _files(out) == before

@@ -5,6 +5,8 @@ shown as a stage on stderr; bad input ends the command through :func:`fail`.
 from __future__ import annotations
 
 import errno
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -206,6 +208,13 @@ def cannot_write(exc: OSError, where: Path, what: str, fmt: Format) -> NoReturn:
     fail(f"cannot write {what} to {where}: {reason}", fmt, code="C002")
 
 
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "no space left on device" in text or "disk quota exceeded" in text
+
+
 def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
               periods: list[str] | None, fmt: Format) -> Results:
     import teamquota
@@ -215,6 +224,14 @@ def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
                                       periods=periods or None)
     except InputError as exc:
         fail(exc.diagnostics, fmt)
+    except Exception as exc:  # DuckDB's IOException, an OSError: spilled work on a full disk
+        if not _disk_full(exc):
+            raise
+        where = os.environ.get("TEAMQUOTA_DUCKDB_TEMP_DIR") or tempfile.gettempdir()
+        fail(Diagnostic("C002", f"cannot write the calculation's temporary files: the disk "
+                        f"is full ({str(exc).splitlines()[0][:200]}); nothing was written",
+                        Source(where), "free space or give --temp-dir a larger disk, then "
+                        "run again"), fmt)
     if results.diagnostics.has_errors:
         fail(results.diagnostics, fmt)
     if fmt == Format.text:
