@@ -197,3 +197,15 @@ def test_a_lock_whose_snapshot_hits_a_full_disk_leaves_the_period_approved(
             "again") in text
     assert counts() == before and _periods() == periods
     assert not AuditEvent.objects.filter(action="period.lock").exists()
+
+
+def test_a_run_whose_engine_spills_onto_a_full_disk_fails_with_d050(world: Any) -> None:
+    import duckdb
+
+    def spilling(plan: Any, data: Any) -> Any:
+        raise duckdb.IOException('IO Error: Could not write file "/var/tmp/duckdb_temp_'
+                                 'block-1.block": No space left on device')
+    before, periods = counts(), _periods()
+    run = start_run(world.otto, "spilling", calculator=spilling)
+    assert Run.objects.get(pk=run.pk).diagnostics == [RUN_FULL]
+    assert counts() == {**before, "Run": before["Run"] + 1} and _periods() == periods

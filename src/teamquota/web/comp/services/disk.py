@@ -1,7 +1,8 @@
 """A full disk, however it shows itself: an ``OSError`` ENOSPC or EDQUOT, SQLite's
 "database or disk is full", PostgreSQL's DiskFull (SQLSTATE 53100: "could not extend
-file", "No space left on device"). Imports, runs and the close steps turn it into D050:
-nothing was changed, free space and try again (docs/security.md, "Limits")."""
+file", "No space left on device"), DuckDB's IOException when a run's work spills.
+Imports, runs and the close steps turn it into D050: nothing was changed, free space and
+try again (docs/security.md, "Limits")."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def is_disk_full(exc: BaseException) -> bool:
             return True
         if getattr(current, "sqlstate", None) == DISK_FULL_SQLSTATE:
             return True
-        if isinstance(current, DatabaseError) or type(current).__module__.startswith(
-                ("psycopg", "sqlite3")):
+        if isinstance(current, (DatabaseError, OSError)) or type(current).__module__.startswith(
+                ("psycopg", "sqlite3", "duckdb", "_duckdb", "pyarrow")):  # DuckDB spilling
             text = str(current).lower()
             if any(words in text for words in _WORDS):
                 return True
