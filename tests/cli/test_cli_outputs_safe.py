@@ -108,7 +108,8 @@ def test_calc__a_failing_write_leaves_the_previous_run(data: Path, tmp_path: Pat
     result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--out",
                                  str(out), "--period", "2017-Q1"])
     assert result.exit_code == 1
-    assert "cannot write results to" in result.output
+    assert f"{out}: error[C002]: cannot write the results: the disk is full (No space left " \
+           "on device); the previous results are as they were" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()
             and p.name != "notes.txt"} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
