@@ -94,8 +94,8 @@ def test_load_map_text__errors_name_the_map_line() -> None:
         "maps/mine.yaml:5:5: error[D021]: tables.deals.renam: unknown key\n"
         "hint: docs/data.md lists the keys of a column map\n"
         "maps/mine.yaml:7:3: error[D021]: tables.opportunities: Input should be 'payees', "
-        "'teams', 'memberships', 'deals', 'splits', 'activities', 'targets', 'fx_rates' or "
-        "'coverage' (found 'opportunities')")
+        "'teams', 'memberships', 'leaderships', 'deals', 'splits', 'activities', 'targets', "
+        "'fx_rates' or 'coverage' (found 'opportunities')")
 
 
 def test_load_map_text__bad_yaml_names_the_line() -> None:

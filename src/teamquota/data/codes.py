@@ -46,6 +46,9 @@ DATA_CODES: dict[str, str] = {
     "D034": "warning: lookup keys with no match in the lookup file",
     "D035": "info: source columns that the column map does not use",
     "D036": "warning: a deal stage looks like Won or Lost but is spelled differently",
+    "D037": "leaderships of one team overlap in time (a team has one leader a day)",
+    "D038": ("warning: teams.leader_id is not the team's ongoing leader in leaderships "
+             "(the leaderships table decides)"),
     "D040": "warning: rows were rejected (on_error='reject') and written to a reject table",
     "D050": "the server could not store an import or a run (disk full); nothing changed",
 }

@@ -73,8 +73,8 @@ class TableMap(_Strict):
     lookups: list[Lookup] = Field(default_factory=list)
 
 
-TableName = Literal["payees", "teams", "memberships", "deals", "splits", "activities",
-                    "targets", "fx_rates", "coverage"]
+TableName = Literal["payees", "teams", "memberships", "leaderships", "deals", "splits",
+                    "activities", "targets", "fx_rates", "coverage"]
 
 
 class ColumnMap(_Strict):

@@ -1,4 +1,5 @@
-"""Checks across canonical tables: references, overlapping memberships, split sums, fx.
+"""Checks across canonical tables: references, overlapping memberships and leaderships,
+split sums, fx.
 
 They run after each table's own checks, on the rows still kept, so a reject in one table
 cascades to the rows that point at it (a split of a rejected deal is rejected too).
@@ -23,6 +24,8 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("teams", "parent_team_id", "teams", "team_id"),
     ("memberships", "payee_id", "payees", "payee_id"),
     ("memberships", "team_id", "teams", "team_id"),
+    ("leaderships", "team_id", "teams", "team_id"),
+    ("leaderships", "leader_id", "payees", "payee_id"),
     ("deals", "owner_id", "payees", "payee_id"),
     ("splits", "deal_id", "deals", "deal_id"),
     ("splits", "payee_id", "payees", "payee_id"),
@@ -96,6 +99,37 @@ def check_membership_overlaps(tables: Mapping[str, LoadedTable], log: ProblemLog
             "end the earlier membership (end_date) before the next one starts")
 
 
+def check_leadership_overlaps(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
+    """A team has one leader on any day (a span may start the day after the last ends)."""
+    t = tables.get("leaderships")
+    if t is None or t.table.num_rows == 0:
+        return
+    frame = t.table.select(["team_id", "leader_id", "start_date", "end_date"]).to_pandas(
+        date_as_object=True)
+    frame["row"] = np.arange(len(frame))
+    frame = frame.dropna(subset=["team_id", "leader_id", "start_date"]).sort_values(
+        ["team_id", "start_date", "row"], kind="stable")  # a blank is D002's
+    rows, messages = [], []
+    # a team's leaders over time: a few rows per team, so a plain loop is cheap here
+    reach: tuple[object, object, date, int] | None = None  # latest-ending span so far
+    for team, leader, start, end, row in frame[["team_id", "leader_id", "start_date",
+                                              "end_date", "row"]].itertuples(index=False):
+        end = end if isinstance(end, date) else date.max
+        if reach is not None and reach[0] == team and start <= reach[2]:
+            until = "ongoing" if reach[2] == date.max else f"until {reach[2]}"
+            rows.append(row)
+            messages.append(f"team '{team}': leader '{leader}' starts on {start}, but "
+                            f"'{reach[1]}' already leads it ({until}) by line "
+                            f"{t.line(reach[3])}")
+            if end <= reach[2]:
+                continue
+        if reach is None or reach[0] != team or end > reach[2]:
+            reach = (team, leader, end, row)
+    log.add(t.name, "D037", t.original_rows(np.asarray(rows, np.int64)), messages,
+            "a team has one leader a day: end the earlier leadership (end_date) the day "
+            "before the next one starts")
+
+
 def check_split_sums(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
     t = tables.get("splits")
     if t is None or t.table.num_rows == 0:
@@ -166,5 +200,6 @@ def check_dataset(tables: Mapping[str, LoadedTable], log: ProblemLog,
     check_references(tables, log)
     check_team_cycles(tables, log)
     check_membership_overlaps(tables, log)
+    check_leadership_overlaps(tables, log)
     check_split_sums(tables, log)
     check_fx(tables, log, currency, year_start_month)

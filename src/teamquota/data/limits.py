@@ -49,6 +49,7 @@ MAX_LENGTHS: dict[tuple[str, str], int] = {
     ("payees", "role"): 100, ("teams", "team_id"): 100, ("teams", "name"): 200,
     ("teams", "leader_id"): 100, ("teams", "parent_team_id"): 100,
     ("memberships", "payee_id"): 100, ("memberships", "team_id"): 100,
+    ("leaderships", "team_id"): 100, ("leaderships", "leader_id"): 100,
     ("deals", "deal_id"): 100, ("deals", "owner_id"): 100, ("deals", "account"): 200,
     ("deals", "product"): 200, ("deals", "stage"): 60,
     ("targets", "subject_id"): 100, ("targets", "measure"): 100, ("targets", "period"): 10,

@@ -59,7 +59,8 @@ CURRENCY_COLUMNS = {"payees": ("currency",), "deals": ("currency",),
 ALLOWED = {("targets", "subject_type"): ("payee", "team"),
            ("coverage", "covers_type"): ("account", "payee", "team")}
 PERIOD_COLUMNS = {"targets": "period", "fx_rates": "period"}
-DATE_RANGES = {"memberships": ("start_date", "end_date"), "coverage": ("start_date", "end_date")}
+DATE_RANGES = {"memberships": ("start_date", "end_date"), "coverage": ("start_date", "end_date"),
+               "leaderships": ("start_date", "end_date")}
 
 
 def _rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -61,7 +61,8 @@ PAYEES = TableSpec("payees", (
 TEAMS = TableSpec("teams", (
     Column("team_id", S),
     Column("name", S),
-    Column("leader_id", S, False, "payee id of the team's leader"),
+    Column("leader_id", S, False, "payee id of the team's leader, in every period unless "
+           "the leaderships table lists the team"),
     Column("parent_team_id", S, False, "team id of the parent team (hierarchy)"),
 ), key=("team_id",))
 
@@ -71,6 +72,15 @@ MEMBERSHIPS = TableSpec("memberships", (
     Column("start_date", DATE),
     Column("end_date", DATE, False, "last day of membership; blank = ongoing"),
 ), key=("payee_id", "team_id", "start_date"), description="effective-dated team membership")
+
+LEADERSHIPS = TableSpec("leaderships", (
+    Column("team_id", S),
+    Column("leader_id", S, True, "payee id of the team's leader from start_date"),
+    Column("start_date", DATE, True, "first day as the team's leader"),
+    Column("end_date", DATE, False, "last day as the team's leader; blank = ongoing"),
+), key=("team_id", "start_date"), optional=True,
+    description="effective-dated team leadership: one leader a team a day; for the teams it "
+    "lists it decides over teams.leader_id")
 
 DEALS = TableSpec("deals", (
     Column("deal_id", S),
@@ -123,4 +133,5 @@ COVERAGE = TableSpec("coverage", (
 ), optional=True, description="overlay credit: who covers which accounts, people or teams")
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (
-    PAYEES, TEAMS, MEMBERSHIPS, DEALS, SPLITS, ACTIVITIES, TARGETS, FX_RATES, COVERAGE)}
+    PAYEES, TEAMS, MEMBERSHIPS, LEADERSHIPS, DEALS, SPLITS, ACTIVITIES, TARGETS, FX_RATES,
+    COVERAGE)}

@@ -5,7 +5,9 @@
   a rep who moves mid-quarter credits the old team before and the new team after);
 * roll-up — every ancestor team, once per deal;
 * leaders and overlays — credited for reporting and their own plans, but flagged
-  ``counts_for_team = false`` so team totals never count a deal twice.
+  ``counts_for_team = false`` so team totals never count a deal twice. A leader is credited
+  for a deal when they led the team on its close date (effective-dated leadership, like
+  membership: a leader who hands over on 10-01 keeps the deals closed up to 09-30).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from teamquota.core.periods import Period
 AMOUNT = "decimal(38,10)"
 SHARE = "decimal(18,8)"
 OPEN_END = ibis.date(9999, 12, 31)
+OPEN_START = ibis.date(1, 1, 1)  # an undated leader (teams.leader_id) leads from always
 
 
 def _exact_product(amount: ir.Value, share: ir.Value) -> ir.Value:
@@ -38,6 +41,8 @@ class CreditInputs:
     closure: ir.Table         # team_id, ancestor_id, depth
     teams: ir.Table
     coverage: ir.Table | None
+    # team_id, leader_id, start_date, end_date; None: teams.leader_id leads in every period
+    leaderships: ir.Table | None = None
 
 
 def period_label(day: ir.DateValue, periods: list[Period]) -> ir.StringValue:
@@ -119,19 +124,41 @@ def team_credits(payee: ir.Table, memberships: ir.Table, closure: ir.Table,
     return direct.union(up.select(*direct.columns))
 
 
-def leader_credits(team: ir.Table, teams: ir.Table) -> ir.Table:
-    """A leader is credited once per deal of any team they lead (incl. sub-teams).
+def leader_spans(teams: ir.Table, leaderships: ir.Table | None) -> ir.Table:
+    """Who leads which team when: ``l_team_id``, ``l_leader_id``, ``l_start``, ``l_end``
+    (null: open). The leaderships rows decide for every team they list; a team they do not
+    list is led by its ``teams.leader_id`` on every day (null start and end), as before
+    leadership had dates."""
+    undated = teams.filter(teams.leader_id.notnull()).select(
+        l_team_id="team_id", l_leader_id="leader_id",
+        l_start=ibis.null("date"), l_end=ibis.null("date"))
+    if leaderships is None:
+        return undated
+    dated = leaderships.select(l_team_id="team_id", l_leader_id="leader_id",
+                               l_start=leaderships.start_date.cast("date"),
+                               l_end=leaderships.end_date.cast("date"))
+    listed = dated.select(listed_team_id="l_team_id").distinct()
+    rest = undated.anti_join(listed, undated.l_team_id == listed.listed_team_id)
+    return dated.union(rest.select(*dated.columns))
+
+
+def leader_credits(team: ir.Table, teams: ir.Table,
+                   leaderships: ir.Table | None = None) -> ir.Table:
+    """A leader is credited once per deal of any team they lead (incl. sub-teams) on the
+    deal's close date (:func:`leader_spans`).
 
     A player-coach's own credit (the leader is the credited payee: owner or split) is
     already a payee credit, so it gets no leader credit on top: a payee is credited for
     each part of a deal once."""
-    leaders = teams.filter(teams.leader_id.notnull()).select(l_team_id="team_id",
-                                                             l_leader_id="leader_id")
-    joined = team.join(leaders, team.subject_id == leaders.l_team_id)
+    leaders = leader_spans(teams, leaderships)
+    day = team.close_date
+    joined = team.join(leaders, [team.subject_id == leaders.l_team_id,
+                                 day >= leaders.l_start.fill_null(OPEN_START),
+                                 day <= leaders.l_end.fill_null(OPEN_END)])
     joined = joined.filter(joined.l_leader_id != joined.payee_id)
     credited = joined.mutate(subject_type=ibis.literal("payee"), subject_id=joined.l_leader_id,
                              rule=ibis.literal("leader"))
-    credited = credited.drop("l_team_id", "l_leader_id")
+    credited = credited.drop("l_team_id", "l_leader_id", "l_start", "l_end")
     # One credit per (deal, leader, credited payee) even if they lead nested teams.
     return credited.distinct()
 
@@ -172,7 +199,7 @@ def all_credits(inputs: CreditInputs, use_splits: bool, rollup: bool, leaders: b
     parts = [payee.mutate(counts_for_team=ibis.literal(True)),
              team.mutate(counts_for_team=ibis.literal(True))]
     if leaders:
-        parts.append(leader_credits(team, inputs.teams).mutate(
+        parts.append(leader_credits(team, inputs.teams, inputs.leaderships).mutate(
             counts_for_team=ibis.literal(False)))
     if overlay and inputs.coverage is not None:
         parts.append(overlay_credits(inputs.events, inputs.memberships, inputs.coverage).mutate(

@@ -121,7 +121,7 @@ def deal_measures(inputs: CreditInputs, crediting: Crediting, components: list[C
     if crediting.leaders:
         every_team = team_credits(payee_rows, inputs.memberships, inputs.closure,
                                   "close_date", crediting.rollup)
-        reporting.append(leader_credits(every_team, inputs.teams))
+        reporting.append(leader_credits(every_team, inputs.teams, inputs.leaderships))
     if crediting.overlay and inputs.coverage is not None:
         reporting.append(overlay_credits(inputs.events, inputs.memberships, inputs.coverage))
     for rows in reporting:

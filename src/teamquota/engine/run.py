@@ -159,7 +159,7 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
     with timer.stage("credit"):
         memberships = engine.load("memberships", data["memberships"])
         optional = {name: engine.load(name, data[name]) for name in
-                    ("splits", "coverage") if data.has(name)}
+                    ("splits", "coverage", "leaderships") if data.has(name)}
         if isinstance(deals, pa.Table):
             deals = engine.load("deals", deals)
         # a rate per (currency, day) of the run, most specific label first (data/fx.py)
@@ -169,7 +169,8 @@ def credit_and_measure(engine: Backend, loaded: LoadedPlan, data: Dataset,
                                   if day_rates.num_rows else None, plan.currency)
         crediting = plan.crediting
         inputs = CreditInputs(events, optional.get("splits"), memberships, closure,
-                              engine.load("teams", data["teams"]), optional.get("coverage"))
+                              engine.load("teams", data["teams"]), optional.get("coverage"),
+                              optional.get("leaderships"))
         # Per-deal credit rows (millions) are only built when something reads them: the
         # credits table of the results, or per-deal commission lines.
         credits = all_credits(inputs, crediting.split_table, crediting.rollup,
