@@ -10,7 +10,15 @@ import pyarrow.parquet as pq
 
 from teamquota.data.dataset import Dataset
 from teamquota.data.tables import TABLES
-from teamquota.web.comp.models import DataTable, Deal, Membership, Payee, Target, Team
+from teamquota.web.comp.models import (
+    DataTable,
+    Deal,
+    Leadership,
+    Membership,
+    Payee,
+    Target,
+    Team,
+)
 
 
 def _table(name: str, columns: dict[str, list[Any]]) -> pa.Table:
@@ -33,7 +41,10 @@ def build_dataset(extra_deals: list[dict[str, Any]] | None = None,
     """Every table the engine reads, straight from the database (no float on the way).
 
     ``payee_ids`` limits payees, their memberships and their deals to those people (the
-    estimator's slice); teams, targets and the optional tables stay whole.
+    estimator's slice); teams, leaderships, targets and the optional tables stay whole.
+    The leaderships are the app's dated :class:`Leadership` spans (``Team.leader`` is the
+    open span's payee), so the engine credits each deal to who led its team on the close
+    date.
     """
     payee_qs, member_qs, deal_qs = Payee.objects.all(), Membership.objects.all(), \
         Deal.objects.all()
@@ -82,6 +93,11 @@ def build_dataset(extra_deals: list[dict[str, Any]] | None = None,
     }
     for stored in DataTable.objects.all():
         tables[stored.name] = pq.read_table(io.BytesIO(bytes(stored.parquet)))
+    leads = _rows(Leadership.objects.order_by("team__team_id", "start_date"),
+                  ["team__team_id", "payee__payee_id", "start_date", "end_date"])
+    leads["team_id"] = leads.pop("team__team_id")
+    leads["leader_id"] = leads.pop("payee__payee_id")
+    tables["leaderships"] = _table("leaderships", leads)  # the spans, not a stored file
     return Dataset(tables, {name: f"database:{name}" for name in tables})
 
 
