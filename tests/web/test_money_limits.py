@@ -369,10 +369,6 @@ def test_an_amount_stored_before_the_limit_fails_the_run_naming_it(
 # --- a known gap in the engine (not the web's to fix) -------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "engine/credit.py multiplies a deal by its split share or fx rate in decimal(20,10), "
-    "which holds amounts below 10^10 only: the run fails E999 (ConversionException); the "
-    "CLI's calc fails the same way"))
 @pytest.mark.parametrize("how", ["split", "fx"])
 def test_a_run_on_the_largest_split_or_foreign_deal_is_done(client: Any, world: Any,
                                                            how: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
@@ -23,14 +24,20 @@ from teamquota.core.periods import Period
 
 AMOUNT = "decimal(38,10)"
 SHARE = "decimal(18,8)"
+# an operand of an exact product: 13 whole digits and 10 places (see _exact_product); a
+# split or foreign deal of PRODUCT_LIMIT or more is refused before crediting (run: E054)
+FACTOR = "decimal(23,10)"
+PRODUCT_LIMIT = Decimal(10) ** 13
 OPEN_END = ibis.date(9999, 12, 31)
 OPEN_START = ibis.date(1, 1, 1)  # an undated leader (teams.leader_id) leads from always
 
 
 def _exact_product(amount: ir.Value, share: ir.Value) -> ir.Value:
-    # Ibis refuses to multiply decimals of different types, and Spark drops scale beyond
-    # 38 digits of precision: (20,10) x (20,10) stays exact on both for amounts < 10^10.
-    return (amount.cast("decimal(20,10)") * share.cast("decimal(20,10)")).cast(AMOUNT)
+    # Ibis refuses to multiply decimals of different types, and Spark keeps a product's
+    # scale only while it fits 38 digits: (23,10) x (23,10) is (47,20), which Spark cuts
+    # to scale 11 (38 - 27 whole digits), still exact for the 10 places of amount x share.
+    # So amounts and rates below 10^13 (PRODUCT_LIMIT) multiply exactly.
+    return (amount.cast(FACTOR) * share.cast(FACTOR)).cast(AMOUNT)
 
 
 @dataclass(frozen=True)

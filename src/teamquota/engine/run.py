@@ -35,6 +35,7 @@ from teamquota.engine import adjust, pay
 from teamquota.engine.calendar import periods_arrow, run_periods
 from teamquota.engine.context import PayContext, Payee
 from teamquota.engine.credit import (
+    PRODUCT_LIMIT,
     CreditInputs,
     activity_credits,
     all_credits,
@@ -98,6 +99,30 @@ def _check(loaded: LoadedPlan, data: Dataset, deals: pa.Table | ir.Table | None,
             diagnostics.error("E040", f"{len(unknown)} deal owner(s) are not in payees: "
                               f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
                               hint="their deals would credit no one; add them to payees")
+        _check_products(loaded, data, deals, diagnostics)
+
+
+def _check_products(loaded: LoadedPlan, data: Dataset, deals: pa.Table,
+                    diagnostics: Diagnostics) -> None:
+    """E054 for a split or foreign-currency deal too large to multiply exactly
+    (credit.PRODUCT_LIMIT; an amount alone may be larger, up to the column's 16 digits)."""
+    big = pc.greater_equal(pc.abs(deals["amount"]),
+                           pa.scalar(PRODUCT_LIMIT, deals["amount"].type))
+    if not pc.any(big).as_py():
+        return
+    currency = loaded.plan.currency
+    multiplied = pc.not_equal(pc.fill_null(deals["currency"], currency), currency) \
+        if "currency" in deals.column_names else pc.and_(big, pa.scalar(False))
+    if data.has("splits"):
+        multiplied = pc.or_(multiplied, pc.is_in(deals["deal_id"],
+                                                 value_set=data["splits"]["deal_id"]))
+    ids = deals["deal_id"].filter(pc.and_(big, multiplied)).to_pylist()
+    if ids:
+        diagnostics.error(
+            "E054", f"{len(ids)} split or foreign-currency deal(s) of {PRODUCT_LIMIT:,.2f} or "
+            f"more: {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}",
+            hint="a share or an fx rate multiplies amounts exactly below "
+                 f"{PRODUCT_LIMIT:,.2f}; split or convert such a deal in the source system")
 
 
 def _payees(data: Dataset, loaded: LoadedPlan) -> tuple[dict[str, Payee], list[str]]:
