@@ -71,3 +71,19 @@ def test_it_pages_results_with_a_next_link(client, world):
     second = client.get(first["next"], **auth).json()
     assert [ln["payee_id"] for ln in second["lines"]] == ["sue"]
     assert second["next"] is None
+
+
+def test_it_totals_each_payee_once_however_many_lines(client, world):
+    from decimal import Decimal
+
+    from teamquota.web.comp.models import Payee, PayoutLine
+    rita = Payee.objects.get(payee_id="rita")
+    first = PayoutLine.objects.filter(payee=rita, period="2017-Q1").first()
+    PayoutLine.objects.create(run=first.run, period="2017-Q1", payee=rita,
+                              plan_id=first.plan_id, component_id="extra",
+                              line_type="manual", amount=Decimal("0.10"), currency="USD")
+    body = client.get("/api/results/?period=2017-Q1",
+                      HTTP_AUTHORIZATION=f"Bearer {_token(world.lea)}").json()
+    # rita: 150.00 + 0.10 = 150.10 in one row (it was a row per line)
+    assert [(t["payee_id"], t["currency"], t["amount"]) for t in body["totals"]] == [
+        ("rita", "USD", "150.10"), ("rob", "USD", "200.00")]

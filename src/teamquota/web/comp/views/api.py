@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -89,7 +88,13 @@ def api_results(request: HttpRequest) -> HttpResponse:
         lines = lines.filter(payee__payee_id=request.GET["payee"])
     limit = min(_number(request.GET.get("limit"), 1000), 10000)
     offset = _number(request.GET.get("offset"), 0)
-    totals = lines.values("payee__payee_id", "currency").annotate(total=Sum("amount"))
+    # added up here, as Decimals: a GROUP BY would also group by the ordering's id (a row
+    # per line), and SQLite's SUM adds floats
+    sums: dict[tuple[str, str], Decimal] = {}
+    for payee_id, currency, amount in lines.values_list("payee__payee_id", "currency",
+                                                         "amount"):
+        sums[(payee_id, currency)] = sums.get((payee_id, currency), Decimal(0)) + amount
+    totals = [{"payee__payee_id": p, "currency": c, "total": t} for (p, c), t in sums.items()]
     page = [line_json(ln) for ln in lines[offset:offset + limit + 1]]
     more = len(page) > limit
     query = request.GET.copy()
