@@ -63,11 +63,7 @@ def _paid_before(ctx: PayContext, component: Component, payee: Payee, so_far: li
 
 
 def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> list[Line]:
-    if component.scope != "payee":
-        ctx.diagnostics.error("E015", f"component '{component.id}' accumulates ytd, which is "
-                              "supported for payee-scope components only",
-                              ctx.loaded.component_source(component.id, "accumulate"))
-        return []
+    # payee scope only: the plan refuses a team component accumulated year to date (P017)
     so_far = _year_so_far(ctx, period)
     payout = component.payout
     weight = component.weight or ZERO

@@ -103,3 +103,18 @@ def test_per_deal_rows__tiers_start_again_each_quarter_and_a_flat_rate(calc):
          "0.00 -> 900.05 at 5.00% from 0.00, 10.00% from 1,000.00 = 45.00"),
         ("2017-Q2", "flat", "d3", Dec("90.01"), FLAT,
          "deal d3 900.05: running total 0.00 -> 900.05 at 10.00% from 0.00 = 90.01")]
+
+
+def test_per_deal_rows__a_payee_paid_in_eur_gets_each_deal_converted(calc):
+    results = calc(PER_DEAL, payees=PAYEES[1:2],
+                   teams=TEAMS, memberships=MEMBERS[1:2],
+                   deals=[deal("b1", "bob", "800", "2017-02-10")],
+                   fx_rates=[{"from_currency": "USD", "to_currency": "EUR",
+                              "period": "2017-Q1", "rate": "0.9"}])
+    # tiers: 800 x 5% = 40.00 USD x 0.9 = 36.00 EUR; flat: 80.00 x 0.9 = 72.00 EUR
+    assert [(r["component_id"], r["amount"], r["currency"], r["explanation"])
+            for r in lines(results)] == [
+        ("tiers", Dec("36.00"), "EUR", "deal b1 800.00: running total 0.00 -> 800.00 at "
+         "5.00% from 0.00, 10.00% from 1,000.00 x FX 0.9 USD->EUR = 36.00"),
+        ("flat", Dec("72.00"), "EUR", "deal b1 800.00: running total 0.00 -> 800.00 at "
+         "10.00% from 0.00 x FX 0.9 USD->EUR = 72.00")]

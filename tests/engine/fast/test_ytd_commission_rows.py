@@ -114,3 +114,15 @@ def test_ytd_commission_rows__a_gate_that_fails_after_a_paid_quarter_takes_it_ba
         ("2017-Q2", Dec("-1800.00"), "sales Won YTD 210,000.00 / target 200,000.00 = 105.0%; "
          "gate not met (0 meeting activities: needs at least 1) -> YTD 0.00 - paid before "
          "1,800.00 = -1,800.00")]
+
+
+def test_ytd_commission_rows__a_missing_target_is_located_at_the_target_key(calc):
+    plan = PLAN + "    target: {source: file, measure: quota}\n"
+    results = calc(plan, payees=PAYEES[1:2], teams=TEAMS, memberships=MEMBERS[1:2],
+                   deals=ANN, targets=TARGETS[:2])
+    # the rows name measure 'sales', the component reads 'quota': no target, no line; the
+    # warning points at the target key (line 11), not at the component (line 6)
+    assert lines(results) == []
+    assert [d.render() for d in results.diagnostics if d.code == "E010"][0].startswith(
+        "plan.yaml:11:5: warning[E010]: no target for payee 'ann', component 'sales', "
+        "period 2017-Q1")
