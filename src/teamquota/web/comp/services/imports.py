@@ -42,6 +42,9 @@ REFERS = {"payees": (), "teams": ("payees",), "memberships": ("payees", "teams")
           "targets": ("payees", "teams"), "activities": ("payees",),
           # new rates must still convert every deal (D011), as the engine will ask
           "fx_rates": ("deals",), "coverage": ("payees", "teams")}
+# The tables sales ops import; leadership is dated in the app (the Organisation page, a
+# teams import's leader changes), so a leaderships file is not one of them.
+IMPORTABLE = tuple(REFERS)
 
 
 @dataclass
@@ -217,7 +220,7 @@ def _plan_currency() -> tuple[str | None, int]:
 
 def validate(staged: Staged, mode: str, on_error: str) -> Validation:
     with tempfile.TemporaryDirectory() as tmp:
-        others = tuple(TABLES) if mode == "replace" else REFERS[staged.table]
+        others = IMPORTABLE if mode == "replace" else REFERS[staged.table]
         database = _database_parquet(Path(tmp), tuple(n for n in others if n != staged.table))
         paths = {**database, staged.table: staged.path}
         currency, year_start_month = _plan_currency()

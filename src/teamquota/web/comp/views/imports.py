@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from teamquota.data.tables import TABLES
 from teamquota.web.comp import access
 from teamquota.web.comp.services import imports as svc
 
@@ -16,7 +15,7 @@ from teamquota.web.comp.services import imports as svc
 def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "comp/import_list.html", {
         "imports": access.imports_visible_to(request.user).select_related("created_by")[:200],
-        "tables": list(TABLES), "presets": svc.PRESETS})
+        "tables": list(svc.IMPORTABLE), "presets": svc.PRESETS})
 
 
 @require_POST
@@ -25,7 +24,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     table = request.POST.get("table", "")
     preset = request.POST.get("preset", "")
-    if upload is None or table not in TABLES or preset not in svc.PRESETS:
+    if upload is None or table not in svc.IMPORTABLE or preset not in svc.PRESETS:
         messages.error(request, "choose a table and a CSV or Parquet file")
         return redirect("imports")
     try:
