@@ -8,3 +8,7 @@ class CompConfig(AppConfig):
     label = "comp"
     verbose_name = "teamquota"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from teamquota.web.comp import exact_sum
+        exact_sum.register()

@@ -61,9 +61,11 @@ def open_deals(payee: Payee) -> list[Deal]:
 
 def typical_amounts(products: set[str]) -> dict[str, Decimal]:
     """Average won amount per product (a starting guess the rep can change), exact."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count
+
+    from teamquota.web.comp.exact_sum import ExactSum
     rows = (Deal.objects.filter(product__in=products, stage="Won", amount__isnull=False)
-            .values("product").annotate(total=Sum("amount"), n=Count("id")))
+            .values("product").annotate(total=ExactSum("amount"), n=Count("id")))
     return {r["product"]: (r["total"] / r["n"]).quantize(Decimal("0.01")) for r in rows}
 
 

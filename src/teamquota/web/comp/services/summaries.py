@@ -11,8 +11,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
+from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import CreditRow, Run, TeamSummary
 from teamquota.web.comp.services.bulk import insert_rows
 
@@ -26,7 +27,7 @@ def store_team_summaries(run: Run) -> int:
     totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for period, team, day, amount in (
             team_credits.values("period", "subject_id", "close_date")
-            .annotate(total=Sum("amount")).order_by("period", "subject_id", "close_date")
+            .annotate(total=ExactSum("amount")).order_by("period", "subject_id", "close_date")
             .values_list("period", "subject_id", "close_date", "total")):
         amount = amount or ZERO
         totals[(period, team)] += amount

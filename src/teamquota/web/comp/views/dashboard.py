@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +18,7 @@ from teamquota.core.markup import chart_label
 from teamquota.core.money import exact_div, fmt_money, fmt_pct
 from teamquota.plan.model import Plan as PlanModel
 from teamquota.web.comp import access
+from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import (
     AttainmentRow,
     CreditRow,
@@ -149,7 +150,7 @@ def _credited_by_day(team: Team, period: Period) -> list[tuple[date, Decimal]]:
         return []  # the run credited this team nothing in the period
     return list(CreditRow.objects.filter(
         run_id=period.run_id, period=period.label, subject_type="team",
-        subject_id=team.team_id).values("close_date").annotate(total=Sum("amount"))
+        subject_id=team.team_id).values("close_date").annotate(total=ExactSum("amount"))
         .order_by("close_date").values_list("close_date", "total"))
 
 
@@ -160,7 +161,7 @@ def _credited_through(team: Team, period: Period, payee_ids: list[str]) -> dict[
     return dict(CreditRow.objects.filter(
         run_id=period.run_id, period=period.label, subject_type="team",
         subject_id=team.team_id, payee_id__in=payee_ids).values("payee_id")
-        .annotate(total=Sum("amount")).values_list("payee_id", "total"))
+        .annotate(total=ExactSum("amount")).values_list("payee_id", "total"))
 
 
 def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: bool,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from teamquota.core.money import fmt_money
 from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
+from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import PayoutLine, Period, record
 from teamquota.web.comp.services import close
 from teamquota.web.comp.services.payroll import payroll_csv
@@ -22,7 +23,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     lines = access.lines_visible_to(request.user)
     for p in periods:
         agg = lines.filter(pk__in=PayoutLine.shown(p).values("pk")).aggregate(
-            total=Sum("amount"), payees=Count("payee", distinct=True))
+            total=ExactSum("amount"), payees=Count("payee", distinct=True))
         p.total = fmt_money(agg["total"]) if agg["total"] is not None else "—"
         p.payees = agg["payees"]
     return render(request, "comp/period_list.html", {"periods": periods})
@@ -39,7 +40,7 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     review_rows = [{"team": t, "reviewed": t.id in reviewed, "mine": t.id in led}
                    for t in teams if t.id in visible]
     lines = access.lines_visible_to(user).filter(pk__in=PayoutLine.shown(period).values("pk"))
-    total = lines.aggregate(t=Sum("amount"))["t"]
+    total = lines.aggregate(t=ExactSum("amount"))["t"]
     adjustments = lines.exclude(adjusts_period="").select_related("payee")
     return render(request, "comp/period_detail.html", {
         "period": period, "reviews": review_rows,

@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.core.money import fmt_money
 from teamquota.web.comp import access
+from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run, record
 from teamquota.web.comp.services.ledger_store import deal_changes
 from teamquota.web.comp.services.runs import RunNotStarted, start_run
@@ -49,7 +49,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(access.runs_visible_to(request.user), pk=run_id)
     template = "comp/_run_status.html" if request.htmx else "comp/run_detail.html"
     totals = (PayoutLine.objects.filter(run=run).values("period")
-              .annotate(total=Sum("amount")).order_by("period"))
+              .annotate(total=ExactSum("amount")).order_by("period"))
     return render(request, template, {
         "run": run, "totals": [{"period": t["period"], "total": fmt_money(t["total"])}
                                for t in totals],
@@ -60,7 +60,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def _totals(run: Run) -> dict[tuple[str, int, str], Decimal]:
     out: dict[tuple[str, int, str], Decimal] = defaultdict(lambda: ZERO)
     for row in PayoutLine.objects.filter(run=run).values(
-            "period", "payee_id", "component_id").annotate(total=Sum("amount")):
+            "period", "payee_id", "component_id").annotate(total=ExactSum("amount")):
         out[(row["period"], row["payee_id"], row["component_id"])] = row["total"]
     return out
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from teamquota.core.money import fmt_money, fmt_pct
 from teamquota.web.comp import access
+from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import CreditRow, Deal, Payee, PayoutLine, Period
 from teamquota.web.comp.views.common import last_change, pick_period, published_periods
 
@@ -30,7 +31,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     totals = {}
     if period is not None:
         totals = dict(PayoutLine.shown(period).filter(payee__in=payees)
-                      .values("payee_id").annotate(total=Sum("amount"))
+                      .values("payee_id").annotate(total=ExactSum("amount"))
                       .values_list("payee_id", "total"))
     q = request.GET.get("q", "").strip()
     if q:
@@ -69,7 +70,7 @@ def history(payee: Payee, periods: list[Period]) -> list[dict[str, Any]]:
     draws: dict[str, Decimal] = defaultdict(lambda: ZERO)
     found: set[str] = set()
     for row in (PayoutLine.objects.filter(query, payee=payee)
-                .values("period", "line_type", "rule").annotate(total=Sum("amount"))):
+                .values("period", "line_type", "rule").annotate(total=ExactSum("amount"))):
         found.add(row["period"])
         sums[row["period"]] += row["total"]
         recoverable = "recoverable" in row["rule"] and "non-recoverable" not in row["rule"]
