@@ -4,11 +4,13 @@ import random
 from decimal import Decimal as Dec
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from teamquota.backends import connect
 from teamquota.data import Dataset
+from teamquota.data.external import parse_source
 from teamquota.engine.incremental import changed_deal_ids, recalculate
 from teamquota.engine.run import run
 from teamquota.plan import load_plan_text
@@ -126,3 +128,89 @@ def test_incremental__equals_full_recalculation_after_random_edits(seed, edit_se
     changed = changed_deal_ids(before["deals"], after["deals"])
     quick = recalculate(run(plan, before, DUCKDB), plan, after, changed)
     same(quick, run(plan, after, DUCKDB))
+
+
+PER_DEAL = """
+plan: per-deal
+period: quarter
+components:
+  - id: personal
+    scope: payee
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {tiers: [{from: 0, rate: 0.01}, {from: 50000, rate: 0.02}], mode: per_deal,
+             basis: amount}
+"""
+DRAW_ONLY = """
+plan: draw
+period: quarter
+draw: {amount: 3000, kind: recoverable}
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [1, 1], [2, 3]]}
+"""
+
+
+def with_late(before: Dataset, **late: str) -> Dataset:
+    row = {"deal_id": "late", "owner_id": "p0", "amount": "40000.00", "stage": "Won",
+           "close_date": "2017-02-20", **late}
+    return before.replace(deals=pa.concat_tables([
+        before["deals"], Dataset.from_records(deals=[row])["deals"]]))
+
+
+def test_incremental__a_per_deal_plan_is_recalculated_in_full():
+    # per-deal lines are filled in close-date order across the period: a full run
+    plan = load_plan_text(PER_DEAL, "plan.yaml")
+    before = dataset(3, 20)
+    after = with_late(before)
+    quick = recalculate(run(plan, before, DUCKDB), plan, after, {"late"})
+    same(quick, run(plan, after, DUCKDB))
+    assert "incremental" not in quick.timings
+
+
+def test_incremental__a_draw_carries_a_q1_change_into_q2():
+    plan = load_plan_text(DRAW_ONLY, "plan.yaml")
+    before = dataset(5, 20)
+    after = with_late(before)
+    previous = run(plan, before, DUCKDB)
+    quick = recalculate(previous, plan, after, {"late"})
+    same(quick, run(plan, after, DUCKDB))
+    assert list(quick.timings) == ["incremental"]
+    # the recoverable draw's balance moves p0's Q2 lines too, not only Q1's
+    q2 = [(r["line_type"], r["amount"]) for r in quick.payouts.to_pylist()
+          if r["payee_id"] == "p0" and r["period"] == "2017-Q2"]
+    assert q2 != [(r["line_type"], r["amount"]) for r in previous.payouts.to_pylist()
+                  if r["payee_id"] == "p0" and r["period"] == "2017-Q2"]
+
+
+def test_incremental__a_run_of_one_period_stays_one_period():
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    before = dataset(7, 30)
+    after = with_late(before, close_date="2017-05-20")
+    quick = recalculate(run(plan, before, DUCKDB, periods=["2017-Q2"]), plan, after, {"late"})
+    same(quick, run(plan, after, DUCKDB, periods=["2017-Q2"]))
+    assert {r["period"] for r in quick.payouts.to_pylist()} == {"2017-Q2"}
+
+
+def test_incremental__results_without_a_run_state_get_a_full_run():
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    before = dataset(7, 30)
+    previous = run(plan, before, DUCKDB)
+    previous.state = None  # e.g. results read back from files
+    after = with_late(before)
+    quick = recalculate(previous, plan, after, {"late"})
+    same(quick, run(plan, after, DUCKDB))
+    assert "incremental" not in quick.timings
+
+
+def test_incremental__deals_read_where_they_live_are_refused():
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    before = dataset(7, 30)
+    previous = run(plan, before, DUCKDB)
+    source = parse_source("parquet:/data/deals.parquet")
+    outside = Dataset(dict(before.tables), external={"deals": source})
+    with pytest.raises(ValueError, match="incremental recalculation compares deals in "
+                                         "Python; the deals are read by the engine"):
+        recalculate(previous, plan, outside, {"late"})

@@ -191,9 +191,10 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
 
 
 def _affected_periods(periods: list[Period], labels: set[str], plan: Any) -> list[Period]:
-    """Periods whose lines can change: those touched, and every later one when amounts
-    carry forward (year-to-date components and draw balances)."""
-    carries = plan.draw is not None or any(c.accumulate == "ytd" for c in plan.components)
+    """Periods whose component lines can change: those touched, and every later one when a
+    year-to-date component carries amounts forward. (Draw balances carry too, but draws
+    are redone over all of a payee's periods afterwards, with the caps: see recalculate.)"""
+    carries = any(c.accumulate == "ytd" for c in plan.components)
     touched = [p for p in periods if p.label in labels]
     if not touched or not carries:
         return touched
