@@ -23,7 +23,7 @@ def test_ruff__clean():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    done = subprocess.run([ruff, "check", "src", "tests", "bench"], cwd=ROOT,
+    done = subprocess.run([ruff, "check", "src", "tests", "bench", "scripts"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
 
