@@ -108,6 +108,16 @@ def test_exchange__swaps_two_folders_in_one_step(tmp_path: Path) -> None:
     assert [p.name for p in first.iterdir()] == ["s.txt"]
 
 
+def test_exchange__relative_paths_are_read_from_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("out").mkdir()
+    Path("stage").mkdir()
+    (Path("stage") / "new.csv").write_text("new")
+    assert _exchange(Path("stage"), Path("out")) is True
+    assert [p.name for p in Path("out").iterdir()] == ["new.csv"]
+
+
 def test_write_csv__quotes_text_cells_of_rows_not_numbers() -> None:
     text = csv_text([[n, Decimal("-2.50"), -1, float("nan"), None] for n in NASTY],
                     ["name", "amount", "count", "ratio", "note"])
