@@ -100,3 +100,8 @@ Q1 = period_of("quarter", date(2017, 1, 1))  # Jan 1 .. Mar 31, 90 days
 ])
 def test_overlap_days__inclusive_both_ends(start, end, days):
     assert overlap_days(start, end, Q1) == days
+
+
+def test_months__one_three_or_twelve_by_kind() -> None:
+    assert [parse_period(label).months for label in ("2017-03", "2017-Q2", "2017")] == [
+        1, 3, 12]

@@ -27,6 +27,11 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def months(self) -> int:
+        """Months in the period (1, 3 or 12): a period's share of an annual amount."""
+        return _MONTHS[self.kind]
+
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 

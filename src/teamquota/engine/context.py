@@ -74,8 +74,7 @@ class PayContext:
 
     def period_ti(self, payee: Payee, period: Period) -> Decimal:
         """Annual target incentive x the period's share of the year (3/12 a quarter)."""
-        months = {"month": 1, "quarter": 3, "year": 12}[period.kind]
-        return payee.target_incentive * months / 12
+        return payee.target_incentive * period.months / 12
 
     def period_ti_text(self, payee: Payee, period: Period) -> str:
         """The period's TI as a statement shows it (formatted once per payee and kind)."""

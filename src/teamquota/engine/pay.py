@@ -64,7 +64,7 @@ class _Curve:
         self.exact_points = [(as_ratio(x), as_ratio(y)) for x, y in self.points]
         self.exact_cap = None if payout.cap is None else as_ratio(payout.cap)
         wn, wd = as_ratio(component.weight or ZERO)
-        self.scale = (_months(period) * wn, 12 * wd * period.days)
+        self.scale = (period.months * wn, 12 * wd * period.days)
         self.label = explain.measure_label(component)
         self.subjects: dict[str, _Subject | None] = {}
         self.target_texts: dict[Decimal, str] = {}
@@ -254,8 +254,6 @@ def _attainment_ratio(measure: Decimal, target: Decimal) -> tuple[int, int]:
     return (mn * td, md * tn) if tn > 0 else (-mn * td, -md * tn)
 
 
-def _months(period: Period) -> int:
-    return {"month": 1, "quarter": 3, "year": 12}[period.kind]
 
 
 def _curve_rule(component: Component) -> str:

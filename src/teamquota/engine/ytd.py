@@ -77,7 +77,7 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
             measure, target = _totals(ctx, component, payee.payee_id, periods)
             if not target:
                 return ZERO
-            months = sum(_months(p) for p in periods)
+            months = sum(p.months for p in periods)
 
             def compute(n: Any) -> Any:
                 points = [(n(x), n(y)) for x, y in payout.curve or []]
@@ -93,7 +93,7 @@ def ytd_curve_lines(ctx: PayContext, component: Component, period: Period) -> li
         assert target is not None
         now = earned(so_far)
         prior = _paid_before(ctx, component, payee, so_far, earned)
-        months = sum(_months(p) for p in so_far)
+        months = sum(p.months for p in so_far)
         attainment = None
         factor = ZERO
         if target:
@@ -179,5 +179,3 @@ def ytd_commission_lines(ctx: PayContext, component: Component, period: Period
     return lines
 
 
-def _months(period: Period) -> int:
-    return {"month": 1, "quarter": 3, "year": 12}[period.kind]

@@ -385,3 +385,14 @@ components:
     assert [r["explanation"] for r in lines(results)] == [
         "c Won 1,000.00; gate not met (0 call activities: needs at least 5) -> 0.00",
         "c Won 0.00 -> x 10.00% = 0.00"]
+
+
+def test_curve__a_yearly_plan_pays_the_whole_annual_ti(calc):
+    plan = CURVE.format(measure="sum: amount").replace("period: quarter", "period: year")
+    results = calc(plan, payees=TWO[:1], teams=TEAMS, memberships=JOINER[:1],
+                   deals=[deal("d1", "ann", "50000", "2017-02-01")],
+                   targets=[target("payee", "ann", "personal", "100000", "2017")])
+    # 50,000 / 100,000 = 50% -> factor 0.5 x annual TI 30,000 (12 of 12 months) = 15,000.00
+    assert [(r["period"], r["amount"], r["explanation"]) for r in lines(results)] == [
+        ("2017", Dec("15000.00"), "personal Won 50,000.00 / target 100,000.00 = 50.0% -> "
+         "curve 50.0% x TI 30,000.00 x 1 = 15,000.00")]
