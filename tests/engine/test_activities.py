@@ -121,3 +121,23 @@ components:
     assert by_payee["bob"]["measure_value"] == Dec("0")
     assert by_payee["bob"]["explanation"] == ("meetings meeting 0.00 / target 4.00 = 0.0% -> "
                                               "curve 0.0% x TI 1,000.00 x 1 = 0.00")
+
+
+def test_activities__a_meeting_on_the_last_day_of_the_quarter_counts_in_it(calc):
+    plan = """
+plan: a
+period: quarter
+components:
+  - id: meetings
+    scope: payee
+    weight: 1
+    measure: {source: activities, sum: quantity, where: {type: meeting}}
+    payout: {curve: [[0, 0], [1, 1]]}
+"""
+    results = calc(plan, payees=PAYEES[:1], teams=TEAMS, memberships=MEMBERS[:1], deals=[],
+                   activities=[meeting("ann", "2017-03-31", "2"), meeting("ann", "2017-04-01")],
+                   targets=[target("payee", "ann", "meetings", "4", q)
+                            for q in ("2017-Q1", "2017-Q2")])
+    # Q1: the 2 meetings of 03-31 / 4 = 50% -> 500.00; Q2: the one of 04-01 / 4 -> 250.00
+    assert [(r["period"], r["measure_value"], r["amount"]) for r in lines(results)] == [
+        ("2017-Q1", Dec("2"), Dec("500.00")), ("2017-Q2", Dec("1"), Dec("250.00"))]

@@ -80,3 +80,18 @@ def test_pool__free_rider_guard_excludes_members_below_min_contribution(calc):
     assert lines(results, payee_id="cat")[0]["explanation"] == (
         "pool 1.00% x pool Won 10,000.00 = 100.00; not sharing (contribution 200.00 of team "
         "10,000.00 = 2.0%: the pool needs at least 5.0%) -> 0.00")
+
+
+def test_pool__shares_paid_in_other_currencies_round_by_the_plans_mode_in_their_places(calc):
+    plan = pool_plan("equal").replace("period: quarter", "period: quarter\nrounding: {mode: down}")
+    payees = [dict(PAYEES[0]), {**PAYEES[1], "currency": "EUR"}, {**PAYEES[2], "currency": "KWD"}]
+    results = calc(plan, payees=payees, teams=TEAMS, memberships=MEMBERS,
+                   deals=[deal("d1", "ann", "10000", "2017-02-01")],
+                   fx_rates=[{"from_currency": "USD", "to_currency": c, "period": "2017",
+                              "rate": r} for c, r in (("EUR", "0.9"), ("KWD", "0.3071"))])
+    # pool 1% x 10,000.00 = 100.00 -> 33.34 / 33.33 / 33.33 (largest remainder, to ann);
+    # bob: 33.33 x 0.9 = 29.997 -> 29.99 EUR (down); cat: 33.33 x 0.3071 = 10.235643 ->
+    # 10.235 KWD (down, three places)
+    assert {(r["payee_id"], r["currency"]): r["amount"] for r in lines(results)} == {
+        ("ann", "USD"): Dec("33.34"), ("bob", "EUR"): Dec("29.99"),
+        ("cat", "KWD"): Dec("10.235")}

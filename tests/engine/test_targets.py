@@ -2,6 +2,9 @@
 
 from decimal import Decimal as Dec
 
+import pytest
+
+from teamquota.core.diagnostics import InputError
 from tests.engine.conftest import amounts
 from tests.engine.test_hybrid import deal, target
 
@@ -161,3 +164,16 @@ def test_targets__team_target_split_equally_and_a_team_without_one_skipped(calc)
     # each (by TI it would be 30,000 and 60,000)
     assert targets_of(results, "personal") == {("bob", "2017-Q1"): Dec("45000.00"),
                                                ("cy", "2017-Q1"): Dec("45000.00")}
+
+
+def test_targets__custom_shares_that_do_not_fit_the_target_period_are_refused(calc):
+    plan = PLAN.format(extra="target_distribution: {method: custom, custom: [0.1, 0.2, 0.3, "
+                             "0.4]}", personal="", team="").replace("period: quarter",
+                                                                      "period: month")
+    with pytest.raises(InputError) as caught:
+        calc(plan, payees=PAYEES[:1], teams=TEAMS, memberships=MEMBERS[:1], deals=[],
+             targets=[target("payee", "ann", "personal", "3000", "2017-Q1")])
+    # a quarter's target in a monthly plan is split into its 3 months: 4 shares do not fit
+    assert [d.render() for d in caught.value.diagnostics.errors if d.code == "E012"] == [
+        "plan.yaml:5:1: error[E012]: target for 2017-Q1 is split into 3 months but "
+        "target_distribution.custom lists 4 shares\nhint: give 3 shares that sum to 1"]
