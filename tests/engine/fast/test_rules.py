@@ -3,6 +3,9 @@ contribution, gates with nothing to read, draws' statement rules."""
 
 from decimal import Decimal as Dec
 
+import pytest
+
+from teamquota.core.diagnostics import InputError
 from tests.engine.conftest import lines
 from tests.engine.test_hybrid import deal, target
 
@@ -396,3 +399,27 @@ def test_curve__a_yearly_plan_pays_the_whole_annual_ti(calc):
     assert [(r["period"], r["amount"], r["explanation"]) for r in lines(results)] == [
         ("2017", Dec("15000.00"), "personal Won 50,000.00 / target 100,000.00 = 50.0% -> "
          "curve 50.0% x TI 30,000.00 x 1 = 15,000.00")]
+
+
+def test_eligible_roles__only_those_roles_get_lines_and_the_stages_are_timed(calc):
+    plan = CURVE.format(measure="sum: amount").replace("period: quarter",
+                                                       "period: quarter\neligible_roles: [AE]")
+    payees = [{**TWO[0], "role": "AE"}, {**TWO[1], "role": "SE"}]
+    results = calc(plan, payees=payees, teams=TEAMS, memberships=JOINER,
+                   deals=[deal("d1", "ann", "50000", "2017-02-01"),
+                          deal("d2", "bob", "50000", "2017-03-10")],
+                   targets=[target("payee", p, "personal", "100000") for p in ("ann", "bob")])
+    # bob is an SE: credited, but the plan pays AEs only -> ann alone: 50% x 7,500 = 3,750.00
+    assert [(r["payee_id"], r["amount"]) for r in lines(results)] == [("ann", Dec("3750.00"))]
+    assert list(results.timings) == ["check", "load", "credit", "measure", "activities",
+                                     "target", "per_deal", "pay", "assemble"]
+
+
+def test_targets__a_bad_period_label_in_the_targets_table_is_located(calc):
+    with pytest.raises(InputError) as caught:
+        calc(CURVE.format(measure="sum: amount"), payees=TWO[:1], teams=TEAMS,
+             memberships=JOINER[:1], deals=[deal("d1", "ann", "100", "2017-02-01")],
+             targets=[target("payee", "ann", "personal", "100", "2017-Q5")])
+    assert [d.render() for d in caught.value.diagnostics.errors if d.code == "E011"] == [
+        "<targets>: error[E011]: targets row 1: not a period label: '2017-Q5'; expected "
+        "YYYY, YYYY-Qn or YYYY-MM"]
