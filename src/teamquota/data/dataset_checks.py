@@ -70,32 +70,48 @@ def check_references(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None
                 _unknown(t, id_column, target, key, mask, log)
 
 
+Overlap = tuple[int, tuple[object, ...], date, tuple[object, ...], date, int]
+
+
+def _overlaps(t: LoadedTable, key: list[str], other: tuple[str, ...] = ()) -> list[Overlap]:
+    """Rows whose span [start_date, end_date] starts on or before the end of an earlier row
+    of the same ``key``, as (row, its key and ``other`` values, start, the earlier row's
+    values, its end (date.max: ongoing), its row). Rows are swept in start order per key,
+    keeping the latest-ending row so far; a blank key or start is another check's."""
+    columns = [*key, *other, "start_date", "end_date"]
+    frame = t.table.select(columns).to_pandas(date_as_object=True)
+    frame["row"] = np.arange(len(frame))
+    frame = frame.dropna(subset=[*key, *other, "start_date"]).sort_values(
+        [*key, "start_date", "row"], kind="stable")
+    found: list[Overlap] = []
+    # memberships and leaderships are people x teams (thousands of rows): a plain loop
+    reach: tuple[tuple[object, ...], date, int] | None = None  # latest-ending row so far
+    for *values, start, end, row in frame[[*columns, "row"]].itertuples(index=False):
+        end = end if isinstance(end, date) else date.max
+        same = reach is not None and reach[0][:len(key)] == tuple(values[:len(key)])
+        if reach is not None and same and start <= reach[1]:
+            found.append((row, tuple(values), start, reach[0], reach[1], reach[2]))
+            if end <= reach[1]:
+                continue
+        if reach is None or not same or end > reach[1]:
+            reach = (tuple(values), end, row)
+    return found
+
+
+def _until(end: date) -> str:
+    return "ongoing" if end == date.max else f"until {end}"
+
+
 def check_membership_overlaps(tables: Mapping[str, LoadedTable], log: ProblemLog) -> None:
     """A payee may be in a team only once on any day (sequential rows are fine)."""
     t = tables.get("memberships")
     if t is None or t.table.num_rows == 0:
         return
-    frame = t.table.select(["payee_id", "team_id", "start_date", "end_date"]).to_pandas(
-        date_as_object=True)
-    frame["row"] = np.arange(len(frame))
-    frame = frame.dropna(subset=["payee_id", "team_id", "start_date"]).sort_values(
-        ["payee_id", "team_id", "start_date", "row"], kind="stable")
-    rows, messages = [], []
-    # memberships are people x teams (thousands of rows), so a plain loop is cheap here
-    reach: tuple[object, object, date, int] | None = None  # latest-ending row so far
-    for payee, team, start, end, row in frame[["payee_id", "team_id", "start_date",
-                                               "end_date", "row"]].itertuples(index=False):
-        end = end if isinstance(end, date) else date.max
-        if reach is not None and reach[:2] == (payee, team) and start <= reach[2]:
-            until = "ongoing" if reach[2] == date.max else f"until {reach[2]}"
-            rows.append(row)
-            messages.append(f"payee '{payee}' joins team '{team}' on {start}, but is already "
-                            f"a member ({until}) by line {t.line(reach[3])}")
-            if end <= reach[2]:
-                continue
-        if reach is None or reach[:2] != (payee, team) or end > reach[2]:
-            reach = (payee, team, end, row)
-    log.add(t.name, "D008", t.original_rows(np.asarray(rows, np.int64)), messages,
+    found = _overlaps(t, ["payee_id", "team_id"])
+    log.add(t.name, "D008", t.original_rows(np.asarray([f[0] for f in found], np.int64)),
+            [f"payee '{values[0]}' joins team '{values[1]}' on {start}, but is already a "
+             f"member ({_until(end)}) by line {t.line(row)}"
+             for _, values, start, _earlier, end, row in found],
             "end the earlier membership (end_date) before the next one starts")
 
 
@@ -104,28 +120,11 @@ def check_leadership_overlaps(tables: Mapping[str, LoadedTable], log: ProblemLog
     t = tables.get("leaderships")
     if t is None or t.table.num_rows == 0:
         return
-    frame = t.table.select(["team_id", "leader_id", "start_date", "end_date"]).to_pandas(
-        date_as_object=True)
-    frame["row"] = np.arange(len(frame))
-    frame = frame.dropna(subset=["team_id", "leader_id", "start_date"]).sort_values(
-        ["team_id", "start_date", "row"], kind="stable")  # a blank is D002's
-    rows, messages = [], []
-    # a team's leaders over time: a few rows per team, so a plain loop is cheap here
-    reach: tuple[object, object, date, int] | None = None  # latest-ending span so far
-    for team, leader, start, end, row in frame[["team_id", "leader_id", "start_date",
-                                              "end_date", "row"]].itertuples(index=False):
-        end = end if isinstance(end, date) else date.max
-        if reach is not None and reach[0] == team and start <= reach[2]:
-            until = "ongoing" if reach[2] == date.max else f"until {reach[2]}"
-            rows.append(row)
-            messages.append(f"team '{team}': leader '{leader}' starts on {start}, but "
-                            f"'{reach[1]}' already leads it ({until}) by line "
-                            f"{t.line(reach[3])}")
-            if end <= reach[2]:
-                continue
-        if reach is None or reach[0] != team or end > reach[2]:
-            reach = (team, leader, end, row)
-    log.add(t.name, "D037", t.original_rows(np.asarray(rows, np.int64)), messages,
+    found = _overlaps(t, ["team_id"], ("leader_id",))
+    log.add(t.name, "D037", t.original_rows(np.asarray([f[0] for f in found], np.int64)),
+            [f"team '{values[0]}': leader '{values[1]}' starts on {start}, but "
+             f"'{earlier[1]}' already leads it ({_until(end)}) by line {t.line(row)}"
+             for _, values, start, earlier, end, row in found],
             "a team has one leader a day: end the earlier leadership (end_date) the day "
             "before the next one starts")
 
