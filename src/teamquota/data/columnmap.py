@@ -35,7 +35,8 @@ from teamquota.plan.yamlsource import (
 )
 
 Text = str
-Transform = Literal["slug", "lower", "upper"]
+Transform = Literal["slug", "lower", "upper", "percent"]
+Rounding = Literal["half_up", "half_even"]
 
 
 class _Strict(BaseModel):
@@ -45,7 +46,7 @@ class _Strict(BaseModel):
 class Lookup(_Strict):
     """Join ``file`` on ``key`` = the table's ``on`` column to add the columns in ``add``."""
 
-    file: Text
+    file: Text = Field(description="the lookup file, beside the source")
     on: Text = Field(description="column of the table (after rename) to match")
     key: Text = Field(description="column of the lookup file to match it with")
     add: dict[Text, Text] = Field(min_length=1,
@@ -55,22 +56,59 @@ class Lookup(_Strict):
     required: bool = Field(default=False, description="an unmatched value is an error")
 
 
+class SalesforceRates(_Strict):
+    """Salesforce currency tables -> fx_rates (docs/data.md, "Salesforce rates")."""
+
+    dated: Text | None = Field(
+        default=None, description="DatedConversionRate export beside the CurrencyType "
+        "export; when the file exists its dated ranges are used (advanced currency "
+        "management), else CurrencyType's one rate per currency")
+
+
+class StageFlags(_Strict):
+    """Set the stage from true/false columns (Salesforce IsWon, IsClosed)."""
+
+    won: Text = Field(description="source column that is true on won deals, e.g. IsWon")
+    closed: Text = Field(description="source column that is true on closed deals, e.g. "
+                         "IsClosed; closed and not won is Lost")
+
+
 class TableMap(_Strict):
-    source: Text
+    source: Text = Field(description="file name, relative to the data folder (or the map)")
+    required: bool = Field(default=True, description="false: the source file may be absent; "
+                           "the table is then read from <table>.csv/.parquet if there is one")
     rename: dict[Text, Text] = Field(default_factory=dict,
-                                     description="source column -> canonical column")
+                                     description="source column -> canonical column; source "
+                                     "columns match the file's header case-insensitively and "
+                                     "trimmed")
     optional: list[Text] = Field(default_factory=list,
                                  description="source columns of 'rename' that an export may "
                                  "lack (their columns are then blank)")
     constants: dict[Text, Text] = Field(default_factory=dict,
                                         description="column -> value, for columns not in the "
                                         "source")
-    transforms: dict[Text, Transform] = Field(default_factory=dict)
-    values: dict[Text, dict[Text, Text]] = Field(default_factory=dict,
-                                                 description="column -> {source value: value}")
-    dates: dict[Text, Text] = Field(default_factory=dict,
-                                    description="column -> strptime format, e.g. %m/%d/%Y")
-    lookups: list[Lookup] = Field(default_factory=list)
+    transforms: dict[Text, Transform] = Field(
+        default_factory=dict, description="column -> slug, lower, upper or percent "
+        "(60 -> 0.6, exactly)")
+    values: dict[Text, dict[Text, Text]] = Field(
+        default_factory=dict, description="column -> {source value: value}; source values "
+        "match case-insensitively and trimmed")
+    dates: dict[Text, Text | list[Text]] = Field(
+        default_factory=dict, description="column -> strptime format, e.g. %m/%d/%Y, or a "
+        "list of formats tried in order; the date part is kept as written")
+    lookups: list[Lookup] = Field(default_factory=list,
+                                  description="joins that add columns from another file")
+    thousands: Text | None = Field(
+        default=None, description="thousands separator in number columns, e.g. ',' for "
+        "1,200.00 (groups of three digits only)")
+    footer: bool = Field(default=False, description="the file may end with a report footer: "
+                         "a blank line, then lines of one field (title, filters, copyright); "
+                         "it is not read and the load says so (D043)")
+    stage_flags: StageFlags | None = Field(default=None,
+                                           description="stage from won/closed flag columns")
+    salesforce_rates: SalesforceRates | None = Field(
+        default=None, description="the source is a Salesforce CurrencyType export: rates are "
+        "inverted into the corporate currency (D046)")
 
 
 TableName = Literal["payees", "teams", "memberships", "leaderships", "deals", "splits",
@@ -79,8 +117,15 @@ TableName = Literal["payees", "teams", "memberships", "leaderships", "deals", "s
 
 class ColumnMap(_Strict):
     map: Text = Field(description="name of the map, e.g. salesforce")
-    description: Text | None = None
-    tables: dict[TableName, TableMap] = Field(min_length=1)
+    description: Text | None = Field(default=None, description="free text")
+    encoding: Text | None = Field(
+        default=None, description="text encoding of the map's CSV files when they have no "
+        "BOM, e.g. cp1252 or latin-1 (default UTF-8); --encoding overrides it")
+    round: Rounding | None = Field(
+        default=None, description="amounts with more decimals than the currency's places: "
+        "refused (D012) unless this says how to round them (counted, D044)")
+    tables: dict[TableName, TableMap] = Field(min_length=1,
+                                              description="canonical table -> its source")
 
 
 @dataclass
@@ -151,11 +196,24 @@ def load_map(path: str | Path) -> LoadedMap:
     return load_map_text(read_file(path, MAP_YAML), str(path))
 
 
-PRESETS = ("salesforce", "hubspot", "maven")
+PRESETS = ("salesforce", "salesforce-api", "hubspot", "maven")
+MAP_SCHEMA_ID = "urn:teamquota:schema:column-map:v1"
+
+
+def column_map_json_schema() -> dict[str, Any]:
+    """Column map files as a JSON Schema (draft 2020-12), a description on every key."""
+    schema = ColumnMap.model_json_schema(by_alias=True, mode="validation")
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        for key, prop in model.get("properties", {}).items():
+            prop.setdefault("title", key.replace("_", " ").capitalize())
+    schema["description"] = ("A teamquota column map (docs/data.md): how CRM export files "
+                             "become the canonical tables. Unknown keys are errors.")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": MAP_SCHEMA_ID,
+            **schema}
 
 
 def load_preset(name: str) -> LoadedMap:
-    """A shipped map by name: 'salesforce', 'hubspot' or 'maven'."""
+    """A shipped map by name: 'salesforce', 'salesforce-api', 'hubspot' or 'maven'."""
     if name not in PRESETS:
         raise InputError([Diagnostic("D021", f"unknown column map preset '{name}'",
                                      None, "presets: " + ", ".join(PRESETS))])

@@ -113,27 +113,39 @@ def parse_decimal(values: pa.Array, type_: pa.Decimal128Type, column: str
     return pc.cast(usable, type_), bad
 
 
-def parse_date(values: pa.Array, column: str, fmt: str | None = None
+def _strptime(text: str, formats: list[str]) -> date | None:
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()  # the date part as written
+        except ValueError:
+            continue
+    return None
+
+
+def parse_date(values: pa.Array, column: str, fmt: str | list[str] | None = None
                ) -> tuple[pa.Array, list[BadValues]]:
-    """ISO 'YYYY-MM-DD' (or ``fmt``, a strptime format from a column map) -> date32."""
+    """ISO 'YYYY-MM-DD' (or ``fmt``, strptime formats from a column map tried in order)
+    -> date32."""
     encoded = pc.dictionary_encode(values)
     parsed: list[date | None] = []
+    formats = [fmt] if isinstance(fmt, str) else fmt
     for text in encoded.dictionary.to_pylist():
-        try:
-            if fmt is None:
+        if formats is None:
+            try:
                 parsed.append(date.fromisoformat(text) if ISO_DATE.match(text) else None)
-            else:
-                parsed.append(datetime.strptime(text, fmt).date())
-        except ValueError:
-            parsed.append(None)
+            except ValueError:
+                parsed.append(None)
+        else:
+            parsed.append(_strptime(text, formats))
     dictionary = pa.array(parsed, pa.date32())
     result = dictionary.take(encoded.indices)
     bad_rows = _rows(pc.and_(pc.is_valid(values), pc.is_null(result)))
     bad: list[BadValues] = []
     if len(bad_rows):
         texts = values.take(pa.array(bad_rows)).to_pylist()
-        expected = "an ISO date YYYY-MM-DD, e.g. 2017-03-31" if fmt is None else \
-            f"a date in the column map's format '{fmt}'"
+        expected = "an ISO date YYYY-MM-DD, e.g. 2017-03-31" if formats is None else \
+            f"a date in the column map's format '{fmt}'" if isinstance(fmt, str) else \
+            "a date in one of the column map's formats " + ", ".join(f"'{f}'" for f in formats)
         bad.append(BadValues("D004", bad_rows,
                              [f"column '{column}': '{t}' is not a date" for t in texts],
                              f"expected {expected}"))
