@@ -20,6 +20,7 @@ from rich.table import Table
 from teamquota.cli.output import Format, console, fail
 from teamquota.core.spreadsheet import write_csv
 from teamquota.data.dataset import Dataset
+from teamquota.extras import require
 
 DataOpt = Annotated[Path | None, typer.Option(
     "--data", "-d", help="folder of CSV/Parquet input files (default: the shipped CRM demo)",
@@ -104,6 +105,7 @@ def strengths(
     out: OutOpt = Path("out/insights/strengths"),
 ) -> None:
     """Each rep's measured strengths, shrunk toward the team, with 90% intervals."""
+    require("insights", "teamquota strengths")
     from teamquota.insights import figures
     from teamquota.insights.frames import payee_names
     from teamquota.insights.ratings import load_ratings, side_by_side
@@ -206,6 +208,7 @@ def allocate(
     out: OutOpt = Path("out/insights/allocate"),
 ) -> None:
     """Propose who does what: maximise expected bookings with every duty target met."""
+    require("insights", "teamquota allocate")
     from teamquota.insights import figures
     from teamquota.insights.allocate import allocate as solve
     from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
@@ -279,6 +282,7 @@ def watchlist(
     out: OutOpt = Path("out/insights/watchlist"),
 ) -> None:
     """Reps consistently and credibly below peers, with evidence and coaching (leaders)."""
+    require("insights", "teamquota watchlist")
     from teamquota.insights import figures
     from teamquota.insights.attainment import attainment_frame
     from teamquota.insights.frames import payee_names
@@ -364,6 +368,7 @@ def conflicts(
     out: OutOpt = Path("out/insights/conflicts"),
 ) -> None:
     """Shared accounts, late handovers, colleague-account activity: same vs cross team."""
+    require("insights", "teamquota conflicts")
     from teamquota.insights import figures
     from teamquota.insights.conflicts import conflicts as report_conflicts
 
@@ -433,6 +438,7 @@ def simulate(
     out: OutOpt = Path("out/insights/simulate"),
 ) -> None:
     """Replay history under individual, hybrid, team and pool plans; recommend one."""
+    require("insights", "teamquota simulate")
     from teamquota.insights import figures
     from teamquota.insights.simulate import simulate as run
 

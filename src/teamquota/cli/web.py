@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from teamquota.extras import require
+
 
 def _setup(production: bool, dev: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamquota.web.settings")
@@ -58,6 +60,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start the web app: SQLite under ./var by default (or DATABASE_URL); the first
         start loads the shipped CRM demo, calculates it and prints one user per role."""
+        require("web", "teamquota serve")
         if production and dev:
             typer.echo("error: --dev and --production cannot be used together", err=True)
             raise typer.Exit(1)

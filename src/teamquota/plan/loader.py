@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
+from teamquota.plan import examples
 from teamquota.plan.checks import PlanChecks, covered_by_checks
 from teamquota.plan.codes import PLAN_CODES
 from teamquota.plan.field_errors import field_diagnostics
@@ -115,4 +116,7 @@ def load_plan_text(text: str, path: str = "<plan>") -> LoadedPlan:
 
 
 def load_plan(path: str | Path) -> LoadedPlan:
-    return load_plan_text(read_file(path, PLAN_YAML), str(path))
+    """Load a plan file; a bare name that is no file (``ae-hybrid-2017``) is the shipped
+    example of that name (:mod:`.examples`)."""
+    source = examples.plan_file(path)
+    return load_plan_text(read_file(source, PLAN_YAML), str(source))

@@ -1,0 +1,60 @@
+"""The README's examples work as written from any folder, as they would from an installed
+wheel: the Python API flow pays real lines, and the explain example prints what it shows."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from teamquota.cli.app import app
+
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def python_api_block() -> str:
+    section = README.split("\n## Python API\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_it_pays_the_readme_python_api_flow_outside_the_checkout(tmp_path: Path) -> None:
+    # the block as written, then two lines that print what it computed
+    script = python_api_block() + (
+        "\nframe = results.payouts.to_pandas()\n"
+        "print(len(frame))\n"
+        "row = frame[(frame.payee_id == 'marty-freudenburg') & (frame.period == '2017-Q3')"
+        " & (frame.component_id == 'personal')]\n"
+        "print(row.amount.iloc[0])\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    # 35 AEs x 3 quarters (the plan pays 2017-Q2 to Q4) x 2 components = 210 lines; Marty's
+    # Q3 personal line: Won 99,464 / target 65,000 = 153.0% -> curve 206.0% x TI 5,000 x 0.4
+    assert done.stdout.split() == ["210", "4120.86"]
+    assert "warning" not in done.stderr
+
+
+def test_it_explains_the_readme_statement_by_example_name_outside_the_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    block = README.split("Then explain any rep's statement:", 1)[1].split("```console\n", 1)[
+        1].split("```", 1)[0]
+    command, expected = block.split("\n", 1)
+    assert command.startswith("$ .venv/bin/teamquota explain ")
+    args = command.removeprefix("$ .venv/bin/teamquota ").split()
+    assert args[args.index("--plan") + 1] == "ae-hybrid-2017"  # by name: works from a wheel
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected
+
+
+def test_it_keeps_the_readme_two_set_up_commands() -> None:
+    assert re.findall(r"^\./dev (\w+) ", README, re.M)[:2] == ["demo", "test"]
+    dev = (Path(__file__).parents[2] / "dev").read_text(encoding="utf-8")
+    assert "  demo)\n" in dev and "  test)\n" in dev
