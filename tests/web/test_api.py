@@ -47,7 +47,10 @@ def test_it_describes_the_api_in_openapi(client):
     spec = client.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {"/api/statements/{payee_id}/", "/api/results/",
-                                  "/api/runs/", "/api/runs/{run_id}/"}
+                                  "/api/runs/", "/api/runs/{run_id}/", "/api/imports/",
+                                  "/api/periods/{label}/approve/",
+                                  "/api/periods/{label}/lock/",
+                                  "/api/periods/{label}/payroll.csv"}
 
 
 def test_it_lists_runs_only_for_finance_and_sales_ops(client, world):

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from teamquota.web.comp import api as json_api
 from teamquota.web.comp.views import (
     account,
     api,
@@ -80,9 +81,6 @@ urlpatterns = [
     path("users/<int:user_id>/password/", account.password_reset, name="user_password_reset"),
     path("account/password/", account.password_change, name="password_change"),
     path("account/tokens/", api.api_tokens, name="api_tokens"),
-    path("api/openapi.json", api.api_openapi, name="api_openapi"),
-    path("api/statements/<str:payee_id>/", api.api_statement, name="api_statement"),
-    path("api/results/", api.api_results, name="api_results"),
-    path("api/runs/", api.api_runs, name="api_runs"),
-    path("api/runs/<int:run_id>/", api.api_run, name="api_run"),
+    # the JSON API (teamquota.web.comp.api): api_openapi, then one pattern per operation
+    *json_api.urlpatterns,
 ]

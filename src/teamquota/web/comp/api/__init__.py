@@ -1,0 +1,64 @@
+"""The JSON API, built on django-ninja: typed operations whose OpenAPI document
+(/api/openapi.json) is generated from their schemas (``schemas``), one error shape for
+every refusal (``errors``), token or session authentication with the pages' own role,
+access and segregation-of-duties checks (``auth``; ``access`` and the services).
+
+The operations' URL patterns are listed one by one in ``comp/urls.py`` (``urlpatterns``
+below), named like the old views, so every URL of the app stays in that one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET
+from ninja import NinjaAPI
+
+from teamquota.web.comp.api import errors, reads, writes  # noqa: F401 - writes registers
+
+DESCRIPTION = """Statements, results, runs, imports and the period close of teamquota.
+
+Authenticate with `Authorization: Bearer <token>` (create a token on the API page,
+/account/tokens/). Each token sees and may do exactly what its user may in the app.
+Money is a string with two places ("12720.00"), never a float. Every error is
+`{"error": "...", "code"?: "...", "details"?: [{"loc": [...], "message": "..."}]}`.
+"""
+
+api = NinjaAPI(title="teamquota API", version="2", description=DESCRIPTION,
+               openapi_url=None, docs_url=None, urls_namespace="teamquota-api")
+errors.install(api)
+api.add_router("/api/", reads.router)  # writes add their operations to it
+
+
+def openapi_document() -> dict[str, Any]:
+    return dict(api.get_openapi_schema(path_prefix=""))
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(openapi_document())
+
+
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return errors.json_not_allowed(view(request, *args, **kwargs))
+    return wrapped
+
+
+def _operation_patterns() -> list[URLPattern]:
+    patterns = []
+    for pattern in api.urls[0]:
+        if not isinstance(pattern, URLPattern) or pattern.name == "api-root":
+            continue
+        patterns.append(path(str(pattern.pattern), _json_405(pattern.callback),
+                             name=pattern.name))
+    return patterns
+
+
+urlpatterns = [path("api/openapi.json", openapi_json, name="api_openapi"),
+               *_operation_patterns()]

@@ -1,0 +1,208 @@
+"""Write operations: upload an import (dry run or apply), start a run, approve and lock a
+period, download its payroll file. Each calls the service its page calls, so the API and
+the page share one code path: the same role, access and segregation-of-duties checks, the
+same audit events, and a refusal changes nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Path
+from ninja.files import UploadedFile
+
+from teamquota.core.diagnostics import Diagnostic
+from teamquota.ledger.model import LedgerError
+from teamquota.web.comp.api import auth
+from teamquota.web.comp.api.errors import ApiError
+from teamquota.web.comp.api.reads import router, run_json
+from teamquota.web.comp.api.schemas import Error, ImportReport, PeriodOut, RunOut, RunStart
+from teamquota.web.comp.models import Period, record
+from teamquota.web.comp.services import close
+from teamquota.web.comp.services import imports as svc
+from teamquota.web.comp.services.payroll import payroll_csv
+from teamquota.web.comp.services.runs import RunNotStarted, start_run
+
+# the reads' router: POST /api/runs/ must share its path view with GET /api/runs/
+TAGS = ["write"]
+
+WRITE_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 403: Error, 422: Error,
+                                        500: Error}
+Table = Literal[svc.IMPORTABLE]  # type: ignore[valid-type]
+Preset = Literal[svc.PRESETS]  # type: ignore[valid-type]
+Label = Annotated[str, Path(max_length=10, description="a period label (2017-Q1)")]
+_CODE = re.compile(r"error\[([A-Z]\d{3})\]")
+
+
+def _code(text: str) -> str | None:
+    found = _CODE.search(text)
+    return found.group(1) if found else None
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+    return {"code": d.code, "severity": d.severity, "message": d.message,
+            "source": str(d.source) if d.source is not None else None, "hint": d.hint}
+
+
+def _file_details(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
+    return [{"loc": ["body", "file"], "message": d.render(), "code": d.code}
+            for d in diagnostics if d.severity == "error"]
+
+
+@router.post("/imports/", tags=TAGS, auth=auth.sales_ops, url_name="api_imports",
+             response={200: ImportReport, 201: ImportReport, 413: Error, 507: Error,
+                       **WRITE_ERRORS},
+             summary="Upload a data file: check it (dry_run) or import it (sales ops)",
+             description="multipart/form-data, as the Imports page: `file` (CSV or Parquet), "
+                         "`table`, `preset` (a column map), `mode` (replace or upsert), "
+                         "`on_error` (fail: nothing is imported while any row is bad; "
+                         "reject: the good rows are, the others reported), `dry_run` "
+                         "(true: validate only, 200, nothing changes). Applied: 201. A file "
+                         "that cannot be imported is 422 with each problem located in "
+                         "`details` (file:line:column) and changes nothing.")
+def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Table],
+                  preset: Form[Preset] = "",
+                  mode: Form[Literal["replace", "upsert"]] = "replace",
+                  on_error: Form[Literal["fail", "reject"]] = "fail",
+                  dry_run: Form[bool] = False) -> tuple[int, dict[str, Any]]:
+    try:
+        staged = svc.stage(file, table, preset, request.user)
+    except svc.UploadError as exc:
+        code = _code(str(exc))
+        raise ApiError(507 if code == "D050" else 413, str(exc), code=code) from None
+    try:
+        shown = svc.preview(staged)
+        if "error" in shown:
+            message = str(shown["error"])
+            raise ApiError(422, f"nothing was imported: {message}", code=_code(message),
+                           details=[{"loc": ["body", "file"], "message": message,
+                                     "code": _code(message)}])
+        try:
+            if dry_run:
+                validation = svc.validate(staged, mode, on_error)
+                imp = None
+            else:
+                imp, validation = svc.apply(staged, mode, on_error, request.user)
+        except OSError as exc:
+            if not svc.disk_full(exc):
+                raise
+            raise ApiError(507, svc.DISK_FULL, code="D050") from None
+        if not dry_run and imp is None:
+            n = validation.errors
+            details = _file_details(validation.diagnostics)
+            raise ApiError(507 if any(d["code"] == "D050" for d in details) else 422,
+                           f"nothing was imported: {n} problem{'s' if n != 1 else ''}"
+                           + (f"; first: {details[0]['message']}" if details else ""),
+                           code=details[0]["code"] if details else None, details=details)
+    finally:
+        svc.discard(staged)
+    report = {"table": staged.table, "mode": mode, "dry_run": dry_run,
+              "applied": imp is not None, "import_id": imp.pk if imp else None,
+              "rows": shown["rows"], "kept": imp.rows_imported if imp else validation.kept,
+              "rejected": validation.rejected, "errors": validation.errors,
+              "mapping": [{k: m[k] for k in ("column", "source", "required", "state")}
+                          for m in shown["mapping"]],
+              "diagnostics": [_diagnostic(d) for d in validation.diagnostics],
+              "notes": validation.notes}
+    return (200 if dry_run else 201), report
+
+
+@router.post("/runs/", tags=TAGS, auth=auth.sales_ops, url_name="api_run_start",
+             response={202: RunOut, 415: Error, 507: Error, **WRITE_ERRORS},
+             summary="Start a calculation run (sales ops), as the Runs page does",
+             description="Returns the run at once (202); follow its status at "
+                         "/api/runs/{id}/ until it is done or failed.")
+def run_start(request: HttpRequest, body: RunStart | None = None) -> tuple[int, Any]:
+    note = body.note if body is not None else ""
+    try:
+        started = start_run(request.user, note)
+    except RunNotStarted as exc:  # a full disk (D050): nothing was written
+        raise ApiError(507, str(exc), code="D050") from None
+    record(request.user, "run.start", "run", started.pk, f"{request.user.username} started "
+                                                         f"run #{started.pk}")
+    started.refresh_from_db()
+    return 202, run_json(started)
+
+
+def _period(label: str) -> Period:
+    found = Period.objects.filter(label=label).first()
+    if found is None:
+        raise ApiError(404, f"no period {label}")
+    return found
+
+
+def period_json(period: Period) -> dict[str, Any]:
+    return {"label": period.label, "status": period.status, "run": period.run_id,
+            "approved_by": period.approved_by.username if period.approved_by else None,
+            "approved_at": period.approved_at,
+            "locked_by": period.locked_by.username if period.locked_by else None,
+            "locked_at": period.locked_at}
+
+
+def _workflow_error(exc: close.WorkflowError) -> ApiError:
+    message = str(exc)
+    if message.startswith("segregation of duties"):
+        return ApiError(403, message, code="sod")
+    if _code(message) == "D050":
+        return ApiError(507, message, code="D050")
+    return ApiError(409, message, code="state")
+
+
+STEP_RESPONSES: dict[int, type[Any]] = {200: PeriodOut, 404: Error, 409: Error, 507: Error,
+                                        **WRITE_ERRORS}
+
+
+@router.post("/periods/{label}/approve/", tags=TAGS, auth=auth.finance,
+             url_name="api_period_approve",
+             response=STEP_RESPONSES, summary="Approve a reviewed period (finance)",
+             description="The Periods page's approval: refused (403, code sod) to the "
+                         "author of any input the period's run read or a manual entry it "
+                         "pays, and to a login such an author created or last gave a "
+                         "password or roles; 409 (code state) unless every leader "
+                         "reviewed it.")
+def period_approve(request: HttpRequest, label: Label) -> dict[str, Any]:
+    period = _period(label)
+    try:
+        close.approve(request.user, period)
+    except close.WorkflowError as exc:
+        raise _workflow_error(exc) from None
+    period.refresh_from_db()
+    return period_json(period)
+
+
+@router.post("/periods/{label}/lock/", tags=TAGS, auth=auth.finance, url_name="api_period_lock",
+             response=STEP_RESPONSES, summary="Lock an approved period (finance)",
+             description="Freezes its lines and payroll file (409 unless approved).")
+def period_lock(request: HttpRequest, label: Label) -> dict[str, Any]:
+    period = _period(label)
+    try:
+        close.lock(request.user, period)
+    except close.WorkflowError as exc:
+        raise _workflow_error(exc) from None
+    period.refresh_from_db()
+    return period_json(period)
+
+
+@router.get("/periods/{label}/payroll.csv", tags=TAGS, auth=auth.finance, url_name="api_payroll",
+            response={404: Error, 409: Error, **WRITE_ERRORS},
+            summary="The payroll file of an approved or locked period (finance)",
+            description="As the Periods page's export: a locked period's file is the one "
+                        "frozen at lock (checked against its SHA-256). Audited.",
+            openapi_extra={"responses": {"200": {
+                "description": "the payroll file",
+                "content": {"text/csv": {"schema": {"type": "string"}}}}}})
+def payroll(request: HttpRequest, label: Label) -> HttpResponse:
+    period = _period(label)
+    if period.status not in ("approved", "locked"):
+        raise ApiError(409, f"{label} is not approved yet; payroll exports only approved or "
+                            "locked periods", code="state")
+    record(request.user, "payroll.export", "period", label,
+           f"{request.user.username} exported payroll for {label} (run #{period.run_id})")
+    try:
+        text = payroll_csv(period)
+    except LedgerError as exc:
+        raise ApiError(409, str(exc), code="ledger") from None
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payroll-{label}.csv"'
+    return response
