@@ -10,6 +10,12 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Path
+
+try:  # django-ninja 1.6 and later; before, an operation returned (status, body)
+    from ninja import Status
+except ImportError:  # pragma: no cover
+    def Status(status_code: int, value: Any) -> Any:  # type: ignore[no-redef]  # noqa: N802
+        return status_code, value
 from ninja.files import UploadedFile
 
 from teamquota.core.diagnostics import Diagnostic
@@ -65,7 +71,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
                   preset: Form[Preset] = "",
                   mode: Form[Literal["replace", "upsert"]] = "replace",
                   on_error: Form[Literal["fail", "reject"]] = "fail",
-                  dry_run: Form[bool] = False) -> tuple[int, dict[str, Any]]:
+                  dry_run: Form[bool] = False) -> Any:
     try:
         staged = svc.stage(file, table, preset, request.user)
     except svc.UploadError as exc:
@@ -105,7 +111,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
                           for m in shown["mapping"]],
               "diagnostics": [_diagnostic(d) for d in validation.diagnostics],
               "notes": validation.notes}
-    return (200 if dry_run else 201), report
+    return Status(200 if dry_run else 201, report)
 
 
 @router.post("/runs/", tags=TAGS, auth=auth.sales_ops, url_name="api_run_start",
@@ -113,7 +119,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
              summary="Start a calculation run (sales ops), as the Runs page does",
              description="Returns the run at once (202); follow its status at "
                          "/api/runs/{id}/ until it is done or failed.")
-def run_start(request: HttpRequest, body: RunStart | None = None) -> tuple[int, Any]:
+def run_start(request: HttpRequest, body: RunStart | None = None) -> Any:
     note = body.note if body is not None else ""
     try:
         started = start_run(request.user, note)
@@ -122,7 +128,7 @@ def run_start(request: HttpRequest, body: RunStart | None = None) -> tuple[int, 
     record(request.user, "run.start", "run", started.pk, f"{request.user.username} started "
                                                          f"run #{started.pk}")
     started.refresh_from_db()
-    return 202, run_json(started)
+    return Status(202, run_json(started))
 
 
 def _period(label: str) -> Period:
