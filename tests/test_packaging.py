@@ -162,3 +162,22 @@ def test_the_sdist_holds_the_license_and_the_demo_csvs(built: dict[str, Path]) -
         files = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert {"LICENSE", "pyproject.toml", "README.md"} <= files
     assert {f"src/teamquota/data/demo/maven/{name}" for name in DEMO_CSVS} <= files
+
+
+# -- the deployment lock ----------------------------------------------------------------
+
+def test_the_deploy_lock_pins_every_web_and_postgres_dependency_without_urls() -> None:
+    """requirements/deploy.txt (``./dev lock``) pins one version of each package that
+    ``.[web,postgres]`` needs on Python 3.11, and names no package source."""
+    from packaging.utils import canonicalize_name
+
+    text = (ROOT / "requirements" / "deploy.txt").read_text(encoding="utf-8")
+    assert "://" not in text and "--index" not in text and "--find-links" not in text
+    pins = dict(line.split("==") for line in text.splitlines()
+                if line and not line.startswith(("#", " ")))
+    pinned = {canonicalize_name(name) for name in pins}
+    extras = PROJECT["optional-dependencies"]
+    wanted = {canonicalize_name(n) for n in names(PROJECT["dependencies"]) | names(
+        extras["web"]) | names(extras["insights"]) | names(extras["postgres"])} - {"teamquota"}
+    assert sorted(wanted - pinned) == []  # a dependency added since: run ./dev lock
+    assert pins["django"].startswith("5.2.")  # Python 3.11: the LTS

@@ -1,12 +1,18 @@
 """teamquota: sales compensation for teams — individual, hybrid and team plans, paid exactly.
 
-The Python API for notebooks::
+The Python API for notebooks (the README's example)::
 
     import teamquota
-    plan = teamquota.load_plan("plans/ae-hybrid.yaml")
-    data = teamquota.demo_dataset()
-    results = teamquota.calculate(plan, data)          # DuckDB in-process
+    from teamquota.targets import suggest_targets
+
+    plan = teamquota.load_plan("ae-hybrid-2017")       # a shipped example, or a YAML path
+    data = teamquota.demo_dataset()                    # the demo has no targets: suggest them
+    targets = suggest_targets(data, "quarter", periods=["2017-Q2", "2017-Q3", "2017-Q4"])
+    results = teamquota.calculate(plan, data.replace(targets=targets))  # DuckDB in-process
     results.payouts.to_pandas()
+
+``pip install teamquota`` is this library and the CLI; the web app, the insights and the
+Spark engine are extras (:mod:`teamquota.extras`).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ def calculate(plan: LoadedPlan | str, data: Dataset, backend: Any = "duckdb",
 
 
 def load_plan(path: str) -> LoadedPlan:
+    """The plan file at ``path``, or the shipped example plan of that name
+    (``teamquota.plan.examples.names()``)."""
     from teamquota.plan.loader import load_plan as _load
     return _load(path)
 
