@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -138,7 +138,11 @@ class RunList(Schema):
     runs: list[RunOut] = Field(description="the newest 100, newest first")
 
 
-class RunStart(Schema):
+class RunStart(BaseModel):
+    """A request body: a plain pydantic model (ninja's Schema reads any object's
+    attributes, so ``[1]`` would pass as an empty body)."""
+
+    model_config = ConfigDict(extra="forbid")
     note: str = Field("", max_length=300, description="shown in the run list")
 
 
