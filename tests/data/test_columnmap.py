@@ -90,7 +90,7 @@ def test_load_map_text__errors_name_the_map_line() -> None:
         load_map_text(text, "maps/mine.yaml")
     assert caught.value.diagnostics.render() == (
         "maps/mine.yaml:6:18: error[D021]: tables.deals.transforms.owner_id: Input should be "
-        "'slug', 'lower' or 'upper' (found 'slugify')\n"
+        "'slug', 'lower', 'upper' or 'percent' (found 'slugify')\n"
         "maps/mine.yaml:5:5: error[D021]: tables.deals.renam: unknown key\n"
         "hint: docs/data.md lists the keys of a column map\n"
         "maps/mine.yaml:7:3: error[D021]: tables.opportunities: Input should be 'payees', "

@@ -118,7 +118,13 @@ def test_load_table__bad_line_and_bad_utf8_mid_file(tmp_path: Path) -> None:
     latin.write_bytes(DEALS_HEADER.encode() + b"D1,ann,Acme,GTX,1,USD,Won,2017-03-01\n" * 3
                       + "D9,ann,Café,GTX,1,USD,Won,2017-03-01\n".encode("latin-1"))
     _, _, diagnostics = load_table("deals", latin)
-    assert [d.message for d in diagnostics] == ["not UTF-8 text; save the file as UTF-8 CSV"]
+    # the header, three D1 lines, then D9 on line 5: 'D9,ann,Caf' is 10 bytes, so the é
+    # (latin-1 0xe9) is its 11th byte
+    assert [(d.source.line if d.source else None, d.message) for d in diagnostics] == [(
+        5, "not UTF-8 text: byte 0xe9 (byte 11 of the line, byte "
+        f"{len(DEALS_HEADER) + 3 * 37 + 11} of the file) is not valid UTF-8; state the "
+        "file's encoding: --encoding cp1252 (or latin-1, ...) on the command line or "
+        "'encoding: cp1252' in the column map; or save the file as UTF-8")]
 
 
 def test_load_table__parquet_text_is_trimmed_and_keys_checked(tmp_path: Path) -> None:

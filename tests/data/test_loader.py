@@ -112,8 +112,12 @@ def test_load_table__not_utf8_is_a_file_error(tmp_path: Path) -> None:
     path.write_bytes(DEALS_HEADER.encode() + "D1,ann,Café,GTX,1,USD,Won,2017-03-01\n"
                      .encode("latin-1"))
     _, _, diagnostics = load_table("deals", path)
+    # line 2 is 'D1,ann,Caf' (10 bytes) then latin-1's 0xe9: the 11th byte of the line
     assert [d.render() for d in diagnostics] == [
-        f"{path}: error[D000]: not UTF-8 text; save the file as UTF-8 CSV"]
+        f"{path}:2: error[D000]: not UTF-8 text: byte 0xe9 (byte 11 of the line, byte "
+        f"{len(DEALS_HEADER) + 11} of the file) is not valid UTF-8; state the file's encoding:"
+        " --encoding cp1252 (or latin-1, ...) on the command line or 'encoding: cp1252' in "
+        "the column map; or save the file as UTF-8"]
 
 
 def test_load_table__parquet_typed_columns_load_without_text(tmp_path: Path) -> None:

@@ -50,5 +50,14 @@ DATA_CODES: dict[str, str] = {
     "D038": ("warning: teams.leader_id is not the team's ongoing leader in leaderships "
              "(the leaderships table decides)"),
     "D040": "warning: rows were rejected (on_error='reject') and written to a reject table",
+    "D041": ("no column map preset reads the folder's export, or more than one does (the "
+             "diagnostic lists each preset and what it needs)"),
+    "D042": "info: the column map preset was chosen from the export's header",
+    "D043": "info: a report footer at the end of a file was not read (column map footer)",
+    "D044": ("info: amounts with more decimals than their currency has were rounded "
+             "(column map round), counted with examples"),
+    "D045": "info: thousands separators were removed from numbers (column map thousands)",
+    "D046": "info: Salesforce conversion rates were inverted into the corporate currency",
+    "D047": "a Salesforce CurrencyType export does not mark exactly one corporate currency",
     "D050": "the server could not store an import or a run (disk full); nothing changed",
 }

@@ -117,6 +117,9 @@ TableName = Literal["payees", "teams", "memberships", "leaderships", "deals", "s
 
 class ColumnMap(_Strict):
     map: Text = Field(description="name of the map, e.g. salesforce")
+    extends: Literal["salesforce", "salesforce-api", "hubspot", "maven"] | None = Field(
+        default=None, description="a shipped preset this map starts from: its keys replace "
+        "the preset's, a table's keys those of the preset's table")
     description: Text | None = Field(default=None, description="free text")
     encoding: Text | None = Field(
         default=None, description="text encoding of the map's CSV files when they have no "
@@ -170,6 +173,8 @@ def load_map_text(text: str, path: str = "<map>") -> LoadedMap:
     reader = Converter(path, MAP_YAML)
     data = reader.read(node)
     diagnostics = reader.diagnostics
+    if isinstance(data, dict) and isinstance(data.get("extends"), str):
+        data = _extend(data, path, diagnostics)
     loaded = LoadedMap(ColumnMap.model_construct(), path, reader.locations)
     try:
         loaded.map = ColumnMap.model_validate(data)
@@ -190,6 +195,30 @@ def load_map_text(text: str, path: str = "<map>") -> LoadedMap:
                               hint)
     diagnostics.raise_if_errors()
     return loaded
+
+
+def _preset_text(name: str) -> str:
+    return resources.files("teamquota.data").joinpath("maps", f"{name}.yaml").read_text(
+        encoding="utf-8")
+
+
+def _extend(data: dict[str, Any], path: str, diagnostics: Any) -> dict[str, Any]:
+    """The preset ``extends`` names with this map's keys over it: top-level keys replace
+    the preset's; a table's keys replace those of the preset's table of the same name."""
+    name = data["extends"]
+    if name not in PRESETS:
+        return data  # model validation names the key and the presets
+    reader = Converter(f"<preset {name}>", MAP_YAML)
+    node = compose(_preset_text(name), f"<preset {name}>", MAP_YAML)
+    assert node is not None  # a shipped preset is a mapping
+    base = reader.read(node)
+    merged = {**base, **data}
+    tables = dict(base.get("tables") or {})
+    for table, section in (data.get("tables") or {}).items():
+        tables[table] = {**tables.get(table, {}), **section} if isinstance(section, dict) \
+            else section
+    merged["tables"] = tables
+    return merged
 
 
 def load_map(path: str | Path) -> LoadedMap:
@@ -217,15 +246,18 @@ def load_preset(name: str) -> LoadedMap:
     if name not in PRESETS:
         raise InputError([Diagnostic("D021", f"unknown column map preset '{name}'",
                                      None, "presets: " + ", ".join(PRESETS))])
-    text = resources.files("teamquota.data").joinpath("maps", f"{name}.yaml").read_text(
-        encoding="utf-8")
-    return load_map_text(text, f"<preset {name}>")
+    return load_map_text(_preset_text(name), f"<preset {name}>")
 
 
 def resolve_map(column_map: LoadedMap | str | Path | None) -> LoadedMap | None:
     """A preset name, a map file path, a loaded map, or None."""
     if column_map is None or isinstance(column_map, LoadedMap):
         return column_map
+    if isinstance(column_map, str) and column_map not in PRESETS and not Path(
+            column_map).suffix:
+        raise InputError([Diagnostic("D021", f"unknown column map preset '{column_map}'",
+                                     None, "presets: " + ", ".join(PRESETS) + "; or give a "
+                                     "column map file (.yaml)")])
     if isinstance(column_map, str) and column_map in PRESETS:
         return load_preset(column_map)
     return load_map(column_map)

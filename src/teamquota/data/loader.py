@@ -9,6 +9,7 @@ silently: a rejected row is in a reject table with its line and reason.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,12 +26,14 @@ from teamquota.data.columnmap import LoadedMap, TableMap, load_map, resolve_map
 from teamquota.data.convert import finish, query
 from teamquota.data.dataset import Dataset
 from teamquota.data.dataset_checks import check_dataset
+from teamquota.data.detect import NONE, detect_map
 from teamquota.data.duck import connect
+from teamquota.data.encoding import utf8_copy
 from teamquota.data.external import ExternalTable, canonical, check_deals
 from teamquota.data.fx import FxRates
 from teamquota.data.limits import MONEY_WHOLE_DIGITS
 from teamquota.data.problems import LoadedTable, ProblemLog
-from teamquota.data.readers import RawTable, ReadError, read_rows
+from teamquota.data.readers import RawTable, ReadError, file_kind, read_rows
 from teamquota.data.rejects import reject_table
 from teamquota.data.scan import scan_file
 from teamquota.data.summary import idle_members, summarise
@@ -55,6 +58,9 @@ class LoadOptions:
     # amounts (decimal(18,2) columns) have at most this many digits before the point: the
     # columns hold 16; the web app stores 13 exactly (limits.WEB_MONEY_WHOLE_DIGITS)
     money_whole_digits: int = MONEY_WHOLE_DIGITS
+    # text encoding of CSV files without a byte order mark (default: the column map's
+    # ``encoding``, else UTF-8; data/encoding.py)
+    encoding: str | None = None
 
 
 @dataclass
@@ -87,10 +93,22 @@ READ_HINTS = {"D014": "flatten it into columns of their own before loading",
 
 
 def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: LoadedMap | None,
-              log: ProblemLog, options: LoadOptions) -> _Read | None:
+              log: ProblemLog, options: LoadOptions, scratch: Path) -> _Read | None:
     con = connect()
     try:
-        return _read_with(con, name, path, table_map, column_map, log, options)
+        read_from = None
+        if file_kind(path) == "csv":
+            stated = options.encoding or (column_map.map.encoding if column_map else None)
+            read_from, footer = utf8_copy(path, scratch, stated,
+                                          bool(table_map and table_map.footer))
+            if footer is not None:
+                shown = ", ".join(f"'{t[:100]}'" for t in footer.texts[:3])
+                more = f" and {len(footer.texts) - 3} more" if len(footer.texts) > 3 else ""
+                log.file_level.info("D043", f"report footer not read: {len(footer.texts)} "
+                                    f"line{'s' if len(footer.texts) != 1 else ''} after the "
+                                    f"blank line {footer.line}: {shown}{more} (column map "
+                                    "footer)", Source(str(path), footer.line))
+        return _read_with(con, name, path, table_map, column_map, log, options, read_from)
     except ReadError as exc:
         log.file_level.error(exc.code, str(exc), Source(str(path), exc.line),
                              READ_HINTS.get(exc.code))
@@ -101,12 +119,12 @@ def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: Loa
 
 def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
                table_map: TableMap | None, column_map: LoadedMap | None, log: ProblemLog,
-               options: LoadOptions) -> _Read | None:
+               options: LoadOptions, read_from: Path | None = None) -> _Read | None:
     """Scan the file once in DuckDB (typed, trimmed, parsed), then the table's own checks."""
     spec = TABLES[name]
     make_query = partial(query, spec, table_name=name,
                          allow_negative=options.allow_negative_deals)
-    scan = scan_file(con, name, path, table_map, column_map, log, make_query)
+    scan = scan_file(con, name, path, table_map, column_map, log, make_query, read_from)
     if scan is None:
         return None
     converted = finish(spec, scan.out, scan.schema)
@@ -129,7 +147,7 @@ def _read_with(con: duckdb.DuckDBPyConnection, name: str, path: Path,
     if options.money_whole_digits < MONEY_WHOLE_DIGITS:
         _check_money(loaded, log, options.money_whole_digits)
     loaded.texts, loaded.key_hash = {}, None  # only the table's own checks need them
-    return _Read(loaded, path, scan.raw)
+    return _Read(loaded, read_from or path, scan.raw)
 
 
 def _check_money(t: LoadedTable, log: ProblemLog, whole_digits: int) -> None:
@@ -194,11 +212,27 @@ def load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None = None,
                 options: LoadOptions | None = None) -> LoadResult:
     """Load the named files (table -> path) and ``options.external`` as one dataset."""
     options = options or LoadOptions()
+    with tempfile.TemporaryDirectory(prefix="teamquota-load-") as scratch:
+        return _load_tables(paths, column_map, options, Path(scratch))
+
+
+def _table_map(column_map: LoadedMap | None, name: str, path: Path) -> TableMap | None:
+    """The map's section for a table, unless the file is the canonical one the loader fell
+    back to (a section whose source is ``required: false`` and absent)."""
+    table_map = column_map.table(name) if column_map else None
+    if table_map is None or table_map.required:
+        return table_map
+    rates = table_map.salesforce_rates
+    return table_map if path.name in (table_map.source, rates and rates.dated) else None
+
+
+def _load_tables(paths: Mapping[str, Path], column_map: LoadedMap | None,
+                 options: LoadOptions, scratch: Path) -> LoadResult:
     log = ProblemLog()
     reads: dict[str, _Read] = {}
     for name, path in paths.items():
-        table_map = column_map.table(name) if column_map else None
-        read = _read_one(name, Path(path), table_map, column_map, log, options)
+        table_map = _table_map(column_map, name, Path(path))
+        read = _read_one(name, Path(path), table_map, column_map, log, options, scratch)
         if read is not None:
             reads[name] = read
     order = list(TABLES)
@@ -270,8 +304,13 @@ def find_table_files(directory: Path, column_map: LoadedMap | None,
             continue
         table_map = column_map.table(name) if column_map else None
         if table_map is not None:
-            found[name] = directory / table_map.source
-            continue
+            source = directory / table_map.source
+            rates = table_map.salesforce_rates
+            if rates is not None and rates.dated and (directory / rates.dated).exists():
+                source = directory / rates.dated  # dated rates decide, as in Salesforce
+            if table_map.required or source.exists():
+                found[name] = source
+                continue
         candidates = [directory / f"{name}.{ext}" for ext in ("parquet", "csv")]
         existing = [p for p in candidates if p.exists()]
         if existing:
@@ -292,18 +331,25 @@ def load(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = 
             loaded_map: LoadedMap | None = load_map(path)
             directory = path.parent
         else:
-            loaded_map = resolve_map(column_map)
+            loaded_map = None if column_map == NONE else resolve_map(column_map)
             directory = path
     except InputError as exc:
         return LoadResult(None, exc.diagnostics)
     if not directory.is_dir():
         return LoadResult(None, Diagnostics([Diagnostic(
             "D000", "not a folder of data files", Source(str(directory)))]))
+    chosen = Diagnostics()
+    if column_map is None and loaded_map is None:  # which export is this? (data/detect.py)
+        loaded_map, chosen = detect_map(directory)
+        if chosen.has_errors:
+            return LoadResult(None, chosen)
     options = options or LoadOptions()
     paths, diagnostics = find_table_files(directory, loaded_map, set(options.external))
     if diagnostics.has_errors:
-        return LoadResult(None, diagnostics)
-    return load_tables(paths, loaded_map, options)
+        return LoadResult(None, Diagnostics([*chosen, *diagnostics]))
+    result = load_tables(paths, loaded_map, options)
+    result.diagnostics = Diagnostics([*chosen, *result.diagnostics])
+    return result
 
 
 def _check_external(result: LoadResult, options: LoadOptions) -> LoadResult:

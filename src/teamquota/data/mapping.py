@@ -7,6 +7,7 @@ line. Every change a map makes to values is reported as an info diagnostic with 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -26,24 +27,75 @@ def _slug(values: pa.Array) -> pa.Array:
     return pc.utf8_trim(dashed, "-")
 
 
-TRANSFORMS = {"slug": _slug, "lower": pc.utf8_lower, "upper": pc.utf8_upper}
+def _percent(values: pa.Array) -> pa.Array:
+    """'60' -> '0.60', '12.5' -> '0.125': the decimal point moved two places, exactly; text
+    that is no number stays as it is (and is reported where it is parsed)."""
+    out: list[str | None] = []
+    for text in values.to_pylist():
+        try:
+            out.append(None if text is None else format(Decimal(text).scaleb(-2), "f"))
+        except InvalidOperation:
+            out.append(text)
+    return pa.array(out, pa.string())
+
+
+TRANSFORMS = {"slug": _slug, "lower": pc.utf8_lower, "upper": pc.utf8_upper,
+              "percent": _percent}
 
 
 def _value_map(values: pa.Array, mapping: dict[str, str], column: str, where: Source,
                diagnostics: Diagnostics) -> pa.Array:
+    """Replace values by the map, matching case-insensitively (the values are trimmed);
+    each distinct spelling changed is reported with its count (D030)."""
     if not mapping:
         return values
-    keys = pa.array(list(mapping), pa.string())
-    index = pc.index_in(values, value_set=keys)
-    replaced = pa.array(list(mapping.values()), pa.string()).take(index)
-    for source_value, count in zip(keys.to_pylist(), np.bincount(
-            index.drop_null().to_numpy(zero_copy_only=False), minlength=len(keys)).tolist(),
-            strict=True):
-        if count:
+    folded = {k.strip().casefold(): v for k, v in mapping.items()}
+    keys = pa.array(list(folded), pa.string())
+    index = pc.index_in(pc.utf8_lower(values), value_set=keys)
+    replaced = pa.array(list(folded.values()), pa.string()).take(index)
+    changed = pc.is_valid(index)
+    if pc.any(changed).as_py():
+        counts = pc.value_counts(values.filter(changed))
+        for item in counts.to_pylist():
+            source_value, count = item["values"], item["counts"]
+            target = folded[source_value.casefold()]
             diagnostics.info("D030", f"column '{column}': value map changed '{source_value}' "
-                             f"to '{mapping[source_value]}' on {count:,} "
+                             f"to '{target}' on {count:,} "
                              f"row{'s' if count != 1 else ''}", where)
     return pc.coalesce(replaced, values)
+
+
+TRUE = ("true", "1", "yes")
+
+
+def _flag_columns(table_map: TableMap, by_key: dict[str, str]) -> dict[str, str]:
+    """'won'/'closed' -> the source column holding that flag, when the file has both."""
+    if table_map.stage_flags is None:
+        return {}
+    found = {kind: by_key.get(getattr(table_map.stage_flags, kind).strip().casefold())
+             for kind in ("won", "closed")}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _stage_from_flags(stage: pa.Array, won: pa.Array, closed: pa.Array,
+                      flags: dict[str, str], where: Source,
+                      diagnostics: Diagnostics) -> pa.Array:
+    """Won where the won flag is true, Lost where closed and not won, else the stage."""
+    truth = pa.array(list(TRUE), pa.string())
+    is_won = pc.is_in(pc.utf8_lower(won), value_set=truth).fill_null(False)
+    is_closed = pc.is_in(pc.utf8_lower(closed), value_set=truth).fill_null(False)
+    is_lost = pc.and_(is_closed, pc.invert(is_won))
+    out = pc.if_else(is_won, pa.scalar("Won"), pc.if_else(is_lost, pa.scalar("Lost"), stage))
+    for name, mask in (("Won", is_won), ("Lost", is_lost)):
+        differs = pc.and_(mask, pc.invert(pc.equal(stage, name).fill_null(False)))
+        count = int(pc.sum(differs.cast(pa.int64())).as_py() or 0)
+        if count:
+            rule = (f"{flags['won']} is true" if name == "Won" else
+                    f"{flags['closed']} is true and {flags['won']} is not")
+            diagnostics.info("D030", f"column 'stage': set to '{name}' on {count:,} "
+                             f"row{'s' if count != 1 else ''} where {rule} (column map "
+                             "stage_flags)", where)
+    return out
 
 
 def _text_columns(table: pa.Table) -> dict[str, pa.Array]:
@@ -68,22 +120,43 @@ def apply_table_map(table_name: str, raw: pa.Table, table_map: TableMap, loaded:
         return {}, diagnostics
     source_columns = _text_columns(raw)
     canonical = set(TABLES[table_name].column_names)
+    by_key = {name.strip().casefold(): name for name in source_columns}
+    rename: dict[str, str] = {}  # source column as the file spells it -> target
+    spelled: dict[str, str] = {}  # ... -> as the map spells it (for locations)
+    for source_name, target in table_map.rename.items():
+        found = by_key.get(source_name.strip().casefold())
+        if found is None:
+            continue
+        other = next((s for s, t in rename.items() if t == target), None)
+        if other is not None:
+            diagnostics.error("D022", f"column map renames both '{spelled[other]}' and "
+                              f"'{source_name}' to '{target}', and {Path(data_path).name} "
+                              "has both", loaded.source(*at, "rename", source_name),
+                              "keep one of the two columns in the export")
+            continue
+        rename[found], spelled[found] = target, source_name
+    flags = _flag_columns(table_map, by_key)
     columns: dict[str, pa.Array] = {}
     for source_name, values in source_columns.items():
-        if source_name in table_map.rename:
-            columns[table_map.rename[source_name]] = values
-        elif source_name in canonical and source_name not in table_map.rename.values():
+        if source_name in rename:
+            columns[rename[source_name]] = values
+        elif source_name in canonical and source_name not in rename.values():
             columns[source_name] = values
-    unused = [n for n in source_columns if n not in table_map.rename and n not in columns]
+    unused = [n for n in source_columns if n not in rename and n not in columns
+              and n not in flags.values()]
     if unused:
         diagnostics.info("D035", "source columns not used by the column map: "
                          + ", ".join(f"'{n}'" for n in unused), where)
-    for source_name in table_map.rename:
-        if source_name not in source_columns and source_name in table_map.optional:
-            diagnostics.info("D035", f"optional source column '{source_name}' is not in "
-                             f"{Path(data_path).name}; "
-                             f"column '{table_map.rename[source_name]}' is left blank", where)
-        elif source_name not in source_columns:
+    targets_found = set(rename.values())
+    for source_name, target in table_map.rename.items():
+        if source_name.strip().casefold() in by_key:
+            continue
+        if source_name in table_map.optional:
+            if target not in targets_found:
+                diagnostics.info("D035", f"optional source column '{source_name}' is not "
+                                 f"in {Path(data_path).name}; "
+                                 f"column '{target}' is left blank", where)
+        else:
             diagnostics.error("D022", f"column map renames '{source_name}', but "
                               f"{Path(data_path).name} has no such column",
                               loaded.source(*at, "rename", source_name),
@@ -104,6 +177,10 @@ def apply_table_map(table_name: str, raw: pa.Table, table_map: TableMap, loaded:
     for name, mapping in table_map.values.items():
         if _known(name, columns, loaded, (*at, "values", name), diagnostics):
             columns[name] = _value_map(columns[name], mapping, name, where, diagnostics)
+    if len(flags) == 2 and "stage" in columns:
+        columns["stage"] = _stage_from_flags(columns["stage"], source_columns[flags["won"]],
+                                             source_columns[flags["closed"]], flags, where,
+                                             diagnostics)
     for number, lookup in enumerate(table_map.lookups):
         _join(columns, lookup, loaded, (*at, "lookups", number), base_dir, where, diagnostics)
     return columns, diagnostics

@@ -11,6 +11,7 @@ the values during the same scan, so the raw text of a large file is never held w
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import mmap
@@ -54,6 +55,36 @@ class ReadError(Exception):
         super().__init__(message)
         self.code = code
         self.line = line
+
+
+ENCODING_HINT = ("state the file's encoding: --encoding cp1252 (or latin-1, ...) on the "
+                 "command line or 'encoding: cp1252' in the column map; or save the file as "
+                 "UTF-8")
+
+
+def located(data: bytes, codec: str, skip: int, at: int) -> ReadError:
+    """The error for a byte at offset ``at`` (0-based) that is not valid in ``codec``,
+    at its line (the message names the byte, its place in the line and in the file)."""
+    line = data[skip:at].decode(codec, errors="replace").count("\n") + 1
+    line_start = data.rfind(b"\n", 0, at) + 1
+    in_line = "" if "16" in codec else f"byte {at - line_start + 1} of the line, "
+    name = "UTF-8" if codec == "utf-8" else codec
+    return ReadError(f"not {name} text: byte 0x{data[at]:02x} ({in_line}byte {at + 1:,} of "
+                     f"the file) is not valid {name}; {ENCODING_HINT}", line=line)
+
+
+def utf8_error(path: Path) -> ReadError:
+    """The located error for a file DuckDB found not to be UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ReadError(f"cannot read file: {exc.strerror}")
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        data[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return located(data, "utf-8", skip, exc.start + skip)
+    return ReadError(f"not UTF-8 text; {ENCODING_HINT}")
 
 
 def file_kind(path: Path) -> str:
@@ -160,10 +191,11 @@ def read_header(path: Path) -> list[str]:
         raise ReadError(f"the header line is longer than {HEADER_BYTES:,} bytes; a file has "
                         f"at most {MAX_COLUMNS:,} columns", "D025", 1)
     first = first.rstrip(b"\n").rstrip(b"\r")
+    skip = len(codecs.BOM_UTF8) if first.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ReadError("the header line is not UTF-8 text") from None
+        text = first[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise located(first, "utf-8", skip, exc.start + skip) from None
     names = next(csv.reader([text]), [])
     if not names or names == [""]:
         raise ReadError("the file is empty or has no header line")
@@ -249,7 +281,7 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, names: Sequence[str],
     table = table.rename_columns([name if not name.startswith(UNNAMED) else ""
                                   for name in table.column_names])
     if any("ENCODING" in kind or "UNICODE" in kind for kind, in rejected):
-        raise ReadError("not UTF-8 text; save the file as UTF-8 CSV")
+        raise utf8_error(path)
     newlines, ends_with_newline = counted or (0, 1)
     if not rejected and newlines + 1 - ends_with_newline == table.num_rows + 1:
         return RawTable(table, np.arange(2, table.num_rows + 2, dtype=np.int64))

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from teamquota.core.diagnostics import Source
+from teamquota.data.amounts import remove_thousands, round_amounts
 from teamquota.data.columnmap import LoadedMap, TableMap
 from teamquota.data.duck import literal
 from teamquota.data.mapping import apply_table_map
@@ -32,6 +33,7 @@ from teamquota.data.readers import (
     scan_csv,
     sql_names,
 )
+from teamquota.data.salesforce import salesforce_rates
 from teamquota.data.spill import fetch
 from teamquota.data.tables import TABLES
 
@@ -53,12 +55,14 @@ class Scan:
 
 def scan_file(con: duckdb.DuckDBPyConnection, name: str, path: Path,
               table_map: TableMap | None, column_map: LoadedMap | None, log: ProblemLog,
-              make_query: Query) -> Scan | None:
-    """The file's conversion query result, or None when the file itself is wrong."""
+              make_query: Query, read_from: Path | None = None) -> Scan | None:
+    """The file's conversion query result, or None when the file itself is wrong;
+    ``read_from`` is a UTF-8 copy to read instead of ``path`` (data/encoding.py)."""
     if table_map is not None and column_map is not None:
-        return _scan_mapped(con, name, path, table_map, column_map, log, make_query)
+        return _scan_mapped(con, name, path, table_map, column_map, log, make_query,
+                            read_from or path)
     if file_kind(path) == "csv":
-        return _scan_csv(con, name, path, log, make_query)
+        return _scan_csv(con, name, path, log, make_query, read_from or path)
     return _scan_parquet(con, name, path, log, make_query)
 
 
@@ -75,12 +79,12 @@ def _missing(name: str, present: Sequence[str], mapped: bool, path: Path,
 
 
 def _scan_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: ProblemLog,
-              make_query: Query) -> Scan | None:
-    names = read_header(path)
+              make_query: Query, read_from: Path) -> Scan | None:
+    names = read_header(read_from)
     if _missing(name, names, False, path, log):
         return None
     sql = make_query(pa.schema([(n, pa.string()) for n in sql_names(names)]))
-    scanned = scan_csv(con, path, names, sql)
+    scanned = scan_csv(con, read_from, names, sql)
     _log_bad_lines(name, scanned, len(names), log)
     return Scan(scanned.table, pa.schema([(n, pa.string()) for n in names]), scanned.lines)
 
@@ -98,16 +102,25 @@ def _scan_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path, log: Pr
 
 
 def _scan_mapped(con: duckdb.DuckDBPyConnection, name: str, path: Path, table_map: TableMap,
-                 column_map: LoadedMap, log: ProblemLog, make_query: Query) -> Scan | None:
+                 column_map: LoadedMap, log: ProblemLog, make_query: Query,
+                 read_from: Path) -> Scan | None:
     """A column map runs on the source as Arrow text first (crm exports are small)."""
-    raw = read_raw(path)
+    raw = read_raw(read_from)
     _log_bad_lines(name, raw, raw.table.num_columns, log)
-    columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
-                                               str(path), path.parent)
+    where = Source(str(path))
+    if table_map.salesforce_rates is not None:
+        raw, columns, map_diagnostics = salesforce_rates(
+            raw, table_map.salesforce_rates, path, path.parent / table_map.source)
+    else:
+        columns, map_diagnostics = apply_table_map(name, raw.table, table_map, column_map,
+                                                   str(path), path.parent)
     log.file_level.extend(map_diagnostics)
     if map_diagnostics.has_errors or _missing(name, list(columns), True, path, log):
         return None
-    early: list[tuple[str, BadValues]] = []
+    if table_map.thousands:
+        remove_thousands(name, columns, table_map.thousands, where, log.file_level)
+    early = round_amounts(name, columns, raw.lines, column_map.map.round, where,
+                          log.file_level)
     dated = {c.name for c in TABLES[name].columns if pa.types.is_date(c.type)}
     for column, date_format in table_map.dates.items():
         if column in columns and column in dated:  # strptime formats stay in Python

@@ -1,0 +1,99 @@
+"""Which text encoding a CSV file is in, and a UTF-8 copy of it when it is not UTF-8.
+
+The rules, in order: a byte order mark decides (UTF-8, UTF-16 LE or BE); else the
+encoding the user states (``--encoding``, else the column map's ``encoding:``); else UTF-8.
+Nothing is guessed. A byte that is not valid in that encoding is a D000 at its line and
+byte, never a replacement character. The loader reads a file that is UTF-8 as it is; a file
+in another encoding, or one whose report footer must be left out (``footer: true``, see
+:func:`split_footer`), is read from a UTF-8 copy with the same lines, so every row keeps its
+line number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from teamquota.data.readers import ReadError, located
+
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+
+def codec_name(name: str) -> str:
+    """Python's name for an encoding; ReadError for one it does not know."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise ReadError(f"unknown text encoding '{name}'; e.g. utf-8, cp1252, latin-1, "
+                        "utf-16") from None
+
+
+def detect(head: bytes, stated: str | None) -> tuple[str, int]:
+    """(codec, length of its byte order mark) for a file starting with ``head``."""
+    for bom, codec in BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    return (codec_name(stated) if stated else "utf-8"), 0
+
+
+def decode(data: bytes, codec: str, skip: int = 0) -> str:
+    """``data[skip:]`` as text, or ReadError naming the line and byte of the first bad one."""
+    try:
+        return data[skip:].decode(codec)
+    except UnicodeDecodeError as exc:
+        raise located(data, codec, skip, exc.start + skip) from None
+
+
+@dataclass
+class Footer:
+    line: int  # physical line of the blank line the footer starts with
+    texts: list[str]  # its non-blank lines
+
+
+def split_footer(text: str) -> tuple[str, Footer | None]:
+    """The text before a report footer, and the footer: a blank line, then only blank lines
+    or lines of one field (a report's title, filters, 'Confidential Information - Do Not
+    Distribute', its copyright line). A line of more fields ends the search, so a data row
+    is never taken for a footer."""
+    lines = text.splitlines(keepends=True)
+    start = None
+    for index in range(len(lines) - 1, 0, -1):
+        stripped = lines[index].strip()
+        if not stripped:
+            start = index  # the first blank line with only footer lines after it, so far
+        elif len(next(csv.reader([stripped]), [])) > 1:
+            break
+    after = [line.strip() for line in lines[start:]] if start is not None else []
+    texts = [next(csv.reader([line]), [line])[0] for line in after if line]
+    if start is None or not texts:  # no footer, or only blank lines at the end
+        return text, None
+    return "".join(lines[:start]), Footer(start + 1, texts)
+
+
+def utf8_copy(path: Path, into: Path, stated: str | None, footer: bool
+              ) -> tuple[Path | None, Footer | None]:
+    """A UTF-8 copy of ``path`` in ``into`` when it needs one (another encoding, or a
+    footer to leave out), else None; and the footer left out, if any."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror}") from None
+    codec, skip = detect(head, stated)
+    if codec == "utf-8" and not footer:
+        return None, None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror}") from None
+    text = decode(data, codec, skip)
+    found = None
+    if footer:
+        text, found = split_footer(text)
+    copy = into / f"{len(list(into.iterdir()))}-{path.name}"
+    copy.write_text(text, encoding="utf-8", newline="")
+    return copy, found
