@@ -15,8 +15,10 @@ from teamquota.cli.output import Format, FormatOption, console, fail, print_json
 from teamquota.cli.run import (
     DataOption,
     DemoOption,
+    EncodingOption,
     Engine,
     EngineOption,
+    MapOption,
     OnError,
     OnErrorOption,
     PeriodOption,
@@ -36,6 +38,8 @@ def calc(
     plan: PlanArgument,
     data: DataOption = None,
     demo: DemoOption = False,
+    column_map: MapOption = None,
+    encoding: EncodingOption = None,
     engine: EngineOption = Engine.duckdb,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="folder for credits, attainment and payouts (CSV and Parquet); "
@@ -72,7 +76,8 @@ def calc(
         folder = out or Path("out") / loaded.plan.plan
         with run.stage("load data"):
             dataset = read_data(data, demo, on_error, loaded.plan.currency,
-                                folder / "rejects", fmt, loaded.plan, deals, engine.value)
+                                folder / "rejects", fmt, loaded.plan, deals, engine.value,
+                                column_map, encoding)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt)
         with run.stage("write results"):
@@ -108,6 +113,8 @@ def explain(
     plan: Annotated[Path, typer.Option("--plan", help="plan YAML file", show_default=False)],
     data: DataOption = None,
     demo: DemoOption = False,
+    column_map: MapOption = None,
+    encoding: EncodingOption = None,
     engine: EngineOption = Engine.duckdb,
     period: PeriodOption = None,
     fmt: FormatOption = Format.text,
@@ -118,7 +125,7 @@ def explain(
             loaded = read_plan(plan, fmt)
         with run.stage("load data"):
             dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
-                                loaded.plan)
+                                loaded.plan, column_map=column_map, encoding=encoding)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt)
     found = statements(results.payouts, payee, period)

@@ -26,8 +26,10 @@ from teamquota.cli.output import Format, FormatOption, cells, console, fail, pri
 from teamquota.cli.run import (
     DataOption,
     DemoOption,
+    EncodingOption,
     Engine,
     EngineOption,
+    MapOption,
     OnError,
     PlanArgument,
     calculate,
@@ -130,6 +132,8 @@ def post(
     ledger: LedgerOption,
     data: DataOption = None,
     demo: DemoOption = False,
+    column_map: MapOption = None,
+    encoding: EncodingOption = None,
     engine: EngineOption = Engine.duckdb,
     by: Annotated[str | None, typer.Option(
         "--by", help="who posts the run (default: your login name); they may not approve "
@@ -151,7 +155,7 @@ def post(
                 fail(str(exc), fmt)
         with run.stage("load data"):
             dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
-                                loaded.plan)
+                                loaded.plan, column_map=column_map, encoding=encoding)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, None, fmt)
         with run.stage("post to the ledger"):

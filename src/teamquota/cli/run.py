@@ -52,6 +52,13 @@ EngineOption = Annotated[Engine, typer.Option("--engine", "-e", help="backend to
 PeriodOption = Annotated[list[str] | None, typer.Option(
     "--period", "-p", help="limit to this period, e.g. 2017-Q3 (repeatable)",
     show_default=False)]
+MapOption = Annotated[str | None, typer.Option(
+    "--map", help="how --data's files become tables: a preset (salesforce, salesforce-api, "
+    "hubspot, maven), none (canonical files only) or a column map YAML file; default: the "
+    "preset whose export the folder holds (docs/data.md)", show_default=False)]
+EncodingOption = Annotated[str | None, typer.Option(
+    "--encoding", help="text encoding of CSV files without a byte order mark, e.g. cp1252 or "
+    "latin-1 (default: the column map's, else UTF-8)", show_default=False)]
 OnErrorOption = Annotated[OnError, typer.Option(
     "--on-error", help="fail: any bad row stops the run; reject: skip bad rows, listing each")]
 PlanArgument = Annotated[Path, typer.Argument(help="plan YAML file", show_default=False)]
@@ -159,12 +166,23 @@ def suggest_for_plan(dataset: Dataset, plan: Plan) -> pa.Table:
 
 def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
               rejects_to: Path | None, fmt: Format, plan: Plan | None = None,
-              deals: str | None = None, engine: str = "duckdb") -> Dataset:
+              deals: str | None = None, engine: str = "duckdb", column_map: str | None = None,
+              encoding: str | None = None) -> Dataset:
     """The demo dataset (with targets suggested for ``plan``), or a folder loaded
     all-or-nothing (``fail``) or with rejects; ``deals`` is a source the ``engine`` reads
-    itself (data/external.py) instead of the folder's deals file."""
+    itself (data/external.py) instead of the folder's deals file; ``column_map`` and
+    ``encoding`` are ``--map`` and ``--encoding``."""
     if demo == (data is not None):
         fail("give exactly one of --data DIR or --demo", fmt)
+    if demo and (column_map or encoding):
+        fail("--map and --encoding read your own exports: use them with --data DIR", fmt)
+    if encoding:
+        import codecs
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"--encoding: unknown text encoding '{encoding}'; e.g. utf-8, cp1252, "
+                 "latin-1, utf-16", fmt, code="C004")
     if demo and deals:
         fail("--deals reads your own deals: use it with --data DIR, not --demo", fmt)
     if demo:
@@ -180,9 +198,9 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
             external["deals"] = parse_source(deals)
         except ValueError as exc:
             fail(f"--deals: {exc}", fmt, code="C004")
-    result = load(data, options=LoadOptions(
+    result = load(data, column_map, options=LoadOptions(
         on_error=on_error.value, currency=currency, external=external, backend=engine,
-        year_start_month=plan.year_start_month if plan is not None else 1))
+        year_start_month=plan.year_start_month if plan is not None else 1, encoding=encoding))
     if result.dataset is None:
         fail(result.diagnostics, fmt)
     if fmt == Format.text:

@@ -12,7 +12,17 @@ import typer
 from rich.table import Table
 
 from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
-from teamquota.cli.run import DataOption, DemoOption, OnError, measures_of, read_data, read_plan
+from teamquota.cli.run import (
+    DataOption,
+    DemoOption,
+    EncodingOption,
+    MapOption,
+    OnError,
+    OnErrorOption,
+    measures_of,
+    read_data,
+    read_plan,
+)
 from teamquota.core.diagnostics import InputError
 from teamquota.core.money import D
 
@@ -41,6 +51,9 @@ def _decimal(text: str, option: str, fmt: Format) -> Decimal:
 def suggest(
     data: DataOption = None,
     demo: DemoOption = False,
+    column_map: MapOption = None,
+    encoding: EncodingOption = None,
+    on_error: OnErrorOption = OnError.fail,
     plan: Annotated[Path | None, typer.Option(
         "--plan", help="take the period, year start and measure names from this plan",
         show_default=False)] = None,
@@ -80,8 +93,9 @@ def suggest(
         every, year_start_month = Every(loaded.period), loaded.year_start_month
         currency = loaded.currency
         measure, team_measure = measures_of(loaded, measure)
-    dataset = read_data(data, demo, OnError.fail, currency, None, fmt,
-                        loaded if plan is not None and not demo else None)
+    dataset = read_data(data, demo, on_error, currency, None, fmt,
+                        loaded if plan is not None and not demo else None,
+                        column_map=column_map, encoding=encoding)
     try:
         table = suggest_targets(dataset, every.value, year, method=method.value,
                                 lookback=lookback, growth=growth_rate,
