@@ -93,7 +93,7 @@ class PasswordChangeRequiredMiddleware:
     """A user whose password sales ops set (a new login or a reset) sees nothing but the
     password page until they choose their own; signing out stays possible."""
 
-    ALLOWED = ("/account/password/", "/logout/", "/static/")
+    ALLOWED = ("/account/password/", "/logout/", "/static/", "/schemas/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -18,7 +18,12 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET
 from ninja import NinjaAPI
 
-from teamquota.web.comp.api import errors, reads, writes  # noqa: F401 - writes registers
+from teamquota.web.comp.api import (  # noqa: F401 - writes registers its operations
+    errors,
+    published,
+    reads,
+    writes,
+)
 
 DESCRIPTION = """Statements, results, runs, imports and the period close of teamquota.
 
@@ -60,5 +65,8 @@ def _operation_patterns() -> list[URLPattern]:
     return patterns
 
 
-urlpatterns = [path("api/openapi.json", openapi_json, name="api_openapi"),
-               *_operation_patterns()]
+urlpatterns = [path("api/openapi.json", _json_405(openapi_json), name="api_openapi"),
+               *_operation_patterns(),
+               path("schemas/plan.json", published.plan_schema, name="schema_plan"),
+               path("schemas/column-map.json", published.column_map_schema,
+                    name="schema_column_map")]
