@@ -7,7 +7,7 @@ import difflib
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,8 +30,9 @@ from teamquota.cli.run import (
     stages,
 )
 from teamquota.cli.statement import payees, render_statements, statements, totals_table
-from teamquota.data.spill import parse_size
-from teamquota.engine.results import Results
+
+if TYPE_CHECKING:
+    from teamquota.engine.results import Results
 
 
 def calc(
@@ -63,6 +64,8 @@ def calc(
     """Calculate every payee's payouts, write them, and print each payee's total."""
     # The DuckDB backend reads these when it connects (backends/duckdb.py).
     if memory_limit:
+        from teamquota.data.spill import parse_size
+
         try:
             parse_size(memory_limit)
         except ValueError as exc:

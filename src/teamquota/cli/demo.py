@@ -10,10 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import typer
 from rich.table import Table
 
@@ -28,8 +26,11 @@ from teamquota.cli.run import (
 )
 from teamquota.cli.statement import money
 from teamquota.core.money import ZERO, fmt_pct
-from teamquota.data.tables import TARGETS
-from teamquota.engine.results import Results
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from teamquota.engine.results import Results
 
 DEMO_PLAN = "ae-hybrid-2017.yaml"
 
@@ -46,6 +47,7 @@ def demo(
 ) -> None:
     """Run the AE hybrid plan on the shipped Maven CRM demo data and show the results."""
     import teamquota
+    from teamquota.data.tables import TARGETS
     from teamquota.targets import write_targets_csv
 
     with stages(fmt) as run:
@@ -82,6 +84,8 @@ def demo(
 
 def team_rows(results: Results) -> list[dict[str, object]]:
     """The team component's rows of the attainment table: won, target, attainment."""
+    import pyarrow.compute as pc
+
     table = results.attainment
     teams = table.filter(pc.and_(pc.equal(table["subject_type"], "team"),
                                  pc.equal(table["component_id"], "team")))

@@ -11,16 +11,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from teamquota.cli.output import Format, console, fail
-from teamquota.core.spreadsheet import write_csv
-from teamquota.data.dataset import Dataset
 from teamquota.extras import require
+
+if TYPE_CHECKING:  # pandas and the data load when a command runs, not for --help
+    import pandas as pd
+
+    from teamquota.data.dataset import Dataset
 
 DataOpt = Annotated[Path | None, typer.Option(
     "--data", "-d", help="folder of CSV/Parquet input files (default: the shipped CRM demo)",
@@ -66,14 +68,17 @@ def _console():  # noqa: ANN202 - a rich Console
 
 
 def _pct(x: float) -> str:
+    import pandas as pd
     return "" if pd.isna(x) else f"{x:.0%}"
 
 
 def _money(x: float) -> str:
+    import pandas as pd
     return "" if pd.isna(x) else f"{x:,.0f}"
 
 
 def _write(out: Path, frames: dict[str, pd.DataFrame], charts: dict[str, object]) -> list[Path]:
+    from teamquota.core.spreadsheet import write_csv
     from teamquota.insights.charts import write_chart
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -106,6 +111,8 @@ def strengths(
 ) -> None:
     """Each rep's measured strengths, shrunk toward the team, with 90% intervals."""
     require("insights", "teamquota strengths")
+    import pandas as pd
+
     from teamquota.insights import figures
     from teamquota.insights.frames import payee_names
     from teamquota.insights.ratings import load_ratings, side_by_side

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -39,26 +39,11 @@ from teamquota.cli.run import (
 )
 from teamquota.cli.statement import money
 from teamquota.core.money import ZERO
-from teamquota.ledger import book
-from teamquota.ledger.filestore import (
-    FileStore,
-    check_folder,
-    check_plan,
-    open_ledger,
-    plan_info,
-    posted_run,
-)
-from teamquota.ledger.model import (
-    APPROVED,
-    CALCULATED,
-    MANUAL,
-    OPEN,
-    REVIEWED,
-    Entry,
-    LedgerError,
-    PeriodState,
-)
-from teamquota.ledger.store import Row
+
+if TYPE_CHECKING:  # the ledger loads the engine's tables: imported when a command runs
+    from teamquota.ledger.filestore import FileStore
+    from teamquota.ledger.model import Entry, PeriodState
+    from teamquota.ledger.store import Row
 
 ledger_app = typer.Typer(
     help="The payout ledger in a folder: post runs, adjust, approve, lock, pay.",
@@ -77,6 +62,9 @@ PeriodArgument = Annotated[str, typer.Argument(help="period label, e.g. 2017-Q3"
 def _ledger(folder: Path, fmt: Format, create: bool = False, write: bool = True
             ) -> Iterator[FileStore]:
     """The ledger for the block; a refusal (LedgerError) is a one-line error, exit 1."""
+    from teamquota.ledger.filestore import open_ledger
+    from teamquota.ledger.model import LedgerError
+
     try:
         with open_ledger(folder, create=create, write=write) as store:
             yield store
@@ -98,6 +86,8 @@ def _money_of(totals: dict[str, Decimal]) -> str:
 
 
 def _state(store: FileStore) -> dict[str, tuple[PeriodState, dict[str, Decimal], str]]:
+    from teamquota.ledger import book
+
     return {p.label: (p, _totals(rows := store.rows(p.label)), book.fingerprint(rows))
             for p in store.periods()}
 
@@ -114,6 +104,8 @@ def _period_of(store: FileStore, label: str, fmt: Format) -> PeriodState:
 
 
 def _entry_line(e: Entry) -> str:
+    from teamquota.ledger.model import MANUAL
+
     payee, _, component = e.key
     kind = e.line_type if e.line_type != MANUAL else "manual adjustment"
     return (f"{kind} {money(e.amount, e.currency)} for {payee} {component} {e.source_period}, "
@@ -142,6 +134,16 @@ def post(
 ) -> None:
     """Calculate and post the run to the ledger: open periods show it, locked ones get
     adjustments and clawbacks, each with its cause, in the next open period."""
+    from teamquota.ledger import book
+    from teamquota.ledger.filestore import (
+        check_folder,
+        check_plan,
+        open_ledger,
+        plan_info,
+        posted_run,
+    )
+    from teamquota.ledger.model import LedgerError
+
     who = by or _login()
     with stages(fmt) as run:
         with run.stage("load plan"):
@@ -216,6 +218,8 @@ def _login() -> str:
 
 def _change(label: str, before: tuple[PeriodState, dict[str, Decimal], str] | None,
             after: tuple[PeriodState, dict[str, Decimal], str]) -> str:
+    from teamquota.ledger.model import APPROVED, CALCULATED, REVIEWED
+
     p, totals, fp = after
     if p.locked:
         return f"run #{p.run_id} is final"
@@ -274,6 +278,9 @@ def adjust(
 ) -> None:
     """Book a manual adjustment for a payee's component in a period; a locked period's
     adjustment is paid in the next open period. No recalculation reverses it."""
+    from teamquota.ledger import book
+    from teamquota.ledger.model import LedgerError
+
     value = parse_amount(amount, fmt)
     if not reason.strip():
         fail("--reason must say why the adjustment is made", fmt, code="C004")
@@ -322,6 +329,8 @@ def approve(
 ) -> None:
     """Approve what a period pays (not by whoever posted its run or booked a manual
     adjustment in it: segregation of duties)."""
+    from teamquota.ledger.model import APPROVED, OPEN
+
     with _ledger(ledger, fmt) as store:
         p = _period_of(store, period, fmt)
         if p.locked:
@@ -359,6 +368,9 @@ def lock(
 ) -> None:
     """Lock an approved period: its lines and payroll file are final; later differences
     are paid as adjustments and clawbacks in the next open period."""
+    from teamquota.ledger import book
+    from teamquota.ledger.model import LedgerError
+
     with _ledger(ledger, fmt) as store:
         p = _period_of(store, period, fmt)
         try:
@@ -467,6 +479,9 @@ def payroll(
 ) -> None:
     """Write a period's payroll file: for a locked period the one frozen at lock (names and
     e-mails as they were then), else made now. Text cells cannot start a formula."""
+    from teamquota.ledger import book
+    from teamquota.ledger.model import LedgerError
+
     with _ledger(ledger, fmt, write=False) as store:
         p = _period_of(store, period, fmt)
         try:

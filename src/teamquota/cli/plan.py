@@ -11,8 +11,6 @@ import typer
 from teamquota.cli.output import Format, FormatOption, console, fail, print_json
 from teamquota.cli.run import PlanArgument
 from teamquota.core.diagnostics import InputError
-from teamquota.plan.loader import load_plan
-from teamquota.plan.schema import plan_json_schema
 
 
 def validate(
@@ -20,6 +18,8 @@ def validate(
     fmt: FormatOption = Format.text,
 ) -> None:
     """Check a plan file and report every problem with its line and column."""
+    from teamquota.plan.loader import load_plan
+
     try:
         loaded = load_plan(plan)
     except InputError as exc:
@@ -39,6 +39,8 @@ def schema(
         show_default=False)] = None,
 ) -> None:
     """Print the plan language's JSON Schema (for editors such as VS Code)."""
+    from teamquota.plan.schema import plan_json_schema
+
     text = json.dumps(plan_json_schema(), indent=2) + "\n"
     if output is None:
         console().print(text, markup=False, end="")

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import pyarrow as pa
 import typer
 from rich.progress import (
     Progress,
@@ -28,11 +27,14 @@ from rich.text import Text
 
 from teamquota.cli.output import WARNINGS_PER_CODE, Format, console, fail, print_diagnostics
 from teamquota.core.diagnostics import Diagnostic, InputError, Source
-from teamquota.data.dataset import Dataset
-from teamquota.data.tables import TARGETS
-from teamquota.engine.results import Results
-from teamquota.plan.loader import LoadedPlan, load_plan
-from teamquota.plan.model import Plan
+
+if TYPE_CHECKING:  # the engine, the tables and pydantic load when a command runs, not for --help
+    import pyarrow as pa
+
+    from teamquota.data.dataset import Dataset
+    from teamquota.engine.results import Results
+    from teamquota.plan.loader import LoadedPlan
+    from teamquota.plan.model import Plan
 
 
 class Engine(StrEnum):
@@ -115,6 +117,8 @@ def stages(fmt: Format) -> Iterator[Stages]:
 
 
 def read_plan(path: Path, fmt: Format) -> LoadedPlan:
+    from teamquota.plan.loader import load_plan
+
     try:
         return load_plan(path)
     except InputError as exc:
@@ -141,6 +145,7 @@ def demo_data(plan: Plan | None = None) -> Dataset:
     """The shipped demo dataset; it has no targets, so with a plan it gets targets suggested
     from its own history for the plan's measures (as ``teamquota demo`` does)."""
     import teamquota
+    from teamquota.data.tables import TARGETS
 
     dataset = teamquota.demo_dataset()
     if plan is None or dataset.has("targets"):

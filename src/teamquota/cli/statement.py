@@ -8,15 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from teamquota.cli.output import cells
 from teamquota.core.money import ZERO, fmt_amount, minor_unit
-from teamquota.engine.results import Results
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from teamquota.engine.results import Results
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.table import Table
 
@@ -25,6 +24,9 @@ from teamquota.cli.run import (
 )
 from teamquota.core.diagnostics import InputError
 from teamquota.core.money import D
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 targets_app = typer.Typer(help="Targets: suggest them from history.", no_args_is_help=True)
 
