@@ -144,6 +144,32 @@ def test_it_answers_a_nul_byte_in_json(client, world):
     assert body["code"] == "D028"
 
 
+def test_it_answers_a_path_without_its_slash_in_json_naming_it(client, world):
+    body = _is_error(client.get("/api/results", **_auth(world.fiona)), 404)
+    assert body == {"error": "no API operation at /api/results (did you mean /api/results/?)"}
+    body = _is_error(client.post("/api/runs", **_auth(world.otto)), 404)
+    assert body["error"] == "no API operation at /api/runs (did you mean /api/runs/?)"
+
+
+def test_it_answers_a_post_to_the_openapi_document_in_json_even_without_csrf(world):
+    from django.test import Client
+    _is_error(Client(enforce_csrf_checks=True).post("/api/openapi.json"), 405)
+
+
+def test_it_answers_a_body_too_large_in_json(client, world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = client.post("/api/runs/", '{"note": "' + "x" * 200 + '"}',
+                           content_type="application/json", **_auth(world.otto))
+    _is_error(response, 413)
+
+
+def test_it_answers_a_broken_multipart_body_in_json(client, world):
+    response = client.post("/api/imports/", b"--x\r\nbroken",
+                           content_type="multipart/form-data; boundary=", **_auth(world.otto))
+    assert response.status_code in (400, 422)
+    _is_error(response, response.status_code)
+
+
 def test_it_keeps_pages_html_for_an_unknown_page(client, world):
     client.force_login(world.rita)
     response = client.get("/nope/")

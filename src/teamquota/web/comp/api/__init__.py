@@ -15,6 +15,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
+from django.views.decorators.common import no_append_slash
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from ninja import NinjaAPI
 
@@ -49,6 +51,11 @@ def openapi_json(request: HttpRequest) -> HttpResponse:
 
 
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A 405 in the error shape; no slash appended (``/api/results`` is a JSON 404 that
+    names ``/api/results/``, not a redirect); no CSRF check before the view (the
+    operations check it themselves, for session calls)."""
+    @no_append_slash
+    @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return errors.json_not_allowed(view(request, *args, **kwargs))

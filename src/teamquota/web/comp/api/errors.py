@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
+from django.urls import Resolver404, resolve
 from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -94,6 +96,20 @@ def install(api: NinjaAPI) -> None:
     def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return error_response(403, str(exc) or "forbidden")
 
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return error_response(413, "the request body is larger than the server accepts "
+                                   "(a form at most 5 MB; send data files as uploads)")
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return error_response(400, "bad request: the body could not be read")
+
+    @api.exception_handler(MultiPartParserError)
+    def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return error_response(400, "bad request: the multipart body could not be read",
+                              details=[{"loc": ["body"], "message": str(exc)[:200]}])
+
     @api.exception_handler(RawPostDataException)
     def _not_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
         # a form or multipart body, read before the view (RefuseNulMiddleware reads forms),
@@ -141,8 +157,14 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
-        return error_response(404, f"no API operation at {request.path} (see "
-                                   "/api/openapi.json)")
+        hint = "see /api/openapi.json"
+        if not request.path.endswith("/"):
+            try:
+                resolve(request.path + "/")
+                hint = f"did you mean {request.path}/?"
+            except Resolver404:
+                pass
+        return error_response(404, f"no API operation at {request.path} ({hint})")
     return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
 
 

@@ -19,16 +19,15 @@ except ImportError:  # pragma: no cover
 from ninja.files import UploadedFile
 
 from teamquota.core.diagnostics import Diagnostic
-from teamquota.ledger.model import LedgerError
 from teamquota.web.comp.api import auth
 from teamquota.web.comp.api.errors import ApiError
 from teamquota.web.comp.api.reads import router, run_json
 from teamquota.web.comp.api.schemas import Error, ImportReport, PeriodOut, RunOut, RunStart
-from teamquota.web.comp.models import Period, record
+from teamquota.web.comp.models import Period
 from teamquota.web.comp.services import close
 from teamquota.web.comp.services import imports as svc
-from teamquota.web.comp.services.payroll import payroll_csv
-from teamquota.web.comp.services.runs import RunNotStarted, start_run
+from teamquota.web.comp.services.payroll import PayrollRefused, export_payroll
+from teamquota.web.comp.services.runs import RunNotStarted, start_run_for
 
 # the reads' router: POST /api/runs/ must share its path view with GET /api/runs/
 TAGS = ["write"]
@@ -115,18 +114,16 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
 
 
 @router.post("/runs/", tags=TAGS, auth=auth.sales_ops, url_name="api_run_start",
-             response={202: RunOut, 415: Error, 507: Error, **WRITE_ERRORS},
+             response={202: RunOut, 413: Error, 415: Error, 507: Error, **WRITE_ERRORS},
              summary="Start a calculation run (sales ops), as the Runs page does",
              description="Returns the run at once (202); follow its status at "
                          "/api/runs/{id}/ until it is done or failed.")
 def run_start(request: HttpRequest, body: RunStart | None = None) -> Any:
     note = body.note if body is not None else ""
     try:
-        started = start_run(request.user, note)
+        started = start_run_for(request.user, note)
     except RunNotStarted as exc:  # a full disk (D050): nothing was written
         raise ApiError(507, str(exc), code="D050") from None
-    record(request.user, "run.start", "run", started.pk, f"{request.user.username} started "
-                                                         f"run #{started.pk}")
     started.refresh_from_db()
     return Status(202, run_json(started))
 
@@ -200,15 +197,10 @@ def period_lock(request: HttpRequest, label: Label) -> dict[str, Any]:
                 "content": {"text/csv": {"schema": {"type": "string"}}}}}})
 def payroll(request: HttpRequest, label: Label) -> HttpResponse:
     period = _period(label)
-    if period.status not in ("approved", "locked"):
-        raise ApiError(409, f"{label} is not approved yet; payroll exports only approved or "
-                            "locked periods", code="state")
-    record(request.user, "payroll.export", "period", label,
-           f"{request.user.username} exported payroll for {label} (run #{period.run_id})")
     try:
-        text = payroll_csv(period)
-    except LedgerError as exc:
-        raise ApiError(409, str(exc), code="ledger") from None
+        text = export_payroll(request.user, period)
+    except PayrollRefused as exc:
+        raise ApiError(409, str(exc), code="state") from None
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payroll-{label}.csv"'
     return response

@@ -42,6 +42,7 @@ from teamquota.web.comp.models import (
     Team,
     TeamSummary,
     User,
+    record,
 )
 from teamquota.web.comp.services import workers
 from teamquota.web.comp.services.bulk import insert_rows, refresh_statistics
@@ -107,6 +108,13 @@ def start_run(user: User | None, note: str = "",
     except BaseException:
         workers.release(run.pk)
         raise
+    return run
+
+
+def start_run_for(user: User, note: str = "") -> Run:
+    """A run that ``user`` starts (the Runs page, the API): started, then audited."""
+    run = start_run(user, note)
+    record(user, "run.start", "run", run.pk, f"{user.username} started run #{run.pk}")
     return run
 
 

@@ -9,12 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.core.money import fmt_money
-from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
-from teamquota.web.comp.models import PayoutLine, Period, record
+from teamquota.web.comp.models import PayoutLine, Period
 from teamquota.web.comp.services import close
-from teamquota.web.comp.services.payroll import payroll_csv
+from teamquota.web.comp.services.payroll import PayrollRefused, export_payroll
 
 
 @access.signed_in
@@ -86,15 +85,9 @@ def period_lock(request: HttpRequest, label: str) -> HttpResponse:
 @access.require_role("finance")
 def payroll_export(request: HttpRequest, label: str) -> HttpResponse:
     period = get_object_or_404(Period, label=label)
-    if period.status not in ("approved", "locked"):
-        messages.error(request, f"{label} is not approved yet; payroll exports only approved "
-                                "or locked periods")
-        return redirect("period", label=label)
-    record(request.user, "payroll.export", "period", label,
-           f"{request.user.username} exported payroll for {label} (run #{period.run_id})")
     try:
-        text = payroll_csv(period)
-    except LedgerError as exc:
+        text = export_payroll(request.user, period)
+    except PayrollRefused as exc:
         messages.error(request, str(exc))
         return redirect("period", label=label)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from teamquota.core.money import fmt_money
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
-from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run, record
+from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run
 from teamquota.web.comp.services.ledger_store import deal_changes
-from teamquota.web.comp.services.runs import RunNotStarted, start_run
+from teamquota.web.comp.services.runs import RunNotStarted, start_run_for
 from teamquota.web.comp.services.workers import fail_orphaned_runs
 
 ZERO = Decimal("0")
@@ -34,12 +34,10 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @access.require_role("sales_ops")
 def run_start(request: HttpRequest) -> HttpResponse:
     try:
-        run = start_run(request.user, request.POST.get("note", "")[:300])
+        run = start_run_for(request.user, request.POST.get("note", "")[:300])
     except RunNotStarted as exc:  # a full disk (D050): nothing was written
         messages.error(request, str(exc))
         return redirect("runs")
-    record(request.user, "run.start", "run", run.pk, f"{request.user.username} started "
-                                                     f"run #{run.pk}")
     return redirect("run", run_id=run.pk)
 
 
