@@ -170,6 +170,15 @@ def test_it_answers_a_broken_multipart_body_in_json(client, world):
     _is_error(response, response.status_code)
 
 
+def test_the_docs_list_every_operation(client):
+    from pathlib import Path
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    operations = [f"`{method.upper()} {path}`" for path, item in _spec(client)["paths"].items()
+                  for method in item]
+    assert len(operations) == 9
+    assert [op for op in operations if op not in text] == []
+
+
 def test_it_keeps_pages_html_for_an_unknown_page(client, world):
     client.force_login(world.rita)
     response = client.get("/nope/")
