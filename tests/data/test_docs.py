@@ -41,3 +41,35 @@ def test_data_codes__every_code_used_in_the_data_package_is_documented() -> None
                        .glob("*.py") if p.name != "codes.py")
     used = set(re.findall(r'"(D0\d\d)"', source))
     assert used <= set(DATA_CODES), used - set(DATA_CODES)
+
+
+EXPORTS = DOC.parents[1] / "tests" / "fixtures" / "exports"
+
+
+def _rendered(folder: Path, **kwargs: object) -> list[str]:
+    from teamquota.data.loader import LoadOptions, load
+
+    column_map = kwargs.pop("column_map", None)
+    result = load(folder, column_map, LoadOptions(**kwargs))  # type: ignore[arg-type]
+    return [d.render().split("\n")[0].replace(f"{folder}/", "") for d in result.diagnostics]
+
+
+def test_data_doc__the_rounding_and_encoding_examples_are_what_the_loader_says() -> None:
+    text = DOC.read_text()
+    folder = EXPORTS / "salesforce_api"
+    rounded = _rendered(folder, column_map=folder / "org-map.yaml")
+    unstated = _rendered(folder)
+    shown = [line for line in text.splitlines() if line.startswith("Opportunity.csv:")]
+    assert len(shown) == 2
+    assert shown[0] in rounded and shown[1] in unstated
+
+
+def test_data_doc__the_map_examples_load() -> None:
+    from teamquota.data.columnmap import load_map_text
+
+    blocks = re.findall(r"```yaml\n(map: .*?)```", DOC.read_text(), re.S)
+    assert blocks and all(load_map_text(b).map.extends for b in blocks)
+    day_first = load_map_text('map: ours\nextends: salesforce\ntables: {deals: {dates: '
+                              '{close_date: "%d/%m/%Y"}}}\n')
+    deals = day_first.table("deals")
+    assert deals is not None and deals.dates == {"close_date": "%d/%m/%Y"} and deals.footer
