@@ -35,7 +35,7 @@ from teamquota.web.comp.services import disk, import_diff
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.store import StoreError, leader_changes, write_table
 
-PRESETS = ("", "salesforce", "hubspot")
+PRESETS = ("", "salesforce", "salesforce-api", "hubspot")
 # The tables each table points at: an upsert is checked against these (from the database).
 REFERS = {"payees": (), "teams": ("payees",), "memberships": ("payees", "teams"),
           "deals": ("payees", "fx_rates"), "splits": ("deals", "payees"),
@@ -154,6 +154,8 @@ def _table_map(staged: Staged) -> LoadedMap | None:
     table_map = preset.table(staged.table)
     if table_map is None:
         return None
+    # the upload is the table's source, whatever the preset names it
+    table_map = table_map.model_copy(update={"required": True})
     return LoadedMap(ColumnMap(map=staged.preset, tables={staged.table: table_map}),
                      preset.path, preset.locations)
 
