@@ -45,6 +45,13 @@ def test_it_declares_a_json_schema_for_every_answer_of_every_operation(client):
                         "$ref": "#/components/schemas/Error"}, (path, method, code)
 
 
+def test_it_names_each_operation_for_generated_clients(client):
+    ids = sorted(op["operationId"] for item in _spec(client)["paths"].values()
+                 for op in item.values())
+    assert ids == ["import_upload", "payroll", "period_approve", "period_lock", "results",
+                   "run", "run_start", "runs", "statement"]
+
+
 def test_it_describes_every_field_a_line_and_a_statement_return(client, world):
     spec = _spec(client)
     schemas = spec["components"]["schemas"]
@@ -117,8 +124,10 @@ def test_it_answers_a_wrong_method_in_json_with_allow(client, world):
 
 
 def test_it_answers_anonymous_in_json(client, world):
-    body = _is_error(client.get("/api/results/"), 401)
+    response = client.get("/api/results/")
+    body = _is_error(response, 401)
     assert body == {"error": "authentication required (Authorization: Bearer <token>)"}
+    assert response["WWW-Authenticate"] == 'Bearer realm="teamquota"'
 
 
 def test_it_answers_a_missing_object_in_json(client, world):

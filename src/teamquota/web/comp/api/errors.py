@@ -74,7 +74,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error_response(401, AUTH_REQUIRED)
+        response = error_response(401, AUTH_REQUIRED)
+        response["WWW-Authenticate"] = 'Bearer realm="teamquota"'
+        return response
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
