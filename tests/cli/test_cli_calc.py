@@ -144,13 +144,13 @@ def test_deals_read_by_the_engine_pay_the_same(data: Path, tmp_path: Path) -> No
 
 def test_deals_source_that_is_not_one_is_refused(data: Path) -> None:
     result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--deals", "my deals.csv"])
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert (result.exit_code, result.stdout) == (2, "")  # the command line is wrong
     assert result.stderr.startswith("error[C004]: --deals: not a deals source: 'my deals.csv'")
 
 
 def test_a_memory_limit_that_is_not_a_size_is_refused(data: Path) -> None:
     result = runner.invoke(app, ["calc", PLAN, "--data", str(data), "--memory-limit", "lots"])
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert (result.exit_code, result.stdout) == (2, "")
     assert ("error[C004]: --memory-limit: not a size: 'lots'; expected e.g. 512MB or 4GB"
             in result.stderr.splitlines())
 
@@ -167,7 +167,7 @@ def test_it_suggests_a_payee_when_the_id_is_unknown(data: Path) -> None:
 
 def test_it_needs_exactly_one_data_source(data: Path) -> None:
     result = runner.invoke(app, ["calc", PLAN, "--demo", "--data", str(data)])
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert (result.exit_code, result.stdout) == (2, "")
     assert "error[C001]: give exactly one of --data DIR or --demo" in result.stderr.splitlines()
 
 

@@ -105,7 +105,7 @@ def test_it_applies_growth_and_rounding_options(data: Path) -> None:
 def test_it_rejects_a_growth_that_is_not_a_number(data: Path) -> None:
     result = runner.invoke(app, ["targets", "suggest", "--data", str(data), "--growth",
                                  "10%"])
-    assert (result.exit_code, result.stdout) == (1, "")
+    assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "error[C001]: --growth: '10%' is not a decimal number (e.g. 1.10)\n")
 

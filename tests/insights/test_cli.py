@@ -82,7 +82,7 @@ def test_allocate_command__infeasible_targets_explained(app, tmp_path) -> None:
 def test_allocate_command__bad_duty_is_an_error(app, tmp_path) -> None:
     result = run(app, "allocate", "--synthetic", "1", "--duty", "meeting=lots",
                  "--out", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == ("error[C001]: --duty 'meeting=lots': expected TYPE=NUMBER, e.g. "
                              "meeting=40\n")
 
@@ -96,7 +96,7 @@ def test_allocate_command__open_deals_on_the_demo(app, tmp_path) -> None:
 
 def test_watchlist_command__k_larger_than_n_is_an_error(app, tmp_path) -> None:
     result = run(app, "watchlist", "--k", "5", "--last", "4", "--out", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == "error[C001]: --k 5 must be between 1 and --last 4\n"
 
 
@@ -126,7 +126,7 @@ def test_simulate_command__small_run_on_the_demo(app, tmp_path) -> None:
 
 def test_simulate_command__bad_thresholds_are_an_error(app, tmp_path) -> None:
     result = run(app, "simulate", "--thresholds", "0.8,high", "--out", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "expected numbers separated by commas" in result.stderr
 
 

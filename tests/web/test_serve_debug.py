@@ -62,7 +62,7 @@ def test_serve__dev_and_production_together_are_refused() -> None:
         """teamquota"""
 
     result = CliRunner().invoke(app, ["serve", "--dev", "--production"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as Click's own
     assert "--dev and --production cannot be used together" in result.output
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from teamquota.cli.output import Format, FormatOption, console, fail, print_json
+from teamquota.cli.output import Format, FormatOption, console, fail, print_json, usage_error
 from teamquota.cli.run import (
     DataOption,
     DemoOption,
@@ -69,7 +69,7 @@ def calc(
         try:
             parse_size(memory_limit)
         except ValueError as exc:
-            fail(f"--memory-limit: {exc}", fmt, code="C004")
+            usage_error(f"--memory-limit: {exc}", fmt, code="C004")
         os.environ["TEAMQUOTA_DUCKDB_MEMORY_LIMIT"] = memory_limit
     if temp_dir:
         os.environ["TEAMQUOTA_DUCKDB_TEMP_DIR"] = str(temp_dir)

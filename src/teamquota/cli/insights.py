@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from teamquota.cli.output import Format, console, fail
+from teamquota.cli.output import Format, console, fail, usage_error
 from teamquota.extras import require
 
 if TYPE_CHECKING:  # pandas and the data load when a command runs, not for --help
@@ -42,6 +42,18 @@ class PeriodKind(StrEnum):
     year = "year"
 
 
+class By(StrEnum):
+    product = "product"
+    series = "series"
+    sector = "sector"
+    size_band = "size_band"
+
+
+class Peers(StrEnum):
+    all = "all"
+    team = "team"
+
+
 class Source(StrEnum):
     auto = "auto"
     activities = "activities"
@@ -50,7 +62,7 @@ class Source(StrEnum):
 
 def _load(data: Path | None, synthetic: int | None) -> Dataset:
     if data is not None and synthetic is not None:
-        fail("give at most one of --data DIR or --synthetic SEED")
+        usage_error("give at most one of --data DIR or --synthetic SEED")
     if synthetic is not None:
         from teamquota.insights.synthetic import generate_history
         return generate_history(synthetic).dataset
@@ -102,8 +114,7 @@ def _done(written: list[Path], out: Path) -> None:
 
 def strengths(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
-    by: Annotated[str, typer.Option(help="dimension for the heatmap: product, series, sector "
-                                         "or size_band")] = "product",
+    by: Annotated[By, typer.Option(help="dimension for the heatmap")] = By.product,
     ratings: Annotated[Path | None, typer.Option(
         help="leader ratings (CSV or YAML: rep, skill, rating 1-5) to show side by side",
         show_default=False)] = None,
@@ -182,8 +193,8 @@ def strengths(
         out_console.print(rtable)
         frames["ratings_vs_measured"] = both
     charts = {"strengths_win_rate": figures.strengths_intervals(table, names)}
-    if by in set(table["dimension"]):
-        charts[f"strengths_by_{by}"] = figures.strengths_heatmap(table, by, names)
+    if by.value in set(table["dimension"]):
+        charts[f"strengths_by_{by.value}"] = figures.strengths_heatmap(table, by.value, names)
     _done(_write(out, frames, charts), out)
 
 
@@ -194,9 +205,9 @@ def _pairs(values: list[str], what: str) -> dict[str, float]:
         try:
             result[key.strip()] = float(number)
         except ValueError:
-            fail(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
+            usage_error(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
         if not sep or not key.strip():
-            fail(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
+            usage_error(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
     return result
 
 
@@ -221,6 +232,9 @@ def allocate(
     from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
     from teamquota.insights.frames import deals_frame, payee_names
 
+    duties = _pairs(duty, "--duty") if duty else None
+    if duty and source == Source.open_deals:
+        usage_error("--duty applies to --source activities; open deals are the duty here")
     dataset = _load(data, synthetic)
     teams = sorted(set(deals_frame(dataset)["team_id"]))
     chosen = team or teams[0]
@@ -231,11 +245,12 @@ def allocate(
     if use_activities:
         if not dataset.has("activities"):
             fail("--source activities needs an activities table (try --synthetic 1)")
-        problem = activity_problem(dataset, chosen, _pairs(duty, "--duty") if duty else None,
+        problem = activity_problem(dataset, chosen, duties,
                                    hours_available=hours or 15.0, integer=integer)
     else:
         if duty:
-            fail("--duty applies to --source activities; open deals are the duty here")
+            usage_error("--duty applies to --source activities; open deals are the duty "
+                        "here")
         problem = open_deal_problem(dataset, chosen, hours_available=hours or 40.0,
                                     integer=integer)
     result = solve(problem)
@@ -278,8 +293,8 @@ def watchlist(
     last: Annotated[int, typer.Option(help="n: how many recent periods to look at")] = 4,
     k: Annotated[int, typer.Option(help="flag when at least k of them are low")] = 3,
     threshold: Annotated[float, typer.Option(help="low = attainment below this")] = 0.8,
-    peers: Annotated[str, typer.Option(help="compare with 'all' reps or the rep's 'team'")
-                     ] = "all",
+    peers: Annotated[Peers, typer.Option(help="compare with all reps or the rep's team")
+                     ] = Peers.all,
     evaluate: Annotated[int, typer.Option(
         help="also score the rule on this many synthetic histories with planted truth "
              "(precision, recall, false flags); 0 = skip")] = 0,
@@ -296,11 +311,9 @@ def watchlist(
     from teamquota.insights.watchlist import WatchlistRules, assess, free_riders
 
     if not 1 <= k <= last:
-        fail(f"--k {k} must be between 1 and --last {last}")
-    if peers not in ("all", "team"):
-        fail(f"--peers {peers!r}: expected all or team")
+        usage_error(f"--k {k} must be between 1 and --last {last}")
     dataset = _load(data, synthetic)
-    rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers)
+    rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers.value)
     payouts = None
     if plan is not None:
         from teamquota.cli.run import read_plan
@@ -426,9 +439,11 @@ def _decimals(text: str, what: str) -> list[Decimal]:
     try:
         values = [Decimal(part.strip()) for part in text.split(",") if part.strip()]
     except InvalidOperation:
-        fail(f"{what} {text!r}: expected numbers separated by commas, e.g. 0.6,0.8,1.0")
+        usage_error(f"{what} {text!r}: expected numbers separated by commas, e.g. "
+                    "0.6,0.8,1.0")
     if not values or any(v < 0 or v > 2 for v in values):
-        fail(f"{what} {text!r}: expected attainment levels between 0 and 2, e.g. 0.6,0.8,1.0")
+        usage_error(f"{what} {text!r}: expected attainment levels between 0 and 2, e.g. "
+                    "0.6,0.8,1.0")
     return values
 
 
@@ -450,7 +465,7 @@ def simulate(
     from teamquota.insights.simulate import simulate as run
 
     if not 10 <= replicates <= 5000:
-        fail(f"--replicates {replicates}: expected 10 to 5000")
+        usage_error(f"--replicates {replicates}: expected 10 to 5000")
     gate = _decimals(threshold, "--threshold")[0]
     levels = _decimals(thresholds, "--thresholds")
     dataset = _load(data, synthetic)

@@ -22,7 +22,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
+from teamquota.cli.output import (
+    Format,
+    FormatOption,
+    cells,
+    console,
+    fail,
+    print_json,
+    usage_error,
+)
 from teamquota.cli.run import (
     DataOption,
     DemoOption,
@@ -255,11 +263,11 @@ def parse_amount(text: str, fmt: Format) -> Decimal:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        fail(f"amount '{text}' is not a number; write it like 50.00 or -25.50 (no thousands "
-             "separators)", fmt, code="C004")
+        usage_error(f"amount '{text}' is not a number; write it like 50.00 or -25.50 (no "
+                    "thousands separators)", fmt, code="C004")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        fail(f"amount '{text}' has more than 2 decimals; a manual adjustment is in cents, "
-             "e.g. 1.01", fmt, code="C004")
+        usage_error(f"amount '{text}' has more than 2 decimals; a manual adjustment is in "
+                    "cents, e.g. 1.01", fmt, code="C004")
     return amount
 
 
@@ -283,7 +291,7 @@ def adjust(
 
     value = parse_amount(amount, fmt)
     if not reason.strip():
-        fail("--reason must say why the adjustment is made", fmt, code="C004")
+        usage_error("--reason must say why the adjustment is made", fmt, code="C004")
     with _ledger(ledger, fmt) as store:
         if store.plan is None:
             fail(f"the ledger {ledger} has no runs yet; post one first", fmt)

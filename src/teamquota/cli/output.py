@@ -4,6 +4,11 @@ Diagnostics render exactly as :meth:`Diagnostic.render` (``file:line:col: error[
 so editors and CI logs can jump to them; with ``--format json`` they are a JSON document on
 stdout instead. :func:`fail` prints and exits with status 1 — commands never raise to report
 bad input (Typer vendors Click, so a raised ``ClickException`` would not print nicely).
+
+Exit status: 0 done; 1 the inputs are wrong (a plan, a data file, an id not in the results,
+an output that cannot be written); 2 the command line is wrong — Click's usage errors (an
+unknown option, a missing argument, a bad choice) and the commands' own checks of their
+options (:func:`usage_error`: options that do not go together, a value not of its form).
 """
 
 from __future__ import annotations
@@ -101,9 +106,14 @@ def _as_diagnostics(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | s
     return Diagnostics(list(problem))
 
 
+INPUT_ERROR, USAGE_ERROR = 1, 2  # exit statuses (0: done)
+
+
 def fail(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | str,
-         fmt: Format = Format.text, code: str = "C001") -> NoReturn:
-    """Print every problem (text on stderr, or JSON on stdout) and exit with status 1.
+         fmt: Format = Format.text, code: str = "C001", status: int = INPUT_ERROR
+         ) -> NoReturn:
+    """Print every problem (text on stderr, or JSON on stdout) and exit with ``status``
+    (1: bad input).
 
     A plain message becomes a diagnostic with ``code`` (one of :data:`CLI_CODES`), printed
     ``error[C001]: <message>``.
@@ -114,4 +124,11 @@ def fail(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | str,
         print_json({"ok": False, "diagnostics": [d.to_dict() for d in diagnostics]})
     else:
         print_diagnostics(diagnostics)
-    raise typer.Exit(1)
+    raise typer.Exit(status)
+
+
+def usage_error(message: str, fmt: Format = Format.text, code: str = "C001") -> NoReturn:
+    """A command line that is wrong in a way Click cannot see (options that do not go
+    together: C001; a value not of its form: C004): printed as :func:`fail` does, status 2
+    like Click's own usage errors."""
+    fail(message, fmt, code, USAGE_ERROR)

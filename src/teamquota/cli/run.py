@@ -25,7 +25,14 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from teamquota.cli.output import WARNINGS_PER_CODE, Format, console, fail, print_diagnostics
+from teamquota.cli.output import (
+    WARNINGS_PER_CODE,
+    Format,
+    console,
+    fail,
+    print_diagnostics,
+    usage_error,
+)
 from teamquota.core.diagnostics import Diagnostic, InputError, Source
 
 if TYPE_CHECKING:  # the engine, the tables and pydantic load when a command runs, not for --help
@@ -178,18 +185,19 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
     itself (data/external.py) instead of the folder's deals file; ``column_map`` and
     ``encoding`` are ``--map`` and ``--encoding``."""
     if demo == (data is not None):
-        fail("give exactly one of --data DIR or --demo", fmt)
+        usage_error("give exactly one of --data DIR or --demo", fmt)
     if demo and (column_map or encoding):
-        fail("--map and --encoding read your own exports: use them with --data DIR", fmt)
+        usage_error("--map and --encoding read your own exports: use them with --data DIR",
+                    fmt)
     if encoding:
         import codecs
         try:
             codecs.lookup(encoding)
         except LookupError:
-            fail(f"--encoding: unknown text encoding '{encoding}'; e.g. utf-8, cp1252, "
+            usage_error(f"--encoding: unknown text encoding '{encoding}'; e.g. utf-8, cp1252, "
                  "latin-1, utf-16", fmt, code="C004")
     if demo and deals:
-        fail("--deals reads your own deals: use it with --data DIR, not --demo", fmt)
+        usage_error("--deals reads your own deals: use it with --data DIR, not --demo", fmt)
     if demo:
         return demo_data(plan)
     from teamquota.data.external import parse_source
@@ -202,7 +210,7 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
         try:
             external["deals"] = parse_source(deals)
         except ValueError as exc:
-            fail(f"--deals: {exc}", fmt, code="C004")
+            usage_error(f"--deals: {exc}", fmt, code="C004")
     result = load(data, column_map, options=LoadOptions(
         on_error=on_error.value, currency=currency, external=external, backend=engine,
         year_start_month=plan.year_start_month if plan is not None else 1, encoding=encoding))

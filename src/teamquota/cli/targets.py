@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from teamquota.cli.output import Format, FormatOption, cells, console, fail, print_json
+from teamquota.cli.output import (
+    Format,
+    FormatOption,
+    cells,
+    console,
+    fail,
+    print_json,
+    usage_error,
+)
 from teamquota.cli.run import (
     DataOption,
     DemoOption,
@@ -46,7 +54,7 @@ def _decimal(text: str, option: str, fmt: Format) -> Decimal:
     try:
         return D(text)
     except ValueError:
-        fail(f"{option}: '{text}' is not a decimal number (e.g. 1.10)", fmt)
+        usage_error(f"{option}: '{text}' is not a decimal number (e.g. 1.10)", fmt)
 
 
 @targets_app.command("suggest")

@@ -62,8 +62,8 @@ def register(app: typer.Typer) -> None:
         start loads the shipped CRM demo, calculates it and prints one user per role."""
         require("web", "teamquota serve")
         if production and dev:
-            typer.echo("error: --dev and --production cannot be used together", err=True)
-            raise typer.Exit(1)
+            from teamquota.cli.output import usage_error
+            usage_error("--dev and --production cannot be used together")
         if production:
             os.environ.setdefault("TEAMQUOTA_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
             os.environ.setdefault("TEAMQUOTA_SSL_REDIRECT", "0")
