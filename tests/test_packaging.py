@@ -181,3 +181,15 @@ def test_the_deploy_lock_pins_every_web_and_postgres_dependency_without_urls() -
         extras["web"]) | names(extras["insights"]) | names(extras["postgres"])} - {"teamquota"}
     assert sorted(wanted - pinned) == []  # a dependency added since: run ./dev lock
     assert pins["django"].startswith("5.2.")  # Python 3.11: the LTS
+
+
+def test_calculate__on_spark_without_pyspark_says_install_teamquota_spark(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import teamquota
+    from teamquota.extras import MissingExtra
+
+    missing(monkeypatch, "pyspark")
+    with pytest.raises(MissingExtra) as caught:
+        teamquota.calculate("ae-hybrid-2017", teamquota.demo_dataset(), backend="spark")
+    assert str(caught.value) == ("the spark backend needs the spark extra (pyspark is not "
+                                 "installed): pip install 'teamquota[spark]'")

@@ -41,6 +41,9 @@ def calculate(plan: LoadedPlan | str, data: Dataset, backend: Any = "duckdb",
     from teamquota.engine.run import run
     from teamquota.plan.loader import load_plan
 
+    if backend == "spark":
+        from teamquota.extras import check
+        check("spark", "the spark backend")  # one clear line, not an import deep inside
     loaded = load_plan(plan) if isinstance(plan, str) else plan
     return run(loaded, data, backend=backend, periods=periods, progress=progress)
 

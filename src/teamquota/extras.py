@@ -26,13 +26,31 @@ def missing(extra: str) -> list[str]:
     return [module for module in MODULES[extra] if importlib.util.find_spec(module) is None]
 
 
+class MissingExtra(ModuleNotFoundError):
+    """A library call that needs an extra that is not installed (its message says which)."""
+
+
+def _message(extra: str, what: str, absent: list[str]) -> str:
+    verb = "is" if len(absent) == 1 else "are"
+    return f"{what} needs the {extra} extra ({', '.join(absent)} {verb} not installed)"
+
+
+def check(extra: str, what: str) -> None:
+    """Raise :class:`MissingExtra` when ``what`` (e.g. ``"the spark backend"``) cannot run
+    because a module of ``extra`` is not installed: for library calls."""
+    absent = missing(extra)
+    if absent:
+        raise MissingExtra(f"{_message(extra, what, absent)}: pip install "
+                           f"'teamquota[{extra}]'")
+
+
 def require(extra: str, command: str) -> None:
     """Exit with status 1 and say which extra to install when ``command`` (e.g.
-    ``"teamquota serve"``) cannot run because a module of ``extra`` is not installed."""
+    ``"teamquota serve"``) cannot run because a module of ``extra`` is not installed: for
+    CLI commands, called first in the command's function."""
     absent = missing(extra)
     if not absent:
         return
-    verb = "is" if len(absent) == 1 else "are"
-    sys.stderr.write(f"error: {command} needs the {extra} extra ({', '.join(absent)} {verb} "
-                     f"not installed)\nhint: pip install 'teamquota[{extra}]'\n")
+    sys.stderr.write(f"error: {_message(extra, command, absent)}\n"
+                     f"hint: pip install 'teamquota[{extra}]'\n")
     raise SystemExit(1)
