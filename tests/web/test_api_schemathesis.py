@@ -1,8 +1,8 @@
 """Schemathesis against the app: the generated OpenAPI document is loaded from the WSGI
-app itself, and every operation is called with generated requests (a sales ops token; the
-period close with a finance one) and checked: no 5xx, only documented status codes and
-content types, and every body matches its schema. Bounded (a few examples an operation,
-no shrinking, fixed seed) and offline."""
+app itself, and every operation is called with generated requests (a sales ops token, the
+period close with a finance one; then a rep's token) and checked: no 5xx, only documented
+status codes and content types, and every body matches its schema. Bounded (a few examples
+an operation, no shrinking, fixed seed) and offline."""
 
 from __future__ import annotations
 
@@ -54,19 +54,23 @@ def _check(strategy: object, headers: dict[str, str]) -> None:
     call()
 
 
-def test_every_operation_answers_as_its_schema_says(world, wsgi_app, monkeypatch):
+@pytest.mark.parametrize("caller", ["staff", "rep"])
+def test_every_operation_answers_as_its_schema_says(world, wsgi_app, monkeypatch, caller):
+    """staff: sales ops, and finance for the period close (the 2xx and 409 answers); rep:
+    Rita for every operation (her own statement, 403 and 404 elsewhere)."""
     monkeypatch.setattr(teamquota, "calculate",
                         lambda plan, data, progress=None: fake_calculate(plan, data))
-    tokens = {"otto": ApiToken.issue(world.otto, "schemathesis")[1],
-              "fiona": ApiToken.issue(world.fiona, "schemathesis")[1]}
+    tokens = {name: ApiToken.issue(getattr(world, name), "schemathesis")[1]
+              for name in ("otto", "fiona", "rita")}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9  # 4 reads, the schema's own path is not an operation
+    assert len(operations) == 9  # 4 reads, 5 writes; the document itself is no operation
 
     # the world's objects, so that generated requests also reach the 2xx and 409 answers
     known = {"payee_id": "rita", "run_id": world.run.pk, "label": "2017-Q1"}
     for operation in operations:
-        who = "fiona" if operation.path.startswith(FINANCE_OPERATIONS) else "otto"
+        who = ("rita" if caller == "rep" else
+               "fiona" if operation.path.startswith(FINANCE_OPERATIONS) else "otto")
         headers = {"Authorization": f"Bearer {tokens[who]}"}
         names = [p.name for p in operation.path_parameters]
         strategy = operation.as_strategy()
