@@ -54,8 +54,11 @@ def test_it_lets_sales_ops_set_a_one_time_password_that_must_be_changed(client, 
     client.logout()
     signed_in = client.post("/login/", {"username": "rita", "password": temporary.group(1)})
     assert signed_in.status_code == 302
-    for url in ("/statements/rita/", "/teams/north/", "/api/results/"):
+    for url in ("/statements/rita/", "/teams/north/"):
         assert client.get(url)["Location"] == "/account/password/", url
+    api = client.get("/api/results/")  # the API answers JSON (docs/api.md), not a redirect
+    assert (api.status_code, api.json()) == (403, {
+        "error": "choose a new password first, on the password page (/account/password/)"})
     page = client.get("/account/password/").content.decode()
     assert "Your password was set by sales ops; choose your own to continue." in page
     assert _change(client, temporary.group(1), NEW).status_code == 302

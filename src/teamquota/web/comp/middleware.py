@@ -105,5 +105,9 @@ class PasswordChangeRequiredMiddleware:
             if getattr(request, "token_auth", False):
                 return JsonResponse({"error": "the token's user must first choose a new "
                                               "password (sign in on the web)"}, status=403)
+            if request.path.startswith("/api/"):  # the API answers JSON, never a redirect
+                return JsonResponse({"error": "choose a new password first, on the "
+                                              "password page (/account/password/)"},
+                                    status=403)
             return redirect("password_change")
         return self.get_response(request)
