@@ -271,3 +271,45 @@ def test_extends__a_map_starts_from_a_preset_and_is_checked_like_one() -> None:
                       "mine.yaml")
     assert "mine.yaml:5:5: error[D021]: tables.deals.footers: unknown key" in str(
         caught.value.diagnostics.render())  # type: ignore[attr-defined]
+
+
+def test_extends__a_day_first_report_export_loads_with_its_format(tmp_path: Path) -> None:
+    (tmp_path / "ours.yaml").write_text('map: ours\nextends: salesforce\ntables:\n  deals:\n'
+                                        '    dates: {close_date: "%d/%m/%Y"}\n')
+    (tmp_path / "opportunities.csv").write_text(
+        "Opportunity ID,Opportunity Owner,Amount,Stage,Close Date\n"
+        "006A,Ann Lee,\"1,000.00\",Closed Won,31/12/2017\n")
+    table, _, diagnostics = load_table("deals", tmp_path / "opportunities.csv",
+                                       column_map=tmp_path / "ours.yaml")
+    assert _errors(diagnostics) == []
+    assert table.select(["owner_id", "amount", "close_date"]).to_pylist() == [
+        {"owner_id": "ann-lee", "amount": Decimal("1000.00"), "close_date": date(2017, 12, 31)}]
+
+
+def test_stage_flags__one_flag_column_alone_is_reported_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "Opportunity.csv"
+    path.write_text("Id,OwnerId,StageName,CloseDate,Amount,IsWon\n"
+                    "006A,005A,Signed,2017-03-31,10,true\n")
+    table, _, diagnostics = load_table("deals", path, column_map="salesforce-api")
+    assert table["stage"].to_pylist() == ["Signed"]  # not decided by IsWon alone
+    assert ("column map stage_flags needs both 'IsWon' and 'IsClosed'; Opportunity.csv has "
+            "only 'IsWon', which is not used") in _messages(diagnostics, "D035")
+
+
+def test_load__an_unknown_preset_name_lists_the_presets(tmp_path: Path) -> None:
+    result = load(tmp_path, column_map="salesforce_api")
+    assert [d.render() for d in result.diagnostics] == [
+        "error[D021]: unknown column map preset 'salesforce_api'\n"
+        "hint: presets: salesforce, salesforce-api, hubspot, maven; or give a column map "
+        "file (.yaml)"]
+
+
+def test_load__a_folder_without_deals_names_the_exports_presets_read(tmp_path: Path) -> None:
+    _canonical(tmp_path, b"")
+    (tmp_path / "deals.csv").unlink()
+    result = load(tmp_path)
+    assert [d.render() for d in result.diagnostics.errors] == [
+        f"{tmp_path}: error[D000]: no deals.csv or deals.parquet in this folder\n"
+        "hint: the deals table is required; docs/data.md lists its columns; or an export a "
+        "preset reads: opportunities.csv (salesforce), Opportunity.csv (salesforce-api), "
+        "deals.csv (hubspot), sales_pipeline.csv (maven)"]

@@ -147,7 +147,7 @@ def test_calc__a_cp1252_export_without_an_encoding_is_located(tmp_path: Path) ->
 def test_calc__an_unknown_encoding_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["calc", PLAN, "--data", str(EXPORTS / "hubspot"),
                                  "--encoding", "klingon", "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
+    assert result.exit_code != 0  # C004: a value not of its form (docs/diagnostics.md)
     assert ("--encoding: unknown text encoding 'klingon'; e.g. utf-8, cp1252, latin-1, "
             "utf-16") in result.stderr
 
@@ -162,3 +162,12 @@ def test_targets_suggest__takes_map_encoding_and_on_error(tmp_path: Path) -> Non
     rows = json.loads(result.stdout)["targets"]
     assert {r["subject_id"] for r in rows if r["subject_type"] == "payee"} == {
         "ann-lee", "31415926"}
+
+
+def test_calc__data_can_be_the_column_map_file_beside_the_exports(tmp_path: Path) -> None:
+    folder = EXPORTS / "salesforce_api"
+    code, summary = calc(tmp_path, "--data", str(folder / "org-map.yaml"))
+    assert code == 0, summary
+    # the same payouts as with --data FOLDER --map org-map.yaml (above)
+    assert paid(summary)[("005Hs00000CarD3AAA", "2017-Q2")] == "206.40"
+    assert len(paid(summary)) == 6

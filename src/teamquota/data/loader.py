@@ -172,6 +172,8 @@ def _check_money(t: LoadedTable, log: ProblemLog, whole_digits: int) -> None:
                 "(SQLite keeps 15 significant digits); round in the source system, not here")
 
 
+PRESET_FILES = ("; or an export a preset reads: opportunities.csv (salesforce), Opportunity.csv "
+                "(salesforce-api), deals.csv (hubspot), sales_pipeline.csv (maven)")
 SLICE_BELOW = 1_000  # fewer rejected rows than this: keep the rest as zero-copy slices
 
 
@@ -318,7 +320,9 @@ def find_table_files(directory: Path, column_map: LoadedMap | None,
         elif not spec.optional:
             diagnostics.error("D000", f"no {name}.csv or {name}.parquet in this folder",
                               Source(str(directory)),
-                              f"the {name} table is required; docs/data.md lists its columns")
+                              f"the {name} table is required; docs/data.md lists its columns"
+                              + (PRESET_FILES if name == "deals" and column_map is None
+                                 else ""))
     return found, diagnostics
 
 

@@ -177,6 +177,11 @@ def apply_table_map(table_name: str, raw: pa.Table, table_map: TableMap, loaded:
     for name, mapping in table_map.values.items():
         if _known(name, columns, loaded, (*at, "values", name), diagnostics):
             columns[name] = _value_map(columns[name], mapping, name, where, diagnostics)
+    if len(flags) == 1 and table_map.stage_flags is not None:
+        kinds = table_map.stage_flags
+        diagnostics.info("D035", f"column map stage_flags needs both '{kinds.won}' and "
+                         f"'{kinds.closed}'; {Path(data_path).name} has only "
+                         f"'{next(iter(flags.values()))}', which is not used", where)
     if len(flags) == 2 and "stage" in columns:
         columns["stage"] = _stage_from_flags(columns["stage"], source_columns[flags["won"]],
                                              source_columns[flags["closed"]], flags, where,
