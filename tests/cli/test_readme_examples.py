@@ -58,3 +58,13 @@ def test_it_keeps_the_readme_two_set_up_commands() -> None:
     assert re.findall(r"^\./dev (\w+) ", README, re.M)[:2] == ["demo", "test"]
     dev = (Path(__file__).parents[2] / "dev").read_text(encoding="utf-8")
     assert "  demo)\n" in dev and "  test)\n" in dev
+
+
+def test_it_ends_the_demo_with_an_explain_command_that_names_the_example(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.stderr
+    # not the installed file's path: the same command works in a checkout and from a wheel
+    assert result.stdout.splitlines()[-1].endswith(
+        "; try: teamquota explain marty-freudenburg --plan ae-hybrid-2017 --demo")

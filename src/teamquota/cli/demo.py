@@ -79,7 +79,8 @@ def demo(
     out_console.print(team_table(results))
     out_console.print(rep_table(results))
     out_console.print(f"wrote {len(written)} files to {out}; try: teamquota explain "
-                      f"{top_payee(results)} --plan {demo_plan_path()} --demo", markup=False)
+                      f"{top_payee(results)} --plan {DEMO_PLAN.removesuffix('.yaml')} --demo",
+                      markup=False)
 
 
 def team_rows(results: Results) -> list[dict[str, object]]:
