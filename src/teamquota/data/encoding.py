@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def split_footer(text: str) -> tuple[str, Footer | None]:
     or lines of one field (a report's title, filters, 'Confidential Information - Do Not
     Distribute', its copyright line). A line of more fields ends the search, so a data row
     is never taken for a footer."""
-    lines = text.splitlines(keepends=True)
+    lines = re.findall(r"[^\n]*\n|[^\n]+\Z", text)  # physical lines, as the loader counts
     start = None
     for index in range(len(lines) - 1, 0, -1):
         stripped = lines[index].strip()

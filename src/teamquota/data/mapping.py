@@ -49,7 +49,7 @@ def _value_map(values: pa.Array, mapping: dict[str, str], column: str, where: So
     each distinct spelling changed is reported with its count (D030)."""
     if not mapping:
         return values
-    folded = {k.strip().casefold(): v for k, v in mapping.items()}
+    folded = {k.strip().lower(): v for k, v in mapping.items()}  # as utf8_lower folds
     keys = pa.array(list(folded), pa.string())
     index = pc.index_in(pc.utf8_lower(values), value_set=keys)
     replaced = pa.array(list(folded.values()), pa.string()).take(index)
@@ -58,7 +58,7 @@ def _value_map(values: pa.Array, mapping: dict[str, str], column: str, where: So
         counts = pc.value_counts(values.filter(changed))
         for item in counts.to_pylist():
             source_value, count = item["values"], item["counts"]
-            target = folded[source_value.casefold()]
+            target = folded.get(source_value.lower(), "?")
             diagnostics.info("D030", f"column '{column}': value map changed '{source_value}' "
                              f"to '{target}' on {count:,} "
                              f"row{'s' if count != 1 else ''}", where)

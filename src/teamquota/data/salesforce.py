@@ -31,6 +31,7 @@ from teamquota.data.tables import RATE
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)  # the supported window (D019)
 TRUE = ("true", "1", "yes")
+SHOWN = 12  # rates listed in the D046 note
 
 
 def _column(raw: RawTable, name: str) -> list[str | None] | None:
@@ -154,8 +155,10 @@ def salesforce_rates(raw: RawTable, spec: SalesforceRates, path: Path, currency_
     if shown:
         rounded = (f"; rounded half-even to {RATE.scale} places: "
                    + ", ".join(sorted(rounded_codes))) if rounded_codes else ""
+        listed = list(shown.values())
+        more = f", and {len(listed) - SHOWN:,} more" if len(listed) > SHOWN else ""
         diagnostics.info("D046", f"Salesforce rates are units per 1 {corporate}; inverted into "
-                         f"{corporate}: " + ", ".join(shown.values()) + rounded, where)
+                         f"{corporate}: " + ", ".join(listed[:SHOWN]) + more + rounded, where)
     index = np.asarray(rows, np.int64)
     table = raw.table.take(pa.array(index, pa.int64()))
     columns = {k: pa.array(v, pa.string()) for k, v in out.items()}
