@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -22,6 +21,7 @@ from teamquota.web.comp.api.schemas import (
     decimal_text,
     money,
 )
+from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import PayoutLine, Period, Run
 from teamquota.web.comp.views.statement import statement_data
 
@@ -106,14 +106,12 @@ def results(request: HttpRequest, query: Query[ResultsQuery]) -> dict[str, Any]:
     if query.payee:
         lines = lines.filter(payee__payee_id=query.payee)
     limit, offset = query.limit, min(query.offset, MAX_OFFSET)
-    # added up here, as Decimals: a GROUP BY would also group by the ordering's id (a row
-    # per line), and SQLite's SUM adds floats
-    sums: dict[tuple[str, str], Decimal] = {}
-    count = 0
-    for payee_id, currency, amount in lines.values_list("payee__payee_id", "currency",
-                                                         "amount"):
-        sums[(payee_id, currency)] = sums.get((payee_id, currency), Decimal(0)) + amount
-        count += 1
+    # one row per payee and currency: the page's ordering (payee, id) is cleared first, or
+    # the GROUP BY would take the id too (a row per line); ExactSum is exact on SQLite
+    totals = (lines.order_by().values("payee__payee_id", "currency")
+              .annotate(total=ExactSum("amount"))
+              .order_by("payee__payee_id", "currency"))
+    count = lines.count()
     page = [line_json(ln) for ln in lines[offset:offset + limit]]
     more = offset + limit < count
     params = request.GET.copy()
@@ -121,8 +119,8 @@ def results(request: HttpRequest, query: Query[ResultsQuery]) -> dict[str, Any]:
     params["limit"] = str(limit)
     return {
         "period": period_ref(period),
-        "totals": [{"payee_id": p, "currency": c, "amount": money(t)}
-                   for (p, c), t in sums.items()],
+        "totals": [{"payee_id": t["payee__payee_id"], "currency": t["currency"],
+                    "amount": money(t["total"])} for t in totals],
         "count": count, "offset": offset, "limit": limit, "lines": page,
         "next": f"{request.path}?{params.urlencode()}" if more else None}
 
