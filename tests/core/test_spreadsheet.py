@@ -196,3 +196,82 @@ def test_payroll_csv__quotes_text_and_keeps_negative_amounts(tmp_path: Path) -> 
                                 enumerate(line)] for line in lines]))
     assert [(r[1], r[2], r[7]) for r in rows[1:]] == [(q, q, "-2.00") for q in QUOTED]
     assert payroll_rows  # made with safe_cell: tests/web/test_payroll.py
+
+
+# Canonical decimals (issue 14): a zero, a tenth of a billionth and a large value, in the
+# column types results use - credits' amounts decimal(38,10), attainment (38,12), shares
+# (18,8) and money (18,2).
+DECIMALS = pa.table({
+    "amount": pa.array([Decimal(0), Decimal("1E-10"), Decimal("12345678901234567890.5")],
+                       pa.decimal128(38, 10)),
+    "attainment": pa.array([Decimal(0), Decimal("1E-12"), Decimal("-0.0000005")],
+                           pa.decimal128(38, 12)),
+    "share": pa.array([Decimal(0), Decimal("1E-8"), None], pa.decimal128(18, 8)),
+    "money": pa.array([Decimal(0), Decimal("0.01"), Decimal("9999999999999999.99")],
+                      pa.decimal128(18, 2)),
+    "note": ["=zero", "tiny", None]})
+
+
+def test_write_csv__decimals_are_positional_never_an_exponent() -> None:
+    # Arrow alone writes 0E-10, 1E-10, 0E-12, 1E-12, -5E-7, 0E-8 and 1E-8 here
+    assert csv_text(DECIMALS) == (
+        '"amount","attainment","share","money","note"\n'
+        '0.0000000000,0.000000000000,0.00000000,0.00,"\'=zero"\n'
+        '0.0000000001,0.000000000001,0.00000001,0.01,"tiny"\n'
+        '12345678901234567890.5000000000,-0.000000500000,,9999999999999999.99,\n')
+
+
+def test_write_csv__a_table_without_tiny_decimals_is_written_by_arrow_byte_for_byte() -> None:
+    import datetime
+
+    import pyarrow.csv as pacsv
+
+    from teamquota.core.spreadsheet import _write_plain
+
+    table = pa.table({
+        "text": ['say "hi"', "", None, "a,b\nc"],
+        "ratio": pa.array([Decimal("1.5"), None, Decimal("-0.25"), Decimal("1E+3")],
+                          pa.decimal128(38, 12)),
+        "money": pa.array([Decimal("-2.00"), Decimal(0), None, Decimal("0.10")],
+                          pa.decimal128(18, 2)),
+        "flag": [True, False, None, True], "count": [1, None, -3, 0],
+        "rate": [0.1, 2.5, None, 1e-10], "day": [datetime.date(2017, 3, 1), None,
+                                                 datetime.date(2017, 12, 31),
+                                                 datetime.date(2016, 2, 29)],
+        "nothing": pa.nulls(4)})
+    ours, arrows = io.BytesIO(), io.BytesIO()
+    _write_plain(table, ours)
+    pacsv.write_csv(table, arrows)
+    assert ours.getvalue() == arrows.getvalue()
+    sliced, arrows = io.BytesIO(), io.BytesIO()  # a slice: offsets that do not start at 0
+    _write_plain(table.slice(1, 2), sliced)
+    pacsv.write_csv(table.slice(1, 2), arrows)
+    assert sliced.getvalue() == arrows.getvalue()
+
+
+def test_write_csv__decimal_cells_of_rows_are_positional() -> None:
+    rows = [[Decimal("0E-10"), Decimal("1E-10"), Decimal("1.2345678901234567890E+19"),
+             Decimal("-0.00")]]
+    assert csv_text(rows, ["zero", "tiny", "large", "negative_zero"]) == (
+        "zero,tiny,large,negative_zero\r\n"
+        "0.0000000000,0.0000000001,12345678901234567890,0.00\r\n")
+
+
+def test_decimal_text__positional_with_the_values_places() -> None:
+    from teamquota.core.spreadsheet import decimal_text
+
+    assert [decimal_text(Decimal(text)) for text in
+            ("0E-10", "1E-10", "1E+3", "-0.00", "12.50", "-1E-7")] == [
+        "0.0000000000", "0.0000000001", "1000", "0.00", "12.50", "-0.0000001"]
+
+
+def test_results_write__a_zero_credit_is_written_positional(tmp_path: Path) -> None:
+    from teamquota.engine.results import ATTAINMENT_SCHEMA, CREDITS, PAYOUTS, Results
+
+    credit = dict.fromkeys(CREDITS.names) | {
+        "period": "2017-Q1", "deal_id": "d1", "subject_type": "payee", "subject_id": "p1",
+        "rule": "owner", "share": Decimal(1), "payee_id": "p1", "amount": Decimal(0)}
+    Results(pa.Table.from_pylist([credit], schema=CREDITS), ATTAINMENT_SCHEMA.empty_table(),
+            PAYOUTS.empty_table()).write(tmp_path, formats=("csv",))
+    assert _read(tmp_path / "credits.csv").splitlines()[1] == (
+        '"2017-Q1","d1","payee","p1","owner",1.00000000,"p1",0.0000000000,,')

@@ -103,8 +103,7 @@ def _summary(results: Results, folder: Path, written: list[Path]) -> dict[str, o
         "backend": results.backend,
         "out": str(folder),
         "files": [str(p) for p in written],
-        "totals": [{**row, "amount": str(row["amount"])}
-                   for row in results.totals().to_pylist()],
+        "totals": results.totals().to_pylist(),
         "timings": results.timings,
         "diagnostics": [d.to_dict() for d in results.diagnostics],
     }
@@ -142,8 +141,8 @@ def explain(
     if fmt == Format.json:
         print_json({"ok": True, "plan": results.plan_id, "statements": [
             {"payee_id": s.payee_id, "period": s.period,
-             "totals": {c: str(t) for c, t in s.totals().items()},
-             "lines": [{**asdict(line), "amount": str(line.amount)} for line in s.lines]}
+             "totals": {c: t for c, t in s.totals().items()},
+             "lines": [{**asdict(line), "amount": line.amount} for line in s.lines]}
             for s in found]})
         return
     console().print(render_statements(results, payee, period))

@@ -70,10 +70,7 @@ def demo(
     if fmt == Format.json:
         print_json({"ok": True, "plan": loaded.plan.plan, "out": str(out),
                     "files": [str(p) for p in written],
-                    "teams": [{k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
-                              for row in team_rows(results)],
-                    "totals": [{**row, "amount": str(row["amount"])}
-                               for row in results.totals().to_pylist()]})
+                    "teams": team_rows(results), "totals": results.totals().to_pylist()})
         return
     out_console = console()
     out_console.print(team_table(results))

@@ -122,7 +122,7 @@ def _entry_line(e: Entry) -> str:
 
 def _entry_json(e: Entry) -> dict[str, Any]:
     return {"payee_id": e.key[0], "plan_id": e.key[1], "component_id": e.key[2],
-            "line_type": e.line_type, "amount": str(e.amount), "currency": e.currency,
+            "line_type": e.line_type, "amount": e.amount, "currency": e.currency,
             "source_period": e.source_period, "period": e.period, "cause": e.cause,
             "explanation": e.explanation, "author": e.author}
 
@@ -190,7 +190,7 @@ def post(
         print_json({"ok": True, "run": run_id, "plan_version": posted.plan_version,
                     "ledger": str(ledger), "periods": [
                         {"period": label, "status": p.status, "run": p.run_id,
-                         "totals": {c: str(t) for c, t in totals.items()}, "change": change}
+                         "totals": {c: t for c, t in totals.items()}, "change": change}
                         for (label, (p, totals, _)), change in zip(after.items(), periods,
                                                                    strict=True)],
                     "corrections": [{**_entry_json(e), "new": _same(e) not in shown}
@@ -387,7 +387,7 @@ def lock(
             fail(str(exc), fmt)
     if fmt == Format.json:
         print_json({"ok": True, "period": period, "run": p.run_id, "sha256": snapshot.sha256,
-                    "totals": {c: str(t) for c, t in snapshot.total.items()}})
+                    "totals": {c: t for c, t in snapshot.total.items()}})
         return
     console().print(f"locked {period} by {by}: run #{p.run_id} is final, "
                     f"{_money_of(dict(snapshot.total))}; payroll sha256 "
@@ -415,7 +415,7 @@ def show(
     if fmt == Format.json:
         print_json({"ok": True, "plan": plan.plan_id if plan else None, "periods": [
             {"period": p.label, "status": p.status, "run": p.run_id,
-             "totals": {c: str(t) for c, t in totals[p.label].items()}} for p in periods],
+             "totals": {c: t for c, t in totals[p.label].items()}} for p in periods],
             "entries": [_entry_json(e) for e in entries]})
         return
     out = console()
@@ -453,9 +453,9 @@ def statement(
     rows.sort(key=lambda r: (r.source_period != "", r.key[2], r.source_period, r.ref))
     if fmt == Format.json:
         print_json({"ok": True, "payee_id": payee, "period": period, "status": p.status,
-                    "totals": {c: str(t) for c, t in _totals(rows).items()},
+                    "totals": {c: t for c, t in _totals(rows).items()},
                     "rows": [{"component_id": r.key[2], "line_type": r.line_type,
-                              "amount": str(r.amount), "currency": r.currency,
+                              "amount": r.amount, "currency": r.currency,
                               "source_period": r.source_period, "team_id": r.team_id,
                               "explanation": r.explanation} for r in rows]})
         return

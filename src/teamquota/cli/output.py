@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
@@ -91,8 +92,22 @@ def cells(*values: object) -> list[Text]:
     return [Text(str(value)) for value in values]
 
 
+def _json_value(value: object) -> str:
+    """Decimals as canonical text (``0.00``, never ``0E-10``: core.spreadsheet's rule for
+    files too); paths, dates and the rest as their ``str``."""
+    if isinstance(value, Decimal):
+        from teamquota.core.spreadsheet import decimal_text
+        return decimal_text(value)
+    return str(value)
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, default=_json_value)
+
+
 def print_json(data: Any) -> None:
-    console().print(json.dumps(data, indent=2, default=str), markup=False)
+    """One JSON document on stdout; every decimal in it a string in positional notation."""
+    console().print(json_text(data), markup=False)
 
 
 def _as_diagnostics(problem: Diagnostics | Iterable[Diagnostic] | Diagnostic | str,

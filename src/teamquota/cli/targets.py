@@ -121,8 +121,7 @@ def suggest(
             fail(f"cannot write {output}: {exc.strerror}", fmt, code="C002")
     if fmt == Format.json:
         print_json({"ok": True, "output": str(output) if output else None,
-                    "targets": [{**row, "amount": str(row["amount"])}
-                                for row in table.to_pylist()]})
+                    "targets": table.to_pylist()})
     elif output is not None:
         console().print(f"wrote {table.num_rows} targets to {output}; review the notes, "
                         "edit, then load them with your data", markup=False)

@@ -6,7 +6,14 @@ cell's (row lists), text only.
 
 :func:`write_csv` is the one CSV writer of the project: every CSV or spreadsheet file
 teamquota writes (calc outputs, reject files, target suggestions, insights, payroll) goes
-through it."""
+through it.
+
+Decimals are written as canonical text (:func:`decimal_text`): positional notation with the
+places of their column (money at its currency's places, 2 for cents; ratios, shares and
+credited amounts at their column's 8, 10 or 12 places), never an exponent, never ``-0``.
+Arrow itself writes a decimal of more than 6 places below 10^-6 with an exponent (a zero
+credit as ``0E-10``): such tables are rendered here, cell for cell as Arrow would, with
+those cells in positional notation."""
 
 from __future__ import annotations
 
@@ -64,6 +71,15 @@ def safe_table(table: pa.Table) -> pa.Table:
     return table
 
 
+def decimal_text(value: Decimal) -> str:
+    """``value`` in positional notation with its own places, never an exponent: ``0E-10`` is
+    ``0.0000000000``, ``1E-10`` ``0.0000000001``, ``1E+3`` ``1000``; a negative zero is
+    ``0.00``. The one way a decimal becomes text in a file or a JSON document."""
+    if value.is_zero():
+        value = value.copy_abs()
+    return f"{value:f}"
+
+
 def _plain(value: object) -> object:
     """A row-list cell as written: text made safe, numbers plain, nothing for null/NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -71,8 +87,64 @@ def _plain(value: object) -> object:
     if isinstance(value, str):
         return safe_cell(value)
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return decimal_text(value)
     return value
+
+
+# Arrow renders a decimal with more places than this in exponent form when it is below
+# 10^-6 (its adjusted exponent under -6), zero included.
+_PLAIN_PLACES = 6
+_BATCH_ROWS = 65_536
+
+
+def _exponent_prone(field: pa.Field) -> bool:
+    return bool(pa.types.is_decimal(field.type) and field.type.scale > _PLAIN_PLACES)
+
+
+def _has_exponent_cells(table: pa.Table) -> bool:
+    for index, field in enumerate(table.schema):
+        if _exponent_prone(field):
+            tiny = pa.scalar(Decimal(1).scaleb(-_PLAIN_PLACES), field.type)
+            if pc.any(pc.less(pc.abs(table.column(index)), tiny)).as_py():
+                return True
+    return False
+
+
+def _quoted(column: pa.Array) -> pa.Array:
+    doubled = pc.replace_substring(column, '"', '""')
+    return pc.binary_join_element_wise('"', doubled, '"', "")
+
+
+def _cells_of(column: pa.Array, field: pa.Field) -> pa.Array:
+    """One column's CSV cells as Arrow writes them (text quoted, other types cast to text,
+    null empty), decimals in positional notation."""
+    if _is_text(field):
+        return _quoted(column.cast(pa.string()))
+    text = pc.cast(column, pa.string())
+    if _exponent_prone(field):
+        mask = pc.fill_null(pc.match_substring(text, "E"), False)
+        if pc.any(mask).as_py():
+            fixed = [decimal_text(value) for value in pc.filter(column, mask).to_pylist()]
+            text = pc.replace_with_mask(text, mask, pa.array(fixed, pa.string()))
+    return text
+
+
+def _write_plain(table: pa.Table, sink: IO[bytes] | pa.NativeFile) -> None:
+    """``table`` as :func:`pyarrow.csv.write_csv` writes it (a quoted header, text cells
+    quoted, lines ending in LF), its decimals in positional notation."""
+    names = pa.array(table.column_names, pa.string())
+    sink.write((",".join(_quoted(names).to_pylist()) + "\n").encode("utf-8"))
+    for batch in table.to_batches(max_chunksize=_BATCH_ROWS):
+        if batch.num_rows == 0:
+            continue
+        cells = [_cells_of(batch.column(i), field) for i, field in enumerate(batch.schema)]
+        options = pc.JoinOptions(null_handling="replace", null_replacement="")
+        lines = pc.binary_join_element_wise(*cells, ",", options=options)
+        ended = pc.binary_join_element_wise(lines, "", "\n")  # each line and its LF
+        _, offset_buffer, data = ended.buffers()
+        offsets = pa.Array.from_buffers(pa.int32(), len(ended) + 1, [None, offset_buffer],
+                                        offset=ended.offset)
+        sink.write(data[offsets[0].as_py():offsets[-1].as_py()])
 
 
 Destination: TypeAlias = "str | os.PathLike[str] | IO[str] | IO[bytes] | pa.NativeFile"
@@ -101,12 +173,14 @@ def write_csv(data: pa.Table | Rows, destination: Destination,
     if isinstance(data, pa.Table):
         if header is not None:
             data = data.rename_columns(list(header))
+        safe = safe_table(data)
+        write = _write_plain if _has_exponent_cells(safe) else pacsv.write_csv
         if isinstance(destination, io.TextIOBase):
             sink = pa.BufferOutputStream()
-            pacsv.write_csv(safe_table(data), sink)
+            write(safe, sink)
             destination.write(sink.getvalue().to_pybytes().decode("utf-8"))
         else:
-            pacsv.write_csv(safe_table(data), destination)
+            write(safe, destination)
         return
     text = destination if isinstance(destination, io.TextIOBase) else None
     buffer = io.StringIO() if text is None else text
