@@ -9,11 +9,12 @@ below), named like the old views, so every URL of the app stays in that one list
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
@@ -36,6 +37,7 @@ Money is a string with two places ("12720.00"), never a float. Every error is
 `{"error": "...", "code"?: "...", "details"?: [{"loc": [...], "message": "..."}]}`.
 """
 
+
 class TeamquotaAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # short, stable names for generated clients: statement, results, run_start, ...
@@ -48,16 +50,22 @@ errors.install(api)
 api.add_router("/api/", reads.router)  # writes add their operations to it
 
 
+@lru_cache(maxsize=1)
+def _openapi_text() -> str:
+    return json.dumps(dict(api.get_openapi_schema(path_prefix="")))
+
+
 def openapi_document() -> dict[str, Any]:
-    return dict(api.get_openapi_schema(path_prefix=""))
+    """The OpenAPI document, generated once from the operations' types."""
+    return json.loads(_openapi_text())
 
 
 @require_GET
 def openapi_json(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(openapi_document())
+    return HttpResponse(_openapi_text(), content_type="application/json")
 
 
-def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A 405 in the error shape; no slash appended (``/api/results`` is a JSON 404 that
     names ``/api/results/``, not a redirect); no CSRF check before the view (the
     operations check it themselves, for session calls)."""
@@ -74,12 +82,12 @@ def _operation_patterns() -> list[URLPattern]:
     for pattern in api.urls[0]:
         if not isinstance(pattern, URLPattern) or pattern.name == "api-root":
             continue
-        patterns.append(path(str(pattern.pattern), _json_405(pattern.callback),
+        patterns.append(path(str(pattern.pattern), _api_view(pattern.callback),
                              name=pattern.name))
     return patterns
 
 
-urlpatterns = [path("api/openapi.json", _json_405(openapi_json), name="api_openapi"),
+urlpatterns = [path("api/openapi.json", _api_view(openapi_json), name="api_openapi"),
                *_operation_patterns(),
                path("schemas/plan.json", published.plan_schema, name="schema_plan"),
                path("schemas/column-map.json", published.column_map_schema,
