@@ -313,3 +313,35 @@ def test_load__a_folder_without_deals_names_the_exports_presets_read(tmp_path: P
         "hint: the deals table is required; docs/data.md lists its columns; or an export a "
         "preset reads: opportunities.csv (salesforce), Opportunity.csv (salesforce-api), "
         "deals.csv (hubspot), sales_pipeline.csv (maven)"]
+
+
+def test_detect__an_export_under_the_crms_own_file_name_is_found(tmp_path: Path) -> None:
+    folder = tmp_path / "x"
+    shutil.copytree(EXPORTS / "hubspot", folder)
+    (folder / "deals.csv").rename(folder / "hubspot-crm-exports-all-deals-2017-12-31.csv")
+    result = load(folder)
+    assert result.dataset is not None, result.diagnostics.render()
+    assert result.dataset["deals"].num_rows == 12
+    assert _messages(result.diagnostics, "D042") == [
+        "column map 'hubspot' chosen: hubspot-crm-exports-all-deals-2017-12-31.csv has its "
+        "columns 'Deal owner', 'Amount', 'Deal Stage', 'Close Date'"]
+    assert result.dataset.sources["deals"] == str(
+        folder / "hubspot-crm-exports-all-deals-2017-12-31.csv")
+
+
+def test_map__a_named_preset_finds_its_export_by_header(tmp_path: Path) -> None:
+    folder = tmp_path / "x"
+    shutil.copytree(EXPORTS / "salesforce_report", folder)
+    (folder / "opportunities.csv").rename(folder / "report1514764800000.csv")
+    result = load(folder, column_map="salesforce")
+    assert result.dataset is not None, result.diagnostics.render()
+    assert _messages(result.diagnostics, "D042") == [
+        "column map 'salesforce' reads its deals from report1514764800000.csv (no "
+        "opportunities.csv): it has the columns 'Opportunity ID', 'Opportunity Owner', "
+        "'Amount', 'Stage', 'Close Date'"]
+    shutil.copy(folder / "report1514764800000.csv", folder / "report2.csv")
+    assert _errors(load(folder, column_map="salesforce").diagnostics) == [
+        f"{folder}: error[D041]: no opportunities.csv, and more than one file has the columns "
+        "of column map 'salesforce': report1514764800000.csv, report2.csv\n"
+        "hint: name the deals export opportunities.csv, or keep one of the files in the "
+        "folder"]

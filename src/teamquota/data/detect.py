@@ -41,7 +41,10 @@ def header(path: Path) -> list[str] | None:
             break
     text = head[skip:].decode(codec, errors="replace")
     first = text.splitlines()[0] if text else ""
-    return [name.strip() for name in next(csv.reader([first]), [])]
+    try:
+        return [name.strip() for name in next(csv.reader([first]), [])]
+    except csv.Error:  # e.g. a field over the csv module's limit: the loader reports it
+        return None
 
 
 def required(preset: LoadedMap) -> tuple[str, list[str]]:
@@ -67,23 +70,68 @@ def _canonical(directory: Path) -> bool:
     return all(n in names for n in needed)
 
 
+def _has(path: Path, columns: list[str]) -> list[str] | None:
+    """The required columns ``path`` lacks ([] : none), or None when it has no header."""
+    names = header(path)
+    if names is None:
+        return None
+    have = {n.casefold() for n in names}
+    return [c for c in columns if c.strip().casefold() not in have]
+
+
+def with_deals_source(column_map: LoadedMap, source: str) -> LoadedMap:
+    """``column_map`` reading its deals from ``source`` instead of the file it names."""
+    deals = column_map.table("deals")
+    assert deals is not None
+    tables = {**column_map.map.tables, "deals": deals.model_copy(update={"source": source})}
+    return LoadedMap(column_map.map.model_copy(update={"tables": tables}), column_map.path,
+                     column_map.locations)
+
+
+def find_deals_export(directory: Path, column_map: LoadedMap
+                      ) -> tuple[LoadedMap, Diagnostics]:
+    """A map whose deals file is not in the folder reads the one CSV file there that has
+    the map's required columns (exports come named ``report1514764800000.csv`` or
+    ``hubspot-crm-exports-all-deals-2017-12-31.csv``); D042 says which file it read."""
+    diagnostics = Diagnostics()
+    deals = column_map.table("deals")
+    if deals is None or (directory / deals.source).exists():
+        return column_map, diagnostics
+    columns = required(column_map)[1]
+    found = sorted(p.name for p in directory.glob("*.csv") if _has(p, columns) == [])
+    if len(found) == 1:
+        diagnostics.info("D042", f"column map '{column_map.map.map}' reads its deals from "
+                         f"{found[0]} (no {deals.source}): it has the columns "
+                         + ", ".join(f"'{c}'" for c in columns), Source(str(directory)))
+        return with_deals_source(column_map, found[0]), diagnostics
+    if len(found) > 1:
+        diagnostics.error("D041", f"no {deals.source}, and more than one file has the columns "
+                          f"of column map '{column_map.map.map}': " + ", ".join(found),
+                          Source(str(directory)), f"name the deals export {deals.source}, or "
+                          "keep one of the files in the folder")
+    return column_map, diagnostics
+
+
 def detect_map(directory: Path) -> tuple[LoadedMap | None, Diagnostics]:
     """The preset that reads ``directory`` (None: canonical files), with D041 or D042."""
     diagnostics = Diagnostics()
     matches: list[tuple[str, LoadedMap, str]] = []
     lacking: list[str] = []
+    exports = sorted(directory.glob("*.csv"))
     for name in PRESETS:
         preset = load_preset(name)
         source, columns = required(preset)
-        names = header(directory / source) if (directory / source).exists() else None
-        if names is None:
+        if (directory / source).exists():
+            missing = _has(directory / source, columns)
+            if missing:
+                lacking.append(f"{name}: {source} lacks "
+                               + ", ".join(f"'{c}'" for c in missing))
+            elif missing == []:
+                matches.append((name, preset, source))
             continue
-        have = {n.casefold() for n in names}
-        missing = [c for c in columns if c.strip().casefold() not in have]
-        if missing:
-            lacking.append(f"{name}: {source} lacks " + ", ".join(f"'{c}'" for c in missing))
-        else:
-            matches.append((name, preset, source))
+        named = [p.name for p in exports if _has(p, columns) == []]
+        if len(named) == 1:  # an export under the name the CRM gave it
+            matches.append((name, with_deals_source(preset, named[0]), named[0]))
     canonical = _canonical(directory)
     where = Source(str(directory))
     if len(matches) == 1 and not canonical:

@@ -55,6 +55,13 @@ class Footer:
     texts: list[str]  # its non-blank lines
 
 
+def _fields(line: str) -> int:
+    try:
+        return len(next(csv.reader([line]), []))
+    except csv.Error:  # a field over the csv module's limit: not a footer line
+        return 0
+
+
 def split_footer(text: str) -> tuple[str, Footer | None]:
     """The text before a report footer, and the footer: a blank line, then only blank lines
     or lines of one field (a report's title, filters, 'Confidential Information - Do Not
@@ -66,10 +73,10 @@ def split_footer(text: str) -> tuple[str, Footer | None]:
         stripped = lines[index].strip()
         if not stripped:
             start = index  # the first blank line with only footer lines after it, so far
-        elif len(next(csv.reader([stripped]), [])) > 1:
+        elif _fields(stripped) != 1:
             break
     after = [line.strip() for line in lines[start:]] if start is not None else []
-    texts = [next(csv.reader([line]), [line])[0] for line in after if line]
+    texts = [next(csv.reader([line]), [line])[0] for line in after if line]  # one field
     if start is None or not texts:  # no footer, or only blank lines at the end
         return text, None
     return "".join(lines[:start]), Footer(start + 1, texts)

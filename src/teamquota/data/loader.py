@@ -26,7 +26,7 @@ from teamquota.data.columnmap import LoadedMap, TableMap, load_map, resolve_map
 from teamquota.data.convert import finish, query
 from teamquota.data.dataset import Dataset
 from teamquota.data.dataset_checks import check_dataset
-from teamquota.data.detect import NONE, detect_map
+from teamquota.data.detect import NONE, detect_map, find_deals_export
 from teamquota.data.duck import connect
 from teamquota.data.encoding import utf8_copy
 from teamquota.data.external import ExternalTable, canonical, check_deals
@@ -345,8 +345,10 @@ def load(config_or_dir: str | Path, column_map: LoadedMap | str | Path | None = 
     chosen = Diagnostics()
     if column_map is None and loaded_map is None:  # which export is this? (data/detect.py)
         loaded_map, chosen = detect_map(directory)
-        if chosen.has_errors:
-            return LoadResult(None, chosen)
+    elif loaded_map is not None:  # its deals export under the name the CRM gave it?
+        loaded_map, chosen = find_deals_export(directory, loaded_map)
+    if chosen.has_errors:
+        return LoadResult(None, chosen)
     options = options or LoadOptions()
     paths, diagnostics = find_table_files(directory, loaded_map, set(options.external))
     if diagnostics.has_errors:
