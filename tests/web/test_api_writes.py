@@ -358,3 +358,25 @@ def test_a_session_read_needs_no_csrf_token(world):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.rita)
     assert browser.get("/api/results/?period=2017-Q1").status_code == 200
+
+
+def test_it_refuses_an_unreadable_file_and_locates_it(client, world):
+    before = _state()
+    response = client.post("/api/imports/", {
+        "table": "deals", "dry_run": "true",
+        "file": SimpleUploadedFile("deals.parquet", b"not parquet at all")}, **_token(world.otto))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"].startswith("nothing would be imported: deals.parquet")
+    assert body["details"][0]["loc"] == ["body", "file"]
+    assert "/" not in body["error"].split("deals.parquet", 1)[0]  # no server path
+    assert _state() == before
+
+
+def test_it_refuses_an_upload_over_the_size_limit(client, world, settings):
+    settings.TEAMQUOTA_MAX_DATA_UPLOAD = 10
+    before = _state()
+    response = _upload(client, CLEAN_DEALS, _token(world.otto))
+    assert response.status_code == 413
+    assert response.json()["code"] == "D027"
+    assert _state() == before

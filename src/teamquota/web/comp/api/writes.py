@@ -80,7 +80,8 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
         shown = svc.preview(staged)
         if "error" in shown:
             message = str(shown["error"])
-            raise ApiError(422, f"nothing was imported: {message}", code=_code(message),
+            nothing = "nothing would be imported" if dry_run else "nothing was imported"
+            raise ApiError(422, f"{nothing}: {message}", code=_code(message),
                            details=[{"loc": ["body", "file"], "message": message,
                                      "code": _code(message)}])
         try:
@@ -117,7 +118,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
              response={202: RunOut, 413: Error, 415: Error, 507: Error, **WRITE_ERRORS},
              summary="Start a calculation run (sales ops), as the Runs page does",
              description="Returns the run at once (202); follow its status at "
-                         "/api/runs/{id}/ until it is done or failed.")
+                         "/api/runs/{run_id}/ until it is done or failed.")
 def run_start(request: HttpRequest, body: RunStart | None = None) -> Any:
     note = body.note if body is not None else ""
     try:
