@@ -345,3 +345,22 @@ def test_map__a_named_preset_finds_its_export_by_header(tmp_path: Path) -> None:
         "of column map 'salesforce': report1514764800000.csv, report2.csv\n"
         "hint: name the deals export opportunities.csv, or keep one of the files in the "
         "folder"]
+
+
+def test_salesforce_preset__a_multi_currency_report_export_keeps_each_deals_currency(
+        tmp_path: Path) -> None:
+    # as Salesforce exports it: the code of each currency field in a column beside it
+    path = tmp_path / "opportunities.csv"
+    path.write_text("Opportunity Name,Opportunity ID,Opportunity Owner,Amount Currency,Amount,"
+                    "Amount (Converted) Currency,Amount (Converted),Stage,Close Date\n"
+                    "JPY TEST,006A,Ann Lee,JPY,\"10,000\",USD,83.86,Closed Won,3/31/2017\n"
+                    "USD TEST,006B,Ann Lee,USD,\"10,000.00\",USD,\"10,000.00\",Closed Won,"
+                    "3/31/2017\n")
+    table, _, diagnostics = load_table("deals", path, column_map="salesforce")
+    assert _errors(diagnostics) == []
+    assert table.select(["currency", "amount"]).to_pylist() == [
+        {"currency": "JPY", "amount": Decimal("10000.00")},
+        {"currency": "USD", "amount": Decimal("10000.00")}]
+    assert _messages(diagnostics, "D035")[0] == (
+        "source columns not used by the column map: 'Opportunity Name', 'Amount (Converted) "
+        "Currency', 'Amount (Converted)'")
