@@ -6,6 +6,7 @@ key so the same inputs give byte-identical files.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,9 +110,17 @@ class Results:
                 "payouts": self.payouts}
 
     def to_pandas(self, name: str = "payouts") -> Any:
-        return self.tables()[name].to_pandas()
+        """The table ``name`` (credits, attainment, payouts) as a pandas DataFrame whose
+        columns keep their Arrow types (``pd.ArrowDtype``): money is
+        ``decimal128(18, 2)[pyarrow]``, so ``frame["amount"].sum()`` and ``.mean()`` are
+        exact Decimals, text ``string[pyarrow]``. (``results.payouts.to_pandas()``, Arrow's
+        own conversion, gives ``object`` columns of Decimal whose mean is a float.)"""
+        pd = importlib.import_module("pandas")  # no stubs: Any, as pyarrow is
+        return self.tables()[name].to_pandas(types_mapper=pd.ArrowDtype)
 
     def to_polars(self, name: str = "payouts") -> Any:
+        """The table ``name`` as a polars DataFrame: money is ``pl.Decimal(18, 2)``, its
+        sums Decimals."""
         import polars as pl
         return pl.from_arrow(self.tables()[name])
 
