@@ -380,3 +380,38 @@ def test_it_refuses_an_upload_over_the_size_limit(client, world, settings):
     assert response.status_code == 413
     assert response.json()["code"] == "D027"
     assert _state() == before
+
+
+# --- a full disk (D050) ----------------------------------------------------------------------
+
+def _disk_full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    from django.db import OperationalError
+    raise OperationalError("database or disk is full")
+
+
+def test_a_run_started_on_a_full_disk_is_a_507_and_changes_nothing(client, world,
+                                                                     monkeypatch):
+    monkeypatch.setattr(Run.objects, "create", _disk_full)
+    before = _state()
+    response = client.generic("POST", "/api/runs/", **_token(world.otto))
+    assert response.status_code == 507
+    assert response.json() == {
+        "error": "error[D050]: the server's disk is full, so the run could not be started; "
+                 "nothing was changed. hint: ask the administrator to free space, then run "
+                 "the calculation again", "code": "D050"}
+    assert _state() == before
+
+
+def test_a_lock_on_a_full_disk_is_a_507_and_leaves_the_period_approved(client, world,
+                                                                        monkeypatch):
+    from teamquota.web.comp.models import PeriodSnapshot
+    _reviewed(world)
+    auth = _token(world.fiona)
+    assert client.post("/api/periods/2017-Q1/approve/", **auth).status_code == 200
+    monkeypatch.setattr(PeriodSnapshot.objects, "create", _disk_full)
+    before = _state()
+    response = client.post("/api/periods/2017-Q1/lock/", **auth)
+    assert (response.status_code, response.json()["code"]) == (507, "D050")
+    assert response.json()["error"].startswith("error[D050]: the server's disk is full, so "
+                                               "2017-Q1 could not be locked")
+    assert _state() == before
