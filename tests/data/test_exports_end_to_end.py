@@ -171,3 +171,12 @@ def test_calc__data_can_be_the_column_map_file_beside_the_exports(tmp_path: Path
     # the same payouts as with --data FOLDER --map org-map.yaml (above)
     assert paid(summary)[("005Hs00000CarD3AAA", "2017-Q2")] == "206.40"
     assert len(paid(summary)) == 6
+
+
+def test_explain__a_payee_of_a_hubspot_export_has_a_statement() -> None:
+    result = runner.invoke(app, ["explain", "ann-lee", "--plan", PLAN, "--data",
+                                 str(EXPORTS / "hubspot"), "--map", "hubspot", "--period",
+                                 "2017-Q1"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # 1,000 + 2,500.50 won in Q1 at 10%
+    assert "total: 350.05 USD" in result.stdout
