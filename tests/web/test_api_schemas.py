@@ -48,3 +48,16 @@ def test_it_serves_the_schemas_to_a_user_who_must_change_the_password(client, wo
 def test_it_still_guards_the_api_next_to_the_schemas(client, world):
     assert client.get("/api/results/").status_code == 401
     assert client.post("/schemas/plan.json").status_code == 405
+
+
+def test_a_login_required_middleware_lets_the_schemas_through_and_the_api_answer_json(
+        client, world, settings):
+    # Django's LoginRequiredMiddleware, as a deployment might add it: the schemas stay
+    # public, the API still answers its own JSON 401 (not a redirect to the login page)
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE,
+                           "django.contrib.auth.middleware.LoginRequiredMiddleware"]
+    assert client.get("/schemas/plan.json").status_code == 200
+    assert client.get("/schemas/column-map.json").status_code == 200
+    response = client.get("/api/results/")
+    assert (response.status_code, response["Content-Type"]) == (401, "application/json")
+    assert client.get("/statements/")["Location"].startswith("/login/")

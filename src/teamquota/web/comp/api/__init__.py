@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.common import no_append_slash
@@ -69,6 +70,7 @@ def _api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A 405 in the error shape; no slash appended (``/api/results`` is a JSON 404 that
     names ``/api/results/``, not a redirect); no CSRF check before the view (the
     operations check it themselves, for session calls)."""
+    @login_not_required  # the API authenticates itself: a JSON 401, never a login page
     @no_append_slash
     @csrf_exempt
     @wraps(view)

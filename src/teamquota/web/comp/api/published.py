@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
@@ -40,11 +41,13 @@ def _serve(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
+@login_not_required
 @require_safe
 def plan_schema(request: HttpRequest) -> HttpResponse:
     return _serve(request, "plan")
 
 
+@login_not_required
 @require_safe
 def column_map_schema(request: HttpRequest) -> HttpResponse:
     return _serve(request, "column-map")
