@@ -364,3 +364,13 @@ def test_salesforce_preset__a_multi_currency_report_export_keeps_each_deals_curr
     assert _messages(diagnostics, "D035")[0] == (
         "source columns not used by the column map: 'Opportunity Name', 'Amount (Converted) "
         "Currency', 'Amount (Converted)'")
+
+
+def test_encoding__a_utf8_file_stays_utf8_when_another_encoding_is_stated(
+        tmp_path: Path) -> None:
+    # 'é' in UTF-8 is 0xc3 0xa9; read as cp1252 it would be 'Ã©'
+    text = DEALS_HEADER + "D1,ann,Société,GTX,1.00,USD,Won,2017-03-01\n"
+    result = load(_canonical(tmp_path, text.encode("utf-8")),
+                  options=LoadOptions(encoding="cp1252"))
+    assert result.dataset is not None, result.diagnostics.render()
+    assert result.dataset["deals"]["account"].to_pylist() == ["Société"]

@@ -1,12 +1,13 @@
 """Which text encoding a CSV file is in, and a UTF-8 copy of it when it is not UTF-8.
 
-The rules, in order: a byte order mark decides (UTF-8, UTF-16 LE or BE); else the
-encoding the user states (``--encoding``, else the column map's ``encoding:``); else UTF-8.
-Nothing is guessed. A byte that is not valid in that encoding is a D000 at its line and
-byte, never a replacement character. The loader reads a file that is UTF-8 as it is; a file
-in another encoding, or one whose report footer must be left out (``footer: true``, see
-:func:`split_footer`), is read from a UTF-8 copy with the same lines, so every row keeps its
-line number.
+The rules, in order: a byte order mark decides (UTF-8, UTF-16 LE or BE); else a file that
+is valid UTF-8 is UTF-8 (so a hand-made UTF-8 ``payees.csv`` beside a cp1252 export is not
+garbled by ``--encoding cp1252``); else the encoding the user states (``--encoding``, else
+the column map's ``encoding:``). Nothing else is guessed. A byte that is not valid in that
+encoding is a D000 at its line and byte, never a replacement character. The loader reads a
+file that is UTF-8 as it is; a file in another encoding, or one whose report footer must be
+left out (``footer: true``, see :func:`split_footer`), is read from a UTF-8 copy with the
+same lines, so every row keeps its line number.
 """
 
 from __future__ import annotations
@@ -98,7 +99,16 @@ def utf8_copy(path: Path, into: Path, stated: str | None, footer: bool
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror}") from None
-    text = decode(data, codec, skip)
+    if not skip and codec != "utf-8":  # stated, no BOM: valid UTF-8 is still UTF-8
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = decode(data, codec)
+        else:
+            if not footer:
+                return None, None
+    else:
+        text = decode(data, codec, skip)
     found = None
     if footer:
         text, found = split_footer(text)
