@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from teamquota.cli.output import Format, FormatOption, console, fail, print_json, usage_error
+from teamquota.cli.output import (
+    AllWarningsOption,
+    Format,
+    FormatOption,
+    console,
+    fail,
+    print_json,
+    usage_error,
+)
 from teamquota.cli.run import (
     DataOption,
     DemoOption,
@@ -59,6 +67,7 @@ def calc(
     temp_dir: Annotated[Path | None, typer.Option(
         "--temp-dir", help="where larger-than-memory work goes (default: the system temp "
         "folder; use a disk, not a tmpfs)", show_default=False)] = None,
+    all_warnings: AllWarningsOption = False,
     fmt: FormatOption = Format.text,
 ) -> None:
     """Calculate every payee's payouts, write them, and print each payee's total."""
@@ -82,7 +91,7 @@ def calc(
                                 folder / "rejects", fmt, loaded.plan, deals, engine.value,
                                 column_map, encoding)
         with run.stage(f"calculate ({engine.value})"):
-            results = calculate(loaded, dataset, engine, period, fmt)
+            results = calculate(loaded, dataset, engine, period, fmt, all_warnings)
         with run.stage("write results"):
             try:
                 written = results.write(folder)
@@ -119,6 +128,7 @@ def explain(
     encoding: EncodingOption = None,
     engine: EngineOption = Engine.duckdb,
     period: PeriodOption = None,
+    all_warnings: AllWarningsOption = False,
     fmt: FormatOption = Format.text,
 ) -> None:
     """Print one payee's statement: every payout line with its rule, arithmetic and total."""
@@ -129,7 +139,7 @@ def explain(
             dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
                                 loaded.plan, column_map=column_map, encoding=encoding)
         with run.stage(f"calculate ({engine.value})"):
-            results = calculate(loaded, dataset, engine, period, fmt)
+            results = calculate(loaded, dataset, engine, period, fmt, all_warnings)
     found = statements(results.payouts, payee, period)
     if not found:
         known = payees(results.payouts)

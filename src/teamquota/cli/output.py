@@ -14,7 +14,8 @@ options (:func:`usage_error`: options that do not go together, a value not of it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
@@ -66,14 +67,40 @@ def diagnostic_text(diagnostic: Diagnostic) -> Text:
 
 WARNINGS_PER_CODE = 5
 
+AllWarningsOption = Annotated[bool, typer.Option(
+    "--all-warnings", help="print every warning: those of periods not asked for with "
+    "--period too, and more than 5 of a code")]
 
-def print_diagnostics(diagnostics: Iterable[Diagnostic], limit: int | None = None) -> None:
+# a period label as the engine's messages name it: "period 2017-Q1", "period 2017-03"
+_PERIOD = re.compile(r"\bperiod (\d{4}(?:-Q[1-4]|-\d{2})?)\b")
+
+
+def hidden_for_periods(diagnostics: Iterable[Diagnostic], periods: Sequence[str] | None
+                       ) -> list[Diagnostic]:
+    """The warnings and notes that are about other periods than ``periods`` (the run's
+    ``--period``): their message names periods, none of them asked for. Errors are never
+    hidden; without ``periods`` nothing is."""
+    if not periods:
+        return []
+    wanted = set(periods)
+    return [d for d in diagnostics if d.severity != "error"
+            and (named := set(_PERIOD.findall(d.message))) and not named & wanted]
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic], limit: int | None = None,
+                      periods: Sequence[str] | None = None) -> None:
     """Diagnostics on stderr. Errors always print in full; with ``limit``, warnings and
     notes print at most ``limit`` per code, then one line saying how many more there are
-    (a run over real data can warn about every payee: the JSON output keeps them all)."""
+    (a run over real data can warn about every payee: the JSON output keeps them all).
+    With ``periods``, warnings and notes about other periods are counted in one line
+    instead (:func:`hidden_for_periods`)."""
     err = console(stderr=True)
+    items = list(diagnostics)
+    hidden = {id(d) for d in hidden_for_periods(items, periods)}
     shown: dict[tuple[str, str], int] = {}
-    for diagnostic in diagnostics:
+    for diagnostic in items:
+        if id(diagnostic) in hidden:
+            continue
         key = (diagnostic.severity, diagnostic.code)
         shown[key] = shown.get(key, 0) + 1
         if limit is None or diagnostic.severity == "error" or shown[key] <= limit:
@@ -84,6 +111,12 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], limit: int | None = Non
             more.append(f"{severity}[{code}]", _STYLES[severity])
             more.append(" (--format json lists every one)")
             err.print(more)
+    if hidden:
+        notes = sum(1 for d in items if id(d) in hidden and d.severity == "info")
+        kinds = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in
+                 ((len(hidden) - notes, "warning"), (notes, "note")) if n]
+        err.print(f"{' and '.join(kinds)} for other periods not shown (--all-warnings shows "
+                  "them)", markup=False)
 
 
 def cells(*values: object) -> list[Text]:

@@ -247,7 +247,9 @@ def _disk_full(exc: BaseException) -> bool:
 
 
 def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
-              periods: list[str] | None, fmt: Format) -> Results:
+              periods: list[str] | None, fmt: Format, all_warnings: bool = False) -> Results:
+    """Run the engine; in text mode print its warnings: at most 5 of a code, and those of
+    periods not in ``periods`` counted in one line, unless ``all_warnings``."""
     import teamquota
 
     try:
@@ -266,7 +268,10 @@ def calculate(loaded: LoadedPlan, dataset: Dataset, engine: Engine,
     if results.diagnostics.has_errors:
         fail(results.diagnostics, fmt)
     if fmt == Format.text:
-        print_diagnostics(results.diagnostics, WARNINGS_PER_CODE)
+        if all_warnings:
+            print_diagnostics(results.diagnostics)
+        else:
+            print_diagnostics(results.diagnostics, WARNINGS_PER_CODE, periods)
         if results.timings:
             steps = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in
                               results.timings.items())
