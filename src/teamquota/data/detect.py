@@ -70,9 +70,15 @@ def _canonical(directory: Path) -> bool:
     return all(n in names for n in needed)
 
 
-def _has(path: Path, columns: list[str]) -> list[str] | None:
-    """The required columns ``path`` lacks ([] : none), or None when it has no header."""
-    names = header(path)
+def _has(path: Path, columns: list[str],
+         seen: dict[Path, list[str] | None] | None = None) -> list[str] | None:
+    """The required columns ``path`` lacks ([] : none), or None when it has no header;
+    ``seen`` keeps the headers already read."""
+    if seen is None:
+        seen = {}
+    if path not in seen:
+        seen[path] = header(path)
+    names = seen[path]
     if names is None:
         return None
     have = {n.casefold() for n in names}
@@ -118,18 +124,19 @@ def detect_map(directory: Path) -> tuple[LoadedMap | None, Diagnostics]:
     matches: list[tuple[str, LoadedMap, str]] = []
     lacking: list[str] = []
     exports = sorted(directory.glob("*.csv"))
+    seen: dict[Path, list[str] | None] = {}
     for name in PRESETS:
         preset = load_preset(name)
         source, columns = required(preset)
         if (directory / source).exists():
-            missing = _has(directory / source, columns)
+            missing = _has(directory / source, columns, seen)
             if missing:
                 lacking.append(f"{name}: {source} lacks "
                                + ", ".join(f"'{c}'" for c in missing))
             elif missing == []:
                 matches.append((name, preset, source))
             continue
-        named = [p.name for p in exports if _has(p, columns) == []]
+        named = [p.name for p in exports if _has(p, columns, seen) == []]
         if len(named) == 1:  # an export under the name the CRM gave it
             matches.append((name, with_deals_source(preset, named[0]), named[0]))
     canonical = _canonical(directory)
