@@ -13,7 +13,7 @@ app = typer.Typer(
     name="teamquota",
     help="Sales compensation for teams: validate plans, calculate and explain payouts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion [bash|zsh|fish|powershell]
 )
 
 
