@@ -117,6 +117,14 @@ def test_it_finds_no_run_past_the_databases_ids(client, world):
     assert body == {"error": "no run #99999999999999999999999 that you may see"}
 
 
+def test_it_answers_an_unknown_api_path_in_json_with_debug_on(client, world, settings):
+    settings.DEBUG = True  # `teamquota serve --dev`: Django's own 404 page would be HTML
+    body = _is_error(client.get("/api/nope/", **_auth(world.fiona)), 404)
+    assert body == {"error": "no API operation at /api/nope/ (see /api/openapi.json)"}
+    _is_error(client.get("/api/runs/abc/", **_auth(world.fiona)), 404)
+    _is_error(client.get("/api/", **_auth(world.fiona)), 404)
+
+
 def test_it_answers_a_wrong_method_in_json_with_allow(client, world):
     response = client.delete("/api/results/", **_auth(world.fiona))
     _is_error(response, 405)

@@ -182,6 +182,7 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
      only(409, "fiona") | {"anon": 401}),
     ("get", "api_payroll", lambda o: "/api/periods/2017-Q1/payroll.csv",
      only(409, "fiona") | {"anon": 401}),
+    ("get", "api_not_found", lambda o: "/api/nope/", row(NF, anon=NF)),
     ("get", "schema_plan", lambda o: "/schemas/plan.json", row(OK, anon=OK)),
     ("get", "schema_column_map", lambda o: "/schemas/column-map.json", row(OK, anon=OK)),
 ]

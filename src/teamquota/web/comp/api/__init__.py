@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -89,8 +89,16 @@ def _operation_patterns() -> list[URLPattern]:
     return patterns
 
 
+def not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    """Every other path under /api/: a JSON 404 even with DEBUG on (Django's debug 404
+    page would be HTML; the project's handler404 says the same with DEBUG off)."""
+    return errors.no_operation(request)
+
+
 urlpatterns = [path("api/openapi.json", _api_view(openapi_json), name="api_openapi"),
                *_operation_patterns(),
+               re_path(r"^api/(?P<rest>.*)$", _api_view(not_found),
+                       name=errors.NOT_FOUND_NAME),
                path("schemas/plan.json", published.plan_schema, name="schema_plan"),
                path("schemas/column-map.json", published.column_map_schema,
                     name="schema_column_map")]

@@ -157,16 +157,25 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
     return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
 
 
+NOT_FOUND_NAME = "api_not_found"
+
+
+def no_operation(request: HttpRequest) -> JsonResponse:
+    """The 404 of a path under /api/ that no operation answers, naming the path with its
+    slash when that one exists (``/api/results`` -> ``/api/results/``)."""
+    hint = "see /api/openapi.json"
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").url_name != NOT_FOUND_NAME:
+                hint = f"did you mean {request.path}/?"
+        except Resolver404:
+            pass
+    return error_response(404, f"no API operation at {request.path} ({hint})")
+
+
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
-        hint = "see /api/openapi.json"
-        if not request.path.endswith("/"):
-            try:
-                resolve(request.path + "/")
-                hint = f"did you mean {request.path}/?"
-            except Resolver404:
-                pass
-        return error_response(404, f"no API operation at {request.path} ({hint})")
+        return no_operation(request)
     return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
 
 
