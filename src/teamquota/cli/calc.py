@@ -121,7 +121,9 @@ def _summary(results: Results, folder: Path, written: list[Path]) -> dict[str, o
 def explain(
     payee: Annotated[str, typer.Argument(help="payee id, as in the payees table",
                                          show_default=False)],
-    plan: Annotated[Path, typer.Option("--plan", help="plan YAML file", show_default=False)],
+    plan: Annotated[Path, typer.Option(
+        "--plan", help="plan YAML file, or a shipped example's name (ae-hybrid-2017)",
+        show_default=False)],
     data: DataOption = None,
     demo: DemoOption = False,
     column_map: MapOption = None,

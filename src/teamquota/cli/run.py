@@ -70,7 +70,8 @@ EncodingOption = Annotated[str | None, typer.Option(
     "latin-1 (default: the column map's, else UTF-8)", show_default=False)]
 OnErrorOption = Annotated[OnError, typer.Option(
     "--on-error", help="fail: any bad row stops the run; reject: skip bad rows, listing each")]
-PlanArgument = Annotated[Path, typer.Argument(help="plan YAML file", show_default=False)]
+PlanArgument = Annotated[Path, typer.Argument(
+    help="plan YAML file, or a shipped example's name (ae-hybrid-2017)", show_default=False)]
 
 
 class _StatusColumn(ProgressColumn):
