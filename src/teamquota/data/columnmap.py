@@ -13,6 +13,7 @@ a dialect that keeps every scalar as written, since a map holds only text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -246,6 +247,13 @@ def load_preset(name: str) -> LoadedMap:
     if name not in PRESETS:
         raise InputError([Diagnostic("D021", f"unknown column map preset '{name}'",
                                      None, "presets: " + ", ".join(PRESETS))])
+    return _preset(name)
+
+
+@cache
+def _preset(name: str) -> LoadedMap:
+    """Parsed once a process: every load asks for all of them (data/detect.py); callers
+    never change a LoadedMap (with_deals_source and the web copy it)."""
     return load_map_text(_preset_text(name), f"<preset {name}>")
 
 
