@@ -68,6 +68,27 @@ def test_credit__overlay_credits_covering_payee_but_not_the_team(calc):
         ("team", "east", "membership", Dec("1000.0000000000"))]
 
 
+def test_credit__team_overlay_counts_first_and_last_covered_days(calc):
+    # ann joins east on 2017-02-01; sam covers team east at 50% through February only.
+    # d1 closes on both first days (membership and cover), d2 on the cover's last day,
+    # d3 the day after it: sam is credited (1,000 + 400) x 0.5 = 700 -> 10% = 70.00
+    # (a deal on the joining day is east's; the cover's end day is inside it)
+    results = calc(MEASURE.format(scope="payee", payout="{rate: 0.1}"),
+                   payees=PAYEES, teams=TEAMS,
+                   memberships=[{"payee_id": "ann", "team_id": "east",
+                                 "start_date": "2017-02-01"}],
+                   deals=[deal("d1", "ann", "1000", "2017-02-01"),
+                          deal("d2", "ann", "400", "2017-02-28"),
+                          deal("d3", "ann", "200", "2017-03-01")],
+                   coverage=[{"payee_id": "sam", "covers_type": "team", "covers_id": "east",
+                              "start_date": "2017-02-01", "end_date": "2017-02-28",
+                              "share": "0.5"}])
+    assert credit_rows(results, subject_id="sam") == [
+        ("payee", "sam", "overlay", Dec("200.0000000000")),
+        ("payee", "sam", "overlay", Dec("500.0000000000"))]
+    assert amounts(results)[("sam", "won", None)] == Dec("70.00")
+
+
 def test_credit__parent_team_measure_is_sum_of_sub_teams(calc):
     plan = MEASURE.format(scope="team",
                           payout="{curve: [[0, 0], [1, 1]]}\n    weight: 1")

@@ -214,3 +214,38 @@ def test_incremental__deals_read_where_they_live_are_refused():
     with pytest.raises(ValueError, match="incremental recalculation compares deals in "
                                          "Python; the deals are read by the engine"):
         recalculate(previous, plan, outside, {"late"})
+
+
+def test_incremental__keeps_the_plan_id_of_the_run():
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    before = dataset(7, 30)
+    previous = run(plan, before, DUCKDB)
+    quick = recalculate(previous, plan, with_late(before), {"late"})
+    assert quick.plan_id == previous.plan_id == run(plan, with_late(before), DUCKDB).plan_id
+
+
+def test_incremental__first_deal_of_a_payee_with_none_before():
+    # p5's deals are taken out: the late deal is the first credit p5 (and so p5's row)
+    # has in Q1, 40,000.00 of it; the quick result is the full run's to the cent
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    full = dataset(7, 30)
+    before = full.replace(deals=Dataset.from_records(deals=[
+        {k: r[k] for k in ("deal_id", "owner_id", "amount", "stage", "close_date")}
+        for r in full["deals"].to_pylist() if r["owner_id"] != "p5"])["deals"])
+    after = with_late(before, owner_id="p5")
+    quick = recalculate(run(plan, before, DUCKDB), plan, after, {"late"})
+    same(quick, run(plan, after, DUCKDB))
+    measured = {r["subject_id"]: r["measure_value"] for r in quick.attainment.to_pylist()
+                if r["component_id"] == "personal" and r["period"] == "2017-Q1"}
+    assert measured["p5"] == Dec("40000.00")
+
+
+def test_incremental__a_late_deal_after_the_run_needs_no_rate_as_a_full_run():
+    # a Q1 run; a late EUR deal closed in Q2 with no EUR rate: the full run does not
+    # check deals outside its periods (D011 is for the run's deals), nor may the quick one
+    plan = load_plan_text(HYBRID, "hybrid.yaml")
+    before = dataset(7, 30)
+    after = with_late(before, close_date="2017-05-20", currency="EUR")
+    quick = recalculate(run(plan, before, DUCKDB, periods=["2017-Q1"]), plan, after,
+                        {"late"})
+    same(quick, run(plan, after, DUCKDB, periods=["2017-Q1"]))
