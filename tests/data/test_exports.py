@@ -374,3 +374,19 @@ def test_encoding__a_utf8_file_stays_utf8_when_another_encoding_is_stated(
                   options=LoadOptions(encoding="cp1252"))
     assert result.dataset is not None, result.diagnostics.render()
     assert result.dataset["deals"]["account"].to_pylist() == ["Société"]
+
+
+def test_salesforce_api__a_deleted_opportunity_is_refused_not_paid(tmp_path: Path) -> None:
+    # Data Loader's Export All writes deleted records too, with IsDeleted true
+    path = tmp_path / "Opportunity.csv"
+    path.write_text("Id,OwnerId,StageName,CloseDate,Amount,IsDeleted\n"
+                    "006A,005A,Closed Won,2017-03-31,10,false\n"
+                    "006B,005A,Closed Won,2017-03-31,20,TRUE\n")
+    table, _, diagnostics = load_table("deals", path, column_map="salesforce-api",
+                                       on_error="reject")
+    assert table["deal_id"].to_pylist() == ["006A"]
+    assert [d.render() for d in diagnostics if d.code == "D048"] == [
+        f"{path}:3: warning[D048]: deal_id '006B': IsDeleted is 'TRUE', which the column map "
+        "refuses (refuse_if: IsDeleted: 'true')\n"
+        "hint: a record deleted in the CRM must not be paid: export without deleted records "
+        "(Data Loader's Export, not Export All), or remove the row"]

@@ -59,5 +59,7 @@ DATA_CODES: dict[str, str] = {
     "D045": "info: thousands separators were removed from numbers (column map thousands)",
     "D046": "info: Salesforce conversion rates were inverted into the corporate currency",
     "D047": "a Salesforce CurrencyType export does not mark exactly one corporate currency",
+    "D048": ("a row the column map refuses (refuse_if), e.g. a record deleted in the CRM "
+             "(IsDeleted true)"),
     "D050": "the server could not store an import or a run (disk full); nothing changed",
 }

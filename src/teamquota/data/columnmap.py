@@ -105,6 +105,9 @@ class TableMap(_Strict):
     footer: bool = Field(default=False, description="the file may end with a report footer: "
                          "a blank line, then lines of one field (title, filters, copyright); "
                          "it is not read and the load says so (D043)")
+    refuse_if: dict[Text, Text] = Field(
+        default_factory=dict, description="source column -> value (any case): a row holding "
+        "it is refused (D048), e.g. IsDeleted: 'true' for a record deleted in the CRM")
     stage_flags: StageFlags | None = Field(default=None,
                                            description="stage from won/closed flag columns")
     salesforce_rates: SalesforceRates | None = Field(

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from teamquota.core.diagnostics import Diagnostics, Source
 from teamquota.data.columnmap import LoadedMap, Lookup, TableMap
-from teamquota.data.parse import clean_strings
+from teamquota.data.parse import BadValues, clean_strings
 from teamquota.data.readers import ReadError, read_raw
 from teamquota.data.tables import TABLES
 
@@ -256,3 +256,34 @@ def _join(columns: dict[str, pa.Array], lookup: Lookup, loaded: LoadedMap,
             diagnostics.warning("D034", f"column '{lookup.on}': {len(unmatched):,} value(s) "
                                 f"on {rows:,} rows have no row in {lookup.file}: {shown}",
                                 where, "the columns this lookup adds are blank on those rows")
+
+
+def refused_rows(table_name: str, raw: pa.Table, table_map: TableMap
+                 ) -> list[tuple[str, BadValues]]:
+    """D048 for the rows whose source column holds a ``refuse_if`` value (any case)."""
+    found: list[tuple[str, BadValues]] = []
+    key = TABLES[table_name].column_names[0]
+    by_key = {name.strip().casefold(): name for name in raw.column_names}
+    ids = next((s for s, t in table_map.rename.items() if t == key), None)
+    id_column = by_key.get(ids.strip().casefold()) if ids else None
+    for source_name, value in table_map.refuse_if.items():
+        column = by_key.get(source_name.strip().casefold())
+        if column is None:
+            continue
+        values = clean_strings(raw[column])
+        mask = pc.equal(pc.utf8_lower(values), value.strip().lower()).fill_null(False)
+        rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        if not len(rows):
+            continue
+        take = pa.array(rows, pa.int64())
+        shown = (clean_strings(raw[id_column]).take(take).to_pylist()
+                 if id_column else [None] * len(rows))
+        written = values.take(take).to_pylist()
+        found.append((key, BadValues(
+            "D048", rows.astype(np.int64),
+            [f"{f'{key} {i!r}: ' if i else ''}{column} is '{w}', which the column map "
+             f"refuses (refuse_if: {source_name}: '{value}')"
+             for i, w in zip(shown, written, strict=True)],
+            "a record deleted in the CRM must not be paid: export without deleted records "
+            "(Data Loader's Export, not Export All), or remove the row")))
+    return found

@@ -20,7 +20,7 @@ from teamquota.core.diagnostics import Source
 from teamquota.data.amounts import remove_thousands, round_amounts
 from teamquota.data.columnmap import LoadedMap, TableMap
 from teamquota.data.duck import literal
-from teamquota.data.mapping import apply_table_map
+from teamquota.data.mapping import apply_table_map, refused_rows
 from teamquota.data.parse import BadValues, parse_date
 from teamquota.data.problems import ProblemLog
 from teamquota.data.readers import (
@@ -121,6 +121,8 @@ def _scan_mapped(con: duckdb.DuckDBPyConnection, name: str, path: Path, table_ma
         remove_thousands(name, columns, table_map.thousands, where, log.file_level)
     early = round_amounts(name, columns, raw.lines, column_map.map.round, where,
                           log.file_level)
+    if table_map.refuse_if:
+        early += refused_rows(name, raw.table, table_map)
     dated = {c.name for c in TABLES[name].columns if pa.types.is_date(c.type)}
     for column, date_format in table_map.dates.items():
         if column in columns and column in dated:  # strptime formats stay in Python
