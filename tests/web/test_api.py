@@ -48,6 +48,8 @@ def test_it_describes_the_api_in_openapi(client):
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {"/api/statements/{payee_id}/", "/api/results/",
                                   "/api/runs/", "/api/runs/{run_id}/", "/api/imports/",
+                                  "/api/periods/{label}/",
+                                  "/api/periods/{label}/review/{team_id}/",
                                   "/api/periods/{label}/approve/",
                                   "/api/periods/{label}/lock/",
                                   "/api/periods/{label}/payroll.csv"}

@@ -56,20 +56,23 @@ def _check(strategy: object, headers: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("caller", ["staff", "rep"])
 def test_every_operation_answers_as_its_schema_says(world, wsgi_app, monkeypatch, caller):
-    """staff: sales ops, and finance for the period close (the 2xx and 409 answers); rep:
+    """staff: sales ops, finance for the period close and a leader for its review (the 2xx
+    and 409 answers); rep:
     Rita for every operation (her own statement, 403 and 404 elsewhere)."""
     monkeypatch.setattr(teamquota, "calculate",
                         lambda plan, data, progress=None: fake_calculate(plan, data))
     tokens = {name: ApiToken.issue(getattr(world, name), "schemathesis")[1]
-              for name in ("otto", "fiona", "rita")}
+              for name in ("otto", "fiona", "lea", "rita")}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9  # 4 reads, 5 writes; the document itself is no operation
+    assert len(operations) == 11  # 4 reads, the close (6), imports; not the document itself
 
     # the world's objects, so that generated requests also reach the 2xx and 409 answers
-    known = {"payee_id": "rita", "run_id": world.run.pk, "label": "2017-Q1"}
+    known = {"payee_id": "rita", "run_id": world.run.pk, "label": "2017-Q1",
+             "team_id": "north"}
     for operation in operations:
         who = ("rita" if caller == "rep" else
+               "lea" if "/review/" in operation.path else
                "fiona" if operation.path.startswith(FINANCE_OPERATIONS) else "otto")
         headers = {"Authorization": f"Bearer {tokens[who]}"}
         names = [p.name for p in operation.path_parameters]

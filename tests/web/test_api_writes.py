@@ -224,6 +224,45 @@ def _reviewed(world) -> Period:  # noqa: ANN001
     return Period.objects.get(label="2017-Q1")
 
 
+def test_it_lets_each_leader_review_their_team_until_the_period_is_reviewed(client, world):
+    lea = client.post("/api/periods/2017-Q1/review/north/", **_token(world.lea))
+    assert (lea.status_code, lea.json()["status"]) == (200, "calculated")  # South waits
+    sam = client.post("/api/periods/2017-Q1/review/south/", **_token(world.sam))
+    assert (sam.status_code, sam.json()["status"]) == (200, "reviewed")
+    assert AuditEvent.objects.filter(action="period.review").count() == 2
+    status = client.get("/api/periods/2017-Q1/", **_token(world.rita)).json()
+    assert (status["label"], status["status"], status["run"]) == (
+        "2017-Q1", "reviewed", world.run.pk)
+
+
+def test_it_hides_another_leaders_team_from_a_review(client, world):
+    before = _state()
+    response = client.post("/api/periods/2017-Q1/review/south/", **_token(world.lea))
+    assert (response.status_code, response.json()) == (
+        404, {"error": "no team south that you may see"})
+    assert _state() == before
+
+
+@pytest.mark.parametrize("who", ["rita", "fiona", "otto"])
+def test_it_refuses_a_review_to_other_roles(client, world, who):
+    before = _state()
+    response = client.post("/api/periods/2017-Q1/review/north/", **_token(getattr(world, who)))
+    assert (response.status_code, response.json()["code"]) == (403, "role")
+    assert client.post("/api/periods/2017-Q1/review/north/").status_code == 401
+    assert _state() == before
+
+
+def test_it_refuses_a_review_of_an_approved_period(client, world):
+    _reviewed(world)
+    assert client.post("/api/periods/2017-Q1/approve/", **_token(world.fiona)).status_code \
+        == 200
+    before = _state()
+    response = client.post("/api/periods/2017-Q1/review/north/", **_token(world.lea))
+    assert (response.status_code, response.json()) == (409, {
+        "error": "2017-Q1 is approved; only calculated periods are reviewed", "code": "state"})
+    assert _state() == before
+
+
 def test_it_approves_locks_and_exports_a_period_for_finance(client, world):
     _reviewed(world)
     auth = _token(world.fiona)

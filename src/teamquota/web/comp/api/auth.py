@@ -55,3 +55,4 @@ class ApiAuth(AuthBase):
 signed_in = ApiAuth()
 sales_ops = ApiAuth("sales_ops")
 finance = ApiAuth("finance")
+leader = ApiAuth("leader")

@@ -44,7 +44,7 @@ class Error(Schema):
 
     error: str = Field(description="what went wrong, for a person")
     code: str | None = Field(None, description="a stable reason when there is one: a "
-                                               "diagnostic code (D028, D050), 'sod', "
+                                               "diagnostic code (D028, D050), 'sod', 'scope', "
                                                "'csrf', 'role', 'state'")
     details: list[ErrorDetail] | None = Field(None, description="the inputs at fault")
 

@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover
 from ninja.files import UploadedFile
 
 from teamquota.core.diagnostics import Diagnostic
+from teamquota.web.comp import access
 from teamquota.web.comp.api import auth
 from teamquota.web.comp.api.errors import ApiError
 from teamquota.web.comp.api.reads import router, run_json
@@ -148,6 +149,8 @@ def _workflow_error(exc: close.WorkflowError) -> ApiError:
     message = str(exc)
     if message.startswith("segregation of duties"):
         return ApiError(403, message, code="sod")
+    if message.startswith("you do not lead"):  # a team the leader led in other periods
+        return ApiError(403, message, code="scope")
     if _code(message) == "D050":
         return ApiError(507, message, code="D050")
     return ApiError(409, message, code="state")
@@ -155,6 +158,34 @@ def _workflow_error(exc: close.WorkflowError) -> ApiError:
 
 STEP_RESPONSES: dict[int, type[Any]] = {200: PeriodOut, 404: Error, 409: Error, 507: Error,
                                         **WRITE_ERRORS}
+
+
+@router.get("/periods/{label}/", tags=TAGS, auth=auth.signed_in, url_name="api_period",
+            response={200: PeriodOut, 404: Error, **WRITE_ERRORS},
+            summary="A period's close status (anyone signed in, as the Periods page)")
+def period(request: HttpRequest, label: Label) -> dict[str, Any]:
+    return period_json(_period(label))
+
+
+@router.post("/periods/{label}/review/{team_id}/", tags=TAGS, auth=auth.leader,
+             url_name="api_period_review", response=STEP_RESPONSES,
+             summary="Review a team's numbers for a period (its leader)",
+             description="The Periods page's review: a team you may not see is a 404; one "
+                         "you did not lead in that period a 403 (code scope); a period past "
+                         "review a 409. When every team is reviewed the period is "
+                         "`reviewed`.")
+def period_review(request: HttpRequest, label: Label,
+                  team_id: Annotated[str, Path(max_length=100)]) -> dict[str, Any]:
+    team = access.teams_visible_to(request.user).filter(team_id=team_id).first()
+    if team is None:
+        raise ApiError(404, f"no team {team_id} that you may see")
+    found = _period(label)
+    try:
+        close.review(request.user, found, team)
+    except close.WorkflowError as exc:
+        raise _workflow_error(exc) from None
+    found.refresh_from_db()
+    return period_json(found)
 
 
 @router.post("/periods/{label}/approve/", tags=TAGS, auth=auth.finance,
