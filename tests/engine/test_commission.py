@@ -100,3 +100,17 @@ def test_spif__one_line_per_qualifying_deal(calc):
             for line in lines(results)] == [
         ("d1", Dec("250.00"), "sales count of Won: deal d1 qualifies -> 250.00"),
         ("d2", Dec("250.00"), "sales count of Won: deal d2 qualifies -> 250.00")]
+
+
+def test_commission__a_payee_without_a_target_does_not_stop_the_next(calc):
+    # marginal tiers read the target; ann (first) has none: an E010 warning, no line;
+    # bob's 150,000 on 100,000 -> 100,000 x 2% + 50,000 x 5% = 2,000 + 2,500 = 4,500.00
+    payees = [*PAYEES, {"payee_id": "bob", "name": "Bob", "target_incentive": "40000"}]
+    results = calc(plan(f"{{tiers: {TIERS}, mode: marginal}}"), payees=payees, teams=TEAMS,
+                   memberships=[*MEMBERS, {**MEMBERS[0], "payee_id": "bob"}],
+                   deals=[deal("d1", "ann", "10000", "2017-01-15"),
+                          *[{**d, "deal_id": "b" + d["deal_id"], "owner_id": "bob"}
+                            for d in DEALS]],
+                   targets=[target("payee", "bob", "sales", "100000")])
+    assert amounts(results) == {("bob", "sales", None): Dec("4500.00")}
+    assert [d.code for d in results.diagnostics if d.code == "E010"] == ["E010"]

@@ -56,6 +56,12 @@ def test_hybrid__issue_example_explanation(calc):
     # personal: 103% -> 1 + 0.03 x 2 = 1.06 -> 20,000 x 0.4 x 1.06 = 8,480.00
     assert amounts(results, component_id="personal") == {("ann", "personal", None):
                                                          Dec("8480.00")}
+    # each curve component's line names its own rule (two rules in one run)
+    assert {r["component_id"]: r["rule"] for r in lines(results)} == {
+        "personal": "0.4 of target incentive on personal attainment; "
+                    "curve 50%->0%, 100%->100%, 150%->200%, cap 250%",
+        "team": "0.6 of target incentive on team attainment; "
+                "curve 80%->50%, 100%->100%, 130%->160%, cap 200%"}
 
 
 def test_hybrid__mid_quarter_move_credits_old_then_new_team_and_prorates(calc):

@@ -423,3 +423,17 @@ def test_targets__a_bad_period_label_in_the_targets_table_is_located(calc):
     assert [d.render() for d in caught.value.diagnostics.errors if d.code == "E011"] == [
         "<targets>: error[E011]: targets row 1: not a period label: '2017-Q5'; expected "
         "YYYY, YYYY-Qn or YYYY-MM"]
+
+
+def test_pool__a_team_of_only_ineligible_members_does_not_stop_the_next(calc):
+    # the plan pays AEs; team aaa's only member is an SE: no pool lines there; east
+    # (Ann, an AE) still gets its pool: 1% x 5,000 = 50.00, all of it hers
+    plan = pool("equal").replace("period: quarter", "period: quarter\neligible_roles: [AE]")
+    payees = [{**TWO[0], "role": "AE"}, {**TWO[1], "role": "SE"}]
+    results = calc(plan, payees=payees, teams=[{"team_id": "aaa", "name": "A"}, *TEAMS],
+                   memberships=[{"payee_id": "bob", "team_id": "aaa",
+                                 "start_date": "2017-01-01"}, JOINER[0]],
+                   deals=[deal("d1", "ann", "5000", "2017-02-01"),
+                          deal("d2", "bob", "7000", "2017-02-01")])
+    assert [(r["team_id"], r["payee_id"], r["amount"]) for r in lines(results)] == [
+        ("east", "ann", Dec("50.00"))]

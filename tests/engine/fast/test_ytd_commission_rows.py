@@ -126,3 +126,14 @@ def test_ytd_commission_rows__a_missing_target_is_located_at_the_target_key(calc
     assert [d.render() for d in results.diagnostics if d.code == "E010"][0].startswith(
         "plan.yaml:11:5: warning[E010]: no target for payee 'ann', component 'sales', "
         "period 2017-Q1")
+
+
+def test_ytd_commission_rows__the_plans_places_round_the_converted_difference(calc):
+    # rounding to whole units: ann's Q1 1,800 USD x 0.9013 = 1,622.34 EUR -> 1,622 (the
+    # plan's 0 places, not EUR's 2); Q2 8,700 x 0.8 = 6,960
+    plan = PLAN.replace("period: quarter", "period: quarter\nrounding: {places: 0}")
+    fx = [{**FX[0], "rate": "0.9013"}, FX[1]]
+    results = calc(plan, payees=[{**PAYEES[1], "currency": "EUR"}], teams=TEAMS,
+                   memberships=MEMBERS[1:2], deals=ANN, targets=TARGETS[:2], fx_rates=fx)
+    assert [(r["period"], r["amount"], r["currency"]) for r in lines(results)] == [
+        ("2017-Q1", Dec("1622"), "EUR"), ("2017-Q2", Dec("6960"), "EUR")]
