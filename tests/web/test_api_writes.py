@@ -243,6 +243,18 @@ def test_it_hides_another_leaders_team_from_a_review(client, world):
     assert _state() == before
 
 
+def test_it_refuses_a_review_by_a_leader_who_did_not_lead_the_team_then(client, world):
+    from datetime import date
+
+    from teamquota.web.comp.models import Leadership
+    Leadership.objects.filter(payee__payee_id="lea").update(end_date=date(2016, 12, 31))
+    before = _state()
+    response = client.post("/api/periods/2017-Q1/review/north/", **_token(world.lea))
+    assert (response.status_code, response.json()) == (
+        403, {"error": "you do not lead North in 2017-Q1", "code": "scope"})
+    assert _state() == before
+
+
 @pytest.mark.parametrize("who", ["rita", "fiona", "otto"])
 def test_it_refuses_a_review_to_other_roles(client, world, who):
     before = _state()
