@@ -107,6 +107,13 @@ def test_a_bad_choice_is_a_usage_error(path: tuple[str, ...], option: str) -> No
     assert "'no-such-choice' is not one of" in plain(result.stderr)
 
 
+def test_every_command_that_formats_has_text_and_json() -> None:
+    # the bad-choice test above covers --format on these
+    assert {" ".join(p) for p, o in CHOICES if o == "--format"} >= {
+        "validate", "calc", "explain", "demo", "targets suggest", "ledger post",
+        "strengths", "allocate", "watchlist", "conflicts", "simulate"}
+
+
 # The command's own checks of its options: the same status as Click's, with the message
 # as a diagnostic (C001 options that do not go together or a choice not made, C004 a value
 # not of its form).

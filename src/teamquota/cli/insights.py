@@ -4,19 +4,25 @@
 Each command is a thin skin over one library call in :mod:`teamquota.insights`: it loads
 the data (the shipped CRM demo unless ``--data`` or ``--synthetic`` says otherwise), prints
 a Rich table, and writes its tables (CSV) and charts (Plotly HTML, offline) under ``--out``.
+Its stages (load, compute, write) show on stderr as they run; ``--format json`` prints one
+JSON document instead of the tables: every table as written to CSV, with the command's
+figures (recommendation, status, ...), and nothing else on stdout.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from teamquota.cli.output import Format, console, fail, usage_error
+from teamquota.cli.output import Format, FormatOption, console, fail, print_json, usage_error
+from teamquota.cli.run import stages
 from teamquota.extras import require
 
 if TYPE_CHECKING:  # pandas and the data load when a command runs, not for --help
@@ -60,14 +66,40 @@ class Source(StrEnum):
     open_deals = "open-deals"
 
 
-def _load(data: Path | None, synthetic: int | None) -> Dataset:
+def _check_source(data: Path | None, synthetic: int | None, fmt: Format) -> None:
     if data is not None and synthetic is not None:
-        usage_error("give at most one of --data DIR or --synthetic SEED")
+        usage_error("give at most one of --data DIR or --synthetic SEED", fmt)
+
+
+def _load(data: Path | None, synthetic: int | None, fmt: Format) -> Dataset:
     if synthetic is not None:
         from teamquota.insights.synthetic import generate_history
         return generate_history(synthetic).dataset
     from teamquota.cli.run import OnError, read_data
-    return read_data(data, data is None, OnError.fail, "USD", None, Format.text)
+    return read_data(data, data is None, OnError.fail, "USD", None, fmt)
+
+
+class _Report:
+    """What a command prints on stdout in text mode, kept until its stages are done (their
+    progress is on stderr meanwhile); same calls as a Rich console's ``print``."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[object, bool]] = []
+
+    def print(self, item: object, markup: bool = True) -> None:
+        self.items.append((item, markup))
+
+
+@dataclass
+class _Shown:
+    """A command's results: the text it prints, the tables (CSV), charts (HTML) and text
+    files it writes, and the figures its JSON document adds to the tables."""
+
+    report: _Report
+    frames: dict[str, pd.DataFrame]
+    charts: dict[str, object]
+    figures: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _console():  # noqa: ANN202 - a rich Console
@@ -89,24 +121,55 @@ def _money(x: float) -> str:
     return "" if pd.isna(x) else f"{x:,.0f}"
 
 
-def _write(out: Path, frames: dict[str, pd.DataFrame], charts: dict[str, object]) -> list[Path]:
+def _write(out: Path, shown: _Shown, fmt: Format) -> list[Path]:
+    """Write the tables and charts (the files the text's last line counts), then the text
+    files."""
     from teamquota.core.spreadsheet import write_csv
     from teamquota.insights.charts import write_chart
     try:
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, frame in frames.items():
+        for name, frame in shown.frames.items():
             path = out / f"{name}.csv"
             write_csv(frame.itertuples(index=False), path, [str(c) for c in frame.columns])
             written.append(path)
-        for name, figure in charts.items():
+        for name, figure in shown.charts.items():
             written.append(write_chart(figure, out, name))  # type: ignore[arg-type]
+        for name, text in shown.texts.items():
+            (out / name).write_text(text, encoding="utf-8")
     except OSError as exc:
-        fail(f"cannot write to {out}: {exc.strerror}", code="C002")
+        fail(f"cannot write to {out}: {exc.strerror}", fmt, code="C002")
     return written
 
 
-def _done(written: list[Path], out: Path) -> None:
+def _value(value: object) -> object:
+    """A table cell for JSON: numpy scalars as Python numbers, NaN, NA and NaT as null."""
+    import pandas as pd
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str | bytes):
+        value = item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The table's rows as its CSV file has them (columns in order, no index)."""
+    return [{str(k): _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _finish(shown: _Shown, written: list[Path], out: Path, fmt: Format) -> None:
+    if fmt == Format.json:
+        files = [*written, *(out / name for name in shown.texts)]
+        print_json({"ok": True, "out": str(out), "files": [str(p) for p in files],
+                    **shown.figures,
+                    "tables": {name: _records(f) for name, f in shown.frames.items()}})
+        return
+    out_console = _console()
+    for item, markup in shown.report.items:
+        out_console.print(item, markup=markup)
     charts = [p.name for p in written if p.suffix == ".html"]
     console().print(f"wrote {len(written)} files to {out} (charts: {', '.join(charts)})",
                     markup=False)
@@ -119,9 +182,23 @@ def strengths(
         help="leader ratings (CSV or YAML: rep, skill, rating 1-5) to show side by side",
         show_default=False)] = None,
     out: OutOpt = Path("out/insights/strengths"),
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Each rep's measured strengths, shrunk toward the team, with 90% intervals."""
     require("insights", "teamquota strengths")
+    _check_source(data, synthetic, fmt)
+    with stages(fmt) as run:
+        with run.stage("load data"):
+            dataset = _load(data, synthetic, fmt)
+        with run.stage("measure strengths"):
+            shown = _strengths(dataset, team, by, ratings, fmt)
+        with run.stage("write tables and charts"):
+            written = _write(out, shown, fmt)
+    _finish(shown, written, out, fmt)
+
+
+def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
+               fmt: Format) -> _Shown:
     import pandas as pd
 
     from teamquota.insights import figures
@@ -130,12 +207,11 @@ def strengths(
     from teamquota.insights.strengths import activity_conversion, best_and_worst
     from teamquota.insights.strengths import strengths as measure
 
-    dataset = _load(data, synthetic)
     table = measure(dataset)
     if team:
         if team not in set(table["team_id"]):
             fail(f"unknown team {team!r}; teams: {', '.join(sorted(set(table['team_id'])))}",
-                 code="C003")
+                 fmt, code="C003")
         table = table[table["team_id"] == team]
     names = payee_names(dataset)
     conversion = activity_conversion(dataset)
@@ -162,7 +238,7 @@ def strengths(
             f"{best['best']} ({best['best_gap']:+.0%})",
             "" if best is None or pd.isna(best["worst"]) else
             f"{best['worst']} ({best['worst_gap']:+.0%})")
-    out_console = _console()
+    out_console = _Report()
     out_console.print(grid)
     frames = {"strengths": table}
     if len(conversion):
@@ -178,7 +254,7 @@ def strengths(
     if ratings is not None:
         rated, problems = load_ratings(ratings, set(names))
         if problems.has_errors:
-            fail(problems)
+            fail(problems, fmt)
         both = side_by_side(rated, table, conversion)
         rtable = Table(title="Recorded ratings vs measured strengths")
         for col in ("Rep", "Skill", "Rating", "Measured", "90% interval", "Team", "Rank"):
@@ -195,19 +271,19 @@ def strengths(
     charts = {"strengths_win_rate": figures.strengths_intervals(table, names)}
     if by.value in set(table["dimension"]):
         charts[f"strengths_by_{by.value}"] = figures.strengths_heatmap(table, by.value, names)
-    _done(_write(out, frames, charts), out)
+    return _Shown(out_console, frames, charts, {"team": team, "by": by.value})
 
 
-def _pairs(values: list[str], what: str) -> dict[str, float]:
+def _pairs(values: list[str], what: str, fmt: Format) -> dict[str, float]:
     result = {}
     for item in values:
         key, sep, number = item.partition("=")
         try:
             result[key.strip()] = float(number)
         except ValueError:
-            usage_error(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
+            usage_error(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40", fmt)
         if not sep or not key.strip():
-            usage_error(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40")
+            usage_error(f"{what} {item!r}: expected TYPE=NUMBER, e.g. meeting=40", fmt)
     return result
 
 
@@ -224,38 +300,54 @@ def allocate(
         show_default=False)] = None,
     integer: Annotated[bool, typer.Option(help="whole units (mixed-integer program)")] = False,
     out: OutOpt = Path("out/insights/allocate"),
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Propose who does what: maximise expected bookings with every duty target met."""
     require("insights", "teamquota allocate")
+    _check_source(data, synthetic, fmt)
+    duties = _pairs(duty, "--duty", fmt) if duty else None
+    if duty and source == Source.open_deals:
+        usage_error("--duty applies to --source activities; open deals are the duty here",
+                    fmt)
+    with stages(fmt) as run:
+        with run.stage("load data"):
+            dataset = _load(data, synthetic, fmt)
+        with run.stage("solve the allocation"):
+            shown = _allocate(dataset, team, source, duties, hours, integer, fmt)
+        with run.stage("write tables and charts"):
+            written = _write(out, shown, fmt)
+    _finish(shown, written, out, fmt)
+
+
+def _allocate(dataset: Dataset, team: str | None, source: Source,
+              duties: dict[str, float] | None, hours: float | None, integer: bool,
+              fmt: Format) -> _Shown:
     from teamquota.insights import figures
     from teamquota.insights.allocate import allocate as solve
     from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
     from teamquota.insights.frames import deals_frame, payee_names
 
-    duties = _pairs(duty, "--duty") if duty else None
-    if duty and source == Source.open_deals:
-        usage_error("--duty applies to --source activities; open deals are the duty here")
-    dataset = _load(data, synthetic)
     teams = sorted(set(deals_frame(dataset)["team_id"]))
     chosen = team or teams[0]
     if chosen not in teams:
-        fail(f"unknown team {chosen!r}; teams with deals: {', '.join(teams)}", code="C003")
+        fail(f"unknown team {chosen!r}; teams with deals: {', '.join(teams)}", fmt,
+             code="C003")
     use_activities = (source == Source.activities or
                       (source == Source.auto and dataset.has("activities")))
     if use_activities:
         if not dataset.has("activities"):
-            fail("--source activities needs an activities table (try --synthetic 1)")
+            fail("--source activities needs an activities table (try --synthetic 1)", fmt)
         problem = activity_problem(dataset, chosen, duties,
                                    hours_available=hours or 15.0, integer=integer)
     else:
-        if duty:
+        if duties:
             usage_error("--duty applies to --source activities; open deals are the duty "
-                        "here")
+                        "here", fmt)
         problem = open_deal_problem(dataset, chosen, hours_available=hours or 40.0,
                                     integer=integer)
     result = solve(problem)
     names = payee_names(dataset)
-    out_console = _console()
+    out_console = _Report()
     plan = result.weekly_plan()
     what = "duties per week" if use_activities else "open deals to carry"
     grid = Table(title=f"Proposed plan for {chosen}: {what} ({result.status})")
@@ -284,7 +376,9 @@ def allocate(
                               markup=False)
     frames = {"plan": result.plan, "even_split": result.even_split,
               "constraints": result.constraints, "shortfalls": result.shortfalls}
-    _done(_write(out, frames, {"allocation": figures.allocation_bars(result)}), out)
+    return _Shown(out_console, frames, {"allocation": figures.allocation_bars(result)},
+                  {"team": chosen, "duty": "activities" if use_activities else "open-deals",
+                   "status": result.status, "message": result.message})
 
 
 def watchlist(
@@ -302,18 +396,34 @@ def watchlist(
         help="judge attainment and team payouts as this plan does (run on the engine; "
              "targets are suggested when the data has none)", show_default=False)] = None,
     out: OutOpt = Path("out/insights/watchlist"),
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Reps consistently and credibly below peers, with evidence and coaching (leaders)."""
     require("insights", "teamquota watchlist")
+    from teamquota.insights.watchlist import WatchlistRules
+
+    if not 1 <= k <= last:
+        usage_error(f"--k {k} must be between 1 and --last {last}", fmt)
+    _check_source(data, synthetic, fmt)
+    rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers.value)
+    with stages(fmt) as run:
+        with run.stage("load data"):
+            dataset = _load(data, synthetic, fmt)
+        with run.stage("assess reps" if plan is None else "calculate and assess reps"):
+            shown = _watchlist(dataset, team, period, rules, evaluate, plan, fmt)
+        with run.stage("write tables and charts"):
+            written = _write(out, shown, fmt)
+    _finish(shown, written, out, fmt)
+
+
+def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: Any,
+               evaluate: int, plan: Path | None, fmt: Format) -> _Shown:
     from teamquota.insights import figures
     from teamquota.insights.attainment import attainment_frame
     from teamquota.insights.frames import payee_names
-    from teamquota.insights.watchlist import WatchlistRules, assess, free_riders
+    from teamquota.insights.watchlist import assess, free_riders
 
-    if not 1 <= k <= last:
-        usage_error(f"--k {k} must be between 1 and --last {last}")
-    dataset = _load(data, synthetic)
-    rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers.value)
+    k, last, threshold = rules.k, rules.n, rules.threshold
     payouts = None
     if plan is not None:
         from teamquota.cli.run import read_plan
@@ -323,12 +433,12 @@ def watchlist(
             engine_attainment,
             team_payouts,
         )
-        loaded = read_plan(plan, Format.text)
+        loaded = read_plan(plan, fmt)
         period = PeriodKind(loaded.plan.period)
         try:
             dataset, results = calculate_for_insights(dataset, loaded)
         except InputError as exc:
-            fail(exc.diagnostics)
+            fail(exc.diagnostics, fmt)
         attainment = engine_attainment(results, dataset, loaded)
         payouts = team_payouts(results)
         basis = f"targets, plan {loaded.plan.plan}"
@@ -342,7 +452,7 @@ def watchlist(
         table = table[table["team_id"] == team]
         riders = riders[riders["team_id"] == team]
     names = payee_names(dataset)
-    out_console = _console()
+    out_console = _Report()
     flagged = table[table["flagged"]]
     grid = Table(title=f"Watchlist: {k} of last {last} {period.value}s below "
                        f"{threshold:.0%} and credibly below peers ({len(flagged)} of "
@@ -365,9 +475,14 @@ def watchlist(
                        _money(row.won_amount), _pct(row.contribution_share),
                        _pct(row.payout_share))
     out_console.print(rtable)
+    figures_ = {"period": period.value, "basis": basis, "flagged": len(flagged),
+                "reps": len(table)}
     if evaluate:
+        from dataclasses import asdict
+
         from teamquota.insights.evaluation import evaluate_watchlist
         score = evaluate_watchlist(range(evaluate), rules=rules)
+        figures_["evaluation"] = {"histories": evaluate, **asdict(score)}
         out_console.print(
             f"synthetic check on {evaluate} histories: precision {score.precision:.2f}, "
             f"recall {score.recall:.2f} ({score.true_flags} of {score.planted} planted), "
@@ -376,7 +491,8 @@ def watchlist(
             f"{score.pattern_accuracy:.0%}", markup=False)
     frames = {"watchlist": table.drop(columns=["history"]), "free_riders": riders,
               "attainment": attainment}
-    _done(_write(out, frames, {"watchlist": figures.watchlist_scatter(table, names)}), out)
+    return _Shown(out_console, frames, {"watchlist": figures.watchlist_scatter(table, names)},
+                  figures_)
 
 
 def conflicts(
@@ -386,18 +502,31 @@ def conflicts(
         help="an owner change this many days or fewer before close is a late handover")] = 14,
     top: Annotated[int, typer.Option(help="rows of shared accounts to print")] = 10,
     out: OutOpt = Path("out/insights/conflicts"),
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Shared accounts, late handovers, colleague-account activity: same vs cross team."""
     require("insights", "teamquota conflicts")
+    _check_source(data, synthetic, fmt)
+    with stages(fmt) as run:
+        with run.stage("load data"):
+            dataset = _load(data, synthetic, fmt)
+        with run.stage("find conflicts"):
+            shown = _conflicts(dataset, team, period, handover_days, top)
+        with run.stage("write tables and charts"):
+            written = _write(out, shown, fmt)
+    _finish(shown, written, out, fmt)
+
+
+def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_days: int,
+               top: int) -> _Shown:
     from teamquota.insights import figures
     from teamquota.insights.conflicts import conflicts as report_conflicts
 
-    dataset = _load(data, synthetic)
     report = report_conflicts(dataset, period.value, handover_days)
     summary = report.summary
     if team:
         summary = summary[summary["team_id"] == team]
-    out_console = _console()
+    out_console = _Report()
     totals = summary.groupby(["team_id", "kind"], as_index=False)[
         ["total", "same_team", "cross_team"]].sum()
     grid = Table(title=f"Pipeline conflicts per team, all {period.value}s")
@@ -432,18 +561,20 @@ def conflicts(
     frames = {"summary": report.summary, "shared_accounts": report.shared_accounts,
               "late_handovers": report.late_handovers,
               "colleague_account_activity": report.foreign_activity}
-    _done(_write(out, frames, {"conflicts": figures.conflict_bars(report)}), out)
+    return _Shown(out_console, frames, {"conflicts": figures.conflict_bars(report)},
+                  {"period": period.value, "team": team, "handover_days": handover_days,
+                   "notes": list(report.notes)})
 
 
-def _decimals(text: str, what: str) -> list[Decimal]:
+def _decimals(text: str, what: str, fmt: Format) -> list[Decimal]:
     try:
         values = [Decimal(part.strip()) for part in text.split(",") if part.strip()]
     except InvalidOperation:
         usage_error(f"{what} {text!r}: expected numbers separated by commas, e.g. "
-                    "0.6,0.8,1.0")
+                    "0.6,0.8,1.0", fmt)
     if not values or any(v < 0 or v > 2 for v in values):
         usage_error(f"{what} {text!r}: expected attainment levels between 0 and 2, e.g. "
-                    "0.6,0.8,1.0")
+                    "0.6,0.8,1.0", fmt)
     return values
 
 
@@ -458,20 +589,33 @@ def simulate(
     fixed_reps: Annotated[bool, typer.Option(
         "--fixed-reps", help="bootstrap periods only (each seat keeps its rep)")] = False,
     out: OutOpt = Path("out/insights/simulate"),
+    fmt: FormatOption = Format.text,
 ) -> None:
     """Replay history under individual, hybrid, team and pool plans; recommend one."""
     require("insights", "teamquota simulate")
+    if not 10 <= replicates <= 5000:
+        usage_error(f"--replicates {replicates}: expected 10 to 5000", fmt)
+    gate = _decimals(threshold, "--threshold", fmt)[0]
+    levels = _decimals(thresholds, "--thresholds", fmt)
+    _check_source(data, synthetic, fmt)
+    with stages(fmt) as run:
+        with run.stage("load data"):
+            dataset = _load(data, synthetic, fmt)
+        with run.stage(f"replay {replicates} quarters"):
+            shown = _simulate(dataset, replicates, seed, gate, levels, fixed_reps)
+        with run.stage("write tables and charts"):
+            written = _write(out, shown, fmt)
+    _finish(shown, written, out, fmt)
+
+
+def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,
+              levels: list[Decimal], fixed_reps: bool) -> _Shown:
     from teamquota.insights import figures
     from teamquota.insights.simulate import simulate as run
 
-    if not 10 <= replicates <= 5000:
-        usage_error(f"--replicates {replicates}: expected 10 to 5000")
-    gate = _decimals(threshold, "--threshold")[0]
-    levels = _decimals(thresholds, "--thresholds")
-    dataset = _load(data, synthetic)
     result = run(dataset, replicates=replicates, seed=seed, threshold=gate,
                  thresholds=levels, reps="fixed" if fixed_reps else "resample")
-    out_console = _console()
+    out_console = _Report()
     grid = Table(title=f"Plan designs replayed on {replicates} bootstrap quarters "
                        f"(team gate {float(gate):.0%}, pool rate {result.pool_rate})")
     for col in ("Design", "Expected / qtr", "P95 / qtr", "Gini", "Bottom-quartile payout",
@@ -496,6 +640,7 @@ def simulate(
     from teamquota.insights.frames import payee_names
     from teamquota.insights.simulate import never_paid, recommended_design
     pick = recommended_design(result.recommendation)
+    idle: list[str] = []
     if pick:
         names = payee_names(dataset)
         idle = [names.get(r, r) for r in never_paid(result, pick)]
@@ -507,9 +652,11 @@ def simulate(
     charts = {"simulate_costs": figures.simulation_costs(result),
               "simulate_fairness": figures.simulation_fairness(result),
               "simulate_threshold": figures.simulation_threshold(result)}
-    written = _write(out, frames, charts)
-    (out / "recommendation.txt").write_text(result.recommendation + "\n", encoding="utf-8")
-    _done(written, out)
+    return _Shown(out_console, frames, charts,
+                  {"replicates": replicates, "seed": seed, "threshold": gate,
+                   "pool_rate": result.pool_rate, "recommendation": result.recommendation,
+                   "recommended_design": pick or None, "reps_earning_nothing": idle},
+                  {"recommendation.txt": result.recommendation + "\n"})
 
 
 def register(app: typer.Typer) -> None:
