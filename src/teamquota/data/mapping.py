@@ -55,10 +55,13 @@ def _value_map(values: pa.Array, mapping: dict[str, str], column: str, where: So
     replaced = pa.array(list(folded.values()), pa.string()).take(index)
     changed = pc.is_valid(index)
     if pc.any(changed).as_py():
-        counts = pc.value_counts(values.filter(changed))
-        for item in counts.to_pylist():
-            source_value, count = item["values"], item["counts"]
-            target = folded.get(source_value.lower(), "?")
+        encoded = pc.dictionary_encode(values.filter(changed))
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        _, first, counts = np.unique(codes, return_index=True, return_counts=True)
+        targets = replaced.filter(changed)
+        for position, count in sorted(zip(first.tolist(), counts.tolist(), strict=True)):
+            source_value = encoded.dictionary[int(codes[position])].as_py()
+            target = targets[position].as_py()
             diagnostics.info("D030", f"column '{column}': value map changed '{source_value}' "
                              f"to '{target}' on {count:,} "
                              f"row{'s' if count != 1 else ''}", where)
