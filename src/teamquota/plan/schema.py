@@ -6,11 +6,25 @@ undescribed, so an editor (e.g. VS Code with yaml-language-server) shows help on
 Use it from a plan file with a first line such as
 ``# yaml-language-server: $schema=plan.schema.json`` after ``teamquota schema -o
 plan.schema.json``.
+
+A number may be written as a number or as text (``rate: "0.05"``). Text is what the
+loader reads with Python's ``Decimal`` (the plan model's decimal fields): the schema's
+``decimal_text`` pattern accepts exactly that - surrounding white space, ``_`` anywhere
+inside (Python ignores them), a sign, digits with an optional point, an exponent, and
+digits of any script Python reads as digits (``١.٥`` is 1.5) - and no infinity or NaN. A
+field's bounds (``minimum`` and the like) apply to the number form only: JSON Schema cannot
+compare text, so the loader's check says so for text (P010).
 """
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+from functools import cache
 from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import core_schema
 
 from teamquota.plan.model import Plan
 
@@ -84,9 +98,70 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
 }
 
 
+DECIMAL_TEXT = "decimal_text"  # the $defs entry every decimal field's text form refers to
+DECIMAL_EXAMPLES = ["0.05", "1.5", "12500.00", "-250", "1e3"]
+_MARK = "teamquota:decimal-text"  # stands for the pattern while pydantic builds the schema
+
+
+def _class(chars: list[int]) -> str:
+    """A regex character class of these code points, as ranges; escaped so that Python's
+    ``re`` and ECMA-262 (JSON Schema's dialect) read it alike (code points above U+FFFF
+    as the characters themselves)."""
+    def one(point: int) -> str:
+        return f"\\u{point:04x}" if point <= 0xFFFF else chr(point)
+
+    ranges: list[list[int]] = []
+    for point in sorted(chars):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "[" + "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges) + "]"
+
+
+@cache
+def decimal_text_pattern() -> str:
+    """The text Python's ``Decimal`` reads as a finite number (CPython strips white space
+    around it, skips every ``_``, reads any decimal digit of any script, then parses
+    ``[sign] (digits [. digits] | . digits) [e [sign] digits]``)."""
+    digits = _class([c for c in range(sys.maxunicode + 1)
+                     if unicodedata.decimal(chr(c), None) is not None])
+    space = _class([c for c in range(sys.maxunicode + 1) if chr(c).isspace()])
+    u = "_*"
+    run = f"{digits}(?:{u}{digits})*"  # digits, with _ between any two
+    mantissa = f"(?:{run}(?:{u}\\.(?:{u}{digits})*)?|\\.{u}{run})"
+    exponent = f"(?:{u}[eE]{u}[+-]?{u}{run})?"
+    return f"^{space}*{u}[+-]?{u}{mantissa}{exponent}{u}{space}*$"
+
+
+class _Generator(GenerateJsonSchema):
+    """pydantic's generator, with a pattern on the text form of every decimal field."""
+
+    def get_decimal_pattern(self, schema: core_schema.DecimalSchema) -> str | None:
+        return _MARK
+
+
+def _refer_decimals(node: Any) -> Any:
+    """Each decimal's text form (``{"type": "string", "pattern": _MARK}``) as a reference to
+    the one ``decimal_text`` definition."""
+    if isinstance(node, dict):
+        if node.get("pattern") == _MARK:
+            return {"$ref": f"#/$defs/{DECIMAL_TEXT}"}
+        return {key: _refer_decimals(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_refer_decimals(item) for item in node]
+    return node
+
+
 def plan_json_schema() -> dict[str, Any]:
     """The plan language as a JSON Schema (draft 2020-12) with a description on every key."""
-    schema = Plan.model_json_schema(by_alias=True, mode="validation")
+    schema = _refer_decimals(Plan.model_json_schema(by_alias=True, mode="validation",
+                                                    schema_generator=_Generator))
+    schema.setdefault("$defs", {})[DECIMAL_TEXT] = {
+        "type": "string", "pattern": decimal_text_pattern(), "examples": DECIMAL_EXAMPLES,
+        "title": "Decimal as text",
+        "description": "a number as text, read exactly (never as a float): digits with an "
+                       "optional '.' and exponent, e.g. 0.05 or 1e3; '_' may group digits"}
     models = {"Plan": schema, **schema.get("$defs", {})}
     for model_name, model in models.items():
         for key, prop in model.get("properties", {}).items():
