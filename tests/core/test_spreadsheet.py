@@ -178,10 +178,10 @@ def test_write_targets_csv__quotes_ids_and_notes_not_amounts(tmp_path: Path) -> 
 
 
 def test_insights_csv__quotes_names_not_numbers(tmp_path: Path) -> None:
-    from teamquota.cli.insights import _Report, _Shown, _write
+    from teamquota.cli.insight_report import Report, Shown, write_outputs
     from teamquota.cli.output import Format
     frame = pd.DataFrame({"payee": NASTY, "score": [-2.5] * 7, "rank": [-1] * 7})
-    [path] = _write(tmp_path, _Shown(_Report(), {"strengths": frame}, {}), Format.text)
+    [path] = write_outputs(tmp_path, Shown(Report(), {"strengths": frame}, {}), Format.text)
     rows = _cells(_read(path))
     assert rows[1:] == [[q, "-2.5", "-1"] for q in QUOTED]
 

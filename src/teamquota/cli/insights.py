@@ -11,8 +11,6 @@ figures (recommendation, status, ...), and nothing else on stdout.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -21,13 +19,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from teamquota.cli.output import Format, FormatOption, console, fail, print_json, usage_error
+from teamquota.cli.insight_report import Report, Shown, finish, money, pct, write_outputs
+from teamquota.cli.output import Format, FormatOption, fail, usage_error
 from teamquota.cli.run import stages
 from teamquota.extras import require
 
-if TYPE_CHECKING:  # pandas and the data load when a command runs, not for --help
-    import pandas as pd
-
+if TYPE_CHECKING:  # the data loads when a command runs, not for --help
     from teamquota.data.dataset import Dataset
 
 DataOpt = Annotated[Path | None, typer.Option(
@@ -79,102 +76,6 @@ def _load(data: Path | None, synthetic: int | None, fmt: Format) -> Dataset:
     return read_data(data, data is None, OnError.fail, "USD", None, fmt)
 
 
-class _Report:
-    """What a command prints on stdout in text mode, kept until its stages are done (their
-    progress is on stderr meanwhile); same calls as a Rich console's ``print``."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[object, bool]] = []
-
-    def print(self, item: object, markup: bool = True) -> None:
-        self.items.append((item, markup))
-
-
-@dataclass
-class _Shown:
-    """A command's results: the text it prints, the tables (CSV), charts (HTML) and text
-    files it writes, and the figures its JSON document adds to the tables."""
-
-    report: _Report
-    frames: dict[str, pd.DataFrame]
-    charts: dict[str, object]
-    figures: dict[str, Any] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
-
-
-def _console():  # noqa: ANN202 - a rich Console
-    """The shared console; when output is not a terminal (files, pipes, tests), wide enough
-    that a leader's table is not folded into unreadable columns."""
-    out = console()
-    if not out.is_terminal:
-        out.width = 200
-    return out
-
-
-def _pct(x: float) -> str:
-    import pandas as pd
-    return "" if pd.isna(x) else f"{x:.0%}"
-
-
-def _money(x: float) -> str:
-    import pandas as pd
-    return "" if pd.isna(x) else f"{x:,.0f}"
-
-
-def _write(out: Path, shown: _Shown, fmt: Format) -> list[Path]:
-    """Write the tables and charts (the files the text's last line counts), then the text
-    files."""
-    from teamquota.core.spreadsheet import write_csv
-    from teamquota.insights.charts import write_chart
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, frame in shown.frames.items():
-            path = out / f"{name}.csv"
-            write_csv(frame.itertuples(index=False), path, [str(c) for c in frame.columns])
-            written.append(path)
-        for name, figure in shown.charts.items():
-            written.append(write_chart(figure, out, name))  # type: ignore[arg-type]
-        for name, text in shown.texts.items():
-            (out / name).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write to {out}: {exc.strerror}", fmt, code="C002")
-    return written
-
-
-def _value(value: object) -> object:
-    """A table cell for JSON: numpy scalars as Python numbers, NaN, NA and NaT as null."""
-    import pandas as pd
-    item = getattr(value, "item", None)
-    if callable(item) and not isinstance(value, str | bytes):
-        value = item()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """The table's rows as its CSV file has them (columns in order, no index)."""
-    return [{str(k): _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _finish(shown: _Shown, written: list[Path], out: Path, fmt: Format) -> None:
-    if fmt == Format.json:
-        files = [*written, *(out / name for name in shown.texts)]
-        print_json({"ok": True, "out": str(out), "files": [str(p) for p in files],
-                    **shown.figures,
-                    "tables": {name: _records(f) for name, f in shown.frames.items()}})
-        return
-    out_console = _console()
-    for item, markup in shown.report.items:
-        out_console.print(item, markup=markup)
-    charts = [p.name for p in written if p.suffix == ".html"]
-    console().print(f"wrote {len(written)} files to {out} (charts: {', '.join(charts)})",
-                    markup=False)
-
-
 def strengths(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
     by: Annotated[By, typer.Option(help="dimension for the heatmap")] = By.product,
@@ -193,12 +94,12 @@ def strengths(
         with run.stage("measure strengths"):
             shown = _strengths(dataset, team, by, ratings, fmt)
         with run.stage("write tables and charts"):
-            written = _write(out, shown, fmt)
-    _finish(shown, written, out, fmt)
+            written = write_outputs(out, shown, fmt)
+    finish(shown, written, out, fmt)
 
 
 def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
-               fmt: Format) -> _Shown:
+               fmt: Format) -> Shown:
     import pandas as pd
 
     from teamquota.insights import figures
@@ -230,15 +131,15 @@ def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
         best = summary.loc[row.payee_id] if row.payee_id in summary.index else None
         grid.add_row(
             names.get(row.payee_id, row.payee_id), row.team_id, str(row.deals),
-            _pct(row.win_raw), f"{_pct(row.win_shrunk)} [{_pct(row.win_low)}-"
-                               f"{_pct(row.win_high)}]", _pct(row.win_group),
-            _money(row.size_shrunk), "" if pd.isna(row.cycle_shrunk)
+            pct(row.win_raw), f"{pct(row.win_shrunk)} [{pct(row.win_low)}-"
+                               f"{pct(row.win_high)}]", pct(row.win_group),
+            money(row.size_shrunk), "" if pd.isna(row.cycle_shrunk)
             else f"{row.cycle_shrunk:.0f}",
             "" if best is None or pd.isna(best["best"]) else
             f"{best['best']} ({best['best_gap']:+.0%})",
             "" if best is None or pd.isna(best["worst"]) else
             f"{best['worst']} ({best['worst_gap']:+.0%})")
-    out_console = _Report()
+    out_console = Report()
     out_console.print(grid)
     frames = {"strengths": table}
     if len(conversion):
@@ -248,7 +149,7 @@ def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
         for col in conv.columns:
             ctable.add_column(col, justify="right")
         for payee, row in conv.iterrows():
-            ctable.add_row(names.get(payee, payee), *[_pct(v) for v in row])
+            ctable.add_row(names.get(payee, payee), *[pct(v) for v in row])
         out_console.print(ctable)
         frames["activity_conversion"] = conversion
     if ratings is not None:
@@ -262,16 +163,16 @@ def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
         for row in both.itertuples():
             measured = pd.notna(row.measured)
             rtable.add_row(names.get(row.rep, row.rep), row.skill, f"{row.rating:g}",
-                           f"{_pct(row.measured)} {row.measure}" if measured else "no data",
-                           f"{_pct(row.low)}-{_pct(row.high)}" if measured else "",
-                           _pct(row.team_rate),
+                           f"{pct(row.measured)} {row.measure}" if measured else "no data",
+                           f"{pct(row.low)}-{pct(row.high)}" if measured else "",
+                           pct(row.team_rate),
                            f"{row.rank:.0f} of {row.of:.0f}" if measured else "")
         out_console.print(rtable)
         frames["ratings_vs_measured"] = both
     charts = {"strengths_win_rate": figures.strengths_intervals(table, names)}
     if by.value in set(table["dimension"]):
         charts[f"strengths_by_{by.value}"] = figures.strengths_heatmap(table, by.value, names)
-    return _Shown(out_console, frames, charts, {"team": team, "by": by.value})
+    return Shown(out_console, frames, charts, {"team": team, "by": by.value})
 
 
 def _pairs(values: list[str], what: str, fmt: Format) -> dict[str, float]:
@@ -315,13 +216,13 @@ def allocate(
         with run.stage("solve the allocation"):
             shown = _allocate(dataset, team, source, duties, hours, integer, fmt)
         with run.stage("write tables and charts"):
-            written = _write(out, shown, fmt)
-    _finish(shown, written, out, fmt)
+            written = write_outputs(out, shown, fmt)
+    finish(shown, written, out, fmt)
 
 
 def _allocate(dataset: Dataset, team: str | None, source: Source,
               duties: dict[str, float] | None, hours: float | None, integer: bool,
-              fmt: Format) -> _Shown:
+              fmt: Format) -> Shown:
     from teamquota.insights import figures
     from teamquota.insights.allocate import allocate as solve
     from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
@@ -347,7 +248,7 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
                                     integer=integer)
     result = solve(problem)
     names = payee_names(dataset)
-    out_console = _Report()
+    out_console = Report()
     plan = result.weekly_plan()
     what = "duties per week" if use_activities else "open deals to carry"
     grid = Table(title=f"Proposed plan for {chosen}: {what} ({result.status})")
@@ -358,7 +259,7 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
     grid.add_column("Expected bookings", justify="right")
     for rep, row in plan.iterrows():
         grid.add_row(names.get(rep, rep), *[f"{v:,.1f}" for v in row.iloc[:-2]],
-                     f"{row['hours']:.1f}", _money(row["expected_bookings"]))
+                     f"{row['hours']:.1f}", money(row["expected_bookings"]))
     out_console.print(grid)
     out_console.print(result.message, markup=False)
     if result.status == "optimal" and len(result.binding):
@@ -376,7 +277,7 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
                               markup=False)
     frames = {"plan": result.plan, "even_split": result.even_split,
               "constraints": result.constraints, "shortfalls": result.shortfalls}
-    return _Shown(out_console, frames, {"allocation": figures.allocation_bars(result)},
+    return Shown(out_console, frames, {"allocation": figures.allocation_bars(result)},
                   {"team": chosen, "duty": "activities" if use_activities else "open-deals",
                    "status": result.status, "message": result.message})
 
@@ -412,12 +313,12 @@ def watchlist(
         with run.stage("assess reps" if plan is None else "calculate and assess reps"):
             shown = _watchlist(dataset, team, period, rules, evaluate, plan, fmt)
         with run.stage("write tables and charts"):
-            written = _write(out, shown, fmt)
-    _finish(shown, written, out, fmt)
+            written = write_outputs(out, shown, fmt)
+    finish(shown, written, out, fmt)
 
 
 def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: Any,
-               evaluate: int, plan: Path | None, fmt: Format) -> _Shown:
+               evaluate: int, plan: Path | None, fmt: Format) -> Shown:
     from teamquota.insights import figures
     from teamquota.insights.attainment import attainment_frame
     from teamquota.insights.frames import payee_names
@@ -452,7 +353,7 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
         table = table[table["team_id"] == team]
         riders = riders[riders["team_id"] == team]
     names = payee_names(dataset)
-    out_console = _Report()
+    out_console = Report()
     flagged = table[table["flagged"]]
     grid = Table(title=f"Watchlist: {k} of last {last} {period.value}s below "
                        f"{threshold:.0%} and credibly below peers ({len(flagged)} of "
@@ -472,8 +373,8 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
         rtable.add_column(col)
     for row in free.itertuples():
         rtable.add_row(names.get(row.payee_id, row.payee_id), row.team_id,
-                       _money(row.won_amount), _pct(row.contribution_share),
-                       _pct(row.payout_share))
+                       money(row.won_amount), pct(row.contribution_share),
+                       pct(row.payout_share))
     out_console.print(rtable)
     figures_ = {"period": period.value, "basis": basis, "flagged": len(flagged),
                 "reps": len(table)}
@@ -491,7 +392,7 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
             f"{score.pattern_accuracy:.0%}", markup=False)
     frames = {"watchlist": table.drop(columns=["history"]), "free_riders": riders,
               "attainment": attainment}
-    return _Shown(out_console, frames, {"watchlist": figures.watchlist_scatter(table, names)},
+    return Shown(out_console, frames, {"watchlist": figures.watchlist_scatter(table, names)},
                   figures_)
 
 
@@ -513,12 +414,12 @@ def conflicts(
         with run.stage("find conflicts"):
             shown = _conflicts(dataset, team, period, handover_days, top)
         with run.stage("write tables and charts"):
-            written = _write(out, shown, fmt)
-    _finish(shown, written, out, fmt)
+            written = write_outputs(out, shown, fmt)
+    finish(shown, written, out, fmt)
 
 
 def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_days: int,
-               top: int) -> _Shown:
+               top: int) -> Shown:
     from teamquota.insights import figures
     from teamquota.insights.conflicts import conflicts as report_conflicts
 
@@ -526,7 +427,7 @@ def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_
     summary = report.summary
     if team:
         summary = summary[summary["team_id"] == team]
-    out_console = _Report()
+    out_console = Report()
     totals = summary.groupby(["team_id", "kind"], as_index=False)[
         ["total", "same_team", "cross_team"]].sum()
     grid = Table(title=f"Pipeline conflicts per team, all {period.value}s")
@@ -534,7 +435,7 @@ def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_
         grid.add_column(col, justify="left" if col in ("Team", "Kind") else "right")
     for row in totals.itertuples():
         grid.add_row(row.team_id, row.kind.replace("_", " "), str(row.total),
-                     str(row.same_team), str(row.cross_team), _pct(row.same_team / row.total))
+                     str(row.same_team), str(row.cross_team), pct(row.same_team / row.total))
     out_console.print(grid)
     shared = report.shared_accounts
     if team:
@@ -549,7 +450,7 @@ def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_
         pairs = row.same_team_pairs + row.cross_team_pairs
         stable.add_row(row.account, str(row.n_reps), str(len(row.teams.split(", "))),
                        str(row.deals), str(row.same_team_pairs), str(row.cross_team_pairs),
-                       _pct(row.same_team_pairs / pairs))
+                       pct(row.same_team_pairs / pairs))
     out_console.print(stable)
     if len(report.late_handovers):
         out_console.print(f"{len(report.late_handovers)} deals changed owner within "
@@ -561,7 +462,7 @@ def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_
     frames = {"summary": report.summary, "shared_accounts": report.shared_accounts,
               "late_handovers": report.late_handovers,
               "colleague_account_activity": report.foreign_activity}
-    return _Shown(out_console, frames, {"conflicts": figures.conflict_bars(report)},
+    return Shown(out_console, frames, {"conflicts": figures.conflict_bars(report)},
                   {"period": period.value, "team": team, "handover_days": handover_days,
                    "notes": list(report.notes)})
 
@@ -604,18 +505,18 @@ def simulate(
         with run.stage(f"replay {replicates} quarters"):
             shown = _simulate(dataset, replicates, seed, gate, levels, fixed_reps)
         with run.stage("write tables and charts"):
-            written = _write(out, shown, fmt)
-    _finish(shown, written, out, fmt)
+            written = write_outputs(out, shown, fmt)
+    finish(shown, written, out, fmt)
 
 
 def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,
-              levels: list[Decimal], fixed_reps: bool) -> _Shown:
+              levels: list[Decimal], fixed_reps: bool) -> Shown:
     from teamquota.insights import figures
     from teamquota.insights.simulate import simulate as run
 
     result = run(dataset, replicates=replicates, seed=seed, threshold=gate,
                  thresholds=levels, reps="fixed" if fixed_reps else "resample")
-    out_console = _Report()
+    out_console = Report()
     grid = Table(title=f"Plan designs replayed on {replicates} bootstrap quarters "
                        f"(team gate {float(gate):.0%}, pool rate {result.pool_rate})")
     for col in ("Design", "Expected / qtr", "P95 / qtr", "Gini", "Bottom-quartile payout",
@@ -652,7 +553,7 @@ def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,
     charts = {"simulate_costs": figures.simulation_costs(result),
               "simulate_fairness": figures.simulation_fairness(result),
               "simulate_threshold": figures.simulation_threshold(result)}
-    return _Shown(out_console, frames, charts,
+    return Shown(out_console, frames, charts,
                   {"replicates": replicates, "seed": seed, "threshold": gate,
                    "pool_rate": result.pool_rate, "recommendation": result.recommendation,
                    "recommended_design": pick or None, "reps_earning_nothing": idle},
