@@ -134,3 +134,13 @@ components:
     payout: {curve: [[0, 0], [1, 1]]}
 """).plan
     assert measures_of(plan, "personal") == ("bookings", None)
+
+
+def test_it_shows_its_stages_on_stderr_in_text_mode_only(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "targets.csv"
+    text = runner.invoke(app, ["targets", "suggest", "--data", str(data), "-o", str(out)])
+    assert text.exit_code == 0, text.stderr
+    assert [line.split()[:3] for line in text.stderr.splitlines() if line[:1] in "✓✗"] == [
+        ["✓", "load", "data"], ["✓", "suggest", "targets"], ["✓", "write", "targets"]]
+    as_json = runner.invoke(app, ["targets", "suggest", "--data", str(data), "-f", "json"])
+    assert (as_json.exit_code, as_json.stderr) == (0, "")

@@ -29,6 +29,7 @@ from teamquota.cli.run import (
     measures_of,
     read_data,
     read_plan,
+    stages,
 )
 from teamquota.core.diagnostics import InputError
 from teamquota.core.money import D
@@ -98,27 +99,32 @@ def suggest(
     growth_rate = _decimal(growth, "--growth", fmt)
     unit = _decimal(round_to, "--round-to", fmt)
     year_start_month, currency = 1, "USD"
-    if plan is not None:
-        loaded = read_plan(plan, fmt).plan
-        every, year_start_month = Every(loaded.period), loaded.year_start_month
-        currency = loaded.currency
-        measure, team_measure = measures_of(loaded, measure)
-    dataset = read_data(data, demo, on_error, currency, None, fmt,
-                        loaded if plan is not None and not demo else None,
-                        column_map=column_map, encoding=encoding)
-    try:
-        table = suggest_targets(dataset, every.value, year, method=method.value,
-                                lookback=lookback, growth=growth_rate,
-                                measure=measure, team_measure=team_measure or None,
-                                round_to=unit, year_start_month=year_start_month,
-                                currency=currency)
-    except InputError as exc:  # a deal no fx rate converts into the plan's currency
-        fail(exc.diagnostics, fmt)
-    if output is not None:
-        try:
-            write_targets_csv(table, output)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror}", fmt, code="C002")
+    with stages(fmt) as run:
+        if plan is not None:
+            with run.stage("load plan"):
+                loaded = read_plan(plan, fmt).plan
+            every, year_start_month = Every(loaded.period), loaded.year_start_month
+            currency = loaded.currency
+            measure, team_measure = measures_of(loaded, measure)
+        with run.stage("load data"):
+            dataset = read_data(data, demo, on_error, currency, None, fmt,
+                                loaded if plan is not None and not demo else None,
+                                column_map=column_map, encoding=encoding)
+        with run.stage("suggest targets"):
+            try:
+                table = suggest_targets(dataset, every.value, year, method=method.value,
+                                        lookback=lookback, growth=growth_rate,
+                                        measure=measure, team_measure=team_measure or None,
+                                        round_to=unit, year_start_month=year_start_month,
+                                        currency=currency)
+            except InputError as exc:  # a deal no fx rate converts into the plan's currency
+                fail(exc.diagnostics, fmt)
+        if output is not None:
+            with run.stage("write targets"):
+                try:
+                    write_targets_csv(table, output)
+                except OSError as exc:
+                    fail(f"cannot write {output}: {exc.strerror}", fmt, code="C002")
     if fmt == Format.json:
         print_json({"ok": True, "output": str(output) if output else None,
                     "targets": table.to_pylist()})
