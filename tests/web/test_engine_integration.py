@@ -92,17 +92,25 @@ def test_it_points_each_line_at_the_deals_behind_it(client, world, real_run):
     assert "3 team deals (2 yours)</a>" in text
 
 
-def test_it_refuses_a_plan_paid_beyond_cents_and_keeps_the_last_run(world, real_run):
+def test_it_keeps_a_plan_paid_to_three_places_and_refuses_four(world, real_run):
     from teamquota.web.comp.models import PlanVersion
     from tests.web.world import PLAN_YAML
-    before = PayoutLine.objects.count()
     PlanVersion.objects.filter(plan=world.plan).update(
         yaml_text=PLAN_YAML + "rounding: {places: 3}\n")
     run = start_run(world.otto, "three places")
-    # the app stores cents: saving 2,000.125 would round it a second time, silently
+    # the app stores 3 places: 2,000.000 and 3,000.000 are kept as paid (not rounded again)
+    assert run.status == "done", run.diagnostics
+    lines = {ln.component_id: ln.amount for ln in PayoutLine.objects.filter(
+        run=run, payee__payee_id="rita", period="2017-Q1")}
+    assert lines == {"personal": Decimal("2000.000"), "team": Decimal("3000.000")}
+    before = PayoutLine.objects.count()
+    PlanVersion.objects.filter(plan=world.plan).update(
+        yaml_text=PLAN_YAML + "rounding: {places: 4}\n")
+    run = start_run(world.otto, "four places")
+    # saving 4 places would round them a second time, silently: refused, nothing stored
     assert run.status == "failed"
     assert [d["code"] for d in run.diagnostics] == ["E052"]
-    assert "pays lines to 3 decimal places" in run.diagnostics[0]["message"]
+    assert "pays lines to 4 decimal places" in run.diagnostics[0]["message"]
     assert PayoutLine.objects.count() == before
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from teamquota.core.money import ZERO, fmt_money
+from teamquota.core.money import ZERO, fmt_amount
 from teamquota.core.periods import PeriodKind, parse_period
 from teamquota.ledger import causes, placement
 from teamquota.ledger.corrections import ClawbackRules, Draft, corrections
@@ -128,7 +128,7 @@ def _correct(store: LedgerStore, period: PeriodState, run_id: int,
         if draft.waived:
             store.audit(actor, "clawback.waived", period.label,
                         f"{period.label} {draft.key[2]} for {draft.key[0]}: recalculated "
-                        f"{fmt_money(draft.outstanding)} not clawed back "
+                        f"{fmt_amount(draft.outstanding)} not clawed back "
                         "(clawback.reduce_attainment is false: the locked attainment "
                         f"stands); cause: {cause}")
             continue
@@ -145,20 +145,21 @@ def _entry(draft: Draft, source: str, landing: str, cause: str) -> Entry:
 def add_manual(store: LedgerStore, key: Key, source_period: str, amount: Decimal,
                currency: str, reason: str, author: str, kind: PeriodKind,
                year_start_month: int = 1, team_id: str | None = None,
-               dispute: int | None = None) -> Entry:
+               dispute: int | None = None, places: int = 2) -> Entry:
     """A manual decision for ``key`` in ``source_period``, booked where
-    :mod:`.placement` says; it is kept, exactly once, by every later run."""
+    :mod:`.placement` says; it is kept, exactly once, by every later run. ``places``: the
+    most decimals the amount may have (the places the plan pays its currency in)."""
     if amount == ZERO:
         raise LedgerError("a manual adjustment must not be zero")
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise LedgerError(f"a manual adjustment has at most 2 decimals, not {amount}")
+    if amount.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise LedgerError(f"a manual adjustment has at most {places} decimals, not {amount}")
     _period(store, source_period)
     landing = _landing(store, source_period, kind, year_start_month)
     cause = (f"dispute #{dispute}: {reason}" if dispute is not None else reason) or \
         "manual decision"
     where = "" if landing == source_period else f", paid in {landing}"
     entry = Entry(key, amount, currency, MANUAL, landing, source_period, cause,
-                  f"manual adjustment of {fmt_money(amount)} by {author} for {source_period} "
+                  f"manual adjustment of {fmt_amount(amount)} by {author} for {source_period} "
                   f"{key[2]}{where}: {cause}", team_id, author, dispute)
     store.add_entries(None, [entry])
     refresh(store, author, f"manual adjustment by {author}", [landing])

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from teamquota.core.money import ZERO, allocate, fmt_money
+from teamquota.core.money import ZERO, allocate, fmt_amount, minor_unit
 from teamquota.ledger.model import Amount, Key
 from teamquota.plan.model import Plan
 
@@ -71,12 +71,12 @@ class Draft:
     instalments: int = 1
 
     def explanation(self, source: str) -> str:
-        text = (f"{source} is locked: it paid {fmt_money(self.locked_amount)}, recalculated "
-                f"{fmt_money(self.recalculated)}, already adjusted {fmt_money(self.already)} "
-                f"-> {fmt_money(self.outstanding)}")
+        text = (f"{source} is locked: it paid {fmt_amount(self.locked_amount)}, "
+                f"recalculated {fmt_amount(self.recalculated)}, already adjusted "
+                f"{fmt_amount(self.already)} -> {fmt_amount(self.outstanding)}")
         if self.line_type == "clawback" and self.instalments > 1:
             text += (f"; clawback instalment {self.instalment} of {self.instalments} "
-                     f"({fmt_money(self.amount)} of {fmt_money(self.outstanding)} "
+                     f"({fmt_amount(self.amount)} of {fmt_amount(self.outstanding)} "
                      "outstanding)")
         return text
 
@@ -107,8 +107,16 @@ def corrections(fresh: Mapping[Key, Amount], locked: Mapping[Key, Amount],
         if diff < ZERO:
             line_type = "clawback"
             remaining = max(rule.instalments - done.clawback_instalments, 1)
-            amount = allocate(diff, [Decimal(1)] * remaining)[0]
+            # instalments in the currency's unit (fils for KWD), or finer if the lines are
+            places = max(minor_unit(currency), _places_of(diff))
+            amount = allocate(diff, [Decimal(1)] * remaining, places)[0]
             number = min(done.clawback_instalments + 1, rule.instalments)
         drafts.append(Draft(key, amount, currency, team, line_type, old_amount, new_amount,
                             done.amount, diff, False, done.run_id, number, rule.instalments))
     return drafts
+
+
+def _places_of(amount: Decimal) -> int:
+    """The places ``amount`` has beyond its trailing zeros (-10.006 -> 3, -10.010 -> 2)."""
+    exponent = amount.normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0

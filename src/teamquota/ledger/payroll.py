@@ -8,12 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from teamquota.core.money import ZERO
+from teamquota.core.money import ZERO, fmt_amount, minor_unit
 from teamquota.core.spreadsheet import csv_text, safe_cell
 from teamquota.ledger.store import Row
 
 HEADER = ["period", "payee_id", "payee_name", "email", "plan", "component", "currency",
           "amount", "status", "run"]
+
+
+def paid_text(amount: Decimal, currency: str) -> str:
+    """An amount as a payroll file writes it: the currency's places (10.00 USD, 10.006 KWD,
+    1000 JPY) and any finer place it was paid to, never rounded again."""
+    return fmt_amount(amount, minor_unit(currency)).replace(",", "")
 
 
 def payroll_rows(label: str, status: str, run_id: int | None, rows: Iterable[Row],
@@ -31,7 +37,7 @@ def payroll_rows(label: str, status: str, run_id: int | None, rows: Iterable[Row
         name, email = payees.get(payee_id, ("", ""))
         out.append([safe_cell(label), safe_cell(payee_id), safe_cell(name), safe_cell(email),
                     safe_cell(plan_id), safe_cell(component), safe_cell(currency),
-                    f"{amount:.2f}", status, "" if run_id is None else str(run_id)])
+                    paid_text(amount, currency), status, "" if run_id is None else str(run_id)])
     return out
 
 

@@ -20,6 +20,7 @@ from teamquota.web.comp.api.schemas import (
     Statement,
     decimal_text,
     money,
+    paid,
 )
 from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import PayoutLine, Period, Run
@@ -57,7 +58,8 @@ def line_json(line: Any) -> dict[str, Any]:
             "deal_id": line.deal_id or None, "measure_value": decimal_text(line.measure_value),
             "target_amount": money(line.target_amount),
             "attainment": decimal_text(line.attainment), "factor": decimal_text(line.factor),
-            "amount": money(line.amount), "currency": line.currency, "rule": line.rule,
+            "amount": paid(line.amount, line.currency), "currency": line.currency,
+            "rule": line.rule,
             "explanation": line.explanation, "adjusts_period": line.adjusts_period or None,
             "cause": line.cause or None}
 
@@ -78,7 +80,7 @@ def statement(request: HttpRequest, payee_id: str,
     data = statement_data(payee, period)
     return {
         "payee": {"payee_id": payee.payee_id, "name": payee.name},
-        "period": period_ref(period), "total": money(data["total"]),
+        "period": period_ref(period), "total": paid(data["total"], data["currency"]),
         "currency": data["currency"], "lines": [line_json(ln) for ln in data["lines"]],
         "deals": [{"deal_id": c.deal_id, "amount": money(c.amount), "rule": c.rule,
                    "close_date": c.close_date} for c in data["credits"]]}
@@ -120,7 +122,7 @@ def results(request: HttpRequest, query: Query[ResultsQuery]) -> dict[str, Any]:
     return {
         "period": period_ref(period),
         "totals": [{"payee_id": t["payee__payee_id"], "currency": t["currency"],
-                    "amount": money(t["total"])} for t in totals],
+                    "amount": paid(t["total"], t["currency"])} for t in totals],
         "count": count, "offset": offset, "limit": limit, "lines": page,
         "next": f"{request.path}?{params.urlencode()}" if more else None}
 

@@ -1,9 +1,11 @@
 """The API's request and response types; the OpenAPI document is generated from them.
 
-Money is a JSON string with two places (``"12720.00"``), never a float, so no client loses
-a cent: the web app stores every amount with two places (``models.results.MONEY``), in
-every currency, and the API writes them as stored. Ratios and measures are plain decimal
-strings (``"1.530000000000"``), never in exponent form.
+Money is a JSON string (``"12720.00"``), never a float, so no client loses a cent. Inputs
+and targets have two places; a payout amount (a line, a total) is written at its
+currency's places and any finer place it was paid to, as stored (``models.results
+.PAYOUT_MONEY``, at most 3): ``"12720.00"`` USD, ``"10.006"`` KWD, ``"1000"`` JPY.
+Ratios and measures are plain decimal strings (``"1.530000000000"``), never in exponent
+form.
 """
 
 from __future__ import annotations
@@ -15,16 +17,26 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
-MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+from teamquota.web.comp.services.money import plain
+
+MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]{1,3})?$"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
-Money = Annotated[str, Field(pattern=MONEY_PATTERN, examples=["12720.00"],
-                             description="an amount, two decimal places, as a string")]
+Money = Annotated[str, Field(pattern=MONEY_PATTERN, examples=["12720.00", "10.006", "1000"],
+                             description="an amount as a string: two places, or a payout's "
+                                         "currency's places (0 for JPY, 3 for KWD) and any "
+                                         "finer place it was paid to")]
 DecimalText = Annotated[str, Field(pattern=DECIMAL_PATTERN, examples=["1.53"],
                                    description="an exact decimal as a string")]
 
 
 def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+def paid(value: Decimal | None, currency: str) -> str | None:
+    """A payout amount: ``"10.00"`` USD, ``"10.006"`` KWD, ``"1000"`` JPY, never rounded
+    again (``services.money.plain``)."""
+    return None if value is None else plain(value, currency)
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -8,10 +8,48 @@ entries belong to the period they are booked in and to no run. Lines are never u
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
+# Inputs (targets, deal amounts) and the engine's target column are cents.
 MONEY = {"max_digits": 18, "decimal_places": 2}
+# A payout line is paid in its currency's minor unit (KWD, BHD, OMR: 3) or a plan's
+# ``rounding.places``: the column keeps 3 places, the most any currency the engine knows has
+# (core.money.MINOR_UNITS), with the same 16 digits before the point as MONEY, so every
+# stored amount fits when the column widens (migration 0011). The web still keeps amounts
+# below 10^13 (data.limits, E053), and a 3-place one below 10^12 (``payout_limit``): a
+# SQLite decimal is a float, exact to 15 significant digits. A plan paid to more places is
+# refused (E052, docs/web.md "Money").
+PAYOUT_PLACES = 3
+PAYOUT_MONEY = {"max_digits": 16 + PAYOUT_PLACES, "decimal_places": PAYOUT_PLACES}
+CENT = Decimal("0.01")
+
+
+def as_paid(value: Decimal) -> Decimal:
+    """A stored payout amount with the places it was paid to: cents when it has no finer
+    digit (``Decimal('10.00')``, as before the column widened, so a cent amount reads, prints
+    and hashes as it always did), else every place (``Decimal('10.006')``)."""
+    if not value.is_finite():
+        return value
+    cents = value.quantize(CENT)
+    return cents if cents == value else value.normalize()
+
+
+class PayoutAmountField(models.DecimalField):  # type: ignore[type-arg]
+    """The payout amount column: ``PAYOUT_MONEY``, read back :func:`as_paid` (SQLite and
+    PostgreSQL hand back every column place, ``10.000``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", PAYOUT_MONEY["max_digits"])
+        kwargs.setdefault("decimal_places", PAYOUT_MONEY["decimal_places"])
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else as_paid(Decimal(value) if not isinstance(
+            value, Decimal) else value)
 
 
 class Run(models.Model):
@@ -121,7 +159,7 @@ class PayoutLine(models.Model):
     target_amount = models.DecimalField(null=True, **MONEY)
     attainment = models.DecimalField(max_digits=38, decimal_places=12, null=True)
     factor = models.DecimalField(max_digits=38, decimal_places=12, null=True)
-    amount = models.DecimalField(**MONEY)
+    amount = PayoutAmountField()
     currency = models.CharField(max_length=3)
     rule = models.TextField(blank=True, default="")
     explanation = models.TextField(blank=True, default="")

@@ -47,6 +47,7 @@ from teamquota.web.comp.models import (
     User,
     record,
 )
+from teamquota.web.comp.models.results import as_paid
 
 
 class DjangoStore:
@@ -118,7 +119,7 @@ class DjangoStore:
         for payee_id, plan_id, component, currency, team_id, amount in rows.iterator():
             key = (payee_id, plan_id, component)
             before = out.get(key)
-            total = (before.amount if before else ZERO) + _dec(amount)
+            total = (before.amount if before else ZERO) + _paid(amount)
             team = (before.team_id if before else None) or team_id
             out[key] = Amount(total, currency, team)
         return out
@@ -175,7 +176,7 @@ class DjangoStore:
             pk, run_id, payee, plan_id, component, line_type, amount, currency, source, \
                 team, explanation = ln
             ref = f"entry:{pk}" if run_id is None else f"line:{pk}"
-            out.append(Row(ref, (payee, plan_id, component), line_type, _dec(amount),
+            out.append(Row(ref, (payee, plan_id, component), line_type, _paid(amount),
                            currency, source, team, explanation))
         return out
 
@@ -239,8 +240,15 @@ class DjangoStore:
 
 
 def _dec(value: Any) -> Decimal:
-    """SQLite hands sums back through float-free strings or Decimals; cents exactly."""
+    """A target (cents) as stored; SQLite hands sums back through float-free strings or
+    Decimals."""
     return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else ZERO
+
+
+def _paid(value: Any) -> Decimal:
+    """A payout amount with every place it was paid to (3 for KWD: never cut back to
+    cents), a cent amount as ``Decimal('10.00')`` (``models.results.as_paid``)."""
+    return as_paid(Decimal(str(value))) if value is not None else ZERO
 
 
 def rules(plans: dict[str, LoadedPlan]) -> dict[str, ClawbackRules]:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -213,15 +214,18 @@ def _refresh_statistics(run: Run) -> None:
 
 
 def _check_places(version: PlanVersion, payouts: pa.Table) -> None:
-    """The app keeps payout amounts in cents; a plan paid to more places (a three-place
-    currency, ``rounding.places`` above 2) would be rounded again on saving: refuse it."""
+    """The app keeps payout amounts to 3 places (every currency's minor unit: KWD, BHD,
+    OMR have 3); a plan paid to more (``rounding.places`` 4 to 6) would be rounded again on
+    saving: refuse it. Why not store 6: a SQLite decimal is a float, exact to 15
+    significant digits, so 6 places would leave 9 before the point (docs/web.md "Money")."""
     stored = PayoutLine._meta.get_field("amount").decimal_places
     places = payouts.schema.field("amount").type.scale
     if places > stored:
         raise InputError([_diag("E052", f"plan {version} pays lines to {places} decimal "
-                                f"places; the web app stores payouts to {stored} (round the "
-                                "plan to cents with rounding: {places: 2}, or run it with "
-                                "`teamquota calc`, which keeps every place)")])
+                                f"places; the web app stores payouts to at most {stored} "
+                                f"(round the plan with rounding: {{places: {stored}}} or "
+                                "fewer, or run it with `teamquota calc`, which keeps every "
+                                "place)")])
 
 
 def _check_stored_amounts(shown: int = 20) -> None:
@@ -250,20 +254,48 @@ def _check_stored_amounts(shown: int = 20) -> None:
             for table, what, column in found])
 
 
+def payout_limit(amount_places: int) -> Decimal:
+    """The size a payout amount stays below to be stored exactly: 15 significant digits
+    (a SQLite decimal is a float), so 10^13 for cents (``data.limits.WEB_MONEY_LIMIT``, 13
+    digits before the point) and 10^12 for an amount paid to 3 places."""
+    return min(WEB_MONEY_LIMIT, Decimal(10) ** (15 - max(amount_places, 2)))
+
+
+def places_of(amount: Decimal) -> int:
+    """The places an amount has beyond its trailing zeros (10.006 -> 3, 10.010 -> 2)."""
+    exponent = amount.normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
 def _check_size(version: PlanVersion, payouts: pa.Table) -> None:
     """A payout the web cannot store exactly (SQLite keeps 15 significant digits:
-    ``data.limits.WEB_MONEY_LIMIT``) fails the run, naming the line, rather than lose cents."""
+    ``data.limits.WEB_MONEY_LIMIT``; :func:`payout_limit`) fails the run, naming the line,
+    rather than lose cents."""
     amounts = payouts.column("amount")
-    big = pc.greater_equal(pc.abs(amounts), pa.scalar(WEB_MONEY_LIMIT, amounts.type))
+    scale = amounts.type.scale
+    floor = payout_limit(min(scale, 2))  # every line: 13 digits before the point
+    big = pc.greater_equal(pc.abs(amounts), pa.scalar(floor, amounts.type))
+    if scale > 2:  # a line with a third place: 12 digits before the point
+        third = pc.not_equal(amounts, pc.round(amounts, 2))
+        big = pc.or_(big, pc.and_(third, pc.greater_equal(
+            pc.abs(amounts), pa.scalar(payout_limit(scale), amounts.type))))
     if not pc.any(big).as_py():
         return
     rows = payouts.filter(pc.fill_null(big, False)).slice(0, 5).to_pylist()
     raise InputError([_diag("E053", f"plan {version} pays {r['payee_id']} {r['amount']} "
                             f"{r['currency']} for {r['period']} (component "
                             f"{r['component_id']}); the web app stores amounts below "
-                            f"{WEB_MONEY_LIMIT:,} exactly ({WEB_MONEY_WHOLE_DIGITS} digits "
-                            "before the point) — check the plan's rates and the target "
-                            "incentives, or run it with `teamquota calc`") for r in rows])
+                            f"{_limit_text(r['amount'])} — check the plan's rates "
+                            "and the target incentives, or run it with `teamquota calc`")
+                      for r in rows])
+
+
+def _limit_text(amount: Decimal) -> str:
+    places = places_of(amount)
+    limit = payout_limit(places)
+    digits = len(str(limit)) - 1
+    where = "" if places <= 2 else f" paid to {places} places"
+    return f"{limit:,} exactly ({digits} digits before the point{where})"
 
 
 def _diag(code: str, message: str) -> Any:

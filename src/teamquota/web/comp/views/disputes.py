@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from teamquota.core.money import D
+from teamquota.core.money import D, minor_unit
 from teamquota.core.periods import parse_period
 from teamquota.ledger import book
 from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
 from teamquota.web.comp.models import Dispute, DisputeMessage, Plan, record
+from teamquota.web.comp.models.results import PAYOUT_PLACES
 from teamquota.web.comp.services.ledger_store import DjangoStore
 from teamquota.web.comp.services.runs import loaded_plan
 
@@ -82,17 +83,17 @@ def dispute_adjust(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = get_object_or_404(access.disputes_visible_to(request.user)
                                 .select_related("line", "line__payee", "line__team"),
                                 pk=dispute_id)
+    line = dispute.line
+    places = _places(line.plan_id, line.currency)
     try:
         amount = D(request.POST.get("amount", ""))
-        if amount == 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        if amount == 0 or amount.as_tuple().exponent < -places:  # type: ignore[operator]
             raise ValueError
         if abs(amount) >= MAX_ADJUSTMENT:
             raise ValueError
     except (ValueError, InvalidOperation, TypeError):
-        messages.error(request, "amount: a non-zero number with at most 2 decimals, below "
-                                "1,000,000,000 in size, e.g. -125.50")
+        messages.error(request, _amount_help(places, line.currency))
         return redirect("dispute", dispute_id=dispute.pk)
-    line = dispute.line
     reason = request.POST.get("reason", "").strip()[:500] or "dispute resolution"
     try:
         with transaction.atomic():
@@ -107,7 +108,8 @@ def dispute_adjust(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 DjangoStore(), (line.payee.payee_id, line.plan_id, line.component_id),
                 line.period, amount, line.currency, reason, request.user.username,
                 parse_period(line.period).kind, _year_start_month(line.plan_id),
-                team_id=line.team.team_id if line.team else None, dispute=dispute.pk)
+                team_id=line.team.team_id if line.team else None, dispute=dispute.pk,
+                places=places)
             DisputeMessage.objects.create(
                 dispute=dispute, author=request.user,
                 text=f"Adjusted by {amount} in {entry.period}: {reason}")
@@ -120,6 +122,26 @@ def dispute_adjust(request: HttpRequest, dispute_id: int) -> HttpResponse:
     except LedgerError as exc:
         messages.error(request, str(exc))
     return redirect("dispute", dispute_id=dispute.pk)
+
+
+def _places(plan_id: str, currency: str) -> int:
+    """The most decimals an adjustment of a line may have: the places its plan pays the
+    line's currency in (``rounding.places``, else the currency's minor unit: 2 for USD, 3
+    for KWD, 0 for JPY), at most the 3 the app stores."""
+    plan = Plan.objects.filter(plan_id=plan_id).first()
+    version = plan.current if plan is not None else None
+    chosen = loaded_plan(version).plan.rounding.places if version is not None else None
+    return min(minor_unit(currency) if chosen is None else chosen, PAYOUT_PLACES)
+
+
+def _amount_help(places: int, currency: str) -> str:
+    if places == 2:  # the cent currencies' message, as it always was
+        return ("amount: a non-zero number with at most 2 decimals, below 1,000,000,000 in "
+                "size, e.g. -125.50")
+    decimals = "no decimals" if places == 0 else f"at most {places} decimals"
+    example = "-125" if places == 0 else "-125." + "5".ljust(places, "0")
+    return (f"amount: a non-zero number with {decimals} (the line is paid in {currency} to "
+            f"{places} places), below 1,000,000,000 in size, e.g. {example}")
 
 
 def _year_start_month(plan_id: str) -> int:

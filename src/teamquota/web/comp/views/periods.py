@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from teamquota.core.money import fmt_money
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import PayoutLine, Period
 from teamquota.web.comp.services import close
+from teamquota.web.comp.services.money import shown
 from teamquota.web.comp.services.payroll import PayrollRefused, export_payroll
+
+
+def _currencies(lines: QuerySet[PayoutLine], period: Period) -> list[str]:
+    """The currencies of the period's lines in ``lines``: a total of one currency is shown
+    at its places (docs/web.md "Money")."""
+    return list(lines.filter(pk__in=PayoutLine.shown(period).values("pk")).order_by()
+                .values_list("currency", flat=True).distinct())
 
 
 @access.signed_in
@@ -23,7 +30,8 @@ def period_list(request: HttpRequest) -> HttpResponse:
     for p in periods:
         agg = lines.filter(pk__in=PayoutLine.shown(p).values("pk")).aggregate(
             total=ExactSum("amount"), payees=Count("payee", distinct=True))
-        p.total = fmt_money(agg["total"]) if agg["total"] is not None else "—"
+        p.total = shown(agg["total"], _currencies(lines, p)) if agg["total"] is not None \
+            else "—"
         p.payees = agg["payees"]
     return render(request, "comp/period_list.html", {"periods": periods})
 
@@ -43,7 +51,7 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     adjustments = lines.exclude(adjusts_period="").select_related("payee")
     return render(request, "comp/period_detail.html", {
         "period": period, "reviews": review_rows,
-        "total": fmt_money(total) if total is not None else "—",
+        "total": shown(total, _currencies(lines, period)) if total is not None else "—",
         "adjustments": adjustments,
         "approval_refusal": access.approval_refusal(user, period)
         if user.has_role("finance") else None,

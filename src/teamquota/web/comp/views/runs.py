@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from teamquota.core.money import fmt_money
+from teamquota.core.money import fmt_amount
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import AttainmentRow, Payee, PayoutLine, Run
@@ -49,7 +49,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     totals = (PayoutLine.objects.filter(run=run).values("period")
               .annotate(total=ExactSum("amount")).order_by("period"))
     return render(request, template, {
-        "run": run, "totals": [{"period": t["period"], "total": fmt_money(t["total"])}
+        "run": run, "totals": [{"period": t["period"], "total": fmt_amount(t["total"])}
                                for t in totals],
         "others": access.runs_visible_to(request.user).exclude(pk=run.pk)
         .filter(status="done")[:20]})
@@ -78,9 +78,9 @@ def compare_runs(a: Run, b: Run, limit: int = 300) -> dict[str, Any]:
         why = deal_changes(a.pk, b.pk, period, payee.payee_id)
         changes.append({
             "period": period, "payee": payee, "component": component,
-            "before": fmt_money(before.get((period, payee_pk, component), ZERO)),
-            "after": fmt_money(after.get((period, payee_pk, component), ZERO)),
-            "delta": fmt_money(after.get((period, payee_pk, component), ZERO)
+            "before": fmt_amount(before.get((period, payee_pk, component), ZERO)),
+            "after": fmt_amount(after.get((period, payee_pk, component), ZERO)),
+            "delta": fmt_amount(after.get((period, payee_pk, component), ZERO)
                                - before.get((period, payee_pk, component), ZERO)),
             "attainment": (att.get(a.pk), att.get(b.pk)), "why": why})
     plan_diff = []

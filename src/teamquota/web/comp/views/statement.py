@@ -16,6 +16,7 @@ from teamquota.core.money import fmt_money, fmt_pct
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import CreditRow, Deal, Payee, PayoutLine, Period
+from teamquota.web.comp.services.money import shown
 from teamquota.web.comp.views.common import last_change, pick_period, published_periods
 
 ZERO = Decimal("0")
@@ -36,7 +37,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         payees = payees.filter(name__icontains=q)
-    rows = [{"payee": p, "total": fmt_money(totals[p.id]) if p.id in totals else "—"}
+    rows = [{"payee": p, "total": shown(totals[p.id], p.currency) if p.id in totals else "—"}
             for p in payees.order_by("name")[:500]]
     return render(request, "comp/statement_list.html", {
         "rows": rows, "period": period, "periods": periods, "q": q})
@@ -80,8 +81,8 @@ def history(payee: Payee, periods: list[Period]) -> list[dict[str, Any]]:
     for p in periods:
         balance += draws[p.label]
         if p.label in found:
-            rows.append({"period": p, "total": fmt_money(sums[p.label]),
-                         "draw_balance": fmt_money(balance)})
+            rows.append({"period": p, "total": shown(sums[p.label], payee.currency),
+                         "draw_balance": shown(balance, payee.currency)})
     return rows
 
 
@@ -118,7 +119,7 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
     mine = sum(1 for c in data["credits"] if c.amount)
     for ln in data["lines"]:
         ln.pct = fmt_pct(ln.attainment) if ln.attainment is not None else ""
-        ln.shown_amount = fmt_money(ln.amount)
+        ln.shown_amount = shown(ln.amount, ln.currency)
         if ln.deal_id:
             ln.deals_note = f"deal {ln.deal_id}"
         elif ln.team is not None:
@@ -128,7 +129,7 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
             ln.deals_note = f"{mine} deals, listed below"
     numbers = dict(data)
     numbers.update({
-        "credited_count": mine, "total_shown": fmt_money(data["total"]),
+        "credited_count": mine, "total_shown": shown(data["total"], data["currency"]),
         "history": history(payee, periods),
         "has_draws": any(ln.line_type in ("draw", "draw_recovery") for ln in data["lines"]),
         "deal_rows": [{"credit": c, "deal": data["deals"].get(c.deal_id),
