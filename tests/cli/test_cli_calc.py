@@ -15,6 +15,7 @@ The AE hybrid example plan for 2017-Q1. Both reps have an annual TI of 40,000.00
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +206,22 @@ def test_it_passes_engine_and_periods_to_calculate(monkeypatch: pytest.MonkeyPat
         return real(plan, dataset, "duckdb", periods)
 
     monkeypatch.setattr(teamquota, "calculate", spy)
+    monkeypatch.setattr("teamquota.extras.missing", lambda extra: [])  # PySpark or not
     result = runner.invoke(app, ["calc", PLAN, "-d", str(data), "-o", str(tmp_path / "o"),
                                  "--engine", "spark", "-p", "2017-Q1", "-p", "2017-Q2",
                                  "-f", "json"])
     assert result.exit_code == 0, result.stdout
     assert seen == [("spark", ["2017-Q1", "2017-Q2"])]
+
+
+@pytest.mark.parametrize("command", [["calc", PLAN], ["explain", "p1", "--plan", PLAN]],
+                         ids=["calc", "explain"])
+def test_it_names_the_spark_extra_when_pyspark_is_missing(
+        monkeypatch: pytest.MonkeyPatch, data: Path, command: list[str]) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    result = runner.invoke(app, [*command, "-d", str(data), "--engine", "spark"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    # two lines before anything runs (no stage, no traceback)
+    assert result.stderr == (
+        f"error: teamquota {command[0]} --engine spark needs the spark extra (pyspark is not "
+        "installed)\nhint: pip install 'teamquota[spark]'\n")

@@ -57,7 +57,21 @@ class OnError(StrEnum):
 DataOption = Annotated[Path | None, typer.Option(
     "--data", "-d", help="folder of CSV/Parquet input files", show_default=False)]
 DemoOption = Annotated[bool, typer.Option("--demo", help="use the shipped Maven CRM demo data")]
-EngineOption = Annotated[Engine, typer.Option("--engine", "-e", help="backend to run on")]
+
+
+def _engine_installed(ctx: typer.Context, engine: Engine) -> Engine:
+    """``--engine spark`` without PySpark ends the command before anything runs, in one
+    line naming the extra (not a traceback from the engine's first Spark call)."""
+    if engine == Engine.spark:
+        from teamquota.extras import require
+
+        command = " ".join(["teamquota", *ctx.command_path.split()[1:]])
+        require("spark", f"{command} --engine spark")
+    return engine
+
+
+EngineOption = Annotated[Engine, typer.Option("--engine", "-e", help="backend to run on",
+                                              callback=_engine_installed)]
 PeriodOption = Annotated[list[str] | None, typer.Option(
     "--period", "-p", help="limit to this period, e.g. 2017-Q3 (repeatable)",
     show_default=False)]
