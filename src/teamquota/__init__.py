@@ -9,7 +9,7 @@ The Python API for notebooks (the README's example)::
     data = teamquota.demo_dataset()                    # the demo has no targets: suggest them
     targets = suggest_targets(data, "quarter", periods=["2017-Q2", "2017-Q3", "2017-Q4"])
     results = teamquota.calculate(plan, data.replace(targets=targets))  # DuckDB in-process
-    results.payouts.to_pandas()
+    results.to_pandas()  # the payouts; money stays decimal128(18, 2)[pyarrow], sums exact
 
 ``pip install teamquota`` is this library and the CLI; the web app, the insights and the
 Spark engine are extras (:mod:`teamquota.extras`).

@@ -3,6 +3,7 @@ wheel: the Python API flow pays real lines, and the explain example prints what 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -68,3 +69,21 @@ def test_it_ends_the_demo_with_an_explain_command_that_names_the_example(
     # not the installed file's path: the same command works in a checkout and from a wheel
     assert result.stdout.splitlines()[-1].endswith(
         "; try: teamquota explain marty-freudenburg --plan ae-hybrid-2017 --demo")
+
+
+def _statements(code: str) -> list[str]:
+    """The code's lines without comments, blank lines or alignment."""
+    lines = (" ".join(line.split("#", 1)[0].split()) for line in code.splitlines())
+    return [line for line in lines if line]
+
+
+def test_it_shows_the_readme_python_api_flow_in_the_package_docstring() -> None:
+    import teamquota
+
+    # the README's block is the one run above; the docstring shows the same statements, so
+    # a notebook user gets results.to_pandas() (Arrow's decimals), not object columns
+    assert teamquota.__doc__ is not None
+    after = teamquota.__doc__.split("::\n", 1)[1].splitlines()
+    shown = "\n".join(itertools.takewhile(lambda line: not line or line[0] == " ", after))
+    assert _statements(shown) == _statements(python_api_block())
+    assert _statements(shown)[-1] == "results.to_pandas()"
