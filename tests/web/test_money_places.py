@@ -243,3 +243,85 @@ def test_migration__two_place_amounts_are_unchanged():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_a_kwd_clawback_is_recovered_in_fils():
+    from django.db import transaction
+
+    from teamquota.ledger import book
+    from teamquota.web.comp.services.ledger_store import DjangoStore
+    run, otto, _ = _one_payee_run("KWD", "100.06", "clawback: {instalments: 2}\n")
+    assert run.status == "done", run.diagnostics
+    with transaction.atomic():
+        snapshot = book.lock(DjangoStore(), "2017-Q1", "otto", require_approved=False)
+    assert snapshot.total == {"KWD": Decimal("10.006")}
+    assert ",KWD,10.006," in snapshot.payroll_csv
+    # the deal drops to 100.01: 10% = 10.001; Q1 paid 10.006 -> -0.005 to claw back over 2
+    # instalments in fils (0.001): -0.003 now (the leftover fil to the first), -0.002 later
+    Deal.objects.filter(deal_id="K-1").update(amount=Decimal("100.01"))
+    rerun = start_run(otto, "lower")
+    assert rerun.status == "done", rerun.diagnostics
+    claw = PayoutLine.objects.get(run=rerun, line_type="clawback")
+    assert (claw.period, claw.adjusts_period, claw.amount) == ("2017-Q2", "2017-Q1",
+                                                               Decimal("-0.003"))
+    assert "paid 10.006, recalculated 10.001" in claw.explanation
+    assert "(-0.003 of -0.005 outstanding)" in claw.explanation
+
+
+@pytest.mark.django_db
+def test_a_plan_paid_to_more_than_three_places_is_refused_at_upload(client):
+    otto = User.objects.create_user(username="otto", password="x", role_names="sales_ops")
+    client.force_login(otto)
+    text = PLAN.format(plan="p_six", currency="USD") + "rounding: {places: 6}\n"
+    page = client.post("/plans/new/", {"yaml_text": text}).content.decode()
+    assert "E052" in page and "stores payouts to at most 3 decimal places" in page
+    assert not Plan.objects.filter(plan_id="p_six").exists()
+    three = PLAN.format(plan="p_three", currency="USD") + "rounding: {places: 3}\n"
+    assert client.post("/plans/new/", {"yaml_text": three}).status_code == 302
+    assert Plan.objects.filter(plan_id="p_three").exists()
+
+
+def test_the_column_holds_every_currency_the_engine_knows():
+    from teamquota.core.money import MINOR_UNITS
+    from teamquota.web.comp.models.results import PAYOUT_PLACES
+    assert max(MINOR_UNITS.values()) == PAYOUT_PLACES == PayoutLine._meta.get_field(
+        "amount").decimal_places
+
+
+@pytest.mark.django_db
+def test_a_three_place_amount_is_held_below_ten_to_the_twelve():
+    from teamquota.web.comp.services.runs import payout_limit
+    # 15 significant digits on SQLite: 13 before the point with cents, 12 with fils
+    assert (payout_limit(2), payout_limit(3)) == (Decimal(10) ** 13, Decimal(10) ** 12)
+    payee = Payee.objects.create(payee_id="k", name="K", currency="KWD")
+    run = Run.objects.create(status="done")
+    largest = Decimal("999999999999.999")  # 12 + 3 = 15 digits: exact on both databases
+    cents = Decimal("9999999999999.99")  # 13 + 2 = 15
+    for amount in (largest, cents, -largest):
+        PayoutLine.objects.create(run=run, period="2017-Q1", payee=payee, component_id="c",
+                                  line_type="commission", amount=amount, currency="KWD")
+    assert sorted(PayoutLine.objects.values_list("amount", flat=True)) == sorted(
+        [largest, cents, -largest])
+
+
+def test_a_run_refuses_a_fils_amount_of_thirteen_digits():
+    import pyarrow as pa
+
+    from teamquota.core.diagnostics import InputError
+    from teamquota.engine.results import payouts_schema
+    from teamquota.web.comp.services.runs import _check_size
+    schema = payouts_schema(3)
+    row = {"period": "2017-Q1", "payee_id": "k", "component_id": "c", "line_type": "x",
+           "currency": "KWD"}
+    ok = pa.Table.from_pylist([{**row, "amount": Decimal("999999999999.999")},
+                               {**row, "amount": Decimal("9999999999999.990")}], schema)
+    _check_size("p v1", ok)  # type: ignore[arg-type]
+    bad = pa.Table.from_pylist([{**row, "amount": Decimal("1000000000000.001")}], schema)
+    with pytest.raises(InputError) as found:
+        _check_size("p v1", bad)  # type: ignore[arg-type]
+    (diagnostic,) = list(found.value.diagnostics)
+    message = diagnostic.message
+    assert diagnostic.code == "E053"
+    assert ("stores amounts below 1,000,000,000,000 exactly (12 digits before the point "
+            "paid to 3 places)") in message

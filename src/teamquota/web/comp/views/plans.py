@@ -22,6 +22,7 @@ from teamquota.plan.loader import LoadedPlan, load_plan_text
 from teamquota.plan.model import Component
 from teamquota.web.comp import access
 from teamquota.web.comp.models import Payee, Plan, PlanAssignment, PlanVersion, record
+from teamquota.web.comp.models.results import PAYOUT_PLACES
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.views.common import plan_of_version, to_json
 
@@ -120,7 +121,16 @@ def _check_against_data(loaded: LoadedPlan) -> list[Diagnostic]:
     diagnostics = Diagnostics()
     check_columns(loaded, columns, diagnostics)
     # a table not imported yet (E002) is the run's to report: the plan may come first
-    return [d for d in diagnostics if d.severity == "error" and d.code == "E001"]
+    found = [d for d in diagnostics if d.severity == "error" and d.code == "E001"]
+    places = loaded.plan.rounding.places
+    if places is not None and places > PAYOUT_PLACES:  # every run would refuse it (E052)
+        found.append(Diagnostic(
+            "E052", f"rounding.places is {places}; the web app stores payouts to at most "
+                    f"{PAYOUT_PLACES} decimal places (a SQLite decimal keeps 15 digits)",
+            loaded.value_source("rounding", "places"),
+            f"use rounding: {{places: {PAYOUT_PLACES}}} or fewer, or run the plan with "
+            "`teamquota calc`, which keeps every place"))
+    return found
 
 
 def numbered(text: str, diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
