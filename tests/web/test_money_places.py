@@ -325,3 +325,30 @@ def test_a_run_refuses_a_fils_amount_of_thirteen_digits():
     assert diagnostic.code == "E053"
     assert ("stores amounts below 1,000,000,000,000 exactly (12 digits before the point "
             "paid to 3 places)") in message
+
+
+@pytest.mark.django_db
+def test_a_kwd_adjustment_is_listed_at_its_places_and_a_usd_one_as_before(client):
+    dispute, otto = _dispute(client, "KWD")
+    client.force_login(otto)
+    client.post(f"/disputes/{dispute.pk}/adjust/", {"amount": "-1.250", "reason": "K-2"})
+    text = client.get("/periods/2017-Q1/").content.decode()
+    # the entry as booked: -1.250 KWD (3 places), the period 10.006 - 1.250 = 8.756
+    assert '<td class="num">-1.250</td>' in text and "8.756" in text
+    assert "10.006 KWD" in client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "10.006" in client.get("/disputes/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_jpy_adjustment_is_in_whole_yen(client):
+    # the plan pays JPY in yen (no minor unit): 100.5 is refused, -100 is listed as -100
+    dispute, otto = _dispute(client, "JPY")
+    client.force_login(otto)
+    refused = client.post(f"/disputes/{dispute.pk}/adjust/", {"amount": "100.5"},
+                          follow=True).content.decode()
+    assert "no decimals (the line is paid in JPY to 0 places)" in refused
+    client.post(f"/disputes/{dispute.pk}/adjust/", {"amount": "-100", "reason": "K-2"})
+    assert PayoutLine.objects.get(line_type="manual").amount == Decimal("-100")
+    text = client.get("/periods/2017-Q1/").content.decode()
+    # 10% of 100.06 JPY = 10.006 -> 10 (whole yen, half up); 10 - 100 = -90
+    assert '<td class="num">-100</td>' in text and "-90" in text
