@@ -40,6 +40,7 @@ from teamquota.cli.run import (
 from teamquota.cli.statement import payees, render_statements, statements, totals_table
 
 if TYPE_CHECKING:
+    from teamquota.core.diagnostics import Diagnostic
     from teamquota.engine.results import Results
 
 
@@ -87,9 +88,9 @@ def calc(
             loaded = read_plan(plan, fmt)
         folder = out or Path("out") / loaded.plan.plan
         with run.stage("load data"):
-            dataset = read_data(data, demo, on_error, loaded.plan.currency,
-                                folder / "rejects", fmt, loaded.plan, deals, engine.value,
-                                column_map, encoding)
+            dataset, notes = read_data(data, demo, on_error, loaded.plan.currency,
+                                       folder / "rejects", fmt, loaded.plan, deals,
+                                       engine.value, column_map, encoding)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt, all_warnings)
         with run.stage("write results"):
@@ -98,14 +99,17 @@ def calc(
             except OSError as exc:
                 cannot_write(exc, folder, "results", fmt)
     if fmt == Format.json:
-        print_json(_summary(results, folder, written))
+        print_json(_summary(results, folder, written, notes))
         return
     out_console = console()
     out_console.print(totals_table(results, f"plan {results.plan_id or loaded.plan.plan}"))
     out_console.print(f"wrote {len(written)} files to {folder}", markup=False)
 
 
-def _summary(results: Results, folder: Path, written: list[Path]) -> dict[str, object]:
+def _summary(results: Results, folder: Path, written: list[Path],
+             notes: list[Diagnostic]) -> dict[str, object]:
+    """The JSON document of calc: its diagnostics are the load's (printed on stderr in text
+    mode), then the engine's."""
     return {
         "ok": True,
         "plan": results.plan_id,
@@ -114,7 +118,7 @@ def _summary(results: Results, folder: Path, written: list[Path]) -> dict[str, o
         "files": [str(p) for p in written],
         "totals": results.totals().to_pylist(),
         "timings": results.timings,
-        "diagnostics": [d.to_dict() for d in results.diagnostics],
+        "diagnostics": [d.to_dict() for d in (*notes, *results.diagnostics)],
     }
 
 
@@ -138,8 +142,9 @@ def explain(
         with run.stage("load plan"):
             loaded = read_plan(plan, fmt)
         with run.stage("load data"):
-            dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
-                                loaded.plan, column_map=column_map, encoding=encoding)
+            dataset, notes = read_data(data, demo, OnError.fail, loaded.plan.currency, None,
+                                       fmt, loaded.plan, column_map=column_map,
+                                       encoding=encoding)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, period, fmt, all_warnings)
     found = statements(results.payouts, payee, period)
@@ -155,7 +160,8 @@ def explain(
             {"payee_id": s.payee_id, "period": s.period,
              "totals": {c: t for c, t in s.totals().items()},
              "lines": [{**asdict(line), "amount": line.amount} for line in s.lines]}
-            for s in found]})
+            for s in found],
+            "diagnostics": [d.to_dict() for d in (*notes, *results.diagnostics)]})
         return
     console().print(render_statements(results, payee, period))
 

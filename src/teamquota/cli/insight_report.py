@@ -6,6 +6,7 @@ figures)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,8 @@ from teamquota.cli.output import Format, console, fail, print_json
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from teamquota.core.diagnostics import Diagnostic
 
 
 class Report:
@@ -97,12 +100,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [{str(k): json_cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def finish(shown: Shown, written: list[Path], out: Path, fmt: Format) -> None:
+def finish(shown: Shown, written: list[Path], out: Path, fmt: Format,
+           notes: Sequence[Diagnostic] = ()) -> None:
+    """Print the command's text, or its JSON document; ``notes`` (what the load reported,
+    on stderr in text mode) are its ``diagnostics`` there."""
     if fmt == Format.json:
         files = [*written, *(out / name for name in shown.texts)]
         print_json({"ok": True, "out": str(out), "files": [str(p) for p in files],
                     **shown.figures,
-                    "tables": {name: records(f) for name, f in shown.frames.items()}})
+                    "tables": {name: records(f) for name, f in shown.frames.items()},
+                    "diagnostics": [d.to_dict() for d in notes]})
         return
     out_console = wide_console()
     for item, markup in shown.report.items:

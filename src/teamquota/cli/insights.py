@@ -21,7 +21,7 @@ from rich.table import Table
 
 from teamquota.cli.insight_report import Report, Shown, finish, money, pct, write_outputs
 from teamquota.cli.output import Format, FormatOption, fail, usage_error
-from teamquota.cli.run import stages
+from teamquota.cli.run import EncodingOption, LoadedData, MapOption, stages
 from teamquota.extras import require
 
 if TYPE_CHECKING:  # the data loads when a command runs, not for --help
@@ -63,21 +63,30 @@ class Source(StrEnum):
     open_deals = "open-deals"
 
 
-def _check_source(data: Path | None, synthetic: int | None, fmt: Format) -> None:
+def _check_source(data: Path | None, synthetic: int | None, fmt: Format,
+                  column_map: str | None = None, encoding: str | None = None) -> None:
     if data is not None and synthetic is not None:
         usage_error("give at most one of --data DIR or --synthetic SEED", fmt)
+    if data is None and (column_map or encoding):
+        usage_error("--map and --encoding read your own exports: use them with --data DIR",
+                    fmt)
 
 
-def _load(data: Path | None, synthetic: int | None, fmt: Format) -> Dataset:
+def _load(data: Path | None, synthetic: int | None, fmt: Format,
+          column_map: str | None = None, encoding: str | None = None) -> LoadedData:
+    """The command's data and what its load reported (for the JSON document): a synthetic
+    history, the demo, or ``--data`` read as calc reads it (``--map``, ``--encoding``)."""
+    from teamquota.cli.run import OnError, read_data
     if synthetic is not None:
         from teamquota.insights.synthetic import generate_history
-        return generate_history(synthetic).dataset
-    from teamquota.cli.run import OnError, read_data
-    return read_data(data, data is None, OnError.fail, "USD", None, fmt)
+        return LoadedData(generate_history(synthetic).dataset, [])
+    return read_data(data, data is None, OnError.fail, "USD", None, fmt,
+                     column_map=column_map, encoding=encoding)
 
 
 def strengths(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    column_map: MapOption = None, encoding: EncodingOption = None,
     by: Annotated[By, typer.Option(help="dimension for the heatmap")] = By.product,
     ratings: Annotated[Path | None, typer.Option(
         help="leader ratings (CSV or YAML: rep, skill, rating 1-5) to show side by side",
@@ -87,15 +96,15 @@ def strengths(
 ) -> None:
     """Each rep's measured strengths, shrunk toward the team, with 90% intervals."""
     require("insights", "teamquota strengths")
-    _check_source(data, synthetic, fmt)
+    _check_source(data, synthetic, fmt, column_map, encoding)
     with stages(fmt) as run:
         with run.stage("load data"):
-            dataset = _load(data, synthetic, fmt)
+            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
         with run.stage("measure strengths"):
             shown = _strengths(dataset, team, by, ratings, fmt)
         with run.stage("write tables and charts"):
             written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt)
+    finish(shown, written, out, fmt, notes)
 
 
 def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
@@ -190,6 +199,7 @@ def _pairs(values: list[str], what: str, fmt: Format) -> dict[str, float]:
 
 def allocate(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    column_map: MapOption = None, encoding: EncodingOption = None,
     source: Annotated[Source, typer.Option(
         help="activities: weekly duty targets; open-deals: who carries which open deals; "
              "auto: activities when the data has them")] = Source.auto,
@@ -205,19 +215,19 @@ def allocate(
 ) -> None:
     """Propose who does what: maximise expected bookings with every duty target met."""
     require("insights", "teamquota allocate")
-    _check_source(data, synthetic, fmt)
+    _check_source(data, synthetic, fmt, column_map, encoding)
     duties = _pairs(duty, "--duty", fmt) if duty else None
     if duty and source == Source.open_deals:
         usage_error("--duty applies to --source activities; open deals are the duty here",
                     fmt)
     with stages(fmt) as run:
         with run.stage("load data"):
-            dataset = _load(data, synthetic, fmt)
+            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
         with run.stage("solve the allocation"):
             shown = _allocate(dataset, team, source, duties, hours, integer, fmt)
         with run.stage("write tables and charts"):
             written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt)
+    finish(shown, written, out, fmt, notes)
 
 
 def _allocate(dataset: Dataset, team: str | None, source: Source,
@@ -284,6 +294,7 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
 
 def watchlist(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    column_map: MapOption = None, encoding: EncodingOption = None,
     period: Annotated[PeriodKind, typer.Option(help="period length")] = PeriodKind.quarter,
     last: Annotated[int, typer.Option(help="n: how many recent periods to look at")] = 4,
     k: Annotated[int, typer.Option(help="flag when at least k of them are low")] = 3,
@@ -305,16 +316,16 @@ def watchlist(
 
     if not 1 <= k <= last:
         usage_error(f"--k {k} must be between 1 and --last {last}", fmt)
-    _check_source(data, synthetic, fmt)
+    _check_source(data, synthetic, fmt, column_map, encoding)
     rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers.value)
     with stages(fmt) as run:
         with run.stage("load data"):
-            dataset = _load(data, synthetic, fmt)
+            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
         with run.stage("assess reps" if plan is None else "calculate and assess reps"):
             shown = _watchlist(dataset, team, period, rules, evaluate, plan, fmt)
         with run.stage("write tables and charts"):
             written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt)
+    finish(shown, written, out, fmt, notes)
 
 
 def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: Any,
@@ -398,6 +409,7 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
 
 def conflicts(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
+    column_map: MapOption = None, encoding: EncodingOption = None,
     period: Annotated[PeriodKind, typer.Option(help="window length")] = PeriodKind.quarter,
     handover_days: Annotated[int, typer.Option(
         help="an owner change this many days or fewer before close is a late handover")] = 14,
@@ -407,15 +419,15 @@ def conflicts(
 ) -> None:
     """Shared accounts, late handovers, colleague-account activity: same vs cross team."""
     require("insights", "teamquota conflicts")
-    _check_source(data, synthetic, fmt)
+    _check_source(data, synthetic, fmt, column_map, encoding)
     with stages(fmt) as run:
         with run.stage("load data"):
-            dataset = _load(data, synthetic, fmt)
+            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
         with run.stage("find conflicts"):
             shown = _conflicts(dataset, team, period, handover_days, top)
         with run.stage("write tables and charts"):
             written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt)
+    finish(shown, written, out, fmt, notes)
 
 
 def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_days: int,
@@ -481,6 +493,7 @@ def _decimals(text: str, what: str, fmt: Format) -> list[Decimal]:
 
 def simulate(
     data: DataOpt = None, synthetic: SyntheticOpt = None,
+    column_map: MapOption = None, encoding: EncodingOption = None,
     replicates: Annotated[int, typer.Option(help="bootstrap replicates (simulated quarters)")
                           ] = 100,
     seed: Annotated[int, typer.Option(help="random seed of the bootstrap")] = 0,
@@ -498,15 +511,15 @@ def simulate(
         usage_error(f"--replicates {replicates}: expected 10 to 5000", fmt)
     gate = _decimals(threshold, "--threshold", fmt)[0]
     levels = _decimals(thresholds, "--thresholds", fmt)
-    _check_source(data, synthetic, fmt)
+    _check_source(data, synthetic, fmt, column_map, encoding)
     with stages(fmt) as run:
         with run.stage("load data"):
-            dataset = _load(data, synthetic, fmt)
+            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
         with run.stage(f"replay {replicates} quarters"):
             shown = _simulate(dataset, replicates, seed, gate, levels, fixed_reps)
         with run.stage("write tables and charts"):
             written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt)
+    finish(shown, written, out, fmt, notes)
 
 
 def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,

@@ -165,7 +165,7 @@ def post(
                 fail(str(exc), fmt)
         with run.stage("load data"):
             dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
-                                loaded.plan, column_map=column_map, encoding=encoding)
+                                loaded.plan, column_map=column_map, encoding=encoding).dataset
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, None, fmt)
         with run.stage("post to the ledger"):

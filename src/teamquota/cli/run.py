@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 
 import typer
 from rich.progress import (
@@ -191,10 +191,19 @@ def suggest_for_plan(dataset: Dataset, plan: Plan) -> pa.Table:
                            currency=plan.currency)
 
 
+class LoadedData(NamedTuple):
+    """The data a command runs on, and what its load reported (the preset chosen, a footer
+    left out, amounts rounded, rows rejected, ...): printed on stderr in text mode, so a
+    JSON document lists them with its other diagnostics instead."""
+
+    dataset: Dataset
+    notes: list[Diagnostic]
+
+
 def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
               rejects_to: Path | None, fmt: Format, plan: Plan | None = None,
               deals: str | None = None, engine: str = "duckdb", column_map: str | None = None,
-              encoding: str | None = None) -> Dataset:
+              encoding: str | None = None) -> LoadedData:
     """The demo dataset (with targets suggested for ``plan``), or a folder loaded
     all-or-nothing (``fail``) or with rejects; ``deals`` is a source the ``engine`` reads
     itself (data/external.py) instead of the folder's deals file; ``column_map`` and
@@ -214,7 +223,7 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
     if demo and deals:
         usage_error("--deals reads your own deals: use it with --data DIR, not --demo", fmt)
     if demo:
-        return demo_data(plan)
+        return LoadedData(demo_data(plan), [])
     from teamquota.data.external import parse_source
     from teamquota.data.loader import LoadOptions, load
     from teamquota.data.rejects import write_rejects
@@ -240,7 +249,7 @@ def read_data(data: Path | None, demo: bool, on_error: OnError, currency: str,
             cannot_write(exc, rejects_to, "rejected rows", fmt)
         for path in paths:
             console(stderr=True).print(f"rejected rows written to {path}", markup=False)
-    return result.dataset
+    return LoadedData(result.dataset, list(result.diagnostics))
 
 
 def cannot_write(exc: OSError, where: Path, what: str, fmt: Format) -> NoReturn:

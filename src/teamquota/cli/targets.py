@@ -107,9 +107,9 @@ def suggest(
             currency = loaded.currency
             measure, team_measure = measures_of(loaded, measure)
         with run.stage("load data"):
-            dataset = read_data(data, demo, on_error, currency, None, fmt,
-                                loaded if plan is not None and not demo else None,
-                                column_map=column_map, encoding=encoding)
+            dataset, notes = read_data(data, demo, on_error, currency, None, fmt,
+                                       loaded if plan is not None and not demo else None,
+                                       column_map=column_map, encoding=encoding)
         with run.stage("suggest targets"):
             try:
                 table = suggest_targets(dataset, every.value, year, method=method.value,
@@ -127,7 +127,8 @@ def suggest(
                     fail(f"cannot write {output}: {exc.strerror}", fmt, code="C002")
     if fmt == Format.json:
         print_json({"ok": True, "output": str(output) if output else None,
-                    "targets": table.to_pylist()})
+                    "targets": table.to_pylist(),
+                    "diagnostics": [d.to_dict() for d in notes]})
     elif output is not None:
         console().print(f"wrote {table.num_rows} targets to {output}; review the notes, "
                         "edit, then load them with your data", markup=False)
