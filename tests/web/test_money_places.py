@@ -352,3 +352,16 @@ def test_a_jpy_adjustment_is_in_whole_yen(client):
     text = client.get("/periods/2017-Q1/").content.decode()
     # 10% of 100.06 JPY = 10.006 -> 10 (whole yen, half up); 10 - 100 = -90
     assert '<td class="num">-100</td>' in text and "-90" in text
+
+
+@pytest.mark.django_db
+def test_the_estimator_shows_a_kwd_payout_at_its_places(client):
+    run, _, kareem = _one_payee_run("KWD", "100.06")
+    assert run.status == "done", run.diagnostics
+    Deal.objects.create(deal_id="K-OPEN", owner=kareem.payee, product="GTX", currency="KWD",
+                        stage="Engaging")
+    client.force_login(kareem)
+    text = client.post("/estimator/", {"deal": ["K-OPEN"], "amount_K-OPEN": "0.06"}
+                       ).content.decode()
+    # 10% of (100.06 + 0.06) = 10.012 KWD, now 10.006: 0.006 more (not 10.01 / 0.01)
+    assert "10.012" in text and "10.006" in text and "0.006" in text

@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from teamquota.core.money import fmt_money, fmt_pct
+from teamquota.core.money import fmt_pct
 from teamquota.web.comp import access
 from teamquota.web.comp.models import Period
 from teamquota.web.comp.services import estimate as svc
+from teamquota.web.comp.services.money import shown
 
 
 @access.signed_in
@@ -48,9 +49,11 @@ def estimator(request: HttpRequest) -> HttpResponse:
                 errors.append(str(exc))
         if est is not None:
             context["estimate"] = est
-            context["delta"] = fmt_money(est.after_total - est.before_total)
-            context["after_total"] = fmt_money(est.after_total)
-            context["before_total"] = fmt_money(est.before_total)
+            # engine amounts at the payee's currency's places (10.006 KWD), never re-rounded
+            cur = payee.currency
+            context["delta"] = shown(est.after_total - est.before_total, cur)
+            context["after_total"] = shown(est.after_total, cur)
+            context["before_total"] = shown(est.before_total, cur)
             from teamquota.web.comp.views.common import plan_for
             from teamquota.web.comp.views.dashboard import _gate_text
             plan = plan_for(payee, period.run)
@@ -68,7 +71,7 @@ def estimator(request: HttpRequest) -> HttpResponse:
                  "after": fmt_pct(est.team_after.get(k)) if est.team_after.get(k) is not None
                  else "—"} for k, v in est.team_before.items() if k[0] in teams]
             context["component_rows"] = [
-                {"component": c, "before": fmt_money(est.lines_before.get(c, Decimal(0))),
-                 "after": fmt_money(est.lines_after.get(c, Decimal(0)))}
+                {"component": c, "before": shown(est.lines_before.get(c, Decimal(0)), cur),
+                 "after": shown(est.lines_after.get(c, Decimal(0)), cur)}
                 for c in sorted(set(est.lines_before) | set(est.lines_after))]
     return render(request, "comp/estimator.html", context)
