@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 from teamquota.cli.app import app
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 
 
 def python_api_block() -> str:
@@ -87,3 +90,31 @@ def test_it_shows_the_readme_python_api_flow_in_the_package_docstring() -> None:
     shown = "\n".join(itertools.takewhile(lambda line: not line or line[0] == " ", after))
     assert _statements(shown) == _statements(python_api_block())
     assert _statements(shown)[-1] == "results.to_pandas()"
+
+
+def test_it_pays_the_readme_salesforce_report_flow_on_a_copy_of_the_fixture(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    section = README.split("\n## From a CRM export to payouts\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    commands = re.findall(r"^\$ teamquota (.+)$", block, re.M)
+    assert [c.split()[0] for c in commands] == ["targets", "calc", "explain"]
+    expected = block.split(commands[-1] + "\n", 1)[1]
+    shutil.copytree(EXPORTS / "salesforce_report", tmp_path / "exports")
+    monkeypatch.chdir(tmp_path)
+    results = []
+    for command in commands:
+        results.append(CliRunner().invoke(app, shlex.split(command)))
+        assert results[-1].exit_code == 0, results[-1].stdout + results[-1].stderr
+    # Bob's won deals: 2017-Q1 3,050.50; 2017-Q2 950.00 + 2,345.67 = 3,295.67. His target:
+    # the deals start 2017-01-15, so Q1 is scaled by 90/76 days: 3,612.43; mean with Q2
+    # 3,454.05 x 1.10 = 3,799.45, rounded to 1,000: 4,000.00. Attainment 3,295.67 / 4,000
+    # = 0.8239175, curve (0.5, 0)-(1, 1): (0.8239175 - 0.5) x 2 = 0.647835 x TI 20,000 / 4
+    # x 0.4 = 1,295.67. Team east: 13,295.67 won of 6,000 + 4,000 + 9,000 = 19,000: 70%,
+    # below the 80% gate, so 0.00
+    targets = (tmp_path / "exports" / "targets.csv").read_text(encoding="utf-8")
+    assert "payee,bob-stone,personal,2017-Q2,4000.00," in targets
+    assert "team,east,team,2017-Q2,19000.00," in targets
+    assert re.search(r"bob-stone +│ 2017-Q2 │ 1,295\.67 USD", results[1].stdout)
+    assert (tmp_path / "out" / "exports" / "payouts.csv").exists()
+    assert results[2].stdout == expected
+    assert "info[D042]: column map 'salesforce' chosen" in results[1].stderr
