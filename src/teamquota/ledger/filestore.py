@@ -8,7 +8,8 @@ into a :class:`~teamquota.ledger.memory.MemoryStore`, acts on it with
 :mod:`teamquota.ledger.book`, and saves it: new run files first, then ``ledger.json``
 replaced in one ``os.replace`` — the commit point, so a command that fails changes
 nothing. ``.lock`` is held with ``fcntl.flock`` for the whole command, so two commands
-never interleave. Money is kept as decimal strings, dates as ISO dates.
+never interleave. Money is kept as decimal strings in positional notation (``0.0000000000``,
+never ``0E-10``; files written before read the same), dates as ISO dates.
 """
 
 from __future__ import annotations
@@ -356,8 +357,17 @@ def load(folder: Path) -> FileStore:
 
 # -- JSON ------------------------------------------------------------------------------------
 
+def _text(value: Decimal) -> str:
+    """``value`` as the files keep it: positional, its own places (``0E-10`` is
+    ``0.0000000000``, as core.spreadsheet.decimal_text writes it), read back as the same
+    Decimal - except that a negative zero keeps its sign (``-0.00``): book.fingerprint
+    tells -0 from 0, and the fingerprints stored in ledger.json (approvals, locked
+    snapshots) were taken of the amounts as they were."""
+    return format(value, "f")
+
+
 def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else _text(value)
 
 
 def _undec(value: object) -> Decimal | None:
@@ -374,7 +384,7 @@ def _key(value: Any) -> Key:
 
 
 def _entry_json(e: Entry) -> dict[str, Any]:
-    return {"key": list(e.key), "amount": str(e.amount), "currency": e.currency,
+    return {"key": list(e.key), "amount": _text(e.amount), "currency": e.currency,
             "line_type": e.line_type, "period": e.period, "source_period": e.source_period,
             "cause": e.cause, "explanation": e.explanation, "team_id": e.team_id,
             "author": e.author, "dispute": e.dispute, "extra": dict(e.extra)}
@@ -406,7 +416,7 @@ def _ledger_json(store: FileStore) -> dict[str, Any]:
         "fingerprints": dict(sorted(store.fingerprints.items())),
         "snapshots": {label: {"fingerprint": s.fingerprint, "payroll_csv": s.payroll_csv,
                               "sha256": s.sha256, "locked_by": s.locked_by,
-                              "total": {c: str(t) for c, t in s.total.items()}}
+                              "total": {c: _text(t) for c, t in s.total.items()}}
                       for label, s in sorted(store.snapshots.items())},
         "people": {pid: list(v) for pid, v in sorted(store.people.items())},
         "events": [list(e) for e in store.events],
@@ -440,7 +450,7 @@ def _run_json(store: FileStore, run_id: int) -> dict[str, Any]:
     posted = store.posted.get(run_id)
     lines = [{"period": c.period, "payee_id": c.key[0], "plan_id": c.key[1],
               "component_id": c.key[2], "line_type": c.line_type, "team_id": c.team_id,
-              "amount": str(c.amount), "currency": c.currency, "explanation": c.explanation}
+              "amount": _text(c.amount), "currency": c.currency, "explanation": c.explanation}
              for c in run.lines]
     groups: dict[str, dict[str, Decimal]] = dict(posted.credit_groups) if posted else {}
     refs: dict[tuple[str, Key], list[str]] = dict(posted.input_refs) if posted else {}
@@ -454,7 +464,7 @@ def _run_json(store: FileStore, run_id: int) -> dict[str, Any]:
                        "targets": {s: _dec(t) for s, t in sorted(found.targets.items())},
                        "plan_version": found.plan_version, "teams": sorted(found.teams)})
     return {"id": run_id, "lines": lines, "inputs": inputs,
-            "credits": {name: {deal: str(a) for deal, a in sorted(g.items())}
+            "credits": {name: {deal: _text(a) for deal, a in sorted(g.items())}
                         for name, g in sorted(groups.items())}}
 
 
