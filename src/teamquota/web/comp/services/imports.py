@@ -26,9 +26,10 @@ from django.db import DatabaseError, transaction
 from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.core.spreadsheet import csv_text
 from teamquota.data.columnmap import ColumnMap, LoadedMap, load_preset
+from teamquota.data.encoding import utf8_copy
 from teamquota.data.limits import WEB_MONEY_WHOLE_DIGITS
 from teamquota.data.loader import READ_HINTS, LoadOptions, load_tables
-from teamquota.data.readers import ReadError, read_raw
+from teamquota.data.readers import ENCODING_HINT, ReadError, file_kind, read_raw
 from teamquota.data.tables import TABLES
 from teamquota.web.comp.models import Import, User, record
 from teamquota.web.comp.services import disk, import_diff
@@ -36,6 +37,14 @@ from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.store import StoreError, leader_changes, write_table
 
 PRESETS = ("", "salesforce", "salesforce-api", "hubspot")
+# The text encodings the upload form offers for a CSV file without a byte order mark (the
+# loader's --encoding): value -> label; "" is UTF-8, nothing stated (a BOM still decides).
+ENCODINGS = {"": "UTF-8", "cp1252": "Windows-1252 (cp1252: Excel and Salesforce exports "
+             "in Western Europe)", "latin-1": "Latin-1 (ISO 8859-1)", "utf-16": "UTF-16"}
+# The loader's advice names --encoding, which a web user cannot set: name the form's field.
+WEB_ENCODING_HINT = ("choose the file's encoding in the Encoding field of the import form "
+                     "(Windows-1252 for an Excel or Salesforce export in Western Europe, "
+                     "Latin-1, UTF-16) and upload it again; or save the file as UTF-8")
 # The tables each table points at: an upsert is checked against these (from the database).
 REFERS = {"payees": (), "teams": ("payees",), "memberships": ("payees", "teams"),
           "deals": ("payees", "fx_rates"), "splits": ("deals", "payees"),
@@ -55,6 +64,7 @@ class Staged:
     preset: str
     user_id: int
     path: Path
+    encoding: str = ""  # a key of ENCODINGS
 
     @property
     def directory(self) -> Path:
@@ -103,17 +113,17 @@ DISK_FULL = ("error[D050]: the server's disk is full, so the upload could not be
              "nothing was changed. hint: ask the administrator to free space, then try again")
 
 
-def stage(upload: Any, table: str, preset: str, user: User) -> Staged:
+def stage(upload: Any, table: str, preset: str, user: User, encoding: str = "") -> Staged:
     check_size(upload, settings.TEAMQUOTA_MAX_DATA_UPLOAD, "TEAMQUOTA_MAX_DATA_UPLOAD")
     try:
-        return _stage(upload, table, preset, user)
+        return _stage(upload, table, preset, user, encoding)
     except OSError as exc:
         if disk_full(exc):
             raise UploadError(DISK_FULL) from None
         raise
 
 
-def _stage(upload: Any, table: str, preset: str, user: User) -> Staged:
+def _stage(upload: Any, table: str, preset: str, user: User, encoding: str) -> Staged:
     suffix = ".parquet" if upload.name.lower().endswith(".parquet") else ".csv"
     key = uuid.uuid4().hex
     directory = uploads_dir() / key
@@ -123,7 +133,7 @@ def _stage(upload: Any, table: str, preset: str, user: User) -> Staged:
         for chunk in upload.chunks():
             f.write(chunk)
     meta = {"table": table, "file_name": Path(upload.name).name[:200], "preset": preset,
-            "user_id": user.pk, "path": path.name}
+            "user_id": user.pk, "path": path.name, "encoding": encoding}
     (directory / "meta.json").write_text(json.dumps(meta))
     return load_staged(key, user)  # type: ignore[return-value]
 
@@ -140,7 +150,7 @@ def load_staged(key: str, user: User) -> Staged | None:
     if meta["user_id"] != user.pk:
         return None
     return Staged(key, meta["table"], meta["file_name"], meta["preset"], meta["user_id"],
-                  directory / meta["path"])
+                  directory / meta["path"], meta.get("encoding", ""))
 
 
 def discard(staged: Staged) -> None:
@@ -160,10 +170,25 @@ def _table_map(staged: Staged) -> LoadedMap | None:
                      preset.path, preset.locations)
 
 
+def _read_raw(staged: Staged, table_map: LoadedMap | None) -> Any:
+    """The upload's rows as the loader reads them: in its encoding (the one chosen, or a
+    BOM's) and without the report footer its preset leaves out."""
+    if file_kind(staged.path) != "csv":
+        return read_raw(staged.path)
+    footer = bool(table_map and table_map.map.tables[staged.table].footer)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy, _ = utf8_copy(staged.path, Path(tmp), staged.encoding or None, footer)
+        return read_raw(copy or staged.path)
+
+
 def preview(staged: Staged) -> dict[str, Any]:
     """Source columns, which canonical column each becomes, and the first rows."""
     try:
-        raw = read_raw(staged.path)
+        table_map = _table_map(staged)
+    except InputError as exc:
+        return {"error": exc.diagnostics.render()}
+    try:
+        raw = _read_raw(staged, table_map)
     except ReadError as exc:  # located as the loader locates it; never the server's path
         return {"error": Diagnostic(exc.code, _ours(str(exc), {}, staged), Source(
             staged.file_name, exc.line), READ_HINTS.get(exc.code)).render()}
@@ -171,10 +196,6 @@ def preview(staged: Staged) -> dict[str, Any]:
         return {"error": DISK_FULL if disk_full(exc) else
                 f"{staged.file_name}: error[D000]: the file cannot be read"}
     source = raw.table.column_names
-    try:
-        table_map = _table_map(staged)
-    except InputError as exc:
-        return {"error": exc.diagnostics.render()}
     rename = dict(table_map.map.tables[staged.table].rename) if table_map else {}
     constants = dict(table_map.map.tables[staged.table].constants) if table_map else {}
     spec = TABLES[staged.table]
@@ -228,7 +249,7 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
         currency, year_start_month = _plan_currency()
         result = load_tables(paths, _table_map(staged), LoadOptions(
             on_error=on_error, currency=currency, year_start_month=year_start_month,
-            money_whole_digits=WEB_MONEY_WHOLE_DIGITS))
+            money_whole_digits=WEB_MONEY_WHOLE_DIGITS, encoding=staged.encoding or None))
     mine = str(staged.path)
     by_path = {str(path): name for name, path in database.items()}
     shown = []
@@ -264,7 +285,9 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
 
 def _ours(text: str, database: dict[str, Path], staged: Staged) -> str:
     """Name the database's tables and the uploaded file as the user knows them, not by the
-    temporary files they were checked from."""
+    temporary files they were checked from; and the import form's Encoding field where the
+    loader would name --encoding."""
+    text = text.replace(ENCODING_HINT, WEB_ENCODING_HINT)
     for name, path in database.items():
         text = text.replace(str(path), f"the database's {name}")
         text = text.replace(path.name, f"the database's {name}")

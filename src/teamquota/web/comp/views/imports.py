@@ -15,7 +15,8 @@ from teamquota.web.comp.services import imports as svc
 def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "comp/import_list.html", {
         "imports": access.imports_visible_to(request.user).select_related("created_by")[:200],
-        "tables": list(svc.IMPORTABLE), "presets": svc.PRESETS})
+        "tables": list(svc.IMPORTABLE), "presets": svc.PRESETS,
+        "encodings": list(svc.ENCODINGS.items())})
 
 
 @require_POST
@@ -24,11 +25,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     table = request.POST.get("table", "")
     preset = request.POST.get("preset", "")
-    if upload is None or table not in svc.IMPORTABLE or preset not in svc.PRESETS:
+    encoding = request.POST.get("encoding", "")
+    if upload is None or table not in svc.IMPORTABLE or preset not in svc.PRESETS or \
+            encoding not in svc.ENCODINGS:
         messages.error(request, "choose a table and a CSV or Parquet file")
         return redirect("imports")
     try:
-        staged = svc.stage(upload, table, preset, request.user)
+        staged = svc.stage(upload, table, preset, request.user, encoding)
     except svc.UploadError as exc:
         messages.error(request, str(exc))
         return redirect("imports")
