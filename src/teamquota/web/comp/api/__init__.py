@@ -34,7 +34,8 @@ DESCRIPTION = """Statements, results, runs, imports and the period close of team
 
 Authenticate with `Authorization: Bearer <token>` (create a token on the API page,
 /account/tokens/). Each token sees and may do exactly what its user may in the app.
-Money is a string with two places ("12720.00"), never a float. Every error is
+Money is a string, never a float: a payout at its currency's places ("12720.00" USD,
+"10.006" KWD, "1000" JPY), a target or deal amount with two. Every error is
 `{"error": "...", "code"?: "...", "details"?: [{"loc": [...], "message": "..."}]}`.
 """
 
