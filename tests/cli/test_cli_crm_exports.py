@@ -124,3 +124,24 @@ def test_insights__refuse_map_without_data() -> None:
     assert result.exit_code == 2
     assert result.stderr == ("error[C001]: --map and --encoding read your own exports: use "
                              "them with --data DIR\n")
+
+
+def test_calc_json__says_which_encoding_read_each_file(tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    shutil.copytree(REPORT, folder)
+    report, payees = folder / "opportunities.csv", folder / "payees.csv"
+    # the export saved by Excel in Windows-1252 (an en dash, 0x96), payees.csv by hand in
+    # UTF-8 (an i with an acute accent): --encoding cp1252 reads the first only
+    report.write_bytes(report.read_text(encoding="utf-8").replace(
+        "Acme Corp", "Acme \u2013 Corp").encode("cp1252"))
+    payees.write_text(payees.read_text(encoding="utf-8").replace("Cara Diaz", "Cara D\u00edaz"),
+                      encoding="utf-8")
+    _, summary = invoke("calc", PLAN, "--data", str(folder), "--encoding", "cp1252",
+                        "--out", str(tmp_path / "out"))
+    assert [(d["source"]["path"], d["message"]) for d in summary["diagnostics"]
+            if d["code"] == "D049"] == [
+        (str(payees), "read as UTF-8, not cp1252 (--encoding): the file is valid UTF-8"),
+        (str(report), "read as cp1252, stated by --encoding (the file is not UTF-8 and has "
+                      "no byte order mark)")]
+    totals = {(t["payee_id"], t["period"]): t["amount"] for t in summary["totals"]}
+    assert totals[("ann-lee", "2017-Q1")] == "1370.00"  # (1,200.00 + 12,500.00) x 10%

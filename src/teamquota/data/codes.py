@@ -61,5 +61,7 @@ DATA_CODES: dict[str, str] = {
     "D047": "a Salesforce CurrencyType export does not mark exactly one corporate currency",
     "D048": ("a row the column map refuses (refuse_if), e.g. a record deleted in the CRM "
              "(IsDeleted true)"),
+    "D049": ("info: how a CSV file was read when not as plain UTF-8 - its byte order "
+             "mark's encoding, the stated one, or UTF-8 over the stated one"),
     "D050": "the server could not store an import or a run (disk full); nothing changed",
 }

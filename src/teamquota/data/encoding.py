@@ -17,6 +17,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from teamquota.data.readers import ReadError, located
 
@@ -83,10 +84,23 @@ def split_footer(text: str) -> tuple[str, Footer | None]:
     return "".join(lines[:start]), Footer(start + 1, texts)
 
 
+@dataclass(frozen=True)
+class ReadAs:
+    """How a file that is not plain UTF-8, or that another encoding was stated for, was
+    read: ``codec`` and why - ``bom`` (its byte order mark), ``stated`` (not UTF-8, so the
+    stated encoding) or ``utf-8`` (valid UTF-8 with characters beyond ASCII, so not the
+    stated encoding, which would have read them otherwise)."""
+
+    codec: str
+    reason: Literal["bom", "stated", "utf-8"]
+
+
 def utf8_copy(path: Path, into: Path, stated: str | None, footer: bool
-              ) -> tuple[Path | None, Footer | None]:
+              ) -> tuple[Path | None, Footer | None, ReadAs | None]:
     """A UTF-8 copy of ``path`` in ``into`` when it needs one (another encoding, or a
-    footer to leave out), else None; and the footer left out, if any."""
+    footer to leave out), else None; the footer left out, if any; and how the file was
+    read when that is worth saying (:class:`ReadAs`; None for UTF-8 with nothing stated,
+    or text both encodings read alike)."""
     try:
         with path.open("rb") as file:
             head = file.read(4)
@@ -94,24 +108,28 @@ def utf8_copy(path: Path, into: Path, stated: str | None, footer: bool
         raise ReadError(f"cannot read file: {exc.strerror}") from None
     codec, skip = detect(head, stated)
     if codec == "utf-8" and not footer:
-        return None, None
+        return None, None, None
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror}") from None
+    read_as = None
     if not skip and codec != "utf-8":  # stated, no BOM: valid UTF-8 is still UTF-8
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = decode(data, codec)
+            read_as = ReadAs(codec, "stated")
         else:
+            read_as = None if data.isascii() else ReadAs("utf-8", "utf-8")
             if not footer:
-                return None, None
+                return None, None, read_as
     else:
         text = decode(data, codec, skip)
+        read_as = ReadAs(codec, "bom") if codec != "utf-8" else None
     found = None
     if footer:
         text, found = split_footer(text)
     copy = into / f"{len(list(into.iterdir()))}-{path.name}"
     copy.write_text(text, encoding="utf-8", newline="")
-    return copy, found
+    return copy, found, read_as

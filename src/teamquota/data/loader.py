@@ -99,8 +99,16 @@ def _read_one(name: str, path: Path, table_map: TableMap | None, column_map: Loa
         read_from = None
         if file_kind(path) == "csv":
             stated = options.encoding or (column_map.map.encoding if column_map else None)
-            read_from, footer = utf8_copy(path, scratch, stated,
-                                          bool(table_map and table_map.footer))
+            read_from, footer, read_as = utf8_copy(path, scratch, stated,
+                                                   bool(table_map and table_map.footer))
+            if read_as is not None:
+                by = "--encoding" if options.encoding else "the column map's encoding"
+                log.file_level.info("D049", {
+                    "bom": f"read as {read_as.codec} (its byte order mark)",
+                    "stated": f"read as {read_as.codec}, stated by {by} (the file is not "
+                              "UTF-8 and has no byte order mark)",
+                    "utf-8": f"read as UTF-8, not {stated} ({by}): the file is valid "
+                             "UTF-8"}[read_as.reason], Source(str(path)))
             if footer is not None:
                 shown = ", ".join(f"'{t[:100]}'" for t in footer.texts[:3])
                 more = f" and {len(footer.texts) - 3} more" if len(footer.texts) > 3 else ""

@@ -177,7 +177,7 @@ def _read_raw(staged: Staged, table_map: LoadedMap | None) -> Any:
         return read_raw(staged.path)
     footer = bool(table_map and table_map.map.tables[staged.table].footer)
     with tempfile.TemporaryDirectory() as tmp:
-        copy, _ = utf8_copy(staged.path, Path(tmp), staged.encoding or None, footer)
+        copy, _, _ = utf8_copy(staged.path, Path(tmp), staged.encoding or None, footer)
         return read_raw(copy or staged.path)
 
 
@@ -287,7 +287,8 @@ def _ours(text: str, database: dict[str, Path], staged: Staged) -> str:
     """Name the database's tables and the uploaded file as the user knows them, not by the
     temporary files they were checked from; and the import form's Encoding field where the
     loader would name --encoding."""
-    text = text.replace(ENCODING_HINT, WEB_ENCODING_HINT)
+    text = text.replace(ENCODING_HINT, WEB_ENCODING_HINT).replace(
+        "--encoding", "the import form's Encoding field")  # D049: how the file was read
     for name, path in database.items():
         text = text.replace(str(path), f"the database's {name}")
         text = text.replace(path.name, f"the database's {name}")
