@@ -105,6 +105,15 @@ def test_explain_json__lists_the_loads_notes(tmp_path: Path) -> None:
     assert document["diagnostics"][:2] == [CHOSEN, FOOTER]
 
 
+def test_ledger_post_json__lists_the_loads_notes(tmp_path: Path) -> None:
+    _, document = invoke("ledger", "post", PLAN, "--data", str(REPORT), "--ledger",
+                         str(tmp_path / "ledger"), "--by", "ops")
+    q1 = next(p for p in document["periods"] if p["period"] == "2017-Q1")
+    # Ann 1,370.00 + Bob 305.05 + Cara 80.00 (10% of each one's won deals)
+    assert q1["totals"] == {"USD": "1755.05"}
+    assert document["diagnostics"][:2] == [CHOSEN, FOOTER]
+
+
 @pytest.mark.parametrize("how", [(), ("--map", "hubspot")], ids=["detected", "--map"])
 def test_strengths__reads_a_hubspot_export_as_calc_does(tmp_path: Path,
                                                         how: tuple[str, ...]) -> None:

@@ -164,8 +164,9 @@ def post(
             except LedgerError as exc:
                 fail(str(exc), fmt)
         with run.stage("load data"):
-            dataset = read_data(data, demo, OnError.fail, loaded.plan.currency, None, fmt,
-                                loaded.plan, column_map=column_map, encoding=encoding).dataset
+            dataset, notes = read_data(data, demo, OnError.fail, loaded.plan.currency, None,
+                                       fmt, loaded.plan, column_map=column_map,
+                                       encoding=encoding)
         with run.stage(f"calculate ({engine.value})"):
             results = calculate(loaded, dataset, engine, None, fmt)
         with run.stage("post to the ledger"):
@@ -194,7 +195,8 @@ def post(
                         for (label, (p, totals, _)), change in zip(after.items(), periods,
                                                                    strict=True)],
                     "corrections": [{**_entry_json(e), "new": _same(e) not in shown}
-                                    for e in entries]})
+                                    for e in entries],
+                    "diagnostics": [d.to_dict() for d in (*notes, *results.diagnostics)]})
         return
     out = console()
     out.print(f"posted run #{run_id} ({posted.plan_version}, by {who}) to {ledger}",
