@@ -154,3 +154,17 @@ def test_calc_json__says_which_encoding_read_each_file(tmp_path: Path) -> None:
                       "no byte order mark)")]
     totals = {(t["payee_id"], t["period"]): t["amount"] for t in summary["totals"]}
     assert totals[("ann-lee", "2017-Q1")] == "1370.00"  # (1,200.00 + 12,500.00) x 10%
+
+
+def test_allocate__says_an_export_without_products_cannot_be_shared_out(tmp_path: Path
+                                                                        ) -> None:
+    # the HubSpot export has no product column: the open deals cannot be grouped by it
+    result = runner.invoke(app, ["allocate", "--data", str(EXPORTS / "hubspot"), "--out",
+                                 str(tmp_path)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "✗ solve the allocation" in result.stderr  # the stage it stopped, no traceback
+    assert (
+        "error[C001]: allocate shares open deals out by product, and no deal has one (column "
+        "'product' is blank on every deal); export the deals with their product "
+        "(Salesforce: 'Product Name'), or give an activities table and use --source "
+        "activities\n") in result.stderr

@@ -238,7 +238,8 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
     from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
     from teamquota.insights.frames import deals_frame, payee_names
 
-    teams = sorted(set(deals_frame(dataset)["team_id"]))
+    deals = deals_frame(dataset)
+    teams = sorted(set(deals["team_id"]))
     chosen = team or teams[0]
     if chosen not in teams:
         fail(f"unknown team {chosen!r}; teams with deals: {', '.join(teams)}", fmt,
@@ -254,6 +255,11 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
         if duties:
             usage_error("--duty applies to --source activities; open deals are the duty "
                         "here", fmt)
+        if not deals["product"].notna().any():  # a CRM export without a product column
+            fail("allocate shares open deals out by product, and no deal has one (column "
+                 "'product' is blank on every deal); export the deals with their product "
+                 "(Salesforce: 'Product Name'), or give an activities table and use "
+                 "--source activities", fmt)
         problem = open_deal_problem(dataset, chosen, hours_available=hours or 40.0,
                                     integer=integer)
     result = solve(problem)
