@@ -43,6 +43,13 @@ def first_start(echo: typer.echo = typer.echo, demo: bool = True) -> None:  # ty
         echo(f"Demo users and passwords: {demo_service.users_file()}")
 
 
+def collect_static() -> None:
+    """Copy the assets under var/static with hashed names and gzip (brotli) copies, which
+    WhiteNoise serves compressed and cacheable for years (teamquota.web.comp.staticstorage)."""
+    from django.core.management import call_command
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -73,6 +80,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         first_start(typer.echo, demo)
+        collect_static()
         typer.echo(f"teamquota is at http://{host}:{port}/  (Ctrl+C stops it)")
         if production:
             gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")

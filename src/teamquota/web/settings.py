@@ -186,6 +186,12 @@ STATICFILES_FINDERS = [
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Collected assets get hashed names (cached for years) and gzip/brotli copies
+# (teamquota.web.comp.staticstorage); `teamquota serve` collects them at start.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "teamquota.web.comp.staticstorage.AssetStorage"},
+}
 MEDIA_ROOT = VAR / "media"
 # Uploads: files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file (never held in
 # memory); a form body without files is at most DATA_UPLOAD_MAX_MEMORY_SIZE. Data and plan
