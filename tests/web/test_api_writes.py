@@ -80,7 +80,8 @@ def test_it_imports_a_clean_file_as_the_page_does(client, world):
     assert Deal.objects.count() == 6  # DEAL-1..4 and OPEN1, + NEW-1 (DEAL-1 updated)
     event = AuditEvent.objects.get(action="import")
     assert event.summary == ("otto imported deals.csv into deals (upsert): 2 rows, "
-                             "0 rejected")
+                             "0 rejected; 1 deal added, 1 changed; 4 kept: DEAL-1: account "
+                             "Acct 0 -> Acme, amount 1000.00 -> 1100.00, currency blank -> USD")
 
 
 def test_it_imports_nothing_from_a_bad_file_and_locates_each_problem(client, world):

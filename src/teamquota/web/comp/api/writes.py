@@ -61,7 +61,10 @@ def _file_details(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
                        **WRITE_ERRORS},
              summary="Upload a data file: check it (dry_run) or import it (sales ops)",
              description="multipart/form-data, as the Imports page: `file` (CSV or Parquet), "
-                         "`table`, `preset` (a column map), `mode` (replace or upsert), "
+                         "`table`, `preset` (a column map), `mode` (upsert, the default: "
+                         "add new rows and update changed ones by key, keep the rest; or "
+                         "replace: the whole table; splits, activities, fx_rates and "
+                         "coverage are replace only), "
                          "`on_error` (fail: nothing is imported while any row is bad; "
                          "reject: the good rows are, the others reported), `dry_run` "
                          "(true: validate only, 200, nothing changes). Applied: 201. A file "
@@ -69,7 +72,7 @@ def _file_details(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
                          "`details` (file:line:column) and changes nothing.")
 def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Table],
                   preset: Form[Preset] = "",
-                  mode: Form[Literal["replace", "upsert"]] = "replace",
+                  mode: Form[Literal["upsert", "replace"]] = "upsert",
                   on_error: Form[Literal["fail", "reject"]] = "fail",
                   dry_run: Form[bool] = False) -> Any:
     try:

@@ -4,6 +4,7 @@ audited by file and row counts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from teamquota.web.comp.models import Membership, Target
@@ -40,3 +41,128 @@ def describe(table: str, before: Snapshot, after: Snapshot) -> tuple[str, dict[s
         text += f"; and {len(shown) - SHOWN} more (see details)"
     return text, {"value": value, "added": added[:KEPT], "changed": changed[:KEPT],
                   "removed": removed[:KEPT]}
+
+
+# --- what an import will do, in words and numbers (the preview and the audit entry) ---
+
+# tables the store can merge by key (add new rows, update changed ones, keep the rest);
+# the others (splits, activities, fx_rates, coverage) are kept as one file: replace only
+MERGEABLE = ("payees", "teams", "memberships", "deals", "targets")
+# a replace that removes more than this many rows must be confirmed with the number
+CONFIRM_ABOVE = 3
+CHANGES_SHOWN = 20  # changed rows spelled out before "... and N more"
+NOUNS = {"payees": ("payee", "payees"), "teams": ("team", "teams"),
+         "memberships": ("membership", "memberships"), "deals": ("deal", "deals"),
+         "targets": ("target", "targets"), "splits": ("split", "splits"),
+         "activities": ("activity", "activities"), "fx_rates": ("exchange rate",
+                                                                "exchange rates"),
+         "coverage": ("coverage row", "coverage rows")}
+# columns holding a payee id: shown as "Name (id)" where the payee is known
+PAYEE_COLUMNS = ("payee_id", "owner_id", "leader_id")
+
+
+def count(n: int, one: str = "row", many: str | None = None) -> str:
+    """'1 row', '8,800 rows'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def default_mode(table: str) -> str:
+    return "upsert" if table in MERGEABLE else "replace"
+
+
+@dataclass
+class Changes:
+    table: str
+    mode: str
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0     # replace: existing rows whose key the file lacks (all, unkeyed)
+    kept: int = 0        # upsert: existing rows the file leaves as they are
+    examples: list[str] = field(default_factory=list)  # 'DEAL-1: amount 1000.00 -> 1100.00'
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.mode == "replace" and self.removed > CONFIRM_ABOVE
+
+    @property
+    def removed_words(self) -> str:
+        return self._n(self.removed)
+
+    def _n(self, n: int) -> str:
+        one, many = NOUNS.get(self.table, ("row", "rows"))
+        return count(n, one, many)
+
+    def words(self) -> str:
+        """'1 deal added, 0 changed; 8,800 kept' or 'Replace: 8,800 deals removed, 1 added'."""
+        if self.mode == "replace":
+            text = f"Replace: {self._n(self.removed)} removed, {self.added:,} added"
+            if self.changed or self.unchanged:
+                text += f", {self.changed:,} changed, {self.unchanged:,} unchanged"
+            return text
+        text = f"{self._n(self.added)} added, {self.changed:,} changed"
+        if self.unchanged:
+            text += f", {self.unchanged:,} unchanged"
+        return text + f"; {self.kept:,} kept"
+
+    def detail(self) -> str:
+        """The changed rows, before -> after, bounded."""
+        shown = self.examples[:CHANGES_SHOWN]
+        text = "; ".join(shown)
+        if self.changed > len(shown):
+            text += f"; ... and {self.changed - len(shown):,} more"
+        return text
+
+
+def _same(a: Any, b: Any) -> bool:
+    return (None if a == "" else a) == (None if b == "" else b)
+
+
+def _shown(column: str, value: Any, names: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "blank"
+    if column in PAYEE_COLUMNS and names.get(str(value)):
+        return f"{names[str(value)]} ({value})"
+    return str(value)
+
+
+def changes(table: str, mode: str, before: Any, upload: Any,
+            names: dict[str, str] | None = None) -> Changes:
+    """Compare the rows an import brings (``upload``, a pyarrow table as loaded) with the
+    table in the database (``before``), by the table's key."""
+    from teamquota.data.tables import TABLES
+    names = names or {}
+    found = Changes(table, mode)
+    new_rows = upload.to_pylist() if upload is not None else []
+    old_rows = before.to_pylist() if before is not None else []
+    key = TABLES[table].key
+    if not key:  # no key to match rows by: a replace swaps them all
+        found.removed, found.added = len(old_rows), len(new_rows)
+        return found
+    old = {tuple(r.get(k) for k in key): r for r in old_rows}
+    columns = [c for c in (upload.column_names if upload is not None else ())
+               if c not in key and (before is None or c in before.column_names)]
+    seen = set()
+    for row in new_rows:
+        k = tuple(row.get(c) for c in key)
+        seen.add(k)
+        previous = old.get(k)
+        if previous is None:
+            found.added += 1
+            continue
+        diff = [c for c in columns if not _same(previous.get(c), row.get(c))]
+        if not diff:
+            found.unchanged += 1
+            continue
+        found.changed += 1
+        if len(found.examples) < CHANGES_SHOWN:
+            label = " ".join(_shown(c, v, names) for c, v in zip(key, k, strict=True))
+            found.examples.append(f"{label}: " + ", ".join(
+                f"{c} {_shown(c, previous.get(c), names)} -> {_shown(c, row.get(c), names)}"
+                for c in diff))
+    untouched = sum(1 for k in old if k not in seen)
+    if mode == "replace":
+        found.removed = untouched
+    else:
+        found.kept = untouched
+    return found

@@ -80,6 +80,8 @@ class Validation:
     rejects: pa.Table | None = None
     errors: int = 0
     notes: list[str] = field(default_factory=list)
+    changes: import_diff.Changes | None = None  # what applying it would do, by key
+    unconfirmed: int = 0  # a replace refused: it removes this many rows, not confirmed
 
 
 def uploads_dir() -> Path:
@@ -217,8 +219,7 @@ def preview(staged: Staged) -> dict[str, Any]:
             "rows": raw.table.num_rows}
 
 
-def _database_parquet(directory: Path, names: tuple[str, ...]) -> dict[str, Path]:
-    data = build_dataset()
+def _database_parquet(data: Any, directory: Path, names: tuple[str, ...]) -> dict[str, Path]:
     paths = {}
     for name in names:
         table = data.get(name)
@@ -241,10 +242,24 @@ def _plan_currency() -> tuple[str | None, int]:
     return currencies.pop(), plans[0].year_start_month
 
 
+def modes(table: str) -> tuple[str, ...]:
+    """The modes a table may be imported in, the safe default first: a table the store
+    merges by key is added to or updated by default; replacing it is an explicit choice."""
+    return ("upsert", "replace") if table in import_diff.MERGEABLE else ("replace",)
+
+
 def validate(staged: Staged, mode: str, on_error: str) -> Validation:
+    if mode not in modes(staged.table):
+        noun = import_diff.NOUNS.get(staged.table, ("", staged.table))[1]
+        return Validation([Diagnostic(
+            "D016", f"mode '{mode}': {noun} can only be replaced as a whole, not added "
+            "to or updated by key", Source(staged.file_name),
+            "choose the mode 'replace the whole table' (mode=replace)")], errors=1)
+    data = build_dataset()
     with tempfile.TemporaryDirectory() as tmp:
         others = IMPORTABLE if mode == "replace" else REFERS[staged.table]
-        database = _database_parquet(Path(tmp), tuple(n for n in others if n != staged.table))
+        database = _database_parquet(data, Path(tmp),
+                                     tuple(n for n in others if n != staged.table))
         paths = {**database, staged.table: staged.path}
         currency, year_start_month = _plan_currency()
         result = load_tables(paths, _table_map(staged), LoadOptions(
@@ -280,7 +295,19 @@ def validate(staged: Staged, mode: str, on_error: str) -> Validation:
             rejects = rejects.set_column(rejects.schema.get_field_index("reason"), "reason",
                                          pa.array(reasons, pa.string()))
         validation.rejects = rejects
+        validation.changes = import_diff.changes(staged.table, mode, data.get(staged.table),
+                                                 validation.table, _names(data, validation))
     return validation
+
+
+def _names(data: Any, validation: Validation) -> dict[str, str]:
+    """Payee id -> name, from the database and (a payees import) the file."""
+    names: dict[str, str] = {}
+    for table in (data.get("payees"), validation.table):
+        if table is not None and {"payee_id", "name"} <= set(table.column_names):
+            names.update(zip(table["payee_id"].to_pylist(), table["name"].to_pylist(),
+                             strict=True))
+    return names
 
 
 def _ours(text: str, database: dict[str, Path], staged: Staged) -> str:
@@ -316,22 +343,32 @@ def is_disk_full(exc: Exception) -> bool:
     return disk.is_disk_full(exc)
 
 
-def apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,
-                                                                         Validation]:
+def apply(staged: Staged, mode: str, on_error: str, user: User,
+          confirmed: int | None = None) -> tuple[Import | None, Validation]:
     """Validate again and write; nothing is written unless everything (or, with
-    ``reject``, every kept row) is good. A full disk (D050) changes nothing either."""
+    ``reject``, every kept row) is good. A full disk (D050) changes nothing either.
+
+    ``confirmed`` (the page's typed count): a replace that would remove more than a few
+    rows is written only if it equals the number it removes; otherwise nothing is, and
+    ``Validation.unconfirmed`` says how many. ``None`` (the API, whose caller chose
+    ``mode=replace`` explicitly) skips the question."""
     try:
-        return _apply(staged, mode, on_error, user)
+        return _apply(staged, mode, on_error, user, confirmed)
     except (OSError, DatabaseError) as exc:
         if not is_disk_full(exc):
             raise
         return None, full_disk_validation()
 
 
-def _apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import | None,
-                                                                          Validation]:
+def _apply(staged: Staged, mode: str, on_error: str, user: User,
+           confirmed: int | None) -> tuple[Import | None, Validation]:
     validation = validate(staged, mode, on_error)
     if validation.table is None or validation.errors:
+        return None, validation
+    changes = validation.changes
+    if confirmed is not None and changes is not None and changes.needs_confirmation \
+            and confirmed != changes.removed:
+        validation.unconfirmed = changes.removed
         return None, validation
     try:
         with transaction.atomic():
@@ -344,12 +381,20 @@ def _apply(staged: Staged, mode: str, on_error: str, user: User) -> tuple[Import
             imp.rows_imported = write_table(staged.table, validation.table, mode, imp)
             imp.save()
             summary = (f"{user.username} imported {staged.file_name} into {staged.table} "
-                       f"({mode}): {imp.rows_imported} rows, {imp.rows_rejected} rejected")
+                       f"({mode}): {import_diff.count(imp.rows_imported)}, "
+                       f"{imp.rows_rejected:,} rejected")
             details: dict[str, Any] = {}
             if before is not None:  # targets and memberships: name each changed row
-                changes, details = import_diff.describe(
+                described, details = import_diff.describe(
                     staged.table, before, import_diff.snapshot(staged.table) or {})
-                summary += f"; {changes}"
+                summary += f"; {described}"
+            elif changes is not None:  # the others: counts, and changed rows before -> after
+                summary += f"; {changes.words()}"
+                if changes.examples:
+                    summary += f": {changes.detail()}"
+                details = {"added": changes.added, "changed": changes.changed,
+                           "removed": changes.removed, "kept": changes.kept,
+                           "changes": changes.examples}
             record(user, "import", "import", imp.pk, summary, **details)
     except StoreError as exc:
         validation.diagnostics.append(Diagnostic("D007", str(exc), None,

@@ -48,20 +48,28 @@ def _staged(request: HttpRequest, key: str) -> svc.Staged:
 @access.require_role("sales_ops")
 def import_preview(request: HttpRequest, key: str) -> HttpResponse:
     staged = _staged(request, key)
-    mode = request.GET.get("mode", "replace")
-    mode = mode if mode in ("replace", "upsert") else "replace"
-    context = {"staged": staged, "mode": mode, **svc.preview(staged)}
+    modes = svc.modes(staged.table)
+    mode = request.GET.get("mode", modes[0])
+    mode = mode if mode in modes else modes[0]  # the safe default: add or update by key
+    context = {"staged": staged, "mode": mode, "modes": modes, **svc.preview(staged)}
     if "error" not in context:
         try:
             check = svc.validate(staged, mode, "fail")
             context["check"] = check
+            context["changes"] = check.changes
             if check.errors:
                 lenient = svc.validate(staged, mode, "reject")
                 context["lenient"] = lenient
+                context["changes"] = lenient.changes if lenient.table is not None else None
+                # warnings (D036: a stage spelled like Won) with the errors, not after them
+                shown = {d.render() for d in check.diagnostics}
+                context["more_warnings"] = [d for d in lenient.diagnostics
+                                            if d.severity != "error" and d.code != "D040"
+                                            and d.render() not in shown]
         except OSError as exc:
             if not svc.disk_full(exc):
                 raise
-            context = {"staged": staged, "mode": mode, "error": svc.DISK_FULL}
+            context = {"staged": staged, "mode": mode, "modes": modes, "error": svc.DISK_FULL}
     return render(request, "comp/import_preview.html", context)
 
 
@@ -69,20 +77,32 @@ def import_preview(request: HttpRequest, key: str) -> HttpResponse:
 @access.require_role("sales_ops")
 def import_apply(request: HttpRequest, key: str) -> HttpResponse:
     staged = _staged(request, key)
-    mode = request.POST.get("mode", "replace")
+    modes = svc.modes(staged.table)
+    mode = request.POST.get("mode", modes[0])
     on_error = "reject" if request.POST.get("accept_rejects") == "1" else "fail"
-    if mode not in ("replace", "upsert"):
+    if mode not in modes:
         raise Http404
-    imp, validation = svc.apply(staged, mode, on_error, request.user)
+    typed = request.POST.get("confirm_removed", "").replace(",", "").strip()
+    confirmed = int(typed) if typed.isdigit() and len(typed) < 12 else -1
+    imp, validation = svc.apply(staged, mode, on_error, request.user, confirmed)
+    back = f"{request.path.rsplit('/apply', 1)[0]}/?mode={mode}"
+    if imp is None and validation.unconfirmed:
+        messages.error(request, f"Nothing was imported: replacing {staged.table} removes "
+                       f"{validation.unconfirmed:,} rows; type {validation.unconfirmed:,} "
+                       "in the confirmation box to replace them, or import in add-or-update "
+                       "mode")
+        return redirect(back)
     if imp is None:
         messages.error(request, f"Nothing was imported: {validation.errors} "
                                 f"problem{'s' if validation.errors != 1 else ''}")
         for d in validation.diagnostics:  # those the report below cannot show (database)
             if d.source is None and d.severity == "error":
                 messages.error(request, d.render())
-        return redirect(f"{request.path.rsplit('/apply', 1)[0]}/?mode={mode}")
-    messages.success(request, f"Imported {imp.rows_imported} rows into {imp.table}"
-                     + (f"; {imp.rows_rejected} rejected (download the reject file)"
+        return redirect(back)
+    changes = validation.changes
+    messages.success(request, f"Imported {svc.import_diff.count(imp.rows_imported)} into "
+                     f"{imp.table}" + (f" ({changes.words()})" if changes else "")
+                     + (f"; {imp.rows_rejected:,} rejected (download the reject file)"
                         if imp.rows_rejected else ""))
     return redirect("import", import_id=imp.pk)
 
