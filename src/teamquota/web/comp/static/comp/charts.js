@@ -71,7 +71,42 @@
       var out = draw[el.dataset.chart](JSON.parse(src.textContent));
       Plotly.newPlot(el, out[0], Object.assign({}, layoutBase, out[1]),
         { displaylogo: false, responsive: true, staticPlot: false });
+      describe(el, out[0], out[1]);
     });
+  }
+  // A text alternative for screen readers: the chart is named by its title and described
+  // by a visually hidden table of the figures it plots (one row per x value).
+  function describe(el, traces, layout) {
+    var title = (layout.title && (layout.title.text || layout.title)) || el.dataset.chart;
+    var id = (el.id || el.dataset.source) + "-figures";
+    var old = document.getElementById(id);
+    if (old) old.parentNode.remove();
+    // a table keeps its content's width: the box that hides it is a div around it
+    var box = document.createElement("div"), table = document.createElement("table");
+    box.className = "sr-only";
+    box.appendChild(table);
+    table.id = id;
+    table.createCaption().textContent = String(title);
+    var series = (traces || []).filter(function (t) { return Array.isArray(t.x) && Array.isArray(t.y); });
+    var head = table.createTHead().insertRow();
+    head.appendChild(document.createElement("th")).textContent = "";
+    series.forEach(function (t, i) {
+      head.appendChild(document.createElement("th")).textContent = t.name || "value " + (i + 1);
+    });
+    var body = table.createTBody(), xs = [];
+    series.forEach(function (t) { t.x.forEach(function (x) { if (xs.indexOf(x) < 0) xs.push(x); }); });
+    xs.slice(0, 200).forEach(function (x) {
+      var row = body.insertRow();
+      row.appendChild(document.createElement("th")).textContent = String(x);
+      series.forEach(function (t) {
+        var i = t.x.indexOf(x), v = i < 0 ? null : t.y[i];
+        row.insertCell().textContent = v == null ? "—" : String(v);
+      });
+    });
+    el.insertAdjacentElement("afterend", box);
+    el.setAttribute("role", "img");
+    el.setAttribute("aria-label", String(title));
+    el.setAttribute("aria-describedby", id);
   }
   document.addEventListener("DOMContentLoaded", render);
   // pages that swap results in with htmx (work allocation) draw the new charts
