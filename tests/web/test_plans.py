@@ -30,7 +30,7 @@ def test_it_shows_a_validation_error_at_its_line_and_saves_nothing(client, world
     text = client.post("/plans/ae_test/edit/", {"yaml_text": bad}).content.decode()
     assert "nothing was saved" in text
     assert "plan.yaml:14:5: error[P011]: components[1].wieght: unknown key" in text
-    assert '<div class="bad"><span class="ln">14</span>' in text  # the typo's line
+    assert '<span class="bad"><span class="ln">14</span>' in text  # the typo's line
     assert PlanVersion.objects.filter(plan=world.plan).count() == 1
 
 

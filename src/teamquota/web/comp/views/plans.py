@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError
+from teamquota.core.diagnostics import Diagnostic, Diagnostics, InputError, Source
 from teamquota.core.markup import chart_label
 from teamquota.core.money import fmt_pct
 from teamquota.engine.measure import check_columns
@@ -105,9 +105,11 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         "can_edit": request.user.has_role("sales_ops")})
 
 
-def _validate(text: str) -> tuple[LoadedPlan | None, list[Diagnostic]]:
+def _validate(text: str, name: str = "plan.yaml"
+              ) -> tuple[LoadedPlan | None, list[Diagnostic]]:
+    """``name``: where the diagnostics say the text is (the uploaded file's name)."""
     try:
-        return load_plan_text(text, "plan.yaml"), []
+        return load_plan_text(text, name), []
     except InputError as exc:
         return None, list(exc.diagnostics)
 
@@ -148,35 +150,38 @@ def plan_edit(request: HttpRequest, plan_id: str | None = None) -> HttpResponse:
     plan = get_object_or_404(Plan, plan_id=plan_id) if plan_id else None
     text = plan.current.yaml_text if plan and plan.current else ""
     diagnostics: list[Diagnostic] = []
+    name = "plan.yaml"  # pasted text; an uploaded file's diagnostics name that file
     if request.method == "POST":
         upload = request.FILES.get("yaml_file")
+        if upload is not None:
+            name = Path(upload.name).name[:200] or name
         limit = settings.TEAMQUOTA_MAX_PLAN_UPLOAD
         if upload is not None and upload.size > limit:  # refused whole, never truncated
             text = ""
-            diagnostics = [Diagnostic("D027", f"{Path(upload.name).name} is "
-                                      f"{upload.size:,} bytes; plan files are limited to "
-                                      f"{limit:,} bytes", None, "set TEAMQUOTA_MAX_PLAN_UPLOAD "
+            diagnostics = [Diagnostic("D027", f"{name} is {upload.size:,} bytes; plan files "
+                                      f"are limited to {limit:,} bytes", None,
+                                      "set TEAMQUOTA_MAX_PLAN_UPLOAD "
                                       "to change the limit; nothing was saved")]
         elif upload is not None:
             try:
                 text = upload.read().decode("utf-8")
             except UnicodeDecodeError:
                 text = ""
-                diagnostics = [Diagnostic("P000", f"{Path(upload.name).name} is not UTF-8 "
-                                          "text")]
+                diagnostics = [Diagnostic("P000", f"{name} is not UTF-8 text")]
         else:
             text = request.POST.get("yaml_text", "")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not diagnostics and "\x00" in text:
-            diagnostics = [Diagnostic("P000", "the plan holds a NUL byte; it is not text")]
-        loaded, found = _validate(text) if not diagnostics else (None, [])
+            diagnostics = [Diagnostic("P000", "the plan holds a NUL byte; it is not text",
+                                      Source(name))]
+        loaded, found = _validate(text, name) if not diagnostics else (None, [])
         if loaded is not None and not found:
             found = _check_against_data(loaded)
             loaded = None if found else loaded
         diagnostics = diagnostics or found
         if loaded is not None and plan is not None and loaded.plan.plan != plan.plan_id:
             diagnostics = [Diagnostic("W010", f"the YAML names plan '{loaded.plan.plan}', but "
-                                      f"this page edits '{plan.plan_id}'", None,
+                                      f"this page edits '{plan.plan_id}'", Source(name),
                                       "keep the plan id; create a new plan instead")]
             loaded = None
         if loaded is not None:
