@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
-from teamquota.web.comp.models import PayoutLine, Period
+from teamquota.web.comp.models import Payee, PayoutLine, Period, Team
 from teamquota.web.comp.services import close
 from teamquota.web.comp.services.money import shown
 from teamquota.web.comp.services.payroll import PayrollRefused, export_payroll
@@ -109,7 +111,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("action", "")
     if kind:
         events = events.filter(action__startswith=kind)
-    return render(request, "comp/audit.html", {"events": events[:500], "action": kind})
+    shown = list(events[:500])
+    _name_subjects(shown)
+    return render(request, "comp/audit.html", {"events": shown, "action": kind})
+
+
+def _name_subjects(events: list[Any]) -> None:
+    """A payee or team an entry is about, as 'Cara Losch (cara-losch)' where it still
+    exists (an id alone where it does not): two queries for the page, not one a row."""
+    ids = {kind: {e.object_id for e in events if e.object_type == kind}
+           for kind in ("payee", "team")}
+    names = {"payee": dict(Payee.objects.filter(payee_id__in=ids["payee"])
+                           .values_list("payee_id", "name")),
+             "team": dict(Team.objects.filter(team_id__in=ids["team"])
+                          .values_list("team_id", "name"))}
+    for e in events:
+        name = names.get(e.object_type, {}).get(e.object_id)
+        e.subject = f"{name} ({e.object_id})" if name and name != e.object_id \
+            else e.object_id
 
 
 def lines_count(period: Period) -> int:

@@ -24,6 +24,7 @@ from teamquota.web.comp import access
 from teamquota.web.comp.models import Payee, Plan, PlanAssignment, PlanVersion, record
 from teamquota.web.comp.models.results import PAYOUT_PLACES
 from teamquota.web.comp.services.dataset import build_dataset
+from teamquota.web.comp.services.import_diff import count
 from teamquota.web.comp.views.common import plan_of_version, to_json
 
 
@@ -228,8 +229,10 @@ def plan_assign(request: HttpRequest, plan_id: str) -> HttpResponse:
                                                   end_date=end, created_by=request.user)
                 record(request.user, "plan.assign", "plan", plan.plan_id,
                        f"{request.user.username} assigned {plan.plan_id} to "
-                       f"{', '.join(sorted(found))} from {start} to {end or 'open end'}")
-            messages.success(request, f"Assigned {len(found)} payees")
+                       + ", ".join(f"{found[i].name} ({i})" for i in sorted(found))
+                       + f" from {start} to {end or 'open end'}")
+            messages.success(request, f"Assigned {plan.plan_id} to "
+                             f"{count(len(found), 'payee')}")
             return redirect("plan", plan_id=plan.plan_id)
     return render(request, "comp/plan_assign.html", {"plan": plan, "errors": errors,
                                                      "form": request.POST})
