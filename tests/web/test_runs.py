@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from teamquota.web.comp.models import Deal, Run
+from teamquota.web.comp.models import Deal, PayoutLine, Run
 from teamquota.web.comp.services.runs import start_run
 from tests.web.fakes import fake_calculate
 
@@ -49,48 +49,71 @@ def test_it_starts_a_run_for_sales_ops(client, world, monkeypatch):
     assert (run.status, run.note, run.started_by) == ("done", "month end", world.otto)
 
 
-def _dead_pid() -> int:
-    """A pid no process has: a child that has exited and been reaped."""
-    import subprocess
-    import sys
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
+def _task_run(status: str, minutes_ago: int = 0, **task: object) -> Run:
+    """A run whose task (in the database queue) is ``status``, started ``minutes_ago``."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+    when = timezone.now() - timedelta(minutes=minutes_ago)
+    record = DBTaskResult.objects.create(
+        id=uuid.uuid4(), status=status, args_kwargs={"args": [0], "kwargs": {}},
+        task_path="teamquota.web.comp.services.runs.execute_run_task", backend_name="default",
+        run_after=when, started_at=when if status != "READY" else None, **task)
+    run = Run.objects.create(status="queued" if status == "READY" else "running",
+                             progress="plan ae_test v1: pay", worker=f"task:{record.pk}")
+    Run.objects.filter(pk=run.pk).update(started_at=when)
+    return run
 
 
-def test_it_fails_a_run_whose_server_process_is_gone(client, world):
-    import socket
-    host = socket.gethostname()
-    dead = Run.objects.create(status="running", progress="plan ae_test v1: pay",
-                              worker=f"{host}:{_dead_pid()}:123")
+def test_it_fails_a_run_whose_task_failed_in_the_worker(client, world):
+    dead = _task_run("FAILED", exception_class_path="builtins.MemoryError", traceback="")
     client.force_login(world.fiona)
     text = client.get(f"/runs/{dead.pk}/").content.decode()
     dead.refresh_from_db()
     assert dead.status == "failed" and dead.finished_at is not None
     assert dead.diagnostics[0]["code"] == "E998"
-    assert "the run stopped while &#x27;plan ae_test v1: pay&#x27;" in text
-    assert "ended (a server restart or crash) before it finished" in text
+    assert ("the run stopped while &#x27;plan ae_test v1: pay&#x27;: its task failed in the "
+            "worker (MemoryError); nothing of it was stored") in text
 
 
-def test_it_fails_a_run_of_this_process_whose_thread_is_gone(client, world):
-    from teamquota.web.comp.services.workers import this_worker
-    lost = Run.objects.create(status="running", worker=this_worker())  # no thread claimed it
-    old = Run.objects.create(status="queued", worker="")  # from before runs named a worker
+def test_it_fails_a_run_whose_worker_has_not_finished_it_within_the_limit(db, settings):
+    from teamquota.web.comp.services.workers import fail_orphaned_runs
+    settings.TEAMQUOTA_RUN_TIMEOUT_MINUTES = 60
+    killed = _task_run("RUNNING", minutes_ago=61)  # a killed worker never marks its task
+    waiting = _task_run("READY", minutes_ago=61)  # no worker is running
+    busy = _task_run("RUNNING", minutes_ago=59)
+    assert sorted(fail_orphaned_runs()) == sorted([killed.pk, waiting.pk])
+    killed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert "its worker has not finished it in 60 minutes (the worker was stopped, killed " \
+           "or restarted)" in killed.diagnostics[0]["message"]
+    assert "no worker took it within 60 minutes" in waiting.diagnostics[0]["message"]
+    assert waiting.diagnostics[0]["hint"] == ("is `teamquota worker` running? start it, then "
+                                              "start the run again")
+    assert Run.objects.get(pk=busy.pk).status == "running"
+
+
+def test_it_fails_a_run_whose_task_is_gone_or_that_no_process_executes(client, world):
+    gone = Run.objects.create(status="running", worker="task:7f2c3e1a-0000-4000-8000-"
+                                                       "000000000000")
+    lost = Run.objects.create(status="running")  # executed in a request that ended
+    old = Run.objects.create(status="queued", worker="web-1:4242:99")  # before tasks
     client.force_login(world.otto)
     client.get("/runs/")
-    assert set(Run.objects.filter(pk__in=(lost.pk, old.pk)).values_list("status", flat=True)) \
-        == {"failed"}
+    assert set(Run.objects.filter(pk__in=(gone.pk, lost.pk, old.pk))
+               .values_list("status", flat=True)) == {"failed"}
+    assert "its task is no longer in the queue" in \
+        Run.objects.get(pk=gone.pk).diagnostics[0]["message"]
 
 
-def test_it_leaves_runs_of_live_processes_and_other_hosts_alone(db):  # noqa: ANN001
-    import os
-    import socket
-
-    from teamquota.web.comp.services.workers import _start_ticks, fail_orphaned_runs
-    parent = os.getppid()
-    alive = Run.objects.create(status="running", worker=f"{socket.gethostname()}:{parent}:"
-                                                        f"{_start_ticks(parent)}")
-    elsewhere = Run.objects.create(status="running", worker="another-host:1:1")
-    assert fail_orphaned_runs() == []
-    assert set(Run.objects.filter(pk__in=(alive.pk, elsewhere.pk))
-               .values_list("status", flat=True)) == {"running"}
+def test_a_run_failed_as_stuck_stays_failed_when_its_worker_finishes_late(world):
+    from teamquota.web.comp.services.runs import execute_run
+    run = Run.objects.create(status="running", progress="calculating")
+    run.plan_versions.set([world.plan.current])
+    Run.objects.filter(pk=run.pk).update(status="failed", progress="failed: its worker "
+                                                                  "stopped")
+    execute_run(run, fake_calculate)  # still held in memory as running
+    run.refresh_from_db()
+    assert run.status == "failed" and not PayoutLine.objects.filter(run=run).exists()

@@ -1,10 +1,12 @@
 """``teamquota serve``: start the web app (first start: migrate, load the demo, calculate,
-create demo users and print their passwords). A thin skin over :mod:`teamquota.web`."""
+create demo users and print their passwords) and a worker; ``teamquota worker``: execute
+the queued runs and replays (tasks). A thin skin over :mod:`teamquota.web`."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,8 +30,8 @@ def first_start(echo: typer.echo = typer.echo, demo: bool = True) -> None:  # ty
     from django.core.management import call_command
     call_command("migrate", interactive=False, verbosity=0)
     from teamquota.web.comp.services.workers import fail_orphaned_runs
-    for run_id in fail_orphaned_runs():  # their process ended with the previous server
-        echo(f"run #{run_id} was still running when the server stopped: marked failed")
+    for run_id in fail_orphaned_runs():  # nobody will finish them (docs/web.md "Runs ...")
+        echo(f"run #{run_id} was left by a worker that stopped: marked failed")
     from teamquota.web.comp.models import Payee, User
     from teamquota.web.comp.services import demo as demo_service
     if demo and not Payee.objects.exists() and not User.objects.exists():
@@ -50,7 +52,32 @@ def collect_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def _worker_process(production: bool) -> subprocess.Popen[bytes]:
+    """``teamquota worker`` as a child process (never a thread of the server); with
+    --production the server execs gunicorn and the worker stays its child."""
+    command = [sys.executable, "-c", "from teamquota.cli.app import main; main()", "worker"]
+    return subprocess.Popen([*command, "--production"] if production else command)
+
+
 def register(app: typer.Typer) -> None:
+    @app.command()
+    def worker(
+        production: bool = typer.Option(
+            False, "--production", help="production settings (TEAMQUOTA_SECRET_KEY needed)"),
+        batch: bool = typer.Option(
+            False, "--batch", help="execute what is queued, then exit (cron, tests)"),
+    ) -> None:
+        """Execute the queued calculation runs and plan-fit replays (the database task
+        queue); `teamquota serve` starts one unless --no-worker. Ctrl+C stops it."""
+        require("web", "teamquota worker")
+        try:
+            _setup(production)
+        except Exception as exc:  # ImproperlyConfigured: say what to set, no traceback
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        from django.core.management import call_command
+        call_command("db_worker", batch=batch, reload=False, verbosity=1)
+
     @app.command()
     def serve(
         host: str = typer.Option("127.0.0.1", help="address to listen on"),
@@ -64,6 +91,9 @@ def register(app: typer.Typer) -> None:
             help="DEBUG on: Django's error pages with tracebacks and local data; for a "
                  "developer's own machine, never for users"),
         demo: bool = typer.Option(True, help="load the demo data on an empty database"),
+        worker: bool = typer.Option(
+            True, help="start `teamquota worker` alongside, which executes runs and "
+                       "replays; --no-worker when it runs as its own service"),
     ) -> None:
         """Start the web app: SQLite under ./var by default (or DATABASE_URL); the first
         start loads the shipped CRM demo, calculates it and prints one user per role."""
@@ -82,10 +112,18 @@ def register(app: typer.Typer) -> None:
         first_start(typer.echo, demo)
         collect_static()
         typer.echo(f"teamquota is at http://{host}:{port}/  (Ctrl+C stops it)")
+        # TEAMQUOTA_RUNS_INLINE: the tasks execute in the request, there is no queue to work
+        inline = os.environ.get("TEAMQUOTA_RUNS_INLINE") == "1"
+        child = _worker_process(production) if worker and not inline else None
         if production:
             gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
             os.execv(gunicorn, [gunicorn, "teamquota.web.wsgi:application", "--bind",
                                 f"{host}:{port}", "--workers", str(workers), "--threads", "4",
                                 "--access-logfile", "-"])
         from django.core.management import call_command
-        call_command("runserver", f"{host}:{port}", use_reloader=False)
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=30)

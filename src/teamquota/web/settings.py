@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",  # the task queue's table: runs and replays wait there for a worker
     "teamquota.web.comp",
 ]
 
@@ -202,8 +204,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 TEAMQUOTA_MAX_DATA_UPLOAD = int(os.environ.get("TEAMQUOTA_MAX_DATA_UPLOAD", 50 * 1024 * 1024))
 TEAMQUOTA_MAX_PLAN_UPLOAD = int(os.environ.get("TEAMQUOTA_MAX_PLAN_UPLOAD", 1024 * 1024))
 
-# Runs execute in a background thread; tests set this to run them inline.
 TEAMQUOTA_RUNS_INLINE = os.environ.get("TEAMQUOTA_RUNS_INLINE") == "1"
+# Runs and plan-fit replays are tasks: queued in the database, executed by `teamquota worker`
+# (docs/web.md "Runs and replays"); TEAMQUOTA_RUNS_INLINE (tests) executes them in the
+# request instead.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+                     if TEAMQUOTA_RUNS_INLINE else "django_tasks_db.DatabaseBackend"}}
+# a queued or running run whose task has not finished after this long is failed (E998)
+TEAMQUOTA_RUN_TIMEOUT_MINUTES = int(os.environ.get("TEAMQUOTA_RUN_TIMEOUT_MINUTES", "60"))
 
 LOGGING = {
     "version": 1, "disable_existing_loggers": False,

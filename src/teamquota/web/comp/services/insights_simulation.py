@@ -3,16 +3,21 @@
 The people are the team's current members and those of its sub-teams (each person's
 latest membership); their whole history is replayed, each team on its own, under the
 designs the CLI compares, every replicate paid by the engine. That takes seconds, so the
-result is cached per scope, latest run and newest audit event, as the other insight pages
-are. Access is decided by the view before this module is called.
+replay is a task (django-tasks) a ``teamquota worker`` executes, never the request: its
+result is kept in the task's record and cached per scope, latest run and newest audit event,
+as the other insight pages are. Access is decided by the view before this module is called.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from typing import Any
 
 from django.core.cache import cache
+from django_tasks import task, task_backends
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from teamquota.data.dataset import Dataset
 from teamquota.insights import figures
@@ -26,6 +31,8 @@ from teamquota.web.comp.services.insights import current_members, figure_json, s
 REPLICATES = 100   # the CLI's default: about 10 seconds for a team of the demo
 MIN_MONTHS = 3     # one simulated quarter's worth
 SEED = 0
+WAIT_MESSAGE = "The replay failed in the worker; reload the page to try again."
+log = logging.getLogger(__name__)
 
 
 def _full_months(dataset: Dataset) -> int:
@@ -68,9 +75,30 @@ def _compute(members: set[str]) -> dict[str, Any] | None:
     }
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars (a summary's counts) as Python numbers, for the task's JSON record."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+@task()
+def simulate_team_task(members: list[str]) -> dict[str, Any] | None:
+    """The task a worker executes: the replay for these payees, as JSON."""
+    found = _compute(set(members))
+    return json.loads(json.dumps(found, default=_plain))  # type: ignore[no-any-return]
+
+
+def queued() -> bool:
+    """Whether replays wait for a worker (the database backend) or execute at once."""
+    return bool(task_backends["default"].supports_get_result)
+
+
 def team_simulation(team: Team, compute: bool = True) -> dict[str, Any] | None:
     """The simulation for ``team`` and its sub-teams: ``None`` when nobody is in them,
-    ``{"pending": True}`` when it is not cached and ``compute`` is false."""
+    ``{"pending": True}`` when it is not cached yet (``"queued"`` once its task waits for
+    or runs in a worker). ``compute`` false asks only the cache; true queues the replay
+    (with the immediate backend, ``TEAMQUOTA_RUNS_INLINE``, it executes here)."""
     from teamquota.web.comp.views.common import last_change
     members = current_members(scope_team_ids(team))
     if not members:
@@ -80,9 +108,30 @@ def team_simulation(team: Team, compute: bool = True) -> dict[str, Any] | None:
     key = "simulation:" + hashlib.sha256(repr((run_id, last_change(), sorted(members),
                                                REPLICATES, SEED)).encode()).hexdigest()
     found = cache.get(key)
-    if found is None and not compute:
-        return {"pending": True}
-    if found is None:
-        found = _compute(members)
-        cache.set(key, found, 3600)
-    return found
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    task_id = cache.get(key + ":task")
+    if task_id is None:
+        if not compute:
+            return {"pending": True}
+        result = simulate_team_task.enqueue(sorted(members))
+        if not queued():  # executed already
+            if result.status != "SUCCESSFUL":
+                return {"error": WAIT_MESSAGE}
+            cache.set(key, result.return_value, 3600)
+            return result.return_value  # type: ignore[no-any-return]
+        cache.set(key + ":task", str(result.id), 3600)
+        return {"pending": True, "queued": True}
+    try:
+        result = simulate_team_task.get_result(task_id)
+    except TaskResultDoesNotExist:  # pruned: queue it again
+        cache.delete(key + ":task")
+        return team_simulation(team, compute)
+    if result.status == "FAILED":
+        cache.delete(key + ":task")  # the next look queues it again
+        log.error("plan-fit replay task %s failed", task_id)
+        return {"error": WAIT_MESSAGE}
+    if result.status != "SUCCESSFUL":
+        return {"pending": True, "queued": True}
+    cache.set(key, result.return_value, 3600)
+    return result.return_value  # type: ignore[no-any-return]

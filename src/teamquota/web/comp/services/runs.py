@@ -2,15 +2,16 @@
 
 The web never computes a payout itself: it builds the dataset from the database, asks the
 library, and stores the Arrow tables as rows. A failed run stores nothing but its
-diagnostics (one transaction). Publishing to periods is the ledger's (``teamquota.ledger``,
-stored by :mod:`.ledger_store`): locked periods keep their run; what changed for them goes
-into an open period as adjustment lines.
+diagnostics (one transaction). A run is a task (django-tasks): queued with its run id,
+executed by a ``teamquota worker`` process (docs/web.md "Runs and replays"). Publishing
+to periods is the ledger's (``teamquota.ledger``, stored by :mod:`.ledger_store`): locked
+periods keep their run; what changed for them goes into an open period as adjustment
+lines.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -19,9 +20,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django_tasks import task, task_backends
 
 import teamquota
 from teamquota.core.diagnostics import Diagnostic, InputError, Source
@@ -50,6 +51,7 @@ from teamquota.web.comp.services.bulk import insert_rows, refresh_statistics
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.disk import full_disk, is_disk_full
 from teamquota.web.comp.services.summaries import store_team_summaries
+from teamquota.web.comp.services.workers import AGAIN, DISK_FULL
 
 log = logging.getLogger(__name__)
 Calculator = Callable[[LoadedPlan, Any], Any]
@@ -84,32 +86,57 @@ class RunNotStarted(Exception):
     """A run that could not even be created (a full disk); the message is the D050 line."""
 
 
-AGAIN = "run the calculation again"
+class RunNotStored(Exception):
+    """A run's task ends with this when not even the run's failure could be written (a
+    full disk): the task is marked failed, and :mod:`.workers` fails the run with D050."""
 
 
 def start_run(user: User | None, note: str = "",
               calculator: Calculator | None = None) -> Run:
-    """Create a run and execute it (in a thread unless ``TEAMQUOTA_RUNS_INLINE``)."""
+    """Create a run and queue its task for a worker; with a ``calculator`` (tests, the
+    first start) or a backend without a queue (``TEAMQUOTA_RUNS_INLINE``) it executes here
+    before this returns."""
+    queued = calculator is None and task_backends["default"].supports_get_result
+    run: Run | None = None
     try:
-        workers.fail_orphaned_runs()
-        run = Run.objects.create(started_by=user, note=note, progress="queued",
-                                 worker=workers.this_worker())
-    except (OSError, DatabaseError) as exc:
-        if not is_disk_full(exc):
-            raise
-        raise RunNotStarted(full_disk("the run could not be started", AGAIN)) from None
-    workers.claim(run)
-    try:
-        run.plan_versions.set(current_versions())
-        run.imports.set(contributing_imports())
-        if settings.TEAMQUOTA_RUNS_INLINE or calculator is not None:
+        try:
+            workers.fail_orphaned_runs()
+            # one transaction: the run is seen, by pages and workers, only with its task
+            # (queued) or once this process holds it (executed here)
+            with transaction.atomic():
+                run = Run.objects.create(started_by=user, note=note, progress="queued")
+                if not queued:
+                    workers.claim(run)
+                run.plan_versions.set(current_versions())
+                run.imports.set(contributing_imports())
+                if queued:
+                    result = execute_run_task.enqueue(run.pk)
+                    run.worker = f"{workers.TASK_PREFIX}{result.id}"
+                    Run.objects.filter(pk=run.pk).update(worker=run.worker)
+        except (OSError, DatabaseError) as exc:
+            if not is_disk_full(exc):
+                raise
+            raise RunNotStarted(full_disk("the run could not be started", AGAIN)) from None
+        if calculator is not None:
             execute_run(run, calculator)
-        else:
-            threading.Thread(target=_execute_in_thread, args=(run.pk,), daemon=True).start()
-    except BaseException:
-        workers.release(run.pk)
-        raise
+        elif not queued:  # the immediate backend: the task executes now, in this process
+            execute_run_task.enqueue(run.pk)
+            run.refresh_from_db()
+    finally:
+        if run is not None:
+            workers.release(run.pk)
     return run
+
+
+@task()
+def execute_run_task(run_id: int) -> str:
+    """The task a worker executes: the run, then its status (``done`` or ``failed``)."""
+    run = execute_run(Run.objects.get(pk=run_id))
+    status = Run.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    if status in ("queued", "running"):
+        raise RunNotStored(f"run #{run_id}: its failure could not be stored "
+                           f"({run.diagnostics[0]['code'] if run.diagnostics else '?'})")
+    return str(status)
 
 
 def start_run_for(user: User, note: str = "") -> Run:
@@ -119,24 +146,20 @@ def start_run_for(user: User, note: str = "") -> Run:
     return run
 
 
-def _execute_in_thread(run_id: int) -> None:
-    close_old_connections()
-    try:
-        execute_run(Run.objects.get(pk=run_id))
-    finally:
-        close_old_connections()
-
-
 def _progress(run: Run, text: str) -> None:
     run.progress = text
-    Run.objects.filter(pk=run.pk).update(progress=text, status=run.status)
+    if not Run.objects.filter(pk=run.pk, status__in=("queued", "running")).update(
+            progress=text, status=run.status):
+        raise _Abandoned  # failed as stuck meanwhile (workers.fail_orphaned_runs)
 
 
 def execute_run(run: Run, calculator: Calculator | None = None) -> Run:
-    try:
-        return _execute(run, calculator)
-    finally:
-        workers.release(run.pk)
+    return _execute(run, calculator)
+
+
+class _Abandoned(Exception):
+    """The run was failed by :func:`.workers.fail_orphaned_runs` while it still executed
+    (it outlived ``TEAMQUOTA_RUN_TIMEOUT_MINUTES``): its results are not stored."""
 
 
 def _execute(run: Run, calculator: Calculator | None) -> Run:
@@ -172,6 +195,10 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
         _progress(run, "saving results")
         t0 = time.perf_counter()
         with transaction.atomic():
+            # still ours? (a run failed as stuck stays failed: its rows are not stored)
+            if not Run.objects.filter(pk=run.pk, status="running").update(
+                    progress="saving results"):
+                raise _Abandoned
             labels: set[str] = set()
             for version, plan, results in outputs:
                 labels |= _store(run, version, plan, results)
@@ -185,6 +212,10 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
             run.diagnostics = [d.to_dict() for _, _, r in outputs for d in r.diagnostics]
             run.finished_at = timezone.now()
             run.save()
+    except _Abandoned:
+        log.warning("run %s was marked failed while it executed: nothing stored", run.pk)
+        run.refresh_from_db()
+        return run
     except InputError as exc:
         _fail(run, [d.to_dict() for d in exc.diagnostics])
     except Exception as exc:  # a bug in a calculation must not take the server down
@@ -303,12 +334,6 @@ def _diag(code: str, message: str) -> Any:
     return Diagnostic(code, message)
 
 
-DISK_FULL = {"code": "D050", "severity": "error", "source": None,
-             "message": "the server's disk is full, so the run's results could not be "
-                        "stored; nothing was changed",
-             "hint": f"ask the administrator to free space, then {AGAIN}"}
-
-
 def _fail(run: Run, diagnostics: list[dict[str, Any]]) -> None:
     run.status, run.progress = "failed", "failed"
     run.diagnostics = diagnostics
@@ -319,8 +344,8 @@ def _fail(run: Run, diagnostics: list[dict[str, Any]]) -> None:
     except (OSError, DatabaseError) as exc:
         if not is_disk_full(exc):
             raise
-        # not even the failure fits: the run stays 'running' until its worker lets go of
-        # it, then fail_orphaned_runs stores these diagnostics (not E998's "server ended")
+        # not even the failure fits: the run stays 'running'; fail_orphaned_runs stores
+        # these diagnostics later (in a worker: its task fails with RunNotStored)
         log.error("run %s: its failure could not be stored either (%s)", run.pk, exc)
         workers.note_failure(run.pk, diagnostics)
 

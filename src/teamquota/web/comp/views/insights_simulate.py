@@ -1,9 +1,11 @@
 """The plan-fit page (leaders and sales ops, as the other insight pages): the team's own
 history replayed under individual, hybrid, team and pool designs, paid by the engine.
 
-A first (uncached) replay takes seconds, so the page answers at once and its results part
-is fetched by htmx (``?part=results``, also a plain link without JavaScript); once cached,
-the whole page comes in one response.
+A first (uncached) replay takes seconds, so it is a task for ``teamquota worker``: the page
+queues it and answers at once with a pending part that htmx polls (``?part=results``, also
+a plain link without JavaScript) until the worker has stored the result; once cached, the
+whole page comes in one response. With the immediate backend (``TEAMQUOTA_RUNS_INLINE``)
+the replay executes in the ``?part=results`` request.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from teamquota.web.comp import access
-from teamquota.web.comp.services.insights_simulation import team_simulation
+from teamquota.web.comp.services.insights_simulation import queued, team_simulation
 from teamquota.web.comp.views.insights import _team
 
 
@@ -46,7 +48,7 @@ def _tables(sim: dict[str, Any]) -> dict[str, Any]:
 def team_simulate_page(request: HttpRequest, team_id: str) -> HttpResponse:
     team = _team(request, team_id)
     part = request.GET.get("part") == "results"
-    sim = team_simulation(team, compute=part)
+    sim = team_simulation(team, compute=part or queued())
     context: dict[str, Any] = {"team": team, "sim": sim}
     if sim is not None and "designs" in sim:
         context.update(_tables(sim))
