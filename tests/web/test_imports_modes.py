@@ -163,3 +163,25 @@ def test_it_refuses_an_api_upsert_of_a_table_kept_whole(client, world):
     assert response.status_code == 422, response.content
     assert "fx.csv: error[D016]: mode 'upsert': exchange rates can only be replaced" in (
         response.json()["error"])
+
+
+def test_changes__compares_the_databases_tables_in_arrow(world):
+    import pyarrow as pa
+
+    from teamquota.data.tables import DEALS, PAYEES
+    from teamquota.web.comp.services import import_diff
+    from teamquota.web.comp.services.dataset import build_dataset
+    data = build_dataset()
+    deals = pa.Table.from_pylist([{"deal_id": "DEAL-1", "owner_id": "sue", "account": "Acct 0",
+                                   "product": "GTX", "amount": Decimal("1000.00"),
+                                   "stage": "Won", "close_date": date(2017, 2, 10)}],
+                                 DEALS.schema)
+    found = import_diff._changes_arrow(import_diff.Changes("deals", "upsert"), ("deal_id",),
+                                       data["deals"], deals, {"sue": "Sue"})
+    assert (found.words(), found.examples) == ("0 deals added, 1 changed; 4 kept",
+                                               ["DEAL-1: owner_id rita -> Sue (sue)"])
+    payees = pa.Table.from_pylist([{"payee_id": "new", "name": "New",
+                                    "target_incentive": Decimal("1.00")}], PAYEES.schema)
+    found = import_diff._changes_arrow(import_diff.Changes("payees", "replace"),
+                                       ("payee_id",), data["payees"], payees, {})
+    assert found.words() == "Replace: 5 payees removed, 1 added"

