@@ -185,3 +185,12 @@ def test_changes__compares_the_databases_tables_in_arrow(world):
     found = import_diff._changes_arrow(import_diff.Changes("payees", "replace"),
                                        ("payee_id",), data["payees"], payees, {})
     assert found.words() == "Replace: 5 payees removed, 1 added"
+
+
+def test_it_says_on_the_import_page_what_the_import_did(client, world):
+    client.force_login(world.otto)
+    client.post(_upload(client, HEADER + "DEAL-1,sue,Acct 0,GTX,1000.00,,Won,2017-02-10\n")
+                + "apply/", {})
+    page = client.get(f"/imports/{Import.objects.get().pk}/").content.decode()
+    assert "<h2>What it did</h2><p>0 deals added, 1 changed; 4 kept: DEAL-1: owner_id " \
+           "Rita Rep (rita) -&gt; Sue (sue)</p>" in page

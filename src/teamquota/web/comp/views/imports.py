@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.web.comp import access
+from teamquota.web.comp.models import AuditEvent
 from teamquota.web.comp.services import imports as svc
 
 
@@ -110,7 +111,11 @@ def import_apply(request: HttpRequest, key: str) -> HttpResponse:
 @access.require_role("sales_ops")
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     imp = get_object_or_404(access.imports_visible_to(request.user), pk=import_id)
-    return render(request, "comp/import_detail.html", {"imp": imp})
+    event = AuditEvent.objects.filter(action="import", object_type="import",
+                                      object_id=str(imp.pk)).first()
+    return render(request, "comp/import_detail.html", {
+        "imp": imp, "what": event.summary.split("; ", 1)[1] if event and "; " in
+        event.summary else ""})
 
 
 @access.require_role("sales_ops")
