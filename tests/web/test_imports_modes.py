@@ -194,3 +194,15 @@ def test_it_says_on_the_import_page_what_the_import_did(client, world):
     page = client.get(f"/imports/{Import.objects.get().pk}/").content.decode()
     assert "<h2>What it did</h2><p>0 deals added, 1 changed; 4 kept: DEAL-1: owner_id " \
            "Rita Rep (rita) -&gt; Sue (sue)</p>" in page
+
+
+def test_it_says_what_an_api_dry_run_would_do(client, world):
+    from teamquota.web.comp.models import ApiToken
+    token = ApiToken.issue(world.otto, "test")[1]
+    response = client.post("/api/imports/", {
+        "table": "deals", "mode": "replace", "dry_run": "true",
+        "file": SimpleUploadedFile("deals.csv", ONE_NEW_DEAL.encode())},
+        HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+    assert response.json()["changes"] == "Replace: 5 deals removed, 1 added"
+    assert Deal.objects.count() == 5

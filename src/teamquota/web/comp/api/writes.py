@@ -114,7 +114,8 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], table: Form[Ta
               "mapping": [{k: m[k] for k in ("column", "source", "required", "state")}
                           for m in shown["mapping"]],
               "diagnostics": [_diagnostic(d) for d in validation.diagnostics],
-              "notes": validation.notes}
+              "notes": validation.notes,
+              "changes": validation.changes.words() if validation.changes else None}
     return Status(200 if dry_run else 201, report)
 
 
