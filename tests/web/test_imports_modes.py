@@ -206,3 +206,16 @@ def test_it_says_what_an_api_dry_run_would_do(client, world):
     assert response.status_code == 200, response.content
     assert response.json()["changes"] == "Replace: 5 deals removed, 1 added"
     assert Deal.objects.count() == 5
+
+
+def test_it_counts_problems_with_thousands_separators(client, world):
+    client.force_login(world.otto)
+    text = HEADER + "".join(f"X{i},rita,,,abc,,Won,2017-02-01\n" for i in range(1200)) \
+        + "GOOD,rita,,,1.00,,Won,2017-02-01\n"
+    location = _upload(client, text)
+    page = client.get(location).content.decode()
+    # the loader lists 200 rows' errors and one saying how many more: 201 problems
+    assert "<strong>201 problems</strong>" in page
+    assert "Import the 1 good row and keep 1,200 in a reject file" in page
+    response = client.post(location + "apply/", {}, follow=True)
+    assert "Nothing was imported: 201 problems" in response.content.decode()

@@ -94,8 +94,8 @@ def import_apply(request: HttpRequest, key: str) -> HttpResponse:
                        "mode")
         return redirect(back)
     if imp is None:
-        messages.error(request, f"Nothing was imported: {validation.errors} "
-                                f"problem{'s' if validation.errors != 1 else ''}")
+        messages.error(request, "Nothing was imported: "
+                       + svc.import_diff.count(validation.errors, "problem"))
         for d in validation.diagnostics:  # those the report below cannot show (database)
             if d.source is None and d.severity == "error":
                 messages.error(request, d.render())
