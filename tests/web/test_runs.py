@@ -38,6 +38,14 @@ def test_it_polls_progress_with_htmx(client, world):
     assert text.startswith('<div id="run-status"') and "<html" not in text
 
 
+def test_it_says_a_finished_run_is_done_once(client, world):
+    Run.objects.filter(pk=world.run.pk).update(status="done", progress="done")
+    client.force_login(world.otto)
+    text = client.get(f"/runs/{world.run.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    # the badge says Done; the progress repeats nothing ("Done done" before)
+    assert "Done</span>" in text and "done done" not in text.lower().replace("</span> ", " ")
+
+
 def test_it_starts_a_run_for_sales_ops(client, world, monkeypatch):
     import teamquota
     monkeypatch.setattr(teamquota, "calculate",
