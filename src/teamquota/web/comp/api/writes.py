@@ -6,6 +6,7 @@ same audit events, and a refusal changes nothing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -149,6 +150,18 @@ def period_json(period: Period) -> dict[str, Any]:
             "locked_at": period.locked_at}
 
 
+def _step(step: Callable[[Any, Any], Any], request: HttpRequest, label: str
+          ) -> dict[str, Any]:
+    """One close step on a period through the page's own service (its checks and SoD)."""
+    period = _period(label)
+    try:
+        step(request.user, period)
+    except close.WorkflowError as exc:
+        raise _workflow_error(exc) from None
+    period.refresh_from_db()
+    return period_json(period)
+
+
 def _workflow_error(exc: close.WorkflowError) -> ApiError:
     message = str(exc)
     if message.startswith("segregation of duties"):
@@ -201,26 +214,14 @@ def period_review(request: HttpRequest, label: Label,
                          "password or roles; 409 (code state) unless every leader "
                          "reviewed it.")
 def period_approve(request: HttpRequest, label: Label) -> dict[str, Any]:
-    period = _period(label)
-    try:
-        close.approve(request.user, period)
-    except close.WorkflowError as exc:
-        raise _workflow_error(exc) from None
-    period.refresh_from_db()
-    return period_json(period)
+    return _step(close.approve, request, label)
 
 
 @router.post("/periods/{label}/lock/", tags=TAGS, auth=auth.finance, url_name="api_period_lock",
              response=STEP_RESPONSES, summary="Lock an approved period (finance)",
              description="Freezes its lines and payroll file (409 unless approved).")
 def period_lock(request: HttpRequest, label: Label) -> dict[str, Any]:
-    period = _period(label)
-    try:
-        close.lock(request.user, period)
-    except close.WorkflowError as exc:
-        raise _workflow_error(exc) from None
-    period.refresh_from_db()
-    return period_json(period)
+    return _step(close.lock, request, label)
 
 
 @router.get("/periods/{label}/payroll.csv", tags=TAGS, auth=auth.finance, url_name="api_payroll",
