@@ -94,9 +94,13 @@ def fmt_amount(amount: Decimal, least: int = 2) -> str:
     """A paid (already rounded) amount as statements show it: at least ``least`` places and
     every non-zero place it has ('1,234.50'; '10.006' in a three-place currency). It never
     rounds again, so a line paid to more than cents is not shown as a different number."""
+    return f"{amount:,.{max(least, paid_places(amount))}f}"
+
+
+def paid_places(amount: Decimal) -> int:
+    """The places ``amount`` has beyond its trailing zeros (-10.006 -> 3, -10.010 -> 2)."""
     exponent = amount.normalize().as_tuple().exponent
-    places = max(least, -exponent) if isinstance(exponent, int) else least
-    return f"{amount:,.{places}f}"
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
 def fmt_pct(ratio: Decimal, places: int = 1) -> str:

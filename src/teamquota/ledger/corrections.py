@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from teamquota.core.money import ZERO, allocate, fmt_amount, minor_unit
+from teamquota.core.money import ZERO, allocate, fmt_amount, minor_unit, paid_places
 from teamquota.ledger.model import Amount, Key
 from teamquota.plan.model import Plan
 
@@ -108,15 +108,10 @@ def corrections(fresh: Mapping[Key, Amount], locked: Mapping[Key, Amount],
             line_type = "clawback"
             remaining = max(rule.instalments - done.clawback_instalments, 1)
             # instalments in the currency's unit (fils for KWD), or finer if the lines are
-            places = max(minor_unit(currency), _places_of(diff))
+            places = max(minor_unit(currency), paid_places(diff))
             amount = allocate(diff, [Decimal(1)] * remaining, places)[0]
             number = min(done.clawback_instalments + 1, rule.instalments)
         drafts.append(Draft(key, amount, currency, team, line_type, old_amount, new_amount,
                             done.amount, diff, False, done.run_id, number, rule.instalments))
     return drafts
 
-
-def _places_of(amount: Decimal) -> int:
-    """The places ``amount`` has beyond its trailing zeros (-10.006 -> 3, -10.010 -> 2)."""
-    exponent = amount.normalize().as_tuple().exponent
-    return max(-exponent, 0) if isinstance(exponent, int) else 0

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from teamquota.core.money import fmt_amount, minor_unit
+from teamquota.ledger.payroll import paid_text
 
 
 def places_for(currencies: Iterable[str]) -> int:
@@ -24,5 +25,6 @@ def shown(amount: Decimal, currency: str | Iterable[str]) -> str:
 
 
 def plain(amount: Decimal, currency: str) -> str:
-    """The same number without thousands separators: '1234.50', '10.006', '1000'."""
-    return shown(amount, currency).replace(",", "")
+    """The same number without thousands separators: '1234.50', '10.006', '1000' (as the
+    payroll file writes it)."""
+    return paid_text(amount, currency)
