@@ -11,6 +11,7 @@ figures (recommendation, status, ...), and nothing else on stdout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -84,6 +85,21 @@ def _load(data: Path | None, synthetic: int | None, fmt: Format,
                      column_map=column_map, encoding=encoding)
 
 
+
+def _run(data: Path | None, synthetic: int | None, fmt: Format, column_map: str | None,
+         encoding: str | None, out: Path, stage: str, compute: Callable[[Any], Shown]
+         ) -> None:
+    """Every insight command's run: load the data, compute (the command's own stage),
+    write its tables and charts, report; each stage shown on stderr in text mode."""
+    with stages(fmt) as run:
+        with run.stage("load data"):
+            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
+        with run.stage(stage):
+            shown = compute(dataset)
+        with run.stage("write tables and charts"):
+            written = write_outputs(out, shown, fmt)
+    finish(shown, written, out, fmt, notes)
+
 def strengths(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
     column_map: MapOption = None, encoding: EncodingOption = None,
@@ -97,14 +113,8 @@ def strengths(
     """Each rep's measured strengths, shrunk toward the team, with 90% intervals."""
     require("insights", "teamquota strengths")
     _check_source(data, synthetic, fmt, column_map, encoding)
-    with stages(fmt) as run:
-        with run.stage("load data"):
-            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
-        with run.stage("measure strengths"):
-            shown = _strengths(dataset, team, by, ratings, fmt)
-        with run.stage("write tables and charts"):
-            written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt, notes)
+    _run(data, synthetic, fmt, column_map, encoding, out, "measure strengths",
+         lambda dataset: _strengths(dataset, team, by, ratings, fmt))
 
 
 def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
@@ -220,14 +230,8 @@ def allocate(
     if duty and source == Source.open_deals:
         usage_error("--duty applies to --source activities; open deals are the duty here",
                     fmt)
-    with stages(fmt) as run:
-        with run.stage("load data"):
-            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
-        with run.stage("solve the allocation"):
-            shown = _allocate(dataset, team, source, duties, hours, integer, fmt)
-        with run.stage("write tables and charts"):
-            written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt, notes)
+    _run(data, synthetic, fmt, column_map, encoding, out, "solve the allocation",
+         lambda dataset: _allocate(dataset, team, source, duties, hours, integer, fmt))
 
 
 def _allocate(dataset: Dataset, team: str | None, source: Source,
@@ -324,14 +328,9 @@ def watchlist(
         usage_error(f"--k {k} must be between 1 and --last {last}", fmt)
     _check_source(data, synthetic, fmt, column_map, encoding)
     rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers.value)
-    with stages(fmt) as run:
-        with run.stage("load data"):
-            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
-        with run.stage("assess reps" if plan is None else "calculate and assess reps"):
-            shown = _watchlist(dataset, team, period, rules, evaluate, plan, fmt)
-        with run.stage("write tables and charts"):
-            written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt, notes)
+    stage = "assess reps" if plan is None else "calculate and assess reps"
+    _run(data, synthetic, fmt, column_map, encoding, out, stage,
+         lambda dataset: _watchlist(dataset, team, period, rules, evaluate, plan, fmt))
 
 
 def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: Any,
@@ -426,14 +425,8 @@ def conflicts(
     """Shared accounts, late handovers, colleague-account activity: same vs cross team."""
     require("insights", "teamquota conflicts")
     _check_source(data, synthetic, fmt, column_map, encoding)
-    with stages(fmt) as run:
-        with run.stage("load data"):
-            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
-        with run.stage("find conflicts"):
-            shown = _conflicts(dataset, team, period, handover_days, top)
-        with run.stage("write tables and charts"):
-            written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt, notes)
+    _run(data, synthetic, fmt, column_map, encoding, out, "find conflicts",
+         lambda dataset: _conflicts(dataset, team, period, handover_days, top))
 
 
 def _conflicts(dataset: Dataset, team: str | None, period: PeriodKind, handover_days: int,
@@ -518,14 +511,8 @@ def simulate(
     gate = _decimals(threshold, "--threshold", fmt)[0]
     levels = _decimals(thresholds, "--thresholds", fmt)
     _check_source(data, synthetic, fmt, column_map, encoding)
-    with stages(fmt) as run:
-        with run.stage("load data"):
-            dataset, notes = _load(data, synthetic, fmt, column_map, encoding)
-        with run.stage(f"replay {replicates} quarters"):
-            shown = _simulate(dataset, replicates, seed, gate, levels, fixed_reps)
-        with run.stage("write tables and charts"):
-            written = write_outputs(out, shown, fmt)
-    finish(shown, written, out, fmt, notes)
+    _run(data, synthetic, fmt, column_map, encoding, out, f"replay {replicates} quarters",
+         lambda dataset: _simulate(dataset, replicates, seed, gate, levels, fixed_reps))
 
 
 def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,
