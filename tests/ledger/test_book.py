@@ -504,3 +504,15 @@ def test_corrections__a_changed_key_after_unchanged_and_waived_ones_is_still_boo
     drafts = corrections(fresh, locked, {}, waive_bob)
     assert [(d.key[0], d.amount, d.line_type, d.waived) for d in drafts] == [
         ("bob", D("0"), "clawback", True), ("cy", D("2.00"), "adjustment", False)]
+
+
+def test_manual__an_adjustment_in_an_approved_period_reopens_it_audited_by_its_author():
+    store = MemoryStore()
+    run(store, {("2017-Q3", RITA): "1.00"})
+    store.set_status("2017-Q3", APPROVED, "fiona")
+    book.add_manual(store, RITA, "2017-Q3", D("50.00"), "USD", "dispute", "otto", "quarter")
+    assert [p.status for p in store.periods()] == ["calculated"]
+    assert [(a, action, label) for a, action, label, _ in store.events] == [
+        ("otto", "period.reopened", "2017-Q3")]
+    assert store.events[0][3] == ("2017-Q3: approved numbers changed (manual adjustment by "
+                                  "otto); reviews and approval must be given again")
