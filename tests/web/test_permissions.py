@@ -188,12 +188,29 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     ("get", "api_not_found", lambda o: "/api/nope/", row(NF, anon=NF)),
     ("get", "schema_plan", lambda o: "/schemas/plan.json", row(OK, anon=OK)),
     ("get", "schema_column_map", lambda o: "/schemas/column-map.json", row(OK, anon=OK)),
+    # --- close workbench ---
+    # --- end close workbench ---
+    # --- plan letters and statement downloads ---
+    # --- end plan letters and statement downloads ---
+    # --- notifications ---
+    # --- end notifications ---
+    # --- rep and leader views ---
+    # --- end rep and leader views ---
 ]
 
 POST_DATA = {"import_upload": "upload", "dispute_raise": {"text": "Why so low?"},
              "dispute_adjust": {"amount": "25.00", "reason": "missed deal"},
              "import_apply": {"mode": "upsert"},
-             "team_rating": {"rep": "rita", "skill": "overall", "rating": "4"}}
+             "team_rating": {"rep": "rita", "skill": "overall", "rating": "4"},
+             # --- close workbench ---
+             # --- end close workbench ---
+             # --- plan letters and statement downloads ---
+             # --- end plan letters and statement downloads ---
+             # --- notifications ---
+             # --- end notifications ---
+             # --- rep and leader views ---
+             # --- end rep and leader views ---
+             }
 
 
 @pytest.fixture
@@ -213,9 +230,18 @@ def objects(world: World) -> dict[str, object]:
     rating = LeaderRating.objects.create(payee=rita_line.payee, skill="overall",
                                          rating=Decimal("3"), recorded_by=world.lea)
     rob_membership = Membership.objects.get(payee__payee_id="rob").pk
+    extra: dict[str, object] = {}
+    # --- close workbench ---
+    # --- end close workbench ---
+    # --- plan letters and statement downloads ---
+    # --- end plan letters and statement downloads ---
+    # --- notifications ---
+    # --- end notifications ---
+    # --- rep and leader views ---
+    # --- end rep and leader views ---
     return {"run": world.run.pk, "rita_user": world.rita.pk, "rita_line": rita_line.pk,
             "sue_line": sue_line.pk, "dispute": dispute.pk, "import": imp.pk, "staged": staged.key,
-            "rating": rating.pk, "rob_membership": rob_membership}
+            "rating": rating.pk, "rob_membership": rob_membership, **extra}
 
 
 def _request(client, method: str, name: str, url: str):  # noqa: ANN001, ANN202

@@ -81,6 +81,14 @@ urlpatterns = [
     path("users/<int:user_id>/password/", account.password_reset, name="user_password_reset"),
     path("account/password/", account.password_change, name="password_change"),
     path("account/tokens/", api.api_tokens, name="api_tokens"),
+    # --- close workbench ---
+    # --- end close workbench ---
+    # --- plan letters and statement downloads ---
+    # --- end plan letters and statement downloads ---
+    # --- notifications ---
+    # --- end notifications ---
+    # --- rep and leader views ---
+    # --- end rep and leader views ---
     # the JSON API (teamquota.web.comp.api): api_openapi, then one pattern per operation
     *json_api.urlpatterns,
 ]

@@ -24,3 +24,11 @@ __all__ = [
     "Payee", "PayoutLine", "Period", "PeriodReview", "PeriodSnapshot", "Plan", "PlanAssignment",
     "PlanVersion", "Run", "Target", "Team", "TeamSummary", "User", "record",
 ]
+
+# One section per feature (each owned by its own work; add imports and names only inside it).
+# --- close workbench: models/close.py ---
+# --- end close workbench ---
+# --- plan letters: models/letters.py ---
+# --- end plan letters ---
+# --- notifications: models/notifications.py ---
+# --- end notifications ---

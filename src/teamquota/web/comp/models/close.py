@@ -1,0 +1,3 @@
+"""The finance close workbench: per-team sign-off and rejection of a period's numbers."""
+
+from __future__ import annotations

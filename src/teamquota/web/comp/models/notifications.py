@@ -1,0 +1,3 @@
+"""Notifications: the in-app inbox and each user's delivery preferences."""
+
+from __future__ import annotations
