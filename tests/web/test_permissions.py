@@ -191,6 +191,7 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     # --- close workbench ---
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
+    ("get", "letters", lambda o: "/letters/", row(OK)),
     # --- end plan letters and statement downloads ---
     # --- notifications ---
     # --- end notifications ---

@@ -15,6 +15,7 @@ from teamquota.web.comp.views import (
     insights,
     insights_allocate,
     insights_simulate,
+    letters,
     org,
     periods,
     plans,
@@ -84,6 +85,7 @@ urlpatterns = [
     # --- close workbench ---
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
+    path("letters/", letters.letter_list, name="letters"),
     # --- end plan letters and statement downloads ---
     # --- notifications ---
     # --- end notifications ---
