@@ -125,3 +125,30 @@ def test_a_run_failed_as_stuck_stays_failed_when_its_worker_finishes_late(world)
     execute_run(run, fake_calculate)  # still held in memory as running
     run.refresh_from_db()
     assert run.status == "failed" and not PayoutLine.objects.filter(run=run).exists()
+
+
+def test_sales_ops_retries_a_failed_run_as_a_new_run_that_names_it(client, world, monkeypatch):
+    import teamquota
+    monkeypatch.setattr(teamquota, "calculate",
+                        lambda plan, data, progress=None: fake_calculate(plan, data))
+    failed = Run.objects.create(status="failed", note="month end", progress="failed")
+    client.force_login(world.otto)
+    assert "Retry" in client.get(f"/runs/{failed.pk}/").content.decode()
+    response = client.post("/runs/start/", {"retry_of": str(failed.pk)})
+    retry = Run.objects.order_by("-pk").first()
+    assert response["Location"] == f"/runs/{retry.pk}/"
+    # the failure stays on record; the new run says what it retries
+    assert Run.objects.get(pk=failed.pk).status == "failed"
+    assert (retry.status, retry.note) == ("done", f"retry of run #{failed.pk}: month end")
+
+
+def test_only_a_failed_run_can_be_retried_and_finance_sees_no_retry_button(client, world):
+    failed = Run.objects.create(status="failed", progress="failed")
+    client.force_login(world.fiona)
+    assert "Retry" not in client.get(f"/runs/{failed.pk}/").content.decode()
+    client.force_login(world.otto)
+    before = Run.objects.count()
+    # a done run, a run that does not exist, a non-number: 404, and no run is started
+    for retry_of in (str(world.run.pk), "999999", "abc"):
+        assert client.post("/runs/start/", {"retry_of": retry_of}).status_code == 404
+    assert Run.objects.count() == before

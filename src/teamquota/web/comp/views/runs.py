@@ -33,8 +33,17 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access.require_role("sales_ops")
 def run_start(request: HttpRequest) -> HttpResponse:
+    note = request.POST.get("note", "")
+    retry_of = request.POST.get("retry_of", "")
+    if retry_of:
+        # Retry: a failed run (a worker that died, a timeout, a full disk) is not run again
+        # in place (its failure stays on record); a new run on today's inputs says what it
+        # retries.
+        failed = get_object_or_404(access.runs_visible_to(request.user), pk=_int(retry_of),
+                                   status="failed")
+        note = f"retry of run #{failed.pk}" + (f": {failed.note}" if failed.note else "")
     try:
-        run = start_run_for(request.user, request.POST.get("note", "")[:300])
+        run = start_run_for(request.user, note[:300])
     except RunNotStarted as exc:  # a full disk (D050): nothing was written
         messages.error(request, str(exc))
         return redirect("runs")
@@ -51,6 +60,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, template, {
         "run": run, "totals": [{"period": t["period"], "total": fmt_amount(t["total"])}
                                for t in totals],
+        "can_retry": request.user.has_role("sales_ops"),
         "others": access.runs_visible_to(request.user).exclude(pk=run.pk)
         .filter(status="done")[:20]})
 
