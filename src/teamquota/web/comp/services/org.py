@@ -302,3 +302,24 @@ def save_team(user: User, team: Team | None, team_id: str, name: str,
                    before=before.get("leader", "none"), after=after["leader"], edit=imp.pk)
             summary += f"; the {leadership}"
     return team, summary
+
+
+# --- pickers: the people and teams the organisation and plan pages offer by name ---------
+# Up to this many people a page offers a <select>; beyond it a <datalist> the browser filters
+# as one types (a select of thousands is unusable). Either way the server checks the id.
+PICKER_LIMIT = 300
+
+
+def people_choices(payees: Any = None) -> list[dict[str, str]]:
+    """``payees`` (default: everyone) as picker options, by name: value the payee id, label
+    'Name (id)' — two people may share a name, never an id."""
+    found = Payee.objects.all() if payees is None else payees
+    return [{"id": pid, "label": f"{name} ({pid})"}
+            for pid, name in found.order_by("name", "payee_id").values_list("payee_id", "name")]
+
+
+def team_choices(exclude: Team | None = None) -> list[dict[str, str]]:
+    """Every team (but ``exclude``) as picker options, by name: 'North (north)'."""
+    teams = Team.objects.all() if exclude is None else Team.objects.exclude(pk=exclude.pk)
+    return [{"id": tid, "label": f"{name} ({tid})"}
+            for tid, name in teams.order_by("name", "team_id").values_list("team_id", "name")]

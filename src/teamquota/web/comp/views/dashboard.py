@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,10 +24,13 @@ from teamquota.web.comp.models import (
     CreditRow,
     Leadership,
     Membership,
+    PayoutLine,
     Period,
     Team,
     TeamSummary,
 )
+from teamquota.web.comp.services.money import shown
+from teamquota.web.comp.services.pace import expected_by_today, pace_series  # noqa: F401 (moved; re-exported)
 from teamquota.web.comp.views.common import (
     cached_plan_for,
     last_change,
@@ -95,47 +98,65 @@ def members_on(team: Team, period: Period) -> list[Any]:
                 .order_by("payee__name"))
 
 
-def pace_series(period: Period, target: Decimal | None, credits: list[tuple[date, Decimal]],
-                today: date) -> dict[str, Any]:
-    """Cumulative credit by day, and the straight line from 0 to target over the period."""
-    by_day: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for day, amount in credits:
-        by_day[day] += amount
-    days, cumulative, running = [], [], ZERO
-    day, last = period.start, min(period.end, today)
-    while day <= last:
-        running += by_day.get(day, ZERO)
-        days.append(day.isoformat())
-        cumulative.append(str(running))
-        day += timedelta(days=1)
-    pace = None
-    if target:
-        pace = {"x": [period.start.isoformat(), period.end.isoformat()],
-                "y": ["0", str(target)]}
-    return {"x": days, "y": cumulative, "pace": pace}
-
-
-def expected_by_today(period: Period, target: Decimal, today: date) -> Decimal:
-    if today >= period.end:
-        return target
-    if today < period.start:
-        return ZERO
-    elapsed = (today - period.start).days + 1
-    return exact_div(target * elapsed, Decimal((period.end - period.start).days + 1))
-
-
-def _trend(team: Team, periods: list[Period]) -> list[tuple[str, str]]:
-    """Attainment of the team's first team component in each published period (one query)."""
+def _trend(team: Team, periods: list[Period]) -> tuple[list[tuple[str, str]], str | None]:
+    """Attainment of the team's first team component in each published period (one query),
+    and that component's id in the latest period shown (its gate is drawn on the chart)."""
     query = Q(pk__in=[])
     for p in periods:
         query |= Q(run_id=p.run_id, period=p.label)
-    first: dict[str, Decimal] = {}
-    for label, attainment in (AttainmentRow.objects.filter(
+    first: dict[str, tuple[str, Decimal]] = {}
+    for label, component_id, attainment in (AttainmentRow.objects.filter(
             query, subject_type="team", subject_id=team.team_id, attainment__isnull=False)
-            .order_by("period", "component_id").values_list("period", "attainment")):
-        first.setdefault(label, attainment)
-    return [(p.label, str((first[p.label] * 100).quantize(Decimal("0.1"))))
-            for p in periods if p.label in first]
+            .order_by("period", "component_id")
+            .values_list("period", "component_id", "attainment")):
+        first.setdefault(label, (component_id, attainment))
+    points = [(p.label, str((first[p.label][1] * 100).quantize(Decimal("0.1"))))
+              for p in periods if p.label in first]
+    return points, first[points[-1][0]][0] if points else None
+
+
+def trend_lines(plan: PlanModel | None, component_id: str | None) -> list[dict[str, str]]:
+    """The reference lines of the trend chart, in percent: the component's gate (when it
+    has one) and the target, 100% — so a fall from 75% to 70% reads against where the
+    component starts paying and where it is meant to be, not against a zoomed axis."""
+    lines = []
+    comp = next((c for c in plan.components if c.id == component_id), None) if plan else None
+    if comp is not None and comp.gate is not None and \
+            comp.gate.team_attainment_at_least is not None:
+        gate = comp.gate.team_attainment_at_least
+        lines.append({"name": f"gate {fmt_pct(gate, 0)}",
+                      "y": str((gate * 100).quantize(Decimal("0.1")))})
+    lines.append({"name": "target 100%", "y": "100.0"})
+    return lines
+
+
+def _member_results(period: Period, plan: PlanModel | None, payee_ids: list[str]
+                    ) -> tuple[list[dict[str, str]], dict[str, list[str]], dict[str, str]]:
+    """Each member's own results in ``period``: attainment of every payee-scope component
+    the run measured (columns, named by the plan), and what the period pays them (every
+    line their statement shows, at its currency's places). Two queries."""
+    names = {c.id: c.name or c.id for c in plan.components} if plan else {}
+    columns: list[str] = []
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for payee_id, component_id, attainment in (AttainmentRow.objects.filter(
+            run_id=period.run_id, period=period.label, subject_type="payee",
+            subject_id__in=payee_ids).order_by("component_id")
+            .values_list("subject_id", "component_id", "attainment")):
+        if component_id not in columns:
+            columns.append(component_id)
+        found[payee_id][component_id] = \
+            fmt_pct(attainment) if attainment is not None else "no target"
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    currencies: dict[str, set[str]] = defaultdict(set)
+    for payee_id, currency, total in (PayoutLine.shown(period).filter(
+            payee__payee_id__in=payee_ids).values("payee__payee_id", "currency")
+            .annotate(total=ExactSum("amount"))
+            .values_list("payee__payee_id", "currency", "total")):
+        totals[payee_id] += total
+        currencies[payee_id].add(currency)
+    attainment = {pid: [found[pid].get(c, "—") for c in columns] for pid in payee_ids}
+    pay = {pid: shown(totals[pid], currencies[pid]) for pid in totals}
+    return ([{"id": c, "name": names.get(c, c)} for c in columns], attainment, pay)
 
 
 def _credited_by_day(team: Team, period: Period) -> list[tuple[date, Decimal]]:
@@ -205,13 +226,16 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
         spans.setdefault(m.payee.payee_id, []).append(m)
     if show_members:
         through = _credited_through(team, period, list(spans))
+        columns, attainment, pay = _member_results(period, plan, list(spans))
+        numbers["attainment_columns"] = columns
         rows = []
-        for held in spans.values():
-            amount = through.get(held[0].payee.payee_id) or ZERO
+        for payee_id, held in spans.items():
+            amount = through.get(payee_id) or ZERO
             share = exact_div(amount, credited) if credited else ZERO
             rows.append({"payee": held[0].payee, "amount": fmt_money(amount), "raw": str(amount),
                          "share": fmt_pct(share), "membership": held[0], "spans": ", ".join(
-                             f"{m.start_date} to {m.end_date or 'open'}" for m in held)})
+                             f"{m.start_date} to {m.end_date or 'open'}" for m in held),
+                         "attainment": attainment[payee_id], "pay": pay.get(payee_id, "—")})
         rows.sort(key=lambda r: Decimal(r["raw"]), reverse=True)
         numbers["members"] = rows
         numbers["members_chart"] = to_json({"x": [chart_label(r["payee"].name) for r in rows],
@@ -226,8 +250,11 @@ def _numbers(team: Team, period: Period, plan: PlanModel | None, show_members: b
             else "Through no member of the period"}
     else:
         numbers["member_count"] = len(spans)
-    trend = _trend(team, periods)
-    numbers["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend]})
+    trend, trend_component = _trend(team, periods)
+    lines = trend_lines(plan, trend_component)
+    numbers["trend_lines"] = lines
+    numbers["trend_chart"] = to_json({"x": [t[0] for t in trend], "y": [t[1] for t in trend],
+                                      "lines": lines})
     cache.set(key, numbers, 3600)
     return numbers
 
@@ -279,5 +306,8 @@ def team_dashboard(request: HttpRequest, team_id: str) -> HttpResponse:
             .values_list("payee_id", flat=True))
         for r in context["members"]:
             r["statement"] = r["payee"].payee_id in visible_statements
+            if not r["statement"]:  # pay is on the statement: only whoever may open it
+                r["pay"] = None
+        context["pay_hidden"] = any(r["pay"] is None for r in context["members"])
     context["children"] = access.teams_visible_to(user, period).filter(parent=team)
     return render(request, "comp/team_dashboard.html", context)

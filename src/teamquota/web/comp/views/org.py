@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Leadership, Membership, Payee, Target, Team
+from teamquota.web.comp.models import Leadership, Membership, Payee, Period, Target, Team
 from teamquota.web.comp.services import org
 from teamquota.web.comp.services.target_edits import set_target
 
@@ -65,7 +65,14 @@ def org_list(request: HttpRequest) -> HttpResponse:
             errors.append(str(exc))
     teams = Team.objects.select_related("leader", "parent").order_by("team_id")
     return render(request, "comp/org_list.html", {"teams": teams, "errors": errors,
-                                                  "form": request.POST})
+                                                  "form": request.POST, **_pickers()})
+
+
+def _pickers(team: Team | None = None) -> dict[str, Any]:
+    """People and teams by name for the pages' pickers (a datalist when there are many)."""
+    people = org.people_choices()
+    return {"people": people, "long_people": len(people) > org.PICKER_LIMIT,
+            "team_choices": org.team_choices(exclude=team)}
 
 
 @access.require_role("sales_ops")
@@ -97,9 +104,12 @@ def _team_page(request: HttpRequest, team: Team, errors: list[str]) -> HttpRespo
         "team": team, "errors": errors, "form": request.POST, "memberships": memberships,
         "leaderships": Leadership.objects.filter(team=team).select_related("payee")
         .order_by("start_date"),
-        "teams": Team.objects.exclude(pk=team.pk).order_by("name"),
-        "member_payees": sorted(payees.values(), key=lambda p: p.name),
-        "targets": targets.order_by("period", "subject_type", "subject_id", "measure")[:500]}
+        "member_choices": org.people_choices(Payee.objects.filter(payee_id__in=members)),
+        "measures": sorted(set(Target.objects.values_list("measure", flat=True).distinct())),
+        "period_labels": list(Period.objects.order_by("-start").values_list("label", flat=True)
+                              [:24]),
+        "targets": targets.order_by("period", "subject_type", "subject_id", "measure")[:500],
+        **_pickers(team)}
     return render(request, "comp/org_team.html", context)
 
 
@@ -152,6 +162,16 @@ def target_set(request: HttpRequest, team_id: str) -> HttpResponse:
     subject = request.POST.get("subject", "").strip()
     subject_type, subject_id = ("team", team.team_id) if subject in ("", team.team_id) \
         else ("payee", subject)
-    return _membership_change(request, team, lambda: set_target(
-        request.user, subject_type, subject_id, request.POST.get("measure", ""),
-        request.POST.get("period", ""), request.POST.get("amount", "")))
+
+    def change() -> str:
+        # the picker offers the team and its members: another team's payee is a tampered
+        # (or stale) form, refused by name rather than set from the wrong page
+        payee = Payee.objects.filter(payee_id=subject_id).first()
+        if subject_type == "payee" and payee is not None and \
+                not Membership.objects.filter(team=team, payee=payee).exists():
+            raise org.OrgError(f"for: {payee.name} ({payee.payee_id}) is not a member of "
+                               f"{team.name}; set their target from their team's page")
+        return set_target(request.user, subject_type, subject_id,
+                          request.POST.get("measure", ""), request.POST.get("period", ""),
+                          request.POST.get("amount", ""))
+    return _membership_change(request, team, change)

@@ -25,6 +25,7 @@ from teamquota.web.comp.models import Payee, Plan, PlanAssignment, PlanVersion, 
 from teamquota.web.comp.models.results import PAYOUT_PLACES
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.import_diff import count
+from teamquota.web.comp.services.org import people_choices
 from teamquota.web.comp.views.common import plan_of_version, to_json
 
 
@@ -208,8 +209,11 @@ def plan_assign(request: HttpRequest, plan_id: str) -> HttpResponse:
     plan = get_object_or_404(Plan, plan_id=plan_id)
     errors = []
     if request.method == "POST":
-        ids = [i.strip() for i in request.POST.get("payee_ids", "").replace(",", "\n")
-               .splitlines() if i.strip()]
+        # the picker sends one id per person chosen, the paste box a text of ids (one per
+        # line or comma-separated); each id is checked below, whichever field it came in
+        texts = [*request.POST.getlist("payee_ids"), request.POST.get("pasted_ids", "")]
+        ids = list(dict.fromkeys(i.strip() for text in texts
+                                 for i in text.replace(",", "\n").splitlines() if i.strip()))
         found = {p.payee_id: p for p in Payee.objects.filter(payee_id__in=ids)}
         errors += [f"unknown payee id '{i}'" for i in ids if i not in found]
         try:
@@ -221,7 +225,7 @@ def plan_assign(request: HttpRequest, plan_id: str) -> HttpResponse:
         except ValueError:
             errors.append("dates must be written YYYY-MM-DD")
         if not ids:
-            errors.append("list at least one payee id")
+            errors.append("choose at least one person (or paste their payee ids)")
         if not errors:
             with transaction.atomic():
                 for payee in found.values():
@@ -234,5 +238,6 @@ def plan_assign(request: HttpRequest, plan_id: str) -> HttpResponse:
             messages.success(request, f"Assigned {plan.plan_id} to "
                              f"{count(len(found), 'payee')}")
             return redirect("plan", plan_id=plan.plan_id)
-    return render(request, "comp/plan_assign.html", {"plan": plan, "errors": errors,
-                                                     "form": request.POST})
+    return render(request, "comp/plan_assign.html", {
+        "plan": plan, "errors": errors, "form": request.POST, "people": people_choices(),
+        "chosen": set(request.POST.getlist("payee_ids"))})

@@ -16,16 +16,29 @@
       return [[{ x: d.x, y: num(d.y), type: "bar", marker: { color: "#2680c2" } }],
               { title: { text: "Contribution by member" } }];
     },
+    // attainment against its reference lines (gate, target 100%) on an axis from 0, so a
+    // fall from 75% to 70% is drawn as the small step it is, below the gate it matters for
     trend: function (d) {
-      return [[{ x: d.x, y: num(d.y), type: "scatter", mode: "lines+markers",
-        line: { color: "#0b6e4f" } }], { title: { text: "Team attainment by period (%)" },
-        yaxis: { ticksuffix: "%" } }];
+      var lines = d.lines || [], y = num(d.y);
+      var top = Math.max.apply(null, y.concat(lines.map(function (l) { return Number(l.y); }), [0]));
+      var shapes = lines.map(function (l, i) { return { type: "line", xref: "paper", x0: 0, x1: 1,
+        y0: Number(l.y), y1: Number(l.y), line: { dash: i ? "dash" : "dot", width: 2,
+          color: i ? "#0b6e4f" : "#c0392b" } }; });
+      var notes = lines.map(function (l) { return { xref: "paper", x: 1, xanchor: "right",
+        y: Number(l.y), yanchor: "bottom", text: l.name, showarrow: false,
+        font: { size: 11 } }; });
+      var title = "Team attainment by period (%)" + (lines.length ? ", with " +
+        lines.map(function (l) { return l.name; }).join(" and ") + " lines" : "");
+      return [[{ x: d.x, y: y, name: "team attainment", type: "scatter", mode: "lines+markers",
+        line: { color: "#0b6e4f" } }], { title: { text: title },
+        yaxis: { ticksuffix: "%", range: [0, top * 1.1 || 1], rangemode: "tozero" },
+        shapes: shapes, annotations: notes, showlegend: false }, lines];
     },
     curve: function (d) {
       return [[{ x: num(d.x), y: num(d.y), type: "scatter", mode: "lines+markers",
         line: { color: "#2680c2" } }], { title: { text: d.title },
-        xaxis: { title: { text: "attainment" }, ticksuffix: "%" },
-        yaxis: { title: { text: "payout factor" }, ticksuffix: "%" } }];
+        xaxis: { title: { text: "attainment" }, ticksuffix: "%", rangemode: "tozero" },
+        yaxis: { title: { text: "payout factor" }, ticksuffix: "%", rangemode: "tozero" } }];
     },
     watch: function (d) {
       var pct = function (a) { return a.map(function (v) { return v == null ? null : v * 100; }); };
@@ -71,12 +84,13 @@
       var out = draw[el.dataset.chart](JSON.parse(src.textContent));
       Plotly.newPlot(el, out[0], Object.assign({}, layoutBase, out[1]),
         { displaylogo: false, responsive: true, staticPlot: false });
-      describe(el, out[0], out[1]);
+      describe(el, out[0], out[1], out[2] || []);
     });
   }
   // A text alternative for screen readers: the chart is named by its title and described
-  // by a visually hidden table of the figures it plots (one row per x value).
-  function describe(el, traces, layout) {
+  // by a visually hidden table of the figures it plots (one row per x value), reference
+  // lines (a gate, a target) as columns of their constant value.
+  function describe(el, traces, layout, lines) {
     var title = (layout.title && (layout.title.text || layout.title)) || el.dataset.chart;
     var id = (el.id || el.dataset.source) + "-figures";
     var old = document.getElementById(id);
@@ -93,6 +107,9 @@
     series.forEach(function (t, i) {
       head.appendChild(document.createElement("th")).textContent = t.name || "value " + (i + 1);
     });
+    lines.forEach(function (l) {
+      head.appendChild(document.createElement("th")).textContent = l.name;
+    });
     var body = table.createTBody(), xs = [];
     series.forEach(function (t) { t.x.forEach(function (x) { if (xs.indexOf(x) < 0) xs.push(x); }); });
     xs.slice(0, 200).forEach(function (x) {
@@ -102,6 +119,7 @@
         var i = t.x.indexOf(x), v = i < 0 ? null : t.y[i];
         row.insertCell().textContent = v == null ? "—" : String(v);
       });
+      lines.forEach(function (l) { row.insertCell().textContent = String(l.y); });
     });
     el.insertAdjacentElement("afterend", box);
     el.setAttribute("role", "img");
