@@ -192,8 +192,42 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
     ("get", "letters", lambda o: "/letters/", row(OK)),
+    # a letter's page and PDF: the payee, their leader, finance and sales ops; only the
+    # payee accepts (tests/web/test_letters.py)
+    ("get", "letter", lambda o: f"/letters/{o.get('rita_letter', 'N')}/",
+     row(OK, sue=NF, sam=NF)),
+    ("get", "letter", lambda o: f"/letters/{o.get('sue_letter', 'N')}/",
+     row(OK, rita=NF, lea=NF)),
+    ("get", "letter_pdf", lambda o: f"/letters/{o.get('rita_letter', 'N')}/letter.pdf",
+     row(OK, sue=NF, sam=NF)),
+    ("post", "letter_accept", lambda o: f"/letters/{o.get('rita_letter', 'N')}/accept/",
+     row(F, rita=R, sue=NF, sam=NF)),
+    ("get", "letters_status", lambda o: "/plans/ae_test/letters/", only(OK, "fiona", "otto")),
+    ("get", "letters_status", lambda o: "/plans/other_plan/letters/",
+     only(NF, "fiona", "otto")),
+    ("post", "letters_send", lambda o: "/plans/ae_test/letters/send/", only(R, "otto")),
+    ("get", "statement_pdf", lambda o: "/statements/rita/statement.pdf",
+     row(OK, sue=NF, sam=NF)),
+    ("get", "statement_pdf", lambda o: "/statements/sue/statement.pdf?period=2017-Q1",
+     row(OK, rita=NF, lea=NF)),
+    ("get", "statement_pdf", lambda o: "/statements/rita/statement.pdf?period=1999-Q1",
+     row(NF)),
+    ("get", "statement_csv", lambda o: "/statements/rita/statement.csv?period=2017-Q1",
+     row(OK, sue=NF, sam=NF)),
+    ("get", "statement_csv", lambda o: "/statements/sue/statement.csv",
+     row(OK, rita=NF, lea=NF)),
+    ("get", "statement_csv", lambda o: "/statements/rob/statement.csv",
+     row(OK, rita=NF, sue=NF, sam=NF)),
     # --- end plan letters and statement downloads ---
     # --- notifications ---
+    # everyone has their own inbox; Rita's notice is a 404 for everyone else, sales ops too
+    ("get", "inbox", lambda o: "/inbox/", row(OK)),
+    ("get", "inbox", lambda o: "/inbox/?show=unread", row(OK)),
+    ("post", "notification_read", lambda o: f"/inbox/{o.get('rita_notice', 'N')}/read/",
+     row(NF, rita=R)),
+    ("post", "notifications_read_all", lambda o: "/inbox/read-all/", row(R)),
+    ("get", "notification_prefs", lambda o: "/account/notifications/", row(OK)),
+    ("post", "notification_prefs", lambda o: "/account/notifications/", row(R)),
     # --- end notifications ---
     # --- rep and leader views ---
     # --- end rep and leader views ---
@@ -208,6 +242,7 @@ POST_DATA = {"import_upload": "upload", "dispute_raise": {"text": "Why so low?"}
              # --- plan letters and statement downloads ---
              # --- end plan letters and statement downloads ---
              # --- notifications ---
+             "notification_prefs": {"statement_published-in_app": "on"},
              # --- end notifications ---
              # --- rep and leader views ---
              # --- end rep and leader views ---
@@ -235,8 +270,17 @@ def objects(world: World) -> dict[str, object]:
     # --- close workbench ---
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
+    from teamquota.web.comp.services.letters import send_letters
+    from teamquota.web.comp.views.letters import letter_content
+    sent = {ln.payee.payee_id: ln.pk for ln in
+            send_letters(world.otto, world.plan.current, letter_content)}
+    extra.update(rita_letter=sent["rita"], sue_letter=sent["sue"])
     # --- end plan letters and statement downloads ---
     # --- notifications ---
+    from teamquota.web.comp.models import Notification
+    extra["rita_notice"] = Notification.objects.create(
+        recipient=world.rita, kind="statement_published", title="Your 2017-Q1 statement",
+        link="/statements/rita/?period=2017-Q1").pk
     # --- end notifications ---
     # --- rep and leader views ---
     # --- end rep and leader views ---

@@ -441,3 +441,32 @@ def insight_teams_visible_to(user: User) -> QuerySet[Team]:
 def may_see_insights(user: User, team: Team) -> bool:
     """For menus and links only; the views decide with the queryset above."""
     return insight_teams_visible_to(user).filter(pk=team.pk).exists()
+
+
+# --- notifications ---
+def notifications_visible_to(user: User) -> QuerySet[Any]:
+    """The user's own notices, and nobody else's (another user's notice id is a 404)."""
+    from teamquota.web.comp.models import Notification
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+# --- end notifications ---
+
+
+# --- plan letters ---
+def letters_visible_to(user: User) -> QuerySet[Any]:
+    """Plan letters the user may read: their own; a leader's members' (the payees whose
+    statements they may open); every letter for finance and sales ops."""
+    from teamquota.web.comp.models import PlanLetter
+    if not user.is_authenticated:
+        return PlanLetter.objects.none()
+    if sees_everything(user):
+        return PlanLetter.objects.all()
+    return PlanLetter.objects.filter(payee__in=payees_visible_to(user))
+
+
+def may_accept_letter(user: User, letter: Any) -> bool:
+    """Only the payee, signed in as themself, accepts their letter — never sales ops, nor a
+    leader on a member's behalf."""
+    return bool(user.is_authenticated and user.payee_id and letter.payee_id == user.payee_id)
+# --- end plan letters ---

@@ -10,12 +10,14 @@ from teamquota.web.comp.views import (
     auth,
     dashboard,
     disputes,
+    documents,
     estimator,
     imports,
     insights,
     insights_allocate,
     insights_simulate,
     letters,
+    notifications,
     org,
     periods,
     plans,
@@ -83,11 +85,33 @@ urlpatterns = [
     path("account/password/", account.password_change, name="password_change"),
     path("account/tokens/", api.api_tokens, name="api_tokens"),
     # --- close workbench ---
+    path("periods/<str:label>/register.csv", periods.period_register_csv,
+         name="period_register_csv"),
+    path("periods/<str:label>/signoff/<str:team_id>/", periods.period_signoff,
+         name="period_signoff"),
+    path("periods/<str:label>/reject/<str:team_id>/", periods.period_reject,
+         name="period_reject"),
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
     path("letters/", letters.letter_list, name="letters"),
+    path("letters/<int:pk>/", letters.letter_detail, name="letter"),
+    path("letters/<int:pk>/letter.pdf", documents.letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/accept/", letters.letter_accept, name="letter_accept"),
+    path("plans/<str:plan_id>/letters/", letters.letters_status, name="letters_status"),
+    path("plans/<str:plan_id>/letters/send/", letters.letters_send, name="letters_send"),
+    path("statements/<str:payee_id>/statement.pdf", documents.statement_pdf,
+         name="statement_pdf"),
+    path("statements/<str:payee_id>/statement.csv", documents.statement_csv,
+         name="statement_csv"),
     # --- end plan letters and statement downloads ---
     # --- notifications ---
+    path("inbox/", notifications.inbox, name="inbox"),
+    path("inbox/read-all/", notifications.notifications_read_all,
+         name="notifications_read_all"),
+    path("inbox/<int:notification_id>/read/", notifications.notification_read,
+         name="notification_read"),
+    path("account/notifications/", notifications.notification_prefs,
+         name="notification_prefs"),
     # --- end notifications ---
     # --- rep and leader views ---
     # --- end rep and leader views ---

@@ -27,8 +27,20 @@ __all__ = [
 
 # One section per feature (each owned by its own work; add imports and names only inside it).
 # --- close workbench: models/close.py ---
+from teamquota.web.comp.models.close import TeamDecision  # noqa: E402
+
+__all__ += ["TeamDecision"]
 # --- end close workbench ---
 # --- plan letters: models/letters.py ---
+from teamquota.web.comp.models.letters import LetterAcceptance, PlanLetter  # noqa: E402
+
+__all__ += ["LetterAcceptance", "PlanLetter"]
 # --- end plan letters ---
 # --- notifications: models/notifications.py ---
+from teamquota.web.comp.models.notifications import (  # noqa: E402
+    Notification,
+    NotificationPreference,
+)
+
+__all__ += ["Notification", "NotificationPreference"]
 # --- end notifications ---
