@@ -213,6 +213,22 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # a queued or running run whose task has not finished after this long is failed (E998)
 TEAMQUOTA_RUN_TIMEOUT_MINUTES = int(os.environ.get("TEAMQUOTA_RUN_TIMEOUT_MINUTES", "60"))
 
+# E-mail (notifications, services/notify.py): printed to the console unless an SMTP server
+# is configured; tests use Django's locmem backend (mail.outbox) by the test runner.
+EMAIL_HOST = os.environ.get("TEAMQUOTA_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("TEAMQUOTA_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(os.environ.get("TEAMQUOTA_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("TEAMQUOTA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TEAMQUOTA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("TEAMQUOTA_EMAIL_TLS", "1") == "1" and EMAIL_PORT != 465
+EMAIL_USE_SSL = EMAIL_PORT == 465
+EMAIL_TIMEOUT = int(os.environ.get("TEAMQUOTA_EMAIL_TIMEOUT", "20"))  # seconds; a worker waits
+DEFAULT_FROM_EMAIL = os.environ.get("TEAMQUOTA_EMAIL_FROM", "teamquota <noreply@localhost>")
+# where links in e-mails point (e.g. https://comp.example.com); without it they name the path
+TEAMQUOTA_BASE_URL = os.environ.get("TEAMQUOTA_BASE_URL", "")
+
 LOGGING = {
     "version": 1, "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

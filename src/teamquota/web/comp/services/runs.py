@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import DatabaseError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task, task_backends
 
@@ -55,6 +56,9 @@ from teamquota.web.comp.services.workers import AGAIN, DISK_FULL
 
 log = logging.getLogger(__name__)
 Calculator = Callable[[LoadedPlan, Any], Any]
+# sent (robustly: a receiver's error is logged) once a run's results are committed, with
+# run=<the Run>; notifications listen to tell leaders a review is due (services/notify_events)
+run_done = Signal()
 
 
 def loaded_plan(version: PlanVersion) -> LoadedPlan:
@@ -228,6 +232,7 @@ def _execute(run: Run, calculator: Calculator | None) -> Run:
                      "severity": "error", "source": None, "hint": None}])
     if run.status == "done":
         _refresh_statistics(run)
+        run_done.send_robust(sender=Run, run=run)
     return run
 
 
