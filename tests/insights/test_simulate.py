@@ -108,3 +108,130 @@ def test_simulate__summary_sensitivity_and_recommendation() -> None:
         1.0, "expected_total"]
     assert result.recommendation.endswith(CAVEAT)
     assert result.recommendation.startswith("Lowest expected cost: ")
+
+
+# --- plan fit on the plan's real targets, with the back-test (issue 16) ---
+
+HAND_PLAN = """
+plan: hand
+period: quarter
+components:
+  - id: personal
+    scope: payee
+    weight: 1
+    measure: {sum: amount, where: {stage: Won}}
+    payout:
+      curve: [[0, 0], [1, 1]]
+      cap: 2
+"""
+
+
+def _hand_case():
+    # a wins 100 + 50 in 2017-Q1 (target 300) and 300 in Q2 (target 200); b wins nothing
+    # in Q1 (target 100) and 150 in Q2 (target 100). TI 10000 -> 2500 per quarter.
+    # Engine, curve y = attainment capped at 2: a Q1 150/300 = 0.5 -> 1250.00;
+    # a Q2 300/200 = 1.5 -> 3750.00; b Q1 0 -> 0.00; b Q2 150/100 = 1.5 -> 3750.00.
+    deals = [{"deal_id": "a1", "owner_id": "a", "stage": "Won", "amount": "100",
+              "close_date": "2017-01-10"},
+             {"deal_id": "a2", "owner_id": "a", "stage": "Won", "amount": "50",
+              "close_date": "2017-03-31"},
+             {"deal_id": "a3", "owner_id": "a", "stage": "Won", "amount": "300",
+              "close_date": "2017-05-02"},
+             {"deal_id": "a4", "owner_id": "a", "stage": "Lost", "amount": "999",
+              "close_date": "2017-05-03"},
+             {"deal_id": "b1", "owner_id": "b", "stage": "Won", "amount": "150",
+              "close_date": "2017-06-30"}]
+    targets = [{"subject_type": "payee", "subject_id": p, "measure": "personal",
+                "period": q, "amount": a} for p, q, a in [
+        ("a", "2017-Q1", "300"), ("a", "2017-Q2", "200"), ("b", "2017-Q1", "100"),
+        ("b", "2017-Q2", "100")]]
+    return team_dataset(deals, {"a": "t", "b": "t"}, targets=targets)
+
+
+def _paid(results):
+    return {(r["payee_id"], r["period"]): r["amount"] for r in results.totals().to_pylist()}
+
+
+def test_backtest__hand_case_reproduces_the_engine_to_the_cent() -> None:
+    import teamquota
+    from teamquota.insights.replay import backtest
+    from teamquota.plan.loader import load_plan_text
+    plan = load_plan_text(HAND_PLAN, "<hand>")
+    data = _hand_case()
+    results = teamquota.calculate(plan, data)
+    assert _paid(results) == {("a", "2017-Q1"): Decimal("1250.00"),
+                              ("a", "2017-Q2"): Decimal("3750.00"),
+                              ("b", "2017-Q1"): Decimal("0.00"),
+                              ("b", "2017-Q2"): Decimal("3750.00")}
+    check = backtest(data, plan, results)
+    assert check.ok and check.lines == 4 and check.total == Decimal("8750.00")
+    assert check.message == ("back-test: replaying 2017-Q1 to 2017-Q2 pays the engine's 4 "
+                             "payout amounts (payee x period x component) to the cent, "
+                             "8,750.00 in all")
+
+
+def test_backtest__a_plan_the_replay_cannot_stand_in_for_stops_with_the_difference() -> None:
+    # the plan pays on GTX deals only; the replay sums every Won deal into one deal with no
+    # product, so a's Q1 measure becomes 150 where the engine measured 100 (a1 only):
+    # engine a Q1 100/300 -> 833.33, replay 0 (no GTX deal at all) -> the first difference
+    import teamquota
+    from teamquota.insights.replay import ReplayMismatch, backtest
+    from teamquota.plan.loader import load_plan_text
+    plan = load_plan_text(HAND_PLAN.replace("{stage: Won}", "{stage: Won, product: GTX}"),
+                          "<hand>")
+    data = _hand_case()
+    data = data.replace(deals=data["deals"].set_column(
+        data["deals"].schema.get_field_index("product"), "product",
+        __import__("pyarrow").array(["GTX", None, None, None, None])))
+    check = backtest(data, plan, teamquota.calculate(plan, data))
+    assert not check.ok
+    assert check.message.startswith(
+        "back-test failed: replaying 2017-Q1 to 2017-Q2 pays a 0.00 in 2017-Q1 on component "
+        "'personal', the engine paid 833.33 on the real data (1 of 4 amounts differ)")
+    with pytest.raises(ReplayMismatch, match="back-test failed"):
+        simulate(data, designs=["individual"], replicates=10, plan=plan)
+
+
+def test_simulate__current_plan_on_real_targets_is_marked_current() -> None:
+    from teamquota.insights.replay import PlanTargets, build_replay
+    from teamquota.plan.loader import load_plan_text
+    plan = load_plan_text(HAND_PLAN, "<hand>")
+    result = simulate(_hand_case(), designs=["individual"], replicates=20, seed=1,
+                      reps="fixed", plan=plan)
+    assert result.current == "current (hand)"
+    assert result.summary[["design", "current"]].values.tolist() == [
+        ["individual", False], ["current (hand)", True]]
+    assert result.notes[0].startswith("back-test: replaying 2017-Q1 to 2017-Q2")
+    # every seat's target is its rep's real target in the borrowed quarter
+    data = _hand_case()
+    targets = PlanTargets(data["targets"].to_pandas(), ["2017-Q1", "2017-Q2"], "personal",
+                          None)
+    seats = build_replay(data, 20, seed=1, reps="fixed", targets=targets).seats
+    real = {("a", "2017-Q1"): 300.0, ("a", "2017-Q2"): 200.0, ("b", "2017-Q1"): 100.0,
+            ("b", "2017-Q2"): 100.0}
+    assert [real[(r, q)] for r, q in zip(seats["rep_id"], seats["source_period"],
+                                         strict=True)] == seats["target_amount"].tolist()
+    assert set(seats["source_period"]) == {"2017-Q1", "2017-Q2"}
+
+
+@pytest.mark.slow
+def test_simulate__demo_backtest_matches_teamquota_demo_to_the_cent() -> None:
+    # the demo's actual payouts: the AE hybrid plan on targets suggested as `teamquota demo`
+    # makes them; 35 payees x 3 quarters x 2 components = 210 amounts, 221,627.22 in all
+    import teamquota
+    from teamquota.cli.demo import demo_plan_path
+    from teamquota.cli.run import demo_data
+    from teamquota.insights.engine_inputs import with_plan_targets
+    from teamquota.insights.replay import backtest
+    from teamquota.plan.loader import load_plan
+    plan = load_plan(demo_plan_path())
+    shown = teamquota.calculate(plan, demo_data(plan.plan))   # what `teamquota demo` pays
+    data = with_plan_targets(teamquota.demo_dataset(), plan)
+    assert data["targets"].equals(demo_data(plan.plan)["targets"])
+    check = backtest(data, plan, teamquota.calculate(plan, data))
+    assert check.ok and check.lines == 210
+    assert check.total == sum((r["amount"] for r in shown.totals().to_pylist()), Decimal(0))
+    assert check.total == Decimal("221627.22")
+    # the team line paid nothing in 13 of 18 team-quarters (celia-rouche, summer-sewald all
+    # three; cara-losch, dustin-brinkmann, rocco-neubert two; melvin-marxen one)
+    assert (check.team_line_zero, check.team_periods) == (13, 18)

@@ -496,11 +496,17 @@ def simulate(
     replicates: Annotated[int, typer.Option(help="bootstrap replicates (simulated quarters)")
                           ] = 100,
     seed: Annotated[int, typer.Option(help="random seed of the bootstrap")] = 0,
-    threshold: Annotated[str, typer.Option(help="team attainment gate of the designs")] = "0.8",
+    threshold: Annotated[str | None, typer.Option(
+        help="team attainment gate of the designs (default: the current plan's, else 0.8)",
+        show_default=False)] = None,
     thresholds: Annotated[str, typer.Option(help="gates for the sensitivity table")
                           ] = "0.6,0.7,0.8,0.9,1.0",
     fixed_reps: Annotated[bool, typer.Option(
         "--fixed-reps", help="bootstrap periods only (each seat keeps its rep)")] = False,
+    plan: Annotated[Path | None, typer.Option(
+        help="the current plan: replay on its real targets after a to-the-cent back-test, "
+             "and show it as a design (default: the demo's AE hybrid plan on the demo data)",
+        show_default=False)] = None,
     out: OutOpt = Path("out/insights/simulate"),
     fmt: FormatOption = Format.text,
 ) -> None:
@@ -508,31 +514,50 @@ def simulate(
     require("insights", "teamquota simulate")
     if not 10 <= replicates <= 5000:
         usage_error(f"--replicates {replicates}: expected 10 to 5000", fmt)
-    gate = _decimals(threshold, "--threshold", fmt)[0]
+    gate = _decimals(threshold, "--threshold", fmt)[0] if threshold else None
     levels = _decimals(thresholds, "--thresholds", fmt)
     _check_source(data, synthetic, fmt, column_map, encoding)
+    if plan is None and data is None and synthetic is None:
+        from teamquota.cli.demo import demo_plan_path
+        plan = demo_plan_path()
     _run(data, synthetic, fmt, column_map, encoding, out, f"replay {replicates} quarters",
-         lambda dataset: _simulate(dataset, replicates, seed, gate, levels, fixed_reps))
+         lambda dataset: _simulate(dataset, replicates, seed, gate, levels, fixed_reps, plan,
+                                   fmt))
 
 
-def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,
-              levels: list[Decimal], fixed_reps: bool) -> Shown:
+def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal | None,
+              levels: list[Decimal], fixed_reps: bool, plan: Path | None, fmt: Format
+              ) -> Shown:
+    from teamquota.cli.run import read_plan
     from teamquota.insights import figures
+    from teamquota.insights.replay import ReplayMismatch
     from teamquota.insights.simulate import simulate as run
 
-    result = run(dataset, replicates=replicates, seed=seed, threshold=gate,
-                 thresholds=levels, reps="fixed" if fixed_reps else "resample")
+    loaded = read_plan(plan, fmt) if plan is not None else None
+    try:
+        result = run(dataset, replicates=replicates, seed=seed, threshold=gate,
+                     thresholds=levels, reps="fixed" if fixed_reps else "resample",
+                     plan=loaded)
+    except ReplayMismatch as exc:
+        fail(str(exc), fmt)
     out_console = Report()
+    used = result.sensitivity["threshold"].iloc[0] if gate is None else float(gate)
     grid = Table(title=f"Plan designs replayed on {replicates} bootstrap quarters "
-                       f"(team gate {float(gate):.0%}, pool rate {result.pool_rate})")
+                       f"(team gate {used:.0%}, pool rate {result.pool_rate}"
+                       + (", on the current plan's targets)" if loaded else ")"))
     for col in ("Design", "Expected / qtr", "P95 / qtr", "Gini", "Bottom-quartile payout",
-                "Rep earns nothing", "Team earns nothing"):
+                "Rep earns nothing", "Team earns nothing", "Team line pays nothing"):
         grid.add_column(col, justify="left" if col == "Design" else "right")
     for row in result.summary.itertuples():
-        grid.add_row(row.design, f"{row.expected_total:,.0f}", f"{row.p95_total:,.0f}",
+        line = row.team_line_pays_nothing
+        grid.add_row(row.design + ("  <- current" if row.current else ""),
+                     f"{row.expected_total:,.0f}", f"{row.p95_total:,.0f}",
                      f"{row.gini:.2f}", f"{row.bottom_quartile_payout_share:.0%}",
-                     f"{row.rep_earns_nothing:.0%}", f"{row.team_earns_nothing:.0%}")
+                     f"{row.rep_earns_nothing:.0%}", f"{row.team_earns_nothing:.0%}",
+                     "—" if line != line else f"{line:.0%}")
     out_console.print(grid)
+    for note in result.notes:
+        out_console.print(note, markup=False)
     sens = result.sensitivity.pivot_table(index="design", columns="threshold",
                                           values="expected_total", sort=False)
     sens = sens.reindex(columns=sorted(sens.columns))
@@ -560,7 +585,8 @@ def _simulate(dataset: Dataset, replicates: int, seed: int, gate: Decimal,
               "simulate_fairness": figures.simulation_fairness(result),
               "simulate_threshold": figures.simulation_threshold(result)}
     return Shown(out_console, frames, charts,
-                  {"replicates": replicates, "seed": seed, "threshold": gate,
+                  {"replicates": replicates, "seed": seed, "threshold": used,
+                   "current_plan": result.current, "notes": result.notes,
                    "pool_rate": result.pool_rate, "recommendation": result.recommendation,
                    "recommended_design": pick or None, "reps_earning_nothing": idle},
                   {"recommendation.txt": result.recommendation + "\n"})

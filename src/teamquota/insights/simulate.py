@@ -18,6 +18,14 @@ period target incentive. Per design: expected and P95 total payout per quarter, 
 of payouts, share of payout to the bottom quartile of contributors, how often a rep and a
 team earn nothing, and the same totals at other team thresholds (sensitivity).
 
+Given the **current plan** (``plan=``, the CLI's ``--plan``; the demo's AE hybrid plan on the
+demo data), the replay runs on that plan's real targets (its targets table, or targets
+suggested for it as ``teamquota demo`` makes them) and the designs' team gate defaults to
+the plan's own; the plan itself is replayed as one more design, ``current (<plan id>)``,
+marked ``current`` in the summary. Before any replicate is drawn, :func:`replay.backtest`
+replays the actual periods and must reproduce the engine's payouts to the cent, else
+:class:`replay.ReplayMismatch` stops the simulation naming the first difference.
+
 The replay re-pays what happened; it does not model how people would behave under another
 plan (e.g. more teamwork under a team plan, or coasting) — every recommendation says so.
 """
@@ -25,14 +33,21 @@ plan (e.g. more teamwork under a team plan, or coasting) — every recommendatio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from teamquota.data.dataset import Dataset
-from teamquota.insights.replay import Replay, build_replay
+from teamquota.insights.replay import (
+    Backtest,
+    Replay,
+    ReplayMismatch,
+    backtest,
+    build_replay,
+    plan_targets,
+)
 from teamquota.plan.loader import LoadedPlan, load_plan_text
 
 PERSONAL = "curve: [[0.5, 0], [1, 1], [1.5, 2]]\n      cap: 2.5"
@@ -98,6 +113,26 @@ class SimulationResult:
     replicates: int
     pool_rate: Decimal
     notes: list[str] = field(default_factory=list)
+    backtest: Backtest | None = None     # with a current plan: the check it passed
+    current: str | None = None           # the current plan's design name
+
+
+def current_name(loaded: LoadedPlan) -> str:
+    return f"current ({loaded.plan.plan})"
+
+
+def plan_gate(loaded: LoadedPlan) -> Decimal | None:
+    """The team attainment gate of the plan's first gated team component, if any."""
+    for c in loaded.plan.components:
+        if c.scope == "team" and c.gate is not None and \
+                c.gate.team_attainment_at_least is not None:
+            return Decimal(c.gate.team_attainment_at_least)
+    return None
+
+
+def _timeless(loaded: LoadedPlan) -> LoadedPlan:
+    """The plan without its effective dates: replicates carry their own quarter labels."""
+    return replace(loaded, plan=loaded.plan.model_copy(update={"effective": None}))
 
 
 def gini(values: np.ndarray) -> float:
@@ -111,7 +146,8 @@ def gini(values: np.ndarray) -> float:
 
 
 def pay(replay: Replay, plan: LoadedPlan) -> pd.DataFrame:
-    """Total payout per seat and replicate, from the engine (sum of its rounded lines)."""
+    """Total payout per seat and replicate, from the engine (sum of its rounded lines);
+    ``team_amount`` is the part paid by the plan's team-scope components."""
     import teamquota
     results = teamquota.calculate(plan, replay.dataset, periods=replay.periods)
     totals = results.totals().to_pandas()
@@ -119,6 +155,12 @@ def pay(replay: Replay, plan: LoadedPlan) -> pd.DataFrame:
     paid = replay.seats.merge(totals[["period", "payee_id", "amount"]],
                               on=["period", "payee_id"], how="left")
     paid["amount"] = paid["amount"].fillna(0.0)
+    scope = {c.id for c in plan.plan.components if c.scope == "team"}
+    lines = results.payouts.to_pandas()
+    lines = lines[lines["component_id"].isin(scope)]
+    team = lines.groupby(["period", "payee_id"])["amount"].sum().map(float)
+    paid["team_amount"] = [team.get((q, p), 0.0) for q, p in zip(
+        paid["period"], paid["payee_id"], strict=True)] if scope else np.nan
     return paid
 
 
@@ -148,20 +190,44 @@ def measure(paid: pd.DataFrame) -> dict[str, float]:
         "bottom_quartile_contribution_share": float(periods.apply(bottom_contribution).mean()),
         "rep_earns_nothing": float((paid["amount"] == 0).mean()),
         "team_earns_nothing": float((team_paid == 0).mean()),
+        # the team line: quarters in which a team's team-scope components paid nobody
+        # (no team component: not applicable)
+        "team_line_pays_nothing": (
+            float((paid.groupby(["period", "team_id"])["team_amount"].sum() == 0).mean())
+            if paid["team_amount"].notna().all() else float("nan")),
     }
 
 
 def simulate(dataset: Dataset, designs: Sequence[str] = DESIGNS, replicates: int = 200,
-             seed: int = 0, threshold: Decimal = Decimal("0.8"),
-             thresholds: Sequence[Decimal] = THRESHOLDS, reps: str = "resample"
-             ) -> SimulationResult:
-    replay = build_replay(dataset, replicates, seed, reps)
+             seed: int = 0, threshold: Decimal | None = None,
+             thresholds: Sequence[Decimal] = THRESHOLDS, reps: str = "resample",
+             plan: LoadedPlan | None = None) -> SimulationResult:
+    """Replay ``dataset`` under ``designs`` (and the current ``plan``, when given: on its
+    real targets, after the back-test). ``threshold``: the designs' team gate (default:
+    the plan's own, else 80%). Raises :class:`ReplayMismatch` when the back-test fails."""
+    checked, targets, current = None, None, None
+    if plan is not None:
+        import teamquota
+        from teamquota.insights.engine_inputs import with_plan_targets
+        data = with_plan_targets(dataset, plan)
+        checked = backtest(data, plan, teamquota.calculate(plan, data))
+        if not checked.ok:
+            raise ReplayMismatch(checked.message)
+        dataset = data
+        targets = plan_targets(data, plan, checked.periods)
+        current = current_name(plan)
+        threshold = threshold if threshold is not None else plan_gate(plan)
+    threshold = threshold if threshold is not None else Decimal("0.8")
+    replay = build_replay(dataset, replicates, seed, reps, targets=targets)
     rate = pool_rate_for(replay)
     rows, sens, zero_rows, per_rep = [], [], [], []
-    for design in designs:
-        for thr in ([threshold] if design == "individual" else
+    plans: list[tuple[str, LoadedPlan | None]] = [(d, None) for d in designs]
+    if plan is not None and current is not None:
+        plans.append((current, _timeless(plan)))
+    for design, own in plans:
+        for thr in ([threshold] if design == "individual" or own is not None else
                     sorted({threshold, *thresholds})):
-            paid = pay(replay, design_plan(design, thr, rate))
+            paid = pay(replay, own if own is not None else design_plan(design, thr, rate))
             stats = measure(paid)
             sens.append({"design": design, "threshold": float(thr),
                          "expected_total": stats["expected_total"],
@@ -171,7 +237,7 @@ def simulate(dataset: Dataset, designs: Sequence[str] = DESIGNS, replicates: int
             per_rep.append(pd.DataFrame({"design": design, "threshold": float(thr),
                                          "period": totals.index, "total": totals.values}))
             if thr == threshold:
-                rows.append({"design": design, **stats})
+                rows.append({"design": design, "current": own is not None, **stats})
                 z = paid.assign(zero=paid["amount"] == 0).groupby("rep_id")["zero"].agg(
                     ["size", "mean"]).reset_index()
                 z.columns = ["rep_id", "seats", "zero_share"]
@@ -180,7 +246,15 @@ def simulate(dataset: Dataset, designs: Sequence[str] = DESIGNS, replicates: int
     summary = pd.DataFrame(rows)
     sensitivity = pd.DataFrame(sens)
     result = SimulationResult(summary, sensitivity, pd.concat(zero_rows, ignore_index=True),
-                              pd.concat(per_rep, ignore_index=True), "", replicates, rate)
+                              pd.concat(per_rep, ignore_index=True), "", replicates, rate,
+                              list(replay.notes), checked, current)
+    if checked is not None:
+        result.notes.insert(0, checked.message)
+        if checked.team_periods:
+            result.notes.insert(1, f"in the actual periods the current plan's team line paid "
+                                   f"nothing in {checked.team_line_zero} of "
+                                   f"{checked.team_periods} team-periods "
+                                   f"({checked.team_line_zero / checked.team_periods:.0%})")
     result.recommendation = recommend(summary, sensitivity, threshold)
     return result
 
