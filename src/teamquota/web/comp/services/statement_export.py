@@ -14,6 +14,7 @@ from typing import Any
 from teamquota.core.money import fmt_money, fmt_pct
 from teamquota.core.spreadsheet import csv_text
 from teamquota.web.comp.models import Payee, Period
+from teamquota.web.comp.services.import_diff import count
 from teamquota.web.comp.services.money import plain, shown
 from teamquota.web.comp.services.pdf import Document
 
@@ -48,7 +49,7 @@ def statement_rows(payee: Payee, period: Period, data: dict[str, Any]) -> list[l
                      ln.rule, ln.explanation, ln.cause, _amount(ln.amount, ln.currency),
                      ln.currency])
     rows.append([period.label, payee.payee_id, payee.name, "total", "", "", "", None, None,
-                 None, "", f"sum of {len(data['lines'])} lines", "",
+                 None, "", f"sum of {count(len(data['lines']), 'line')}", "",
                  _amount(data["total"], currency), currency])
     return rows
 

@@ -104,7 +104,8 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
     return render(request, "comp/plan_detail.html", {
         "plan": plan, "version": version, "loaded": loaded, "components": components,
         "assignments": assignments[:500], "versions": plan.versions.all(),
-        "can_edit": request.user.has_role("sales_ops")})
+        "can_edit": request.user.has_role("sales_ops"),
+        "can_see_letters": access.sees_everything(request.user)})
 
 
 def _validate(text: str, name: str = "plan.yaml"
