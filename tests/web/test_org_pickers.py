@@ -49,9 +49,13 @@ def test_it_selects_the_teams_leader_and_parent_and_never_offers_the_team_itself
 
 def test_it_offers_only_the_teams_members_to_move_and_everyone_to_add(otto):
     text = otto.get("/org/teams/north/").content.decode()
+    # moving: the team's members, as suggestions of a text box (a datalist), so a member
+    # can be typed by id too
     move = text[text.index("Move a member"):text.index("Add someone")]
-    assert _options(move, "payee_id") == [("", "choose"), ("rita", "Rita Rep (rita)"),
-                                          ("rob", "Rob Rep (rob)")]
+    assert '<input type="text" name="payee_id" list="members" required' in move
+    assert re.findall(r'<option value="([^"]*)">([^<]*)</option>',
+                      move[move.index('<datalist id="members">'):move.index("</datalist>")]) == [
+        ("rita", "Rita Rep (rita)"), ("rob", "Rob Rep (rob)")]
     add = text[text.index("Add someone"):]
     assert len(_options(add, "payee_id")) == 1 + 5
     assert _options(text, "subject") == [("north", "the team (north)"),
