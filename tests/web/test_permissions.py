@@ -189,6 +189,21 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
     ("get", "schema_plan", lambda o: "/schemas/plan.json", row(OK, anon=OK)),
     ("get", "schema_column_map", lambda o: "/schemas/column-map.json", row(OK, anon=OK)),
     # --- close workbench ---
+    # the register, changes and outliers are on the period page for finance and sales ops
+    # only (others see the reviews); the confirmations and sign-offs are finance's
+    ("get", "period", lambda o: "/periods/2017-Q1/?sort=nope&team=x&q=%3D1", row(OK)),
+    ("get", "period_register_csv", lambda o: "/periods/2017-Q1/register.csv?team=south",
+     only(OK, "fiona", "otto")),
+    ("get", "period_register_csv", lambda o: "/periods/1999-Q1/register.csv",
+     only(NF, "fiona", "otto")),
+    ("get", "period_approve", lambda o: "/periods/2017-Q1/approve/", only(OK, "fiona")),
+    ("get", "period_approve", lambda o: "/periods/1999-Q1/approve/", only(NF, "fiona")),
+    ("get", "period_lock", lambda o: "/periods/2017-Q1/lock/", only(OK, "fiona")),
+    ("post", "period_signoff", lambda o: "/periods/2017-Q1/signoff/north/", only(R, "fiona")),
+    ("post", "period_signoff", lambda o: "/periods/2017-Q1/signoff/nosuchteam/",
+     only(NF, "fiona")),
+    ("post", "period_reject", lambda o: "/periods/2017-Q1/reject/south/", only(R, "fiona")),
+    ("post", "period_reject", lambda o: "/periods/1999-Q1/reject/south/", only(NF, "fiona")),
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
     ("get", "letters", lambda o: "/letters/", row(OK)),
@@ -238,6 +253,8 @@ POST_DATA = {"import_upload": "upload", "dispute_raise": {"text": "Why so low?"}
              "import_apply": {"mode": "upsert"},
              "team_rating": {"rep": "rita", "skill": "overall", "rating": "4"},
              # --- close workbench ---
+             "period_signoff": {"comment": "checked"},
+             "period_reject": {"reason": "DEAL-4 is not Sue's"},
              # --- end close workbench ---
              # --- plan letters and statement downloads ---
              # --- end plan letters and statement downloads ---

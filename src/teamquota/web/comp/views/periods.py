@@ -1,19 +1,34 @@
-"""The period close workflow pages and the payroll export."""
+"""The period close workflow pages and the payroll export.
+
+The period page is finance's close workbench (sales ops sees it without the buttons): the
+payout register, the changes and their causes, the outliers, the open disputes, each team's
+review and finance sign-off; approval and lock go through a confirmation page that posts
+back the fingerprint it showed. Leaders and reps see the reviews (and a rejection's reason)
+but not the register."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from teamquota.web.comp import access
 from teamquota.web.comp.exact_sum import ExactSum
 from teamquota.web.comp.models import Payee, PayoutLine, Period, Team
 from teamquota.web.comp.services import close
+from teamquota.web.comp.services.close_changes import vs_approved, vs_previous
+from teamquota.web.comp.services.close_outliers import find_outliers
+from teamquota.web.comp.services.close_register import (
+    Register,
+    build_register,
+    period_totals,
+    register_csv,
+)
 from teamquota.web.comp.services.money import shown
 from teamquota.web.comp.services.payroll import PayrollRefused, export_payroll
 
@@ -42,32 +57,86 @@ def period_list(request: HttpRequest) -> HttpResponse:
 def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     period = get_object_or_404(Period, label=label)
     user = request.user
-    teams = close.teams_to_review(period)
-    reviewed = close.reviewed_team_ids(period)
     led = access.led_team_ids(user, period)
     visible = set(access.teams_visible_to(user, period).values_list("id", flat=True))
-    review_rows = [{"team": t, "reviewed": t.id in reviewed, "mine": t.id in led}
-                   for t in teams if t.id in visible]
+    review_rows = [{"team": s.team, "reviewed": s.reviewed, "mine": s.team.id in led,
+                    "state": s} for s in close.team_states(period) if s.team.id in visible]
     lines = access.lines_visible_to(user).filter(pk__in=PayoutLine.shown(period).values("pk"))
     total = lines.aggregate(t=ExactSum("amount"))["t"]
     adjustments = lines.exclude(adjusts_period="").select_related("payee")
-    return render(request, "comp/period_detail.html", {
+    is_finance = user.has_role("finance")
+    context: dict[str, Any] = {
         "period": period, "reviews": review_rows,
         "total": shown(total, _currencies(lines, period)) if total is not None else "—",
         "adjustments": adjustments,
-        "approval_refusal": access.approval_refusal(user, period)
-        if user.has_role("finance") else None,
-        "can_export": user.has_role("finance") and period.status in ("approved", "locked"),
-    })
+        "approval_refusal": access.approval_refusal(user, period) if is_finance else None,
+        "can_export": is_finance and period.status in ("approved", "locked"),
+        "can_decide": is_finance and period.status in ("calculated", "reviewed"),
+        "unsigned": [r["team"].name for r in review_rows if not r["state"].signed_off],
+    }
+    if access.sees_everything(user):
+        context.update(_workbench(request, period))
+    return render(request, "comp/period_detail.html", context)
+
+
+def _register(request: HttpRequest, period: Period) -> Register:
+    q = request.GET
+    return build_register(period, sort=q.get("sort", ""), team=q.get("team", ""),
+                          component=q.get("component", ""), q=q.get("q", ""))
+
+
+def _sort_links(register: Register) -> dict[str, str]:
+    """The query string of each sortable column: the other direction when it is the
+    current sort, filters kept."""
+    keep = {k: v for k, v in (("team", register.team), ("component", register.component),
+                              ("q", register.q)) if v}
+    links = {}
+    for name in ("payee", "team", "total", *(f"c:{c}" for c in register.components)):
+        sort = f"-{name}" if register.sort == name else name
+        links[name] = "?" + urlencode({**keep, "sort": sort})
+    return links
+
+
+def _workbench(request: HttpRequest, period: Period) -> dict[str, Any]:
+    register = _register(request, period)
+    links = _sort_links(register)
+    whole = register if not (register.team or register.component or register.q) \
+        else build_register(period)
+    outliers, outlier_problems = find_outliers(period, whole.rows)
+    disputes = (access.disputes_visible_to(request.user, period)
+                .filter(status__in=("open", "answered")).select_related("payee", "line"))
+    query = request.GET.urlencode()
+    return {
+        "register": register, "sort_links": links,
+        "sort_columns": [(c, links[f"c:{c}"]) for c in register.components],
+        "csv_query": f"?{query}" if query else "",
+        "comparisons": [c for c in (vs_approved(period), vs_previous(period)) if c],
+        "outliers": outliers, "outlier_problems": outlier_problems,
+        "disputes": list(disputes),
+    }
+
+
+@access.require_role("finance", "sales_ops")
+def period_register_csv(request: HttpRequest, label: str) -> HttpResponse:
+    period = get_object_or_404(Period, label=label)
+    response = HttpResponse(register_csv(_register(request, period)),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="register-{label}.csv"'
+    return response
+
+
+DONE = {"review": "{team} reviewed for {label}", "approve": "{label} approved",
+        "lock": "{label} locked", "signoff": "{team} signed off for {label}",
+        "reject": "{team} rejected for {label}: sent back to its leader"}
 
 
 def _step(request: HttpRequest, label: str, action: str, **kwargs: object) -> HttpResponse:
     period = get_object_or_404(Period, label=label)
     try:
         getattr(close, action)(request.user, period, **kwargs)
-        done = {"review": f"{kwargs.get('team')} reviewed for {period.label}",
-                "approve": f"{period.label} approved", "lock": f"{period.label} locked"}
-        messages.success(request, done[action])
+        team = kwargs.get("team")
+        messages.success(request, DONE[action].format(
+            team=getattr(team, "name", ""), label=period.label))
     except close.WorkflowError as exc:
         messages.error(request, str(exc))
     return redirect("period", label=label)
@@ -82,14 +151,51 @@ def period_review(request: HttpRequest, label: str, team_id: str) -> HttpRespons
 
 @require_POST
 @access.require_role("finance")
-def period_approve(request: HttpRequest, label: str) -> HttpResponse:
-    return _step(request, label, "approve")
+def period_signoff(request: HttpRequest, label: str, team_id: str) -> HttpResponse:
+    team = get_object_or_404(access.teams_visible_to(request.user), team_id=team_id)
+    return _step(request, label, "signoff", team=team,
+                 comment=request.POST.get("comment", ""))
 
 
 @require_POST
 @access.require_role("finance")
+def period_reject(request: HttpRequest, label: str, team_id: str) -> HttpResponse:
+    team = get_object_or_404(access.teams_visible_to(request.user), team_id=team_id)
+    return _step(request, label, "reject", team=team, reason=request.POST.get("reason", ""))
+
+
+def _confirm(request: HttpRequest, label: str, action: str) -> HttpResponse:
+    """GET: what exactly is approved (or locked) — line count, total per currency, the
+    fingerprint; POST: the step, given the fingerprint the page showed (a missing or stale
+    one is refused and nothing changes)."""
+    period = get_object_or_404(Period, label=label)
+    if request.method == "POST":
+        return _step(request, label, action, expected=request.POST.get("fingerprint", ""))
+    teams = close.team_states(period) if action == "approve" else []
+    if action == "approve":
+        refusal = access.approval_refusal(request.user, period)
+        unsigned = [t.team.name for t in teams if not t.signed_off]
+        if not refusal and unsigned:
+            refusal = f"waiting for finance's sign-off of: {', '.join(unsigned)}"
+        ready = period.status == "reviewed" and not refusal
+    else:
+        refusal, ready = None, period.status == "approved"
+    return render(request, "comp/period_confirm.html", {
+        "period": period, "action": action, "lines": lines_count(period),
+        "totals": [(c, shown(a, c)) for c, a in period_totals(period).items()],
+        "refusal": refusal, "teams": teams, "ready": ready})
+
+
+@require_http_methods(["GET", "POST"])
+@access.require_role("finance")
+def period_approve(request: HttpRequest, label: str) -> HttpResponse:
+    return _confirm(request, label, "approve")
+
+
+@require_http_methods(["GET", "POST"])
+@access.require_role("finance")
 def period_lock(request: HttpRequest, label: str) -> HttpResponse:
-    return _step(request, label, "lock")
+    return _confirm(request, label, "lock")
 
 
 @access.require_role("finance")
