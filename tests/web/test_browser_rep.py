@@ -1,0 +1,116 @@
+"""A rep's walk in a real browser (Playwright on Debian's Chromium, the fixtures of
+``test_browser.py``) on the shipped demo: sales ops sends the plan letters, the rep signs
+in, reads their statement, opens their plan letter, accepts it and downloads the statement
+as PDF and CSV — at 1440x900 and at 390x844 (where nothing scrolls the page sideways).
+Screenshots go to test-artifacts/web/; one per width is kept in docs/img/web/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.web.test_browser import (  # noqa: F401 - fixtures
+    SHOTS,
+    browser,
+    demo,
+    no_csp_refusals,
+)
+
+pytestmark = pytest.mark.browser
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "web"
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _signed_in(browser, live_server, demo, username, viewport):  # noqa: ANN001, ANN202
+    phone = viewport["width"] < 600
+    context = browser.new_context(viewport=viewport, accept_downloads=True,
+                                  is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    from tests.web.test_browser import CSP_REFUSALS
+    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", demo[username])
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    return context, page
+
+
+def _fits(page, viewport) -> None:  # noqa: ANN001
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{page.url} is {width} px wide"
+
+
+def _download(page, link: str) -> bytes:  # noqa: ANN001
+    with page.expect_download() as info:
+        page.click(f"a:has-text('{link}')")
+    return Path(info.value.path()).read_bytes()
+
+
+def _ops_sends_the_letters(browser, live_server, demo) -> None:  # noqa: ANN001
+    from teamquota.web.comp.models import Plan
+    plan = Plan.objects.order_by("plan_id").first().plan_id
+    context, page = _signed_in(browser, live_server, demo, "ops", WIDE)
+    page.goto(f"{live_server.url}/plans/{plan}/")
+    page.click("a:has-text('Plan letters')")
+    page.click("button:has-text('Send the letters')")
+    page.wait_for_load_state("load")
+    assert "Sent " in page.locator(".messages").inner_text()
+    assert page.locator("text=not yet accepted").count() >= 1
+    page.screenshot(path=str(SHOTS / "ops-letters-status.png"))
+    context.close()
+
+
+def _rep_walks(browser, live_server, demo, viewport, *, accepts: bool) -> None:  # noqa: ANN001
+    from teamquota.web.comp.models import LetterAcceptance, User
+    rep = User.objects.get(username="rep").payee
+    w = viewport["width"]
+    context, page = _signed_in(browser, live_server, demo, "rep", viewport)
+    assert page.url.endswith(f"/statements/{rep.payee_id}/")  # a rep lands on their statement
+    _fits(page, viewport)
+    total_text = page.locator(".kpi .value").first.inner_text()  # '6,946.76 USD'
+    page.screenshot(path=str(SHOTS / f"rep-statement-{w}.png"))
+    csv_body = _download(page, "Download CSV").decode("utf-8")
+    pdf_body = _download(page, "Download PDF")
+    assert pdf_body.startswith(b"%PDF")
+    rows = list(csv.reader(io.StringIO(csv_body)))
+    total = next(r for r in rows if r[3] == "total")
+    amount, currency = total_text.split()
+    assert (Decimal(total[13]), total[14]) == (Decimal(amount.replace(",", "")), currency)
+
+    page.goto(f"{live_server.url}/letters/")
+    _fits(page, viewport)
+    page.click("table a >> nth=0")
+    page.wait_for_load_state("load")
+    _fits(page, viewport)
+    assert f"Plan letter — {rep.name}" in page.locator("h1").inner_text()
+    page.wait_for_selector(".chart .main-svg")  # the curves are drawn
+    if accepts:
+        page.click("button:has-text('Accept this plan letter')")
+        page.wait_for_load_state("load")
+    assert "Accepted by rep" in page.locator("main").inner_text()
+    assert LetterAcceptance.objects.filter(letter__payee=rep).count() == 1
+    _fits(page, viewport)
+    page.screenshot(path=str(SHOTS / f"rep-letter-{w}.png"))
+    page.screenshot(path=str(SHOTS / f"rep-letter-full-{w}.png"), full_page=True)
+    assert _download(page, "Download PDF").startswith(b"%PDF")
+    context.close()
+
+
+def test_a_rep_reads_accepts_and_downloads(browser, live_server, demo):  # noqa: ANN001, F811
+    _ops_sends_the_letters(browser, live_server, demo)
+    _rep_walks(browser, live_server, demo, WIDE, accepts=True)
+    _rep_walks(browser, live_server, demo, PHONE, accepts=False)  # accepted already
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for w in (WIDE["width"], PHONE["width"]):
+        shutil.copyfile(SHOTS / f"rep-letter-full-{w}.png", DOCS / f"rep-{w}.png")
+        assert (DOCS / f"rep-{w}.png").stat().st_size < 300_000
