@@ -40,3 +40,36 @@ def test_it_hides_another_teams_statements_from_a_leader(client, world):
     client.force_login(world.sam)
     assert client.get("/statements/rita/").status_code == 404
     assert client.get("/statements/sue/").status_code == 200
+
+
+def test_it_says_why_a_leader_on_no_plan_has_no_lines(client, world):
+    # the world's plan is assigned to the reps only (as the demo's pays AEs only): Lea's
+    # statement showed her target incentive and an empty table, with no word why
+    client.force_login(world.lea)
+    text = client.get("/statements/lea/?period=2017-Q1").content.decode()
+    assert "No plan pays Lea Leader in 2017-Q1" in text
+
+
+def test_it_shows_a_leaders_own_lines(client, world):
+    from datetime import date
+
+    from teamquota.web.comp.models import Payee, PlanAssignment, PlanVersion, Target
+    from teamquota.web.comp.services.runs import start_run
+    from tests.web.world import PLAN_YAML
+
+    # Lea on the plan, credited as North's leader (crediting: leaders) on DEAL-1..3:
+    # 1000.00 + 500.00 + 2000.00 = 3500.00 against a 3000.00 target = 116.7%
+    PlanVersion.objects.filter(plan=world.plan).update(
+        yaml_text=PLAN_YAML + "crediting: {leaders: true}\n")
+    PlanAssignment.objects.create(plan=world.plan, payee=Payee.objects.get(payee_id="lea"),
+                                  start_date=date(2017, 1, 1), created_by=world.otto)
+    Target.objects.create(subject_type="payee", subject_id="lea", measure="personal",
+                          period="2017-Q1", amount=Decimal("3000.00"))
+    run = start_run(world.otto, "leaders")
+    assert run.status == "done", run.diagnostics
+    client.force_login(world.lea)
+    text = client.get("/statements/lea/?period=2017-Q1").content.decode()
+    # curve at 7/6: 1 + (7/6 - 1) / 0.5 = 4/3; 5000.00 x 0.4 x 4/3 = 2,666.67
+    assert "2,666.67" in text and "No plan pays" not in text
+    assert "your attainment 116.7% pays 1.33 x" in text  # her "you are here"
+    assert PayoutLine.objects.get(run=run, payee__payee_id="lea").amount == Decimal("2666.67")

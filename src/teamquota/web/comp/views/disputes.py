@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from teamquota.core.money import D, minor_unit
@@ -16,7 +17,16 @@ from teamquota.core.periods import parse_period
 from teamquota.ledger import book
 from teamquota.ledger.model import LedgerError
 from teamquota.web.comp import access
-from teamquota.web.comp.models import Dispute, DisputeMessage, Plan, record
+from teamquota.web.comp.models import (
+    Dispute,
+    DisputeMessage,
+    Leadership,
+    Membership,
+    Period,
+    Plan,
+    Team,
+    record,
+)
 from teamquota.web.comp.models.results import PAYOUT_PLACES
 from teamquota.web.comp.services.ledger_store import DjangoStore
 from teamquota.web.comp.services.runs import loaded_plan
@@ -43,8 +53,47 @@ def dispute_raise(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @access.signed_in
 def dispute_list(request: HttpRequest) -> HttpResponse:
-    disputes = access.disputes_visible_to(request.user).select_related("payee", "line")[:300]
-    return render(request, "comp/dispute_list.html", {"disputes": disputes})
+    disputes = list(access.disputes_visible_to(request.user)
+                    .select_related("payee", "line")[:300])
+    today = timezone.localdate()
+    answerers = expected_answerers(disputes)
+    rows = [{"d": d, "age": (today - timezone.localdate(d.raised_at)).days,
+             "assignee": answerers.get(d.pk, "")} for d in disputes]
+    return render(request, "comp/dispute_list.html", {"rows": rows})
+
+
+def expected_answerers(disputes: list[Dispute]) -> dict[int, str]:
+    """Who is expected to answer each open dispute: whoever led, in the dispute's period, a
+    team the payee was a member of then (the nearest parent team's leader when that team
+    had none, or the payee leads it), else sales ops — the people who may answer
+    (:func:`access.can_answer_dispute`); finance reads but does not answer. An answered,
+    adjusted or closed dispute waits for no one."""
+    waiting = [d for d in disputes if d.status == "open"]
+    periods = {p.label: p for p in Period.objects.filter(
+        label__in={d.period for d in waiting})}
+    out: dict[int, str] = {}
+    for d in waiting:
+        period = periods.get(d.period)
+        names = _leaders_of(d.payee_id, period) if period is not None else []
+        out[d.pk] = ", ".join(names) or "Sales ops"
+    return out
+
+
+def _leaders_of(payee_pk: int, period: Period) -> list[str]:
+    teams = list(Team.objects.filter(
+        id__in=Membership.objects.filter(access.during(period), payee_id=payee_pk)
+        .values("team_id")))
+    seen: set[int] = set()
+    while teams:
+        found = list(Leadership.objects.filter(access.during(period), team__in=teams)
+                     .exclude(payee_id=payee_pk).select_related("payee")
+                     .order_by("payee__name"))
+        if found:
+            return sorted({lead.payee.name for lead in found})
+        seen |= {t.pk for t in teams}
+        teams = [t.parent for t in Team.objects.filter(pk__in=[t.pk for t in teams])
+                 .select_related("parent") if t.parent is not None and t.parent_id not in seen]
+    return []
 
 
 @access.signed_in
@@ -67,8 +116,12 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 record(request.user, "dispute.reply", "dispute", dispute.pk,
                        f"{request.user.username} replied on dispute {dispute.pk}")
         return redirect("dispute", dispute_id=dispute.pk)
+    current = dispute.current_line()
     return render(request, "comp/dispute_detail.html", {
-        "dispute": dispute, "can_answer": can_answer,
+        "dispute": dispute, "can_answer": can_answer, "current": current,
+        # the amount questioned, shown beside the current one when a rerun changed it
+        "changed": current is not None and current.amount != dispute.line.amount,
+        "assignee": expected_answerers([dispute]).get(dispute.pk, ""),
         "can_adjust": request.user.has_role("sales_ops"),
         "can_reply": can_answer or dispute.payee_id == request.user.payee_id,
         "messages_": dispute.messages.select_related("author")})
