@@ -306,41 +306,55 @@ def watchlist(
     data: DataOpt = None, synthetic: SyntheticOpt = None, team: TeamOpt = None,
     column_map: MapOption = None, encoding: EncodingOption = None,
     period: Annotated[PeriodKind, typer.Option(help="period length")] = PeriodKind.quarter,
-    last: Annotated[int, typer.Option(help="n: how many recent periods to look at")] = 4,
-    k: Annotated[int, typer.Option(help="flag when at least k of them are low")] = 3,
+    last: Annotated[int, typer.Option(help="n: how many recent periods to look at")] = 8,
+    fdr: Annotated[float, typer.Option(
+        help="false discovery rate per team (Benjamini-Hochberg), for each test")] = 0.1,
+    k: Annotated[int, typer.Option(
+        help="also require at least k of the last n periods below --threshold "
+             "(0 = no such gate)")] = 0,
     threshold: Annotated[float, typer.Option(help="low = attainment below this")] = 0.8,
-    peers: Annotated[Peers, typer.Option(help="compare with all reps or the rep's team")
-                     ] = Peers.all,
-    evaluate: Annotated[int, typer.Option(
-        help="also score the rule on this many synthetic histories with planted truth "
-             "(precision, recall, false flags); 0 = skip")] = 0,
+    peers: Annotated[Peers, typer.Option(help="compare with the rep's team or all reps")
+                     ] = Peers.team,
+    evaluate: Annotated[bool, typer.Option(
+        "--evaluate", help="also score the defaults on the synthetic world family (power "
+                           "curve, precision, false flags on noise), written as CSV")] = False,
+    worlds: Annotated[int, typer.Option(
+        help="with --evaluate: how many seeds (each a planted and a noise-only world)")] = 20,
+    seed: Annotated[int, typer.Option(
+        help="with --evaluate: the first seed (seeds below 1000 tuned the defaults)")] = 1000,
     plan: Annotated[Path | None, typer.Option(
         help="judge attainment and team payouts as this plan does (run on the engine; "
              "targets are suggested when the data has none)", show_default=False)] = None,
     out: OutOpt = Path("out/insights/watchlist"),
     fmt: FormatOption = Format.text,
 ) -> None:
-    """Reps consistently and credibly below peers, with evidence and coaching (leaders)."""
+    """Reps credibly below their team peers or with a recent drop, with evidence (leaders)."""
     require("insights", "teamquota watchlist")
     from teamquota.insights.watchlist import WatchlistRules
 
-    if not 1 <= k <= last:
+    if k and not 1 <= k <= last:
         usage_error(f"--k {k} must be between 1 and --last {last}", fmt)
+    if last < 2:
+        usage_error(f"--last {last}: need at least 2 periods to compare", fmt)
+    if not 0 < fdr < 1:
+        usage_error(f"--fdr {fdr}: expected a rate between 0 and 1, e.g. 0.1", fmt)
+    if evaluate and worlds < 1:
+        usage_error(f"--worlds {worlds}: expected at least 1", fmt)
     _check_source(data, synthetic, fmt, column_map, encoding)
-    rules = WatchlistRules(n=last, k=k, threshold=threshold, peers=peers.value)
+    rules = WatchlistRules(n=last, fdr=fdr, k=k, threshold=threshold, peers=peers.value)
     stage = "assess reps" if plan is None else "calculate and assess reps"
+    evaluation = (worlds, seed) if evaluate else None
     _run(data, synthetic, fmt, column_map, encoding, out, stage,
-         lambda dataset: _watchlist(dataset, team, period, rules, evaluate, plan, fmt))
+         lambda dataset: _watchlist(dataset, team, period, rules, evaluation, plan, fmt))
 
 
 def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: Any,
-               evaluate: int, plan: Path | None, fmt: Format) -> Shown:
+               evaluation: tuple[int, int] | None, plan: Path | None, fmt: Format) -> Shown:
     from teamquota.insights import figures
     from teamquota.insights.attainment import attainment_frame
     from teamquota.insights.frames import payee_names
-    from teamquota.insights.watchlist import assess, free_riders
+    from teamquota.insights.watchlist import NO_DATA, ZERO_OUTCOME, assess, free_riders
 
-    k, last, threshold = rules.k, rules.n, rules.threshold
     payouts = None
     if plan is not None:
         from teamquota.cli.run import read_plan
@@ -371,9 +385,9 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
     names = payee_names(dataset)
     out_console = Report()
     flagged = table[table["flagged"]]
-    grid = Table(title=f"Watchlist: {k} of last {last} {period.value}s below "
-                       f"{threshold:.0%} and credibly below peers ({len(flagged)} of "
-                       f"{len(table)} reps; attainment vs {basis})")
+    grid = Table(title=f"Watchlist: below team peers or a recent drop, last {rules.n} "
+                       f"{period.value}s, false discovery rate {rules.fdr:.0%} per team "
+                       f"({len(flagged)} of {len(table)} reps; attainment vs {basis})")
     for col in ("Rep", "Team", "Pattern", "Evidence", "Coaching focus"):
         grid.add_column(col)
     for row in flagged.itertuples():
@@ -381,6 +395,17 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
         grid.add_row(names.get(row.payee_id, row.payee_id), row.team_id,
                      row.pattern.replace("_", " "), row.evidence, focus)
     out_console.print(grid)
+    # nobody silently left out: members with nothing to judge, and zero outcomes not flagged
+    unjudged = table[(table["status"] == NO_DATA)
+                     | ((table["status"] == ZERO_OUTCOME) & ~table["flagged"])]
+    if len(unjudged):
+        ntable = Table(title=f"Not flagged, with the reason ({len(unjudged)} reps)")
+        for col in ("Rep", "Team", "Status", "Reason"):
+            ntable.add_column(col)
+        for row in unjudged.itertuples():
+            ntable.add_row(names.get(row.payee_id, row.payee_id), row.team_id, row.status,
+                           row.evidence)
+        out_console.print(ntable)
     latest = riders[riders["period"] == riders["period"].max()]
     free = latest[latest["free_rider"]]
     rtable = Table(title=f"Team plans, {latest['period'].max()}: payout share vs contribution "
@@ -392,24 +417,45 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
                        money(row.won_amount), pct(row.contribution_share),
                        pct(row.payout_share))
     out_console.print(rtable)
-    figures_ = {"period": period.value, "basis": basis, "flagged": len(flagged),
-                "reps": len(table)}
-    if evaluate:
-        from dataclasses import asdict
-
-        from teamquota.insights.evaluation import evaluate_watchlist
-        score = evaluate_watchlist(range(evaluate), rules=rules)
-        figures_["evaluation"] = {"histories": evaluate, **asdict(score)}
-        out_console.print(
-            f"synthetic check on {evaluate} histories: precision {score.precision:.2f}, "
-            f"recall {score.recall:.2f} ({score.true_flags} of {score.planted} planted), "
-            f"false flags on pure noise {score.false_flag_rate:.1%} "
-            f"({score.noise_flags} of {score.noise_reps}), pattern right "
-            f"{score.pattern_accuracy:.0%}", markup=False)
+    figures_: dict[str, Any] = {
+        "period": period.value, "basis": basis, "flagged": len(flagged), "reps": len(table),
+        "no_data": int((table["status"] == NO_DATA).sum()),
+        "zero_outcome": int((table["status"] == ZERO_OUTCOME).sum())}
     frames = {"watchlist": table.drop(columns=["history"]), "free_riders": riders,
               "attainment": attainment}
+    if evaluation is not None:
+        frames.update(_evaluation(evaluation, out_console, figures_))
     return Shown(out_console, frames, {"watchlist": figures.watchlist_scatter(table, names)},
                   figures_)
+
+
+def _evaluation(evaluation: tuple[int, int], console: Report, figures_: dict[str, Any]
+                ) -> dict[str, Any]:
+    """The shipped defaults scored on the world family: the tables, and a summary line."""
+    from teamquota.insights.evaluation import evaluate_family, report
+
+    worlds, seed = evaluation
+    tables = report(evaluate_family(range(seed, seed + worlds)))
+    overall, target = tables["summary"].to_dict("records")
+    figures_["evaluation"] = {"seeds": [seed, seed + worlds - 1], "overall": overall,
+                              "target": target}
+    curve = Table(title=f"Watchlist defaults on {2 * worlds} synthetic worlds (seeds "
+                        f"{seed}-{seed + worlds - 1}, planted and noise-only): recall by "
+                        f"effect and onset")
+    for col in ("Onset", "Effect", "Planted", "Found", "Recall"):
+        curve.add_column(col)
+    for row in tables["power_curve"].itertuples():
+        curve.add_row(row.onset, f"{row.effect:.0%}", str(row.planted), str(row.found),
+                      f"{row.recall:.2f}")
+    console.print(curve)
+    for label, r in (("all worlds", overall), ("effects >= 30% from the start, teams >= 6",
+                                               target)):
+        console.print(
+            f"{label}: recall {r['recall']:.2f} ({r['found']} of {r['planted']}), precision "
+            f"{r['precision']:.2f} ({r['flags']} flags), false flags on noise "
+            f"{r['false_flag_rate']:.1%} ({r['noise_flags']} of {r['noise_reps']})",
+            markup=False)
+    return {f"evaluation_{name}": table for name, table in tables.items()}
 
 
 def conflicts(

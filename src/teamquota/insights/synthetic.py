@@ -27,6 +27,14 @@ Planted under-performers, one per non-noise team, cycling through the patterns:
   win rate x 0.4.
 
 ``noise_teams`` teams contain no planted rep at all (pure noise): every flag there is false.
+
+The same model, parametrised (the world family of :mod:`teamquota.insights.worlds`):
+``plants`` replaces the default planting with :class:`Plant` s of a chosen channel
+(activity or conversion), effect size and onset (from the start, or the last 1-3 quarters);
+``season_amplitude`` makes every rep's activity follow the calendar quarter,
+``team_shock_sd`` moves a whole team's activity each quarter (lognormal), and
+``missing_activity_share`` drops the activity log of that share of reps. These draw from a
+second random stream, so the defaults give the same data as before to the last deal.
 Conflict ground truth is planted too: shared accounts (same-team and cross-team pairs) and
 deals whose owner changed shortly before close (``previous_owner_id``,
 ``owner_changed_date`` deal columns).
@@ -46,6 +54,24 @@ from teamquota.data.tables import ACTIVITIES, DEALS, MEMBERSHIPS, PAYEES, TARGET
 
 PATTERNS = ("disengaged", "busy_not_converting", "recent_drop")
 TYPES = ("call", "meeting", "social_message", "crm_update")
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One planted under-performer: ``channel`` ('activity' or 'conversion') is ``effect``
+    below the rep's own level (0.3 = 30% less), from the start (``last`` 0) or over the
+    last ``last`` labelled quarters only (a recent drop)."""
+
+    seat: int
+    channel: str
+    effect: float
+    last: int = 0
+
+    @property
+    def pattern(self) -> str:
+        if self.last:
+            return "recent_drop"
+        return "disengaged" if self.channel == "activity" else "busy_not_converting"
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,10 @@ class SyntheticConfig:
     late_change_share: float = 0.03    # deals handed over shortly before close
     drop_periods: int = 3
     target_incentive: int = 40000
+    plants: tuple[Plant, ...] | None = None   # None: the default planting above
+    season_amplitude: float = 0.0      # activity x (1 + a cos(2 pi quarter / 4 + phase))
+    team_shock_sd: float = 0.0         # sd of log team activity per quarter
+    missing_activity_share: float = 0.0
 
 
 @dataclass
@@ -122,17 +152,23 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
 
     # --- who is planted: one rep per non-noise team (a random seat), patterns cycling
     pattern = np.array(["none"] * n_reps, dtype=object)
-    planted_teams = range(cfg.noise_teams, cfg.n_teams)
-    for i, t in enumerate(planted_teams):
-        seat = t * cfg.reps_per_team + int(rng.integers(cfg.reps_per_team))
-        pattern[seat] = PATTERNS[(i + seed) % len(PATTERNS)]
+    if cfg.plants is None:
+        planted_teams = range(cfg.noise_teams, cfg.n_teams)
+        for i, t in enumerate(planted_teams):
+            seat = t * cfg.reps_per_team + int(rng.integers(cfg.reps_per_team))
+            pattern[seat] = PATTERNS[(i + seed) % len(PATTERNS)]
+        legacy = pattern
+    else:
+        for plant in cfg.plants:
+            pattern[plant.seat] = plant.pattern
+        legacy = np.array(["none"] * n_reps, dtype=object)  # no default multipliers
 
     talent = np.exp(rng.normal(0.0, cfg.talent_sd, size=(3, n_reps)))
     activity_mult, conversion_mult, win_mult = talent
     activity_mult = activity_mult * np.select(
-        [pattern == "disengaged", pattern == "busy_not_converting"], [0.4, 1.5], 1.0)
-    conversion_mult = conversion_mult * np.where(pattern == "busy_not_converting", 0.5, 1.0)
-    win_mult = win_mult * np.where(pattern == "busy_not_converting", 0.6, 1.0)
+        [legacy == "disengaged", legacy == "busy_not_converting"], [0.4, 1.5], 1.0)
+    conversion_mult = conversion_mult * np.where(legacy == "busy_not_converting", 0.5, 1.0)
+    win_mult = win_mult * np.where(legacy == "busy_not_converting", 0.6, 1.0)
 
     # --- account books; some accounts shared with a colleague (same team, then cross team)
     books = np.array([[f"acc-{rep}-{a + 1:03d}" for a in range(cfg.accounts_per_rep)]
@@ -162,9 +198,10 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
     q_days = np.array([(starts[q + 1] - starts[q]).days for q in range(n_q)])
     drop_from = starts[n_q - cfg.drop_periods]
     drop_active = (np.arange(n_q) >= n_q - cfg.drop_periods)[:, None] & (
-        pattern == "recent_drop")[None, :]
+        legacy == "recent_drop")[None, :]
+    q_activity, q_conversion = _family_multipliers(seed, cfg, starts[:-1], team_index)
     rate = (q_days[:, None, None] / 7.0) * cfg.weekly_activities * np.array(cfg.mix)[None, None, :]
-    rate = rate * (activity_mult * np.where(drop_active, 0.85, 1.0))[:, :, None]
+    rate = rate * (activity_mult * np.where(drop_active, 0.85, 1.0) * q_activity)[:, :, None]
     counts = rng.poisson(rate)
     q_of, rep_of, type_of = (np.repeat(ix.ravel(), counts.ravel()) for ix in np.indices(
         counts.shape))
@@ -178,7 +215,8 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
                                                               size=n_act)], act_account)
 
     # --- pipeline: each activity may open a deal on its account
-    p_open = np.array(cfg.conversion)[type_of] * conversion_mult[rep_of]
+    p_open = (np.array(cfg.conversion)[type_of] * conversion_mult[rep_of]
+              * q_conversion[q_of, rep_of])
     opened = rng.random(n_act) < p_open
     d_rep = rep_of[opened]
     d_account = act_account[opened]
@@ -191,7 +229,7 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
     product_ix = rng.choice(len(names), size=n_deals, p=np.array(weights) / sum(weights))
     amount = np.rint(np.array(prices)[product_ix] * np.exp(
         rng.normal(0.0, cfg.amount_sigma, size=n_deals))).astype(np.int64)
-    dropping = (pattern[d_rep] == "recent_drop") & (close_ord >= drop_from.toordinal())
+    dropping = (legacy[d_rep] == "recent_drop") & (close_ord >= drop_from.toordinal())
     p_win = np.clip(cfg.win_rate * win_mult[d_rep] * np.where(dropping, 0.4, 1.0), 0, 1)
     won = rng.random(n_deals) < p_win
     end_ord = starts[-1].toordinal() - 1
@@ -227,6 +265,13 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
         "owner_changed_date": pa.array(close_ord - days_before - epoch, pa.int32(),
                                        mask=~late).cast(pa.date32()),
     })
+    logged = np.ones(n_act, dtype=bool)
+    if cfg.missing_activity_share > 0:
+        missing = np.random.default_rng([seed, 17]).random(n_reps) < cfg.missing_activity_share
+        logged = ~missing[rep_of]
+    q_of, rep_of, type_of, act_ord, act_account = (
+        a[logged] for a in (q_of, rep_of, type_of, act_ord, act_account))
+    n_act = len(q_of)
     activities = pa.table({
         "payee_id": rep_ids[rep_of],
         "type": np.array(TYPES)[type_of],
@@ -259,6 +304,13 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
 
     truth = pd.DataFrame({"payee_id": rep_ids, "team_id": team_ids[team_index],
                           "pattern": pattern, "noise_team": team_index < cfg.noise_teams})
+    if cfg.plants is not None:
+        planted_teams_ = {int(team_index[p.seat]) for p in cfg.plants}
+        truth["noise_team"] = [t not in planted_teams_ for t in team_index]
+        truth["channel"], truth["effect"], truth["last"] = "", 0.0, 0
+        for plant in cfg.plants:
+            truth.loc[plant.seat, ["channel", "effect", "last"]] = [
+                plant.channel, plant.effect, plant.last]
     shared = pd.DataFrame(shared_rows, columns=["account", "owner_id", "colleague_id",
                                                 "same_team"])
     late_changes = pd.DataFrame({
@@ -266,6 +318,29 @@ def generate_history(seed: int = 0, config: SyntheticConfig | None = None) -> Sy
         "previous_owner_id": rep_ids[previous[late]],
         "days_before_close": days_before[late]})
     return SyntheticHistory(dataset, truth, labelled, shared, late_changes, cfg)
+
+
+def _family_multipliers(seed: int, cfg: SyntheticConfig, starts: list[date],
+                        team_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per (quarter incl. warm-up, rep): activity and conversion multipliers from the
+    plants, the season and the team shocks (all 1.0 with the defaults; own random stream)."""
+    n_q, n_reps = len(starts), len(team_index)
+    activity, conversion = np.ones((n_q, n_reps)), np.ones((n_q, n_reps))
+    for plant in cfg.plants or ():
+        rows = slice(n_q - plant.last, n_q) if plant.last else slice(None)
+        target = activity if plant.channel == "activity" else conversion
+        target[rows, plant.seat] *= 1.0 - plant.effect
+    extra = np.random.default_rng([seed, 16])
+    if cfg.season_amplitude:
+        phase = extra.uniform(0, 2 * np.pi)
+        quarter = np.array([(s.month - 1) // 3 for s in starts])
+        activity *= (1.0 + cfg.season_amplitude * np.cos(2 * np.pi * quarter / 4 + phase)
+                     )[:, None]
+    if cfg.team_shock_sd:
+        shock = np.exp(extra.normal(0.0, cfg.team_shock_sd,
+                                    size=(n_q, int(team_index.max()) + 1)))
+        activity *= shock[:, team_index]
+    return activity, conversion
 
 
 def history_end(history: SyntheticHistory) -> date:

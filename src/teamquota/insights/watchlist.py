@@ -1,22 +1,36 @@
 """Under-performance watchlist and free-rider check, with evidence and a coaching focus.
 
-A rep is flagged when BOTH hold:
+Every member of a team in the window (the last ``n`` periods) gets a row and a status:
 
-1. **Consistently low**: attainment below ``threshold`` in at least ``k`` of the last ``n``
-   periods;
-2. **Credibly below peers**: the rep's mean attainment over those ``n`` periods, shrunk
-   toward the peer group by a normal-normal model (:mod:`teamquota.insights.shrinkage`),
-   has its upper ``level`` posterior bound below the peers' median mean attainment. A rep
-   who merely had a bad run by chance is pulled back toward the group and is not flagged.
+* ``no data``: a member for fewer than ``min_periods`` of the window, or no deal and no
+  activity logged in it: nothing to judge, and the reason says which;
+* ``zero outcome``: active (deals or activities) but nothing won: assessed, at 0%;
+* ``assessed``: everyone else.
 
-Each flag gets a pattern label, tried in this order:
+Each assessed rep's attainment in a period is divided by the median of their team peers'
+that period (leave-one-out; all reps when the team has fewer than ``min_peers`` others),
+which removes seasons and team-wide shocks. Two tests on these relative levels R:
 
-* ``recent_drop``: the periods before the window averaged at least ``threshold`` and the
-  window's mean is under ``drop_ratio`` of that;
-* ``disengaged``: activity volume in the window under ``low_activity`` x the peer median;
-* ``busy_not_converting``: activity at least ``busy_activity`` x peer median while bookings
-  per activity are under ``low_conversion`` x the peer median;
-* ``low_outcomes``: none of the above (or no activity data to tell).
+1. **Below peers** (level): the mean R over the window, against the peers' centre, on the
+   scale of a random-effects null: z = (mean R - centre) / sqrt(tau^2 + sigma^2 / T), where
+   sigma^2 is the pooled within-rep variance of R per period and tau^2 the between-rep
+   spread normal reps show (robust: MAD of the means, minus the sampling part). A rep who
+   is merely at the low end of normal talent is not a finding.
+2. **Recent drop** (change point on the rep's own history): for d = 1..``max_drop``, the
+   mean of the last d periods against the mean before, z = gap / (sigma sqrt(1/d +
+   1/(T-d))); the smallest one-sided p-value times the number of d tried (Bonferroni).
+   Only a drop that ends below the peers (mean of the last d under 1) counts.
+
+Each test's p-values are adjusted by **Benjamini-Hochberg within the team** (the false
+discovery rate at ``fdr``); a rep is flagged when either is rejected. ``k`` > 0 adds the
+old gate (at least k periods below ``threshold``). The shrunk level shown is the
+normal-normal posterior mean of R (weight tau^2 / (tau^2 + sigma^2 / T)) with its upper
+``level`` bound, times the peers' attainment.
+
+Pattern labels, tried in order: ``recent_drop`` (the change-point test rejected),
+``disengaged`` (activity under ``low_activity`` x the team peers' median),
+``busy_not_converting`` (activity at least ``busy_activity`` x while bookings per
+activity are under ``low_conversion`` x), ``low_outcomes`` otherwise (or no activity log).
 
 :func:`free_riders` compares, for a team plan, each member's share of the team payout with
 their share of the team's contribution (won amount).
@@ -29,84 +43,102 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from teamquota.data.dataset import Dataset
 from teamquota.insights.attainment import attainment_frame
-from teamquota.insights.frames import PeriodKind, activities_frame, deals_frame
-from teamquota.insights.shrinkage import fit_normal_prior, normal_posterior, shrink_rates
+from teamquota.insights.frames import (
+    PeriodKind,
+    activities_frame,
+    deals_frame,
+    period_labels,
+)
+from teamquota.insights.shrinkage import shrink_rates
+
+NO_DATA, ZERO_OUTCOME, ASSESSED = "no data", "zero outcome", "assessed"
+# 1.4826 x MAD estimates a normal sd, robust to the few planted reps among the means
+MAD_TO_SD = 1.4826
 
 
 @dataclass(frozen=True)
 class WatchlistRules:
-    n: int = 4
-    k: int = 3
-    threshold: float = 0.8
-    level: float = 0.975
-    peers: str = "all"          # "all" reps, or "team"
-    drop_ratio: float = 0.6
+    n: int = 8                  # the window: the last n periods
+    fdr: float = 0.1            # Benjamini-Hochberg level per team, for each test
+    max_drop: int = 3           # the change-point test tries the last 1..max_drop periods
+    min_periods: int = 2        # member periods in the window needed to be assessed
+    min_peers: int = 3          # fewer team peers in a period: compare with all reps
+    peers: str = "team"         # "team" (default) or "all" reps as the reference
+    k: int = 0                  # > 0: also need k periods below threshold (the old gate)
+    threshold: float = 0.8      # "low period" (evidence; the gate when k > 0)
+    level: float = 0.95         # one-sided upper bound of the shrunk level, shown
     low_activity: float = 0.7
     busy_activity: float = 0.85
     low_conversion: float = 0.7
 
 
-def _window(frame: pd.DataFrame, n: int) -> tuple[list[str], list[str]]:
-    periods = sorted(frame["period"].dropna().unique())
-    return periods[-n:], periods[:-n]
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """BH-adjusted p-values (q-values): reject at level q where the result <= q.
+
+    q_(i) = min over j >= i of p_(j) m / j (sorted ascending), capped at 1; NaN stays NaN
+    and does not count in m.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    order = np.argsort(p[ok])
+    ranked = p[ok][order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    values = np.empty(m)
+    values[order] = adjusted
+    out[ok] = values
+    return out
 
 
 def assess(dataset: Dataset, rules: WatchlistRules | None = None,
            period: PeriodKind = "quarter", attainment: pd.DataFrame | None = None,
            measure: str | None = None) -> pd.DataFrame:
-    """One row per rep with every statistic the watchlist decides on, and ``flagged``."""
-    r = rules or WatchlistRules()
+    """One row per team member (and per rep with data) with the evidence and ``flagged``."""
+    return assess_each(dataset, [rules or WatchlistRules()], period, attainment, measure)[0]
+
+
+def assess_each(dataset: Dataset, rules: list[WatchlistRules], period: PeriodKind = "quarter",
+                attainment: pd.DataFrame | None = None, measure: str | None = None,
+                focus: bool = True) -> list[pd.DataFrame]:
+    """:func:`assess` under each of ``rules``, reading the data once (the evaluation's
+    path; ``focus=False`` skips the coaching focus, which no flag depends on)."""
     deals = deals_frame(dataset, period)
     if attainment is None:
         attainment, _ = attainment_frame(dataset, period, measure, deals)
-    window, before = _window(attainment, r.n)
-    recent = attainment[attainment["period"].isin(window)].copy()
-    recent["low"] = recent["attainment"] < r.threshold
-    per_rep = recent.groupby("payee_id").agg(
-        team_id=("team_id", "last"), periods=("attainment", "size"),
-        low_periods=("low", "sum"), mean_attainment=("attainment", "mean"),
-        var_attainment=("attainment", "var"),
-        won_amount=("won_amount", "sum"),
-        history=("attainment", lambda s: [round(float(x), 3) for x in s]))
-    earlier = attainment[attainment["period"].isin(before)].groupby("payee_id")["attainment"]
-    per_rep["earlier_attainment"] = earlier.mean()
-    per_rep = per_rep.reset_index()
-
-    group_keys = ["team_id"] if r.peers == "team" else []
-    per_rep["shrunk_attainment"] = np.nan
-    per_rep["shrunk_high"] = np.nan
-    per_rep["peer_attainment"] = np.nan
-    groups = (per_rep.groupby(group_keys).indices if group_keys
-              else {(): np.arange(len(per_rep))})
-    for index in groups.values():
-        part = per_rep.iloc[index]
-        prior = fit_normal_prior(part["periods"].to_numpy(), part["mean_attainment"].to_numpy(),
-                                 part["var_attainment"].to_numpy())
-        post = normal_posterior(part["periods"].to_numpy(), part["mean_attainment"].to_numpy(),
-                                prior, level=1 - 2 * (1 - r.level))
-        # a one-sided bound at `level`: the central interval at 1 - 2(1 - level)
-        per_rep.loc[per_rep.index[index], "shrunk_attainment"] = post["mean"].to_numpy()
-        per_rep.loc[per_rep.index[index], "shrunk_high"] = post["high"].to_numpy()
-        # the reference is the peers' median: robust to a few stars (and, with the
-        # peer-median attainment proxy, it is what 100% means)
-        per_rep.loc[per_rep.index[index], "peer_attainment"] = float(
-            np.median(part["mean_attainment"]))
-
-    per_rep["consistently_low"] = per_rep["low_periods"] >= r.k
-    per_rep["credibly_below"] = per_rep["shrunk_high"] < per_rep["peer_attainment"]
-    per_rep["flagged"] = per_rep["consistently_low"] & per_rep["credibly_below"]
-
-    _add_activity(per_rep, dataset, period, window)
-    per_rep["pattern"] = [_pattern(row, r) if row.flagged else "" for row in
-                          per_rep.itertuples()]
-    focus = coaching_focus(deals, per_rep["payee_id"])
-    per_rep = per_rep.merge(focus, on="payee_id", how="left")
-    per_rep["evidence"] = [_evidence(row, r, window) for row in per_rep.itertuples()]
-    return per_rep.sort_values(["flagged", "shrunk_attainment"], ascending=[False, True]
-                               ).reset_index(drop=True)
+    all_acts = activities_frame(dataset, period)
+    focus_table = None
+    results = []
+    for r in rules:
+        window = sorted(attainment["period"].dropna().unique())[-r.n:]
+        acts = all_acts[all_acts["period"].isin(window)]
+        grid = _grid(dataset, deals, attainment, window)
+        per_rep = _status(grid, deals, acts, window, r)
+        judged = per_rep.loc[per_rep["status"] != NO_DATA, "payee_id"]
+        grid = _relative(grid[grid["payee_id"].isin(judged)], r)
+        per_rep = per_rep.merge(_tests(grid, r), on="payee_id", how="left")
+        per_rep = _decide(per_rep, r)
+        _add_activity(per_rep, set(acts["payee_id"].unique()))
+        per_rep["pattern"] = [_pattern(row, r) if row.flagged else "" for row in
+                              per_rep.itertuples()]
+        if focus:
+            if focus_table is None:
+                focus_table = coaching_focus(deals, per_rep["payee_id"])
+            per_rep = per_rep.merge(focus_table, on="payee_id", how="left")
+            per_rep[["focus_product", "focus_stage"]] = per_rep[
+                ["focus_product", "focus_stage"]].fillna("")
+        per_rep["evidence"] = [_evidence(row, r, window) for row in per_rep.itertuples()]
+        per_rep["rank"] = per_rep["status"].map({ASSESSED: 0, ZERO_OUTCOME: 0, NO_DATA: 1})
+        results.append(per_rep.sort_values(["flagged", "rank", "shrunk_attainment"],
+                                           ascending=[False, True, True])
+                       .drop(columns="rank").reset_index(drop=True))
+    return results
 
 
 def watchlist(dataset: Dataset, rules: WatchlistRules | None = None,
@@ -117,29 +149,209 @@ def watchlist(dataset: Dataset, rules: WatchlistRules | None = None,
     return table[table["flagged"]].reset_index(drop=True)
 
 
-def _add_activity(per_rep: pd.DataFrame, dataset: Dataset, period: PeriodKind,
-                  window: list[str]) -> None:
-    acts = activities_frame(dataset, period)
-    acts = acts[acts["period"].isin(window)]
-    if acts.empty:
-        per_rep["activity"] = np.nan
-        per_rep["activity_ratio"] = np.nan
-        per_rep["conversion_ratio"] = np.nan
-        return
-    volume = acts.groupby("payee_id")["quantity"].sum()
-    per_rep["activity"] = per_rep["payee_id"].map(volume).fillna(0.0)
-    peer_volume = per_rep["activity"].median()
-    per_rep["activity_ratio"] = per_rep["activity"] / peer_volume if peer_volume else np.nan
+def _grid(dataset: Dataset, deals: pd.DataFrame, attainment: pd.DataFrame,
+          window: list[str]) -> pd.DataFrame:
+    """(payee, team, period) for every member period of the window and every attainment
+    row in it, with attainment. A member period without a row (no target, or no deals
+    under the peer-median proxy) is judged as won / the period's median target."""
+    rows = attainment[attainment["period"].isin(window)]
+    members = _members_per_period(dataset, rows[["team_id", "period", "payee_id"]]
+                                  if len(rows) else pd.DataFrame({"period": window}))
+    if "team_id" not in members:
+        members = pd.DataFrame(columns=["team_id", "period", "payee_id"])
+    members = members[members["period"].isin(window)]
+    keys = ["payee_id", "period"]
+    value_cols = [c for c in ("attainment", "won_amount", "target_amount") if c in rows]
+    grid = members.merge(rows[keys + value_cols], on=keys, how="outer")
+    # a rep with a membership counts only in their member periods (the peer-median proxy
+    # gives every rep with deals a row in every period, 0 before they joined)
+    if dataset.get("memberships") is not None and dataset["memberships"].num_rows:
+        listed = set(dataset["memberships"]["payee_id"].to_pylist())
+        member_keys = set(zip(members["payee_id"], members["period"], strict=True))
+        keep = [p not in listed or (p, q) in member_keys
+                for p, q in zip(grid["payee_id"], grid["period"], strict=True)]
+        grid = grid[keep]
+    team = rows.groupby("payee_id")["team_id"].last()
+    grid["team_id"] = grid["team_id"].fillna(grid["payee_id"].map(team))
+    # one team per rep: the one of their latest window period
+    latest = grid.sort_values("period").groupby("payee_id")["team_id"].last()
+    grid["team_id"] = grid["payee_id"].map(latest)
+    won = deals[deals["period"].isin(window)].groupby(["owner_id", "period"])[
+        "won_amount"].sum()
+    missing = grid["attainment"].isna() if "attainment" in grid else pd.Series(
+        True, index=grid.index)
+    if missing.any():
+        reference = (rows.groupby("period")["target_amount"].median()
+                     if "target_amount" in rows else pd.Series(dtype=float))
+        pairs = list(zip(grid["payee_id"], grid["period"], strict=True))
+        won_here = pd.Series([won.get(pair, 0.0) for pair in pairs], index=grid.index)
+        target = grid["period"].map(reference)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grid.loc[missing, "attainment"] = (won_here / target)[missing]
+        grid.loc[missing, "won_amount"] = won_here[missing]
+    return grid.drop_duplicates(keys).sort_values(keys).reset_index(drop=True)
+
+
+def _status(grid: pd.DataFrame, deals: pd.DataFrame, acts: pd.DataFrame,
+            window: list[str], r: WatchlistRules) -> pd.DataFrame:
+    """Per rep: member periods, deals, activities and won in the window; status, reason."""
+    per_rep = grid.groupby("payee_id", as_index=False).agg(
+        team_id=("team_id", "last"), member_periods=("period", "size"),
+        won_amount=("won_amount", "sum"), mean_attainment=("attainment", "mean"),
+        history=("attainment", lambda a: [round(float(x), 3) for x in a]))
+    when = period_labels(deals["close_date"].fillna(deals["engage_date"]))
+    touched = deals[when.isin(window).to_numpy()].groupby("owner_id").size()
+    logged = acts.groupby("payee_id")["quantity"].sum()
+    per_rep["deals"] = per_rep["payee_id"].map(touched).fillna(0).astype(int)
+    per_rep["activities"] = per_rep["payee_id"].map(logged).fillna(0.0)
+    n = len(window)
+    status, reason = [], []
+    for row in per_rep.itertuples():
+        if row.member_periods < r.min_periods:
+            status.append(NO_DATA)
+            reason.append(f"no data: a member for only {row.member_periods} of the last "
+                          f"{n} periods (need {r.min_periods})")
+        elif row.deals == 0 and row.activities == 0:
+            status.append(NO_DATA)
+            reason.append(f"no data: no deals and no activities logged in the last {n} "
+                          "periods")
+        elif not row.won_amount > 0:
+            status.append(ZERO_OUTCOME)
+            reason.append(f"zero outcome: nothing won in the last {n} periods while active "
+                          f"({row.deals} deals, {row.activities:.0f} activities)")
+        else:
+            status.append(ASSESSED)
+            reason.append("")
+    per_rep["status"], per_rep["reason"] = status, reason
+    return per_rep
+
+
+def _relative(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
+    """Add ``reference`` (leave-one-out median attainment of the peers that period) and
+    ``relative`` = attainment / reference."""
+    grid = grid.copy()
+    grid["reference"] = np.nan
+    for _, part in grid.groupby("period"):
+        values = part["attainment"].to_numpy(dtype=float)
+        teams = part["team_id"].to_numpy()
+        refs = np.full(len(part), np.nan)
+        for i in range(len(part)):
+            others = np.arange(len(part)) != i
+            mates = others & (teams == teams[i]) if r.peers == "team" else others
+            peers = values[mates & ~np.isnan(values)]
+            if len(peers) < r.min_peers:
+                peers = values[others & ~np.isnan(values)]
+            if len(peers):
+                refs[i] = float(np.median(peers))
+        grid.loc[part.index, "reference"] = refs
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_activity = per_rep["won_amount"] / per_rep["activity"]
-    peer_conversion = per_activity.replace([np.inf], np.nan).median()
-    per_rep["conversion_ratio"] = per_activity / peer_conversion if peer_conversion else np.nan
+        grid["relative"] = np.where(grid["reference"] > 0,
+                                    grid["attainment"] / grid["reference"], np.nan)
+    return grid
+
+
+def _tests(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
+    """Per rep: the level test against peers and the change-point test, unadjusted."""
+    ok = grid.dropna(subset=["relative"]).sort_values(["payee_id", "period"])
+    series = {p: g["relative"].to_numpy() for p, g in ok.groupby("payee_id")}
+    rows = []
+    for payee, part in grid.groupby("payee_id"):
+        x = series.get(payee, np.array([]))
+        rows.append({"payee_id": payee, "periods": len(x),
+                     "relative": float(x.mean()) if len(x) else np.nan,
+                     "peer_attainment": float(part["reference"].mean()),
+                     "_rss": float(((x - x.mean()) ** 2).sum()) if len(x) else 0.0})
+    out = pd.DataFrame(rows, columns=["payee_id", "periods", "relative", "peer_attainment",
+                                      "_rss"])
+    if out.empty:
+        return out.drop(columns="_rss")
+    dof = np.clip(out["periods"] - 1, 0, None).sum()
+    sigma2 = float(out["_rss"].sum() / dof) if dof > 0 else np.nan
+    means = out["relative"].dropna().to_numpy()
+    centre = float(np.median(means)) if len(means) else np.nan
+    spread = MAD_TO_SD * float(np.median(np.abs(means - centre))) if len(means) else np.nan
+    t = out["periods"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        noise = sigma2 / t
+        tau2 = max(spread**2 - float(np.nanmedian(noise)), 0.0) if len(means) else np.nan
+        z = (out["relative"] - centre) / np.sqrt(tau2 + noise)
+        weight = tau2 / (tau2 + noise) if tau2 > 0 else np.zeros_like(t)
+    out["centre"], out["sigma"], out["tau"] = centre, np.sqrt(sigma2), np.sqrt(tau2)
+    out["z_level"] = z
+    out["p_level"] = stats.norm.cdf(z)
+    shrunk = centre + weight * (out["relative"] - centre)
+    bound = shrunk + stats.norm.ppf(r.level) * np.sqrt(weight * noise)
+    out["shrunk_attainment"] = shrunk * out["peer_attainment"]
+    out["shrunk_high"] = bound * out["peer_attainment"]
+    drops = [_drop_test(series.get(p, np.array([])), np.sqrt(sigma2), r.max_drop)
+             for p in out["payee_id"]]
+    out["drop_periods"] = [d[0] for d in drops]
+    out["before_relative"] = [d[1] for d in drops]
+    out["after_relative"] = [d[2] for d in drops]
+    out["p_drop"] = [d[3] for d in drops]
+    return out.drop(columns="_rss")
+
+
+def _drop_test(x: np.ndarray, sigma: float, max_drop: int
+               ) -> tuple[int, float, float, float]:
+    """(d, mean before, mean of the last d, Bonferroni p) for the steepest recent drop.
+
+    Needs at least 2 periods before the last d; p = min over d of Phi(z_d) x (d tried)."""
+    tried = [d for d in range(1, max_drop + 1) if len(x) - d >= 2]
+    if not tried or not sigma > 0:
+        return 0, np.nan, np.nan, np.nan
+    best = (0, np.nan, np.nan, 1.0)
+    for d in tried:
+        before, after = float(x[:-d].mean()), float(x[-d:].mean())
+        z = (after - before) / (sigma * np.sqrt(1.0 / d + 1.0 / (len(x) - d)))
+        p = float(stats.norm.cdf(z))
+        if p < best[3]:
+            best = (d, before, after, p)
+    return best[0], best[1], best[2], min(best[3] * len(tried), 1.0)
+
+
+def _decide(per_rep: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
+    """BH within each team, per test; flagged when either is rejected (and the k gate)."""
+    per_rep = per_rep.copy()
+    per_rep["q_level"], per_rep["q_drop"] = np.nan, np.nan
+    for _, index in per_rep.groupby("team_id").groups.items():
+        per_rep.loc[index, "q_level"] = benjamini_hochberg(per_rep.loc[index, "p_level"])
+        per_rep.loc[index, "q_drop"] = benjamini_hochberg(per_rep.loc[index, "p_drop"])
+    per_rep["below_peers"] = (per_rep["q_level"] <= r.fdr) & (per_rep["relative"] < 1.0)
+    # a drop is a finding for this list only when it ends below the peers (a star who
+    # cools off to 190% of the team is not under-performing)
+    per_rep["recent_drop"] = (per_rep["q_drop"] <= r.fdr) & (per_rep["after_relative"] < 1.0)
+    per_rep["low_periods"] = [sum(a < r.threshold for a in h) if isinstance(h, list) else 0
+                              for h in per_rep["history"]]
+    flagged = per_rep["below_peers"] | per_rep["recent_drop"]
+    if r.k > 0:
+        flagged &= per_rep["low_periods"] >= r.k
+    per_rep["flagged"] = flagged & (per_rep["status"] != NO_DATA)
+    return per_rep
+
+
+def _add_activity(per_rep: pd.DataFrame, logged: set[str]) -> None:
+    """Activity volume and bookings per activity in the window, each / the team peers'
+    median (reps without an activity log are left out of the medians and get NaN)."""
+    per_rep["activity_ratio"] = np.nan
+    per_rep["conversion_ratio"] = np.nan
+    for _, index in per_rep.groupby("team_id").groups.items():
+        part = per_rep.loc[index]
+        has_log = part["payee_id"].isin(logged) & (part["status"] != NO_DATA)
+        if not has_log.any():
+            continue
+        volume = part["activities"].where(has_log)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_activity = (part["won_amount"] / volume).replace([np.inf], np.nan)
+        peer_volume, peer_conversion = volume.median(), per_activity.median()
+        if peer_volume > 0:
+            per_rep.loc[index, "activity_ratio"] = volume / peer_volume
+        if peer_conversion > 0:
+            per_rep.loc[index, "conversion_ratio"] = per_activity / peer_conversion
 
 
 def _pattern(row: Any, r: WatchlistRules) -> str:
-    earlier = row.earlier_attainment
-    mean = row.mean_attainment
-    if pd.notna(earlier) and earlier >= r.threshold and mean < r.drop_ratio * earlier:
+    if row.recent_drop:
         return "recent_drop"
     activity = row.activity_ratio
     conversion = row.conversion_ratio
@@ -156,17 +368,25 @@ def _pct(x: float) -> str:
     return "n/a" if pd.isna(x) else f"{x:.0%}"
 
 
-def _evidence(row: object, r: WatchlistRules, window: list[str]) -> str:
-    g = row.__getattribute__
-    parts = [f"{g('low_periods')} of last {len(window)} periods below {_pct(r.threshold)} "
-             f"({', '.join(_pct(x) for x in g('history'))})",
-             f"shrunk mean {_pct(g('shrunk_attainment'))} (upper bound "
-             f"{_pct(g('shrunk_high'))}) vs peers {_pct(g('peer_attainment'))}"]
-    if pd.notna(g("earlier_attainment")):
-        parts.append(f"before: {_pct(g('earlier_attainment'))}")
-    if pd.notna(g("activity_ratio")):
-        parts.append(f"activity {g('activity_ratio'):.2f}x peers, bookings per activity "
-                     f"{g('conversion_ratio'):.2f}x peers")
+def _evidence(row: Any, r: WatchlistRules, window: list[str]) -> str:
+    if row.status == NO_DATA:
+        return str(row.reason)
+    parts = [str(row.reason)] if row.reason else []
+    history = row.history if isinstance(row.history, list) else []
+    parts.append(f"{row.low_periods} of last {len(history)} periods below {_pct(r.threshold)} "
+                 f"({', '.join(_pct(x) for x in history)})")
+    parts.append(f"{_pct(row.relative)} of team peers (p = {row.p_level:.3g}, BH q = "
+                 f"{row.q_level:.3g}); shrunk {_pct(row.shrunk_attainment)} (upper bound "
+                 f"{_pct(row.shrunk_high)}) vs peers {_pct(row.peer_attainment)}")
+    if row.drop_periods and row.q_drop <= 0.5:  # a drop worth a look, not every wobble
+        parts.append(f"last {int(row.drop_periods)} at {_pct(row.after_relative)} of peers vs "
+                     f"{_pct(row.before_relative)} before (p = {row.p_drop:.3g}, BH q = "
+                     f"{row.q_drop:.3g})")
+    if pd.notna(row.activity_ratio):
+        conversion = ("n/a" if pd.isna(row.conversion_ratio)
+                      else f"{row.conversion_ratio:.2f}x")
+        parts.append(f"activity {row.activity_ratio:.2f}x peers, bookings per activity "
+                     f"{conversion} peers")
     return "; ".join(parts)
 
 
