@@ -219,9 +219,13 @@ def test_it_asks_anonymous_to_authenticate_for_a_run(client, world):
 # --- approve, lock, payroll --------------------------------------------------------------
 
 def _reviewed(world) -> Period:  # noqa: ANN001
+    """Each leader reviewed, and finance signed off each team (on the period page: the
+    API has no sign-off), so the API may approve."""
     period = Period.objects.get(label="2017-Q1")
     close.review(world.lea, period, world.north)
     close.review(world.sam, Period.objects.get(label="2017-Q1"), world.south)
+    for team in (world.north, world.south):
+        close.signoff(world.fiona, Period.objects.get(label="2017-Q1"), team)
     return Period.objects.get(label="2017-Q1")
 
 
@@ -331,6 +335,18 @@ def test_it_refuses_approval_before_every_leader_reviewed(client, world):
     assert response.json() == {"error": "2017-Q1 must be reviewed by every leader before "
                                         "approval; waiting for: North, South",
                                "code": "state"}
+    assert _state() == before
+
+
+def test_it_refuses_approval_before_finance_signed_off_every_team(client, world):
+    close.review(world.lea, Period.objects.get(label="2017-Q1"), world.north)
+    close.review(world.sam, Period.objects.get(label="2017-Q1"), world.south)
+    close.signoff(world.fiona, Period.objects.get(label="2017-Q1"), world.south)
+    before = _state()
+    response = client.post("/api/periods/2017-Q1/approve/", **_token(world.fiona))
+    assert (response.status_code, response.json()) == (409, {
+        "error": "finance must sign off every team of 2017-Q1 before approval; waiting "
+                 "for: North", "code": "state"})
     assert _state() == before
 
 

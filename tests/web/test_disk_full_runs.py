@@ -29,6 +29,7 @@ from teamquota.web.comp.models import (
 from teamquota.web.comp.services.runs import start_run
 from tests.web.fakes import fake_calculate
 from tests.web.test_bad_inputs_web import counts
+from tests.web.test_close_workbench import approve, confirm
 from tests.web.test_workflow import _close
 
 RUN_FULL = {"code": "D050", "severity": "error", "source": None,
@@ -181,15 +182,11 @@ def test_starting_a_run_on_a_full_disk_says_so_and_changes_nothing(
 @pytest.mark.parametrize("kind", ["sqlite", "postgres", "enospc"])
 def test_a_lock_whose_snapshot_hits_a_full_disk_leaves_the_period_approved(
         client: Any, world: Any, kind: str, monkeypatch: Any) -> None:
-    for leader, team in ((world.lea, "north"), (world.sam, "south")):
-        client.force_login(leader)
-        client.post(f"/periods/2017-Q1/review/{team}/")
-    client.force_login(world.fiona)
-    client.post("/periods/2017-Q1/approve/")
+    approve(client, world)
     assert Period.objects.get(label="2017-Q1").status == "approved"
     monkeypatch.setattr(PeriodSnapshot.objects, "create", _raising(FULL[kind]))
     before, periods = counts(), _periods()
-    response = client.post("/periods/2017-Q1/lock/", follow=True)
+    response = confirm(client, "2017-Q1", "lock")
     text = response.content.decode()
     assert response.status_code == 200 and "Traceback" not in text
     assert ("error[D050]: the server&#x27;s disk is full, so 2017-Q1 could not be locked; "

@@ -119,6 +119,8 @@ def _apply(op, world, manual: dict[str, Decimal]) -> None:  # noqa: ANN001
                 close.review(leader, period, team)
                 period.refresh_from_db()
         if period.status == "reviewed":
+            for team in close.teams_to_review(period):  # finance signs off each team
+                close.signoff(world.fiona, period, team)
             close.approve(world.fiona, period)
             period.refresh_from_db()
             close.lock(world.fiona, period)

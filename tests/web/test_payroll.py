@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from teamquota.web.comp.models import Payee, Period
 from teamquota.web.comp.services.payroll import safe_cell
+from tests.web.test_close_workbench import approve
 
 
 def _approve(client, world):  # noqa: ANN001, ANN202
-    for leader, team in ((world.lea, "north"), (world.sam, "south")):
-        client.force_login(leader)
-        client.post(f"/periods/2017-Q1/review/{team}/")
-    client.force_login(world.fiona)
-    client.post("/periods/2017-Q1/approve/")
+    approve(client, world)  # reviews, finance's sign-offs, the confirmed approval
 
 
 def test_safe_cell__prefixes_formula_starts():

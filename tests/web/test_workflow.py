@@ -9,16 +9,15 @@ from decimal import Decimal
 from teamquota.web.comp.models import Deal, PayoutLine, Period, PlanVersion
 from teamquota.web.comp.services.runs import start_run
 from tests.web.fakes import fake_calculate
+from tests.web.test_close_workbench import approve, confirm
 from tests.web.world import PLAN_YAML
 
 
 def _close(client, world, label="2017-Q1"):  # noqa: ANN001, ANN202
-    for leader, team in ((world.lea, "north"), (world.sam, "south")):
-        client.force_login(leader)
-        client.post(f"/periods/{label}/review/{team}/")
-    client.force_login(world.fiona)
-    client.post(f"/periods/{label}/approve/")
-    client.post(f"/periods/{label}/lock/")
+    # leaders review, finance signs off each team, then approves and locks on the
+    # confirmation pages (posting back the fingerprint they show)
+    approve(client, world, label)
+    confirm(client, label, "lock")
     return Period.objects.get(label=label)
 
 
@@ -101,11 +100,7 @@ def test_it_recovers_a_clawback_in_instalments(client, world):
 
 
 def test_it_reopens_an_approved_period_when_a_new_run_changes_its_numbers(client, world):
-    for leader, team in ((world.lea, "north"), (world.sam, "south")):
-        client.force_login(leader)
-        client.post(f"/periods/2017-Q1/review/{team}/")
-    client.force_login(world.fiona)
-    client.post("/periods/2017-Q1/approve/")
+    approve(client, world)
     run2 = start_run(world.otto, "rerun", calculator=fake_calculate)
     period = Period.objects.get(label="2017-Q1")
     # the same numbers: the approval was given for them and stands

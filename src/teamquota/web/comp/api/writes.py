@@ -212,7 +212,8 @@ def period_review(request: HttpRequest, label: Label,
                          "author of any input the period's run read or a manual entry it "
                          "pays, and to a login such an author created or last gave a "
                          "password or roles; 409 (code state) unless every leader "
-                         "reviewed it.")
+                         "reviewed it and finance signed off every team on the period "
+                         "page. The page's confirmation hash is not asked for here.")
 def period_approve(request: HttpRequest, label: Label) -> dict[str, Any]:
     return _step(close.approve, request, label)
 
