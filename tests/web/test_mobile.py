@@ -97,3 +97,74 @@ def test_it_fits_every_page_of_every_role_on_a_phone(browser, live_server, demo)
         context.close()
     assert seen >= 40
     assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def small_world(transactional_db):  # noqa: ANN001, ANN201
+    from tests.web.world import build_world
+    return build_world()
+
+
+NAV_WIDTHS = (360, 390)
+
+
+@pytest.mark.parametrize("width", NAV_WIDTHS)
+def test_it_folds_the_navigation_behind_a_menu_button_on_a_phone(browser, live_server,  # noqa: ANN001, F811, E501
+                                                                 small_world, width):
+    from tests.web.test_browser import CSP_REFUSALS
+    from tests.web.world import PASSWORD
+    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "lea")  # one unread notice: review North
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/periods/", wait_until="load")
+    button = page.locator("header.top .nav-toggle")
+    nav = page.locator("#site-nav")
+    # folded: the button shows the unread count, the items are hidden, sign-out is on screen
+    assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
+    assert "1 unread" in button.inner_text()
+    assert not nav.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    sign_out = page.locator("header.top button:has-text('Sign out')").bounding_box()
+    assert sign_out is not None and sign_out["x"] + sign_out["width"] <= width
+    # keyboard: Enter opens it, every item fits the screen, Escape closes it on the button
+    button.focus()
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-expanded") == "true" and nav.is_visible()
+    links = nav.locator("a")
+    assert links.count() == 9  # Dashboard .. Inbox (1), as test_nav.py lists for Lea
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"phone-nav-open-{width}.png"))
+    page.keyboard.press("Escape")
+    assert button.get_attribute("aria-expanded") == "false" and not nav.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('nav-toggle')")
+    # a tap opens it too, and its Inbox item leads to the inbox
+    button.click()
+    nav.locator("a", has_text="Inbox (1)").click()
+    page.wait_for_url("**/inbox/")
+    assert "Review North for 2017-Q1" in page.content()
+    context.close()
+
+
+def test_it_keeps_the_navigation_open_on_a_desktop(browser, live_server, small_world):  # noqa: ANN001, F811, E501
+    from tests.web.world import PASSWORD
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "rita")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/periods/", wait_until="load")
+    assert not page.locator("header.top .nav-toggle").is_visible()
+    assert page.locator("#site-nav").is_visible()
+    assert page.locator("#site-nav a", has_text="Inbox (0)").is_visible()
+    context.close()
