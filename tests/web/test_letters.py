@@ -134,6 +134,8 @@ def test_it_audits_the_letters_sent_once(client, world):
     version = PlanVersion.objects.get(plan__plan_id="ae_test", number=1)
     assert (event.object_type, event.object_id) == ("plan_version", str(version.pk))
     assert event.details["payees"] == ["rita", "rob", "sue"]  # by name: Rita, Rob, Sue
+    assert event.summary == ("otto sent the letters of ae_test v1 to 3 payees: Rita Rep (rita), "
+                             "Rob Rep (rob), Sue (sue)")
     _send(client, world)  # again: nobody new, nothing written, nothing audited
     assert PlanLetter.objects.count() == 3
     assert AuditEvent.objects.filter(action="plan.letters_sent").count() == 1

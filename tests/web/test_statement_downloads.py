@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from teamquota.web.comp.models import Payee, PayoutLine, Period
 from teamquota.web.comp.services.statement_export import statement_pdf
 from teamquota.web.comp.views.statement import statement_data
@@ -49,6 +51,23 @@ def test_it_keeps_the_csv_safe_from_formulas_and_negative_amounts_numbers(client
     assert lines[1] == ("2017-Q1,rita,\"'=HYPERLINK(\"\"http://x\"\")\",manual,,manual,,,,,"
                         "'@SUM(A1),'+1 -1,'-dispute #1,-25.00,USD")
     assert lines[3].endswith(",total,,,,,,,,sum of 2 lines,,125.00,USD")
+
+
+@pytest.mark.parametrize("currency,amount,written", [
+    ("KWD", "10.006", "10.006"),  # three places, as paid
+    ("JPY", "1000", "1000"),  # none
+    ("USD", "150.5", "150.50"),  # cents
+])
+def test_it_writes_amounts_at_their_currencys_places(client, world, currency, amount,
+                                                      written):
+    PayoutLine.objects.filter(payee__payee_id="rita").update(currency=currency,
+                                                             amount=Decimal(amount))
+    Payee.objects.filter(payee_id="rita").update(currency=currency)
+    client.force_login(world.rita)
+    lines = client.get("/statements/rita/statement.csv?period=2017-Q1").content.decode() \
+        .splitlines()
+    assert lines[1].endswith(f",{written},{currency}")
+    assert lines[2].endswith(f",total,,,,,,,,sum of 1 line,,{written},{currency}")
 
 
 def test_it_writes_the_statement_pdf(client, world):

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,8 @@ from teamquota.web.comp.models import (
     User,
     record,
 )
+from teamquota.web.comp.services.import_diff import count
+from teamquota.web.comp.services.pdf import Document
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -58,7 +61,9 @@ def send_letters(user: User, version: PlanVersion,
             ids = [letter.payee.payee_id for letter in sent]
             record(user, "plan.letters_sent", "plan_version", version.pk,
                    f"{user.username} sent the letters of {version.plan.plan_id} "
-                   f"v{version.number} to {', '.join(ids)}", payees=ids,
+                   f"v{version.number} to {count(len(sent), 'payee')}: "
+                   + ", ".join(f"{ln.payee.name} ({ln.payee.payee_id})" for ln in sent),
+                   payees=ids,
                    plan=version.plan.plan_id, number=version.number)
     return sent
 
@@ -125,10 +130,6 @@ def counts(rows: list[LetterStatus]) -> dict[str, int]:
 
 def letter_pdf(letter: PlanLetter, *, compress: bool = True) -> bytes:
     """The letter as sent, as a PDF: the same content as its page, curves drawn."""
-    from decimal import Decimal
-
-    from teamquota.web.comp.services.pdf import Document
-
     c = letter.content
     doc = Document(f"Plan letter - {c['payee']['name']} - {c['plan']} v{c['version']}",
                    compress=compress)
