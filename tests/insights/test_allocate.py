@@ -74,8 +74,10 @@ def test_allocate__infeasible_targets_say_which_and_by_how_much() -> None:
     assert short.index.tolist() == ["meetings"]
     assert short.loc["meetings", ["target", "achievable", "short_by"]].tolist() == pytest.approx(
         [10, 6, 4])
+    # the shortfall LP's duals name the binding resource: both reps' meeting maxima (3 + 3)
     assert result.message == ("targets cannot all be met: meetings: needs 10 units/week, at "
-                              "most 6 fit (short by 4)")
+                              "most 6 fit (short by 4). Limited by the per-person maximum "
+                              "of meetings (every rep: 6 in all)")
     # the best plan at that shortfall still schedules all 6 meetings and the 8 calls
     assert result.plan.groupby("duty")["units"].sum().to_dict() == pytest.approx(
         {"calls": 14, "meetings": 6})
@@ -113,3 +115,76 @@ def test_allocate__finite_duty_is_not_over_assigned() -> None:
     assert result.plan.set_index("rep")["units"].to_dict() == pytest.approx({"ann": 0,
                                                                              "bob": 5})
     assert result.expected_bookings == pytest.approx(1500.0)
+
+
+def test_allocate__team_hours_named_as_the_binding_resource() -> None:
+    # 30 one-hour calls, 2 reps x 10 h: 20 fit, short by 10; each extra hour of either rep
+    # is one more call, so the shortfall's dual on each hours row is 1
+    result = allocate(_problem(duties=[Duty("calls", 30, 1.0)], value=VALUE[["calls"]]))
+    assert result.status == "infeasible"
+    assert result.resources == ["team hours: all 2 reps use all their available hours (20 "
+                                "h/week in all; each extra hour would cut the shortfall by "
+                                "up to 1.00)"]
+    assert result.message.endswith("(short by 10). Limited by team hours: all 2 reps use all "
+                                   "their available hours (20 h/week in all; each extra hour "
+                                   "would cut the shortfall by up to 1.00)")
+
+
+def test_allocate__one_reps_hours_and_a_finite_duty_named() -> None:
+    # calls: only 12 exist (short by 18 of 30); ann must log 11 h but has 10 (short by 1)
+    result = allocate(_problem(duties=[Duty("calls", 30, 1.0, max_total=12)],
+                               value=VALUE[["calls"]], min_hours={"ann": 11.0}))
+    assert result.resources == [
+        "the hours of ann (10 h) (each extra hour would cut the shortfall by up to 1.00)",
+        "calls: all 12 there are"]
+
+
+def test_allocate__bookings_at_the_intervals_ends_by_hand() -> None:
+    # the optimum of the first test (ann 10 meetings, bob 8 calls + 2 meetings = 51) priced
+    # at low values (half) and high values (x1.5): 25.5 and 76.5; the plan itself is the
+    # one chosen on the estimates
+    result = allocate(_problem(value_low=VALUE * 0.5, value_high=VALUE * 1.5))
+    assert result.expected_bookings == pytest.approx(51.0)
+    assert (result.bookings_low, result.bookings_high) == pytest.approx((25.5, 76.5))
+    assert result.message.endswith("at the strength intervals' ends the plan books 26 to 76")
+
+
+def test_open_deal_problem__diversity_keeps_every_rep_on_every_product() -> None:
+    # a: 10 GTX won of 10 (1000 each), b: 5 won of 10; both sell Core 1 of 2.
+    # Open: 8 GTX, 4 Core. Without diversity a takes all 8 GTX (their value is higher);
+    # with 0.5: each rep carries >= 0.5 x 8 / 3 reps = 1.333 GTX and 0.667 Core, and c (no
+    # deals at all) is in the program, valued at the team's rate, with the reason
+    from datetime import date
+
+    from teamquota.insights.allocation_inputs import NO_DEALS_VALUE, open_deal_problem
+    from tests.insights.conftest import closed_deals, team_dataset
+    deals = (closed_deals("a", 10, 0, product="GTX") + closed_deals("b", 5, 5, product="GTX")
+             + closed_deals("a", 1, 1, product="Core", start=20)
+             + closed_deals("b", 1, 1, product="Core", start=20))
+    deals += [{"deal_id": f"o{i}", "owner_id": "a" if i < 6 else "b", "account": "x",
+               "product": "GTX" if i < 8 else "Core", "amount": None, "stage": "Open",
+               "close_date": None, "engage_date": date(2017, 4, 1)} for i in range(12)]
+    data = team_dataset(deals, {"a": "t", "b": "t", "c": "t"})
+    plain = open_deal_problem(data, "t", diversity=0.0)
+    assert plain.reps == ["a", "b", "c"] and plain.reasons == {"c": NO_DEALS_VALUE}
+    assert plain.min_units is None
+    mixed = open_deal_problem(data, "t")
+    assert mixed.min_units["open Core"].tolist() == pytest.approx([2 / 3] * 3)
+    assert mixed.min_units["open GTX"].tolist() == pytest.approx([4 / 3] * 3)
+    result = allocate(mixed)
+    carried = result.plan[result.plan["units"] > 0].groupby("rep")["duty"].nunique()
+    assert carried.to_dict() == {"a": 2, "b": 2, "c": 2}
+    assert result.reasons == {"c": NO_DEALS_VALUE}
+    assert result.bookings_low <= result.expected_bookings <= result.bookings_high
+
+
+def test_open_deal_problem__a_team_without_closed_deals_is_a_clear_error() -> None:
+    from datetime import date
+
+    from teamquota.insights.allocation_inputs import AllocationInputError, open_deal_problem
+    from tests.insights.conftest import team_dataset
+    deals = [{"deal_id": "o1", "owner_id": "a", "account": "x", "product": "GTX",
+              "amount": None, "stage": "Open", "close_date": None,
+              "engage_date": date(2017, 4, 1)}]
+    with pytest.raises(AllocationInputError, match="team 't' has no closed deal to measure"):
+        open_deal_problem(team_dataset(deals, {"a": "t"}), "t")

@@ -103,3 +103,26 @@ def test_activity_conversion__recovers_the_planted_ordering(history) -> None:
         "meeting", "call", "social_message", "crm_update"]
     assert 0.35 <= by_type["meeting"] - by_type["crm_update"] <= 0.5
     assert date(2016, 1, 1)  # history starts on the configured quarter
+
+
+def test_strengths__members_without_deals_are_kept_with_the_reason() -> None:
+    # a: 3 closed (2 won); z: 2 closed, none won (an outcome: measured and shrunk);
+    # o: only an open deal, n: no deal at all (no data: no estimate of their own, the
+    # team's rate beside them)
+    from teamquota.insights.strengths import NO_DEALS, NONE_WON, ONLY_OPEN
+    deals = closed_deals("a", 2, 1) + closed_deals("z", 0, 2, start=10)
+    deals.append({"deal_id": "o-1", "owner_id": "o", "account": "x", "product": "Core",
+                  "amount": None, "stage": "Open", "close_date": None,
+                  "engage_date": "2017-03-01"})
+    data = team_dataset(deals, {"a": "t", "z": "t", "o": "t", "n": "t"})
+    table = strengths(data).query("dimension == 'overall'").set_index("payee_id")
+    assert sorted(table.index) == ["a", "n", "o", "z"]
+    assert table["reason"].to_dict() == {"a": "", "z": NONE_WON, "o": ONLY_OPEN,
+                                         "n": NO_DEALS}
+    assert table.loc["z", "win_raw"] == 0 and table.loc["z", "win_shrunk"] > 0
+    for rep in ("o", "n"):
+        assert table.loc[rep, "deals"] == 0 and math.isnan(table.loc[rep, "win_shrunk"])
+        # the team's rate: 2 won of 5 closed
+        assert table.loc[rep, "win_group"] == pytest.approx(0.4)
+    # the by-product rows measure only reps with closed deals of that product
+    assert set(strengths(data, dimensions=["product"])["payee_id"]) == {"a", "z"}

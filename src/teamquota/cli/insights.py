@@ -143,21 +143,23 @@ def _strengths(dataset: Dataset, team: str | None, by: By, ratings: Path | None,
 
     grid = Table(title="Strengths (win rate shrunk toward the team; 90% interval)")
     for col in ("Rep", "Team", "Closed", "Win raw", "Win shrunk", "Team", "Typical deal",
-                "Cycle days", "Strongest", "Weakest"):
+                "Cycle days", "Strongest", "Weakest", "Note"):
         grid.add_column(col, justify="right" if col not in ("Rep", "Team", "Strongest",
-                                                            "Weakest") else "left")
+                                                            "Weakest", "Note") else "left")
     for row in overall.itertuples():
         best = summary.loc[row.payee_id] if row.payee_id in summary.index else None
+        measured = pd.notna(row.win_shrunk)
         grid.add_row(
             names.get(row.payee_id, row.payee_id), row.team_id, str(row.deals),
             pct(row.win_raw), f"{pct(row.win_shrunk)} [{pct(row.win_low)}-"
-                               f"{pct(row.win_high)}]", pct(row.win_group),
+                               f"{pct(row.win_high)}]" if measured else "—",
+            pct(row.win_group),
             money(row.size_shrunk), "" if pd.isna(row.cycle_shrunk)
             else f"{row.cycle_shrunk:.0f}",
             "" if best is None or pd.isna(best["best"]) else
             f"{best['best']} ({best['best_gap']:+.0%})",
             "" if best is None or pd.isna(best["worst"]) else
-            f"{best['worst']} ({best['worst_gap']:+.0%})")
+            f"{best['worst']} ({best['worst_gap']:+.0%})", row.reason)
     out_console = Report()
     out_console.print(grid)
     frames = {"strengths": table}
@@ -220,6 +222,9 @@ def allocate(
         help="hours per rep per week (default 15 for activities, 40 for open deals)",
         show_default=False)] = None,
     integer: Annotated[bool, typer.Option(help="whole units (mixed-integer program)")] = False,
+    diversity: Annotated[float, typer.Option(
+        help="each rep carries at least this fraction of an even share of every duty "
+             "(0 = off)")] = 0.5,
     out: OutOpt = Path("out/insights/allocate"),
     fmt: FormatOption = Format.text,
 ) -> None:
@@ -230,16 +235,24 @@ def allocate(
     if duty and source == Source.open_deals:
         usage_error("--duty applies to --source activities; open deals are the duty here",
                     fmt)
+    if not 0 <= diversity <= 1:
+        usage_error(f"--diversity {diversity:g}: expected a fraction from 0 to 1, e.g. 0.5",
+                    fmt)
     _run(data, synthetic, fmt, column_map, encoding, out, "solve the allocation",
-         lambda dataset: _allocate(dataset, team, source, duties, hours, integer, fmt))
+         lambda dataset: _allocate(dataset, team, source, duties, hours, integer, fmt,
+                                   diversity))
 
 
 def _allocate(dataset: Dataset, team: str | None, source: Source,
               duties: dict[str, float] | None, hours: float | None, integer: bool,
-              fmt: Format) -> Shown:
+              fmt: Format, diversity: float = 0.5) -> Shown:
     from teamquota.insights import figures
     from teamquota.insights.allocate import allocate as solve
-    from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem
+    from teamquota.insights.allocation_inputs import (
+        AllocationInputError,
+        activity_problem,
+        open_deal_problem,
+    )
     from teamquota.insights.frames import deals_frame, payee_names
 
     deals = deals_frame(dataset)
@@ -253,8 +266,11 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
     if use_activities:
         if not dataset.has("activities"):
             fail("--source activities needs an activities table (try --synthetic 1)", fmt)
-        problem = activity_problem(dataset, chosen, duties,
-                                   hours_available=hours or 15.0, integer=integer)
+        try:
+            problem = activity_problem(dataset, chosen, duties, hours_available=hours or 15.0,
+                                       integer=integer, diversity=diversity)
+        except AllocationInputError as exc:
+            fail(str(exc), fmt)
     else:
         if duties:
             usage_error("--duty applies to --source activities; open deals are the duty "
@@ -264,8 +280,11 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
                  "'product' is blank on every deal); export the deals with their product "
                  "(Salesforce: 'Product Name'), or give an activities table and use "
                  "--source activities", fmt)
-        problem = open_deal_problem(dataset, chosen, hours_available=hours or 40.0,
-                                    integer=integer)
+        try:
+            problem = open_deal_problem(dataset, chosen, hours_available=hours or 40.0,
+                                        integer=integer, diversity=diversity)
+        except AllocationInputError as exc:
+            fail(str(exc), fmt)
     result = solve(problem)
     names = payee_names(dataset)
     out_console = Report()
@@ -277,10 +296,23 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
         grid.add_column(str(col), justify="right")
     grid.add_column("Hours", justify="right")
     grid.add_column("Expected bookings", justify="right")
+    ranged = "expected_low" in result.plan
+    if ranged:
+        grid.add_column("Low-high (interval ends)", justify="right")
+        ends = result.plan.groupby("rep", sort=False)[["expected_low", "expected_high"]].sum()
+    grid.add_column("Note")
     for rep, row in plan.iterrows():
-        grid.add_row(names.get(rep, rep), *[f"{v:,.1f}" for v in row.iloc[:-2]],
-                     f"{row['hours']:.1f}", money(row["expected_bookings"]))
+        cells = [names.get(rep, rep), *[f"{v:,.1f}" for v in row.iloc[:-2]],
+                 f"{row['hours']:.1f}", money(row["expected_bookings"])]
+        if ranged:
+            cells.append(f"{money(ends.loc[rep, 'expected_low'])}-"
+                         f"{money(ends.loc[rep, 'expected_high'])}")
+        grid.add_row(*cells, result.reasons.get(rep, ""))
     out_console.print(grid)
+    if diversity > 0:
+        out_console.print(f"diversity {diversity:g}: every rep carries at least "
+                          f"{diversity:.0%} of an even share of each duty (--diversity 0 "
+                          "turns it off)", markup=False)
     out_console.print(result.message, markup=False)
     if result.status == "optimal" and len(result.binding):
         binding = result.binding.copy()

@@ -18,6 +18,16 @@ which targets cannot be met and by how much.
 
 The even-split baseline gives every rep an equal share of each duty target and fills the
 rest of their hours in the same mix as the targets (within the same per-person maxima).
+
+**Uncertainty**: with ``value_low`` / ``value_high`` (the values at the low and high ends of
+the strength intervals), the chosen plan's expected bookings are also given at both ends
+(``bookings_low`` / ``bookings_high``; per row ``expected_low`` / ``expected_high``). Every
+value at its low end at once is an envelope, wider than a joint interval of the total.
+
+**Why it is infeasible**: the shortfall program is an LP (the whole-unit one's relaxation
+for this), and its duals say which resource limits the shortfall: rows with a non-zero
+dual are named in words with their numbers — the team's hours (all reps at their
+available hours), some reps' hours, a duty's finite total, per-person maxima or minima.
 """
 
 from __future__ import annotations
@@ -51,6 +61,9 @@ class AllocationProblem:
     min_units: pd.DataFrame | None = None
     max_units: pd.DataFrame | None = None
     integer: bool = False
+    value_low: pd.DataFrame | None = None               # value at the intervals' low end
+    value_high: pd.DataFrame | None = None              # ... and at their high end
+    reasons: Mapping[str, str] = field(default_factory=dict)  # rep -> why no own estimate
 
     def _matrix(self, frame: pd.DataFrame | None, default: float) -> np.ndarray:
         names = [d.name for d in self.duties]
@@ -70,6 +83,10 @@ class AllocationResult:
     #                                    binding
     shortfalls: pd.DataFrame           # duty/rep, target, achievable, short_by (infeasible)
     message: str
+    bookings_low: float = float("nan")     # the plan at the strength intervals' low end
+    bookings_high: float = float("nan")    # ... and at their high end
+    reasons: Mapping[str, str] = field(default_factory=dict)  # rep -> why (no deals ...)
+    resources: list[str] = field(default_factory=list)  # infeasible: what limits, in words
 
     @property
     def binding(self) -> pd.DataFrame:
@@ -83,6 +100,14 @@ class AllocationResult:
                                       aggfunc="sum", fill_value=0.0, sort=False)
         totals = self.plan.groupby("rep", sort=False)[["hours", "expected_bookings"]].sum()
         return units.join(totals)
+
+    def bookings_range(self) -> str:
+        """'expected bookings 350,556 (190,210 to 512,900 at the intervals' ends)'."""
+        text = f"expected bookings {self.expected_bookings:,.0f}"
+        if self.bookings_low == self.bookings_low:  # not NaN
+            text += (f" ({self.bookings_low:,.0f} to {self.bookings_high:,.0f} at the "
+                     "strength intervals' ends)")
+        return text
 
 
 def _rows(problem: AllocationProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -120,10 +145,20 @@ def _plan_frame(problem: AllocationProblem, x: np.ndarray) -> pd.DataFrame:
     value = problem._matrix(problem.value, 0.0).ravel()
     hours = np.tile([d.hours_per_unit for d in problem.duties], len(problem.reps))
     x = np.where(np.abs(x) < TOL, 0.0, x)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "rep": np.repeat(problem.reps, n_d),
         "duty": np.tile([d.name for d in problem.duties], len(problem.reps)),
         "units": x, "hours": x * hours, "expected_bookings": x * value})
+    if problem.value_low is not None and problem.value_high is not None:
+        frame["expected_low"] = x * problem._matrix(problem.value_low, 0.0).ravel()
+        frame["expected_high"] = x * problem._matrix(problem.value_high, 0.0).ravel()
+    return frame
+
+
+def _ends(plan: pd.DataFrame) -> tuple[float, float]:
+    if "expected_low" not in plan:
+        return float("nan"), float("nan")
+    return float(plan["expected_low"].sum()), float(plan["expected_high"].sum())
 
 
 def even_split(problem: AllocationProblem) -> pd.DataFrame:
@@ -210,9 +245,14 @@ def allocate(problem: AllocationProblem) -> AllocationResult:
     even_total = float(even["expected_bookings"].sum())
     message = (f"expected bookings {total:,.0f} vs {even_total:,.0f} with an even "
                f"split ({_lift(total, even_total)})")
+    low, high = _ends(plan)
+    if low == low:
+        message += (f"; at the strength intervals' ends the plan books {low:,.0f} to "
+                    f"{high:,.0f}")
     return AllocationResult("optimal", plan, total, even, even_total, constraints,
                             pd.DataFrame(columns=["constraint", "target", "achievable",
-                                                  "short_by"]), message)
+                                                  "short_by"]), message, low, high,
+                            dict(problem.reasons))
 
 
 def _num(x: float) -> str:
@@ -296,7 +336,53 @@ def _explain_infeasible(problem: AllocationProblem, a, lo, hi, bounds, value, in
                                         f"{_num(short)})"})
     shortfalls = pd.DataFrame(rows)
     message = "targets cannot all be met: " + "; ".join(shortfalls["explanation"])
+    # the LP's duals name what limits the shortfall (the whole-unit program's relaxation)
+    x_lp, duals, _ = _solve(problem, a_rel, lo_rel, hi_rel, phase1, rel_bounds, None)
+    resources = (_resources(problem, a, hi, bounds, x_lp[:n_x], duals[:len(a)],
+                            duals[len(a_rel):len(a_rel) + n_x])
+                 if x_lp is not None and duals is not None else [])
+    if resources:
+        message += ". Limited by " + "; ".join(resources)
     total = float(plan["expected_bookings"].sum())
+    low, high = _ends(plan)
     return AllocationResult("infeasible", plan, total, even,
                             float(even["expected_bookings"].sum()), pd.DataFrame(),
-                            shortfalls, message)
+                            shortfalls, message, low, high, dict(problem.reasons), resources)
+
+
+def _resources(problem: AllocationProblem, a: np.ndarray, hi: np.ndarray,
+               bounds: tuple[np.ndarray, np.ndarray], x: np.ndarray, row_duals: np.ndarray,
+               var_duals: np.ndarray) -> list[str]:
+    """The resources whose duals in the shortfall LP are non-zero, in words: one more of
+    them would shrink the shortfall (per unit: the dual)."""
+    n_r, n_d = len(problem.reps), len(problem.duties)
+    row, var = np.abs(row_duals), np.abs(var_duals)
+    out = []
+    hours = [(problem.reps[i], float(hi[n_d + i]), float(row[n_d + i])) for i in range(n_r)
+             if row[n_d + i] > 1e-9]
+    if hours and len(hours) == n_r:
+        out.append(f"team hours: all {n_r} reps use all their available hours "
+                   f"({_num(sum(h for _, h, _ in hours))} h/week in all; each extra hour "
+                   f"would cut the shortfall by up to {max(d for *_, d in hours):,.2f})")
+    elif hours:
+        out.append("the hours of " + ", ".join(f"{r} ({_num(h)} h)" for r, h, _ in hours)
+                   + f" (each extra hour would cut the shortfall by up to "
+                     f"{max(d for *_, d in hours):,.2f})")
+    for j, duty in enumerate(problem.duties):
+        if row[j] > 1e-9 and duty.max_total is not None and \
+                abs(float(a[j] @ x) - duty.max_total) < 1e-6:
+            out.append(f"{duty.name}: all {_num(duty.max_total)} there are")
+        at_max = [i for i in range(n_r) if var[i * n_d + j] > 1e-9
+                  and abs(x[i * n_d + j] - bounds[1][i * n_d + j]) < 1e-6]
+        at_min = [i for i in range(n_r) if var[i * n_d + j] > 1e-9 and i not in at_max
+                  and abs(x[i * n_d + j] - bounds[0][i * n_d + j]) < 1e-6]
+        if at_max:
+            top = sum(float(bounds[1][i * n_d + j]) for i in at_max)
+            who = "every rep" if len(at_max) == n_r else \
+                ", ".join(problem.reps[i] for i in at_max)
+            out.append(f"the per-person maximum of {duty.name} ({who}: {_num(top)} in all)")
+        if at_min:
+            out.append(f"the per-person minimum of {duty.name} ("
+                       + ", ".join(f"{problem.reps[i]} {_num(bounds[0][i * n_d + j])}"
+                                   for i in at_min) + ")")
+    return out

@@ -13,6 +13,11 @@ measures, on closed deals:
 into pipeline: the share of a rep's activities of that type followed, within
 ``window_days``, by a new deal (engage date) of the same rep on the same account. It is
 shrunk the same way as win rates.
+
+Nobody is dropped: every member of a team (latest membership) is in the ``overall`` rows.
+The ``reason`` column says why a rep has no measured win rate (``no deals``, ``only open
+deals``: no data, shown with their team's rate and no estimate of their own) or why it is
+zero (``closed deals, none won``: an outcome, measured and shrunk like everyone else's).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from teamquota.data.dataset import Dataset
-from teamquota.insights.frames import activities_frame, deals_frame
+from teamquota.insights.frames import _to_pandas, activities_frame, deals_frame
 from teamquota.insights.shrinkage import (
     fit_normal_prior,
     normal_posterior,
@@ -31,6 +36,18 @@ from teamquota.insights.shrinkage import (
 )
 
 DIMENSIONS = ("overall", "product", "series", "sector", "size_band")
+NO_DEALS = "no deals: nothing to measure"
+ONLY_OPEN = "only open deals: nothing closed to measure"
+NONE_WON = "closed deals, none won"
+
+
+def members(dataset: Dataset) -> pd.Series:
+    """payee_id -> team of their latest membership, for every member (deals or not)."""
+    m = dataset.get("memberships")
+    if m is None or m.num_rows == 0:
+        return pd.Series(dtype=object)
+    frame = _to_pandas(m).sort_values("start_date")
+    return frame.drop_duplicates("payee_id", keep="last").set_index("payee_id")["team_id"]
 
 
 def _shrink_means(frame: pd.DataFrame, group: list[str], n: str, mean: str, var: str,
@@ -81,7 +98,8 @@ def strengths(dataset: Dataset, dimensions: Sequence[str] = DIMENSIONS,
         g.insert(1, "dimension", dimension)
         frames.append(g)
     if not frames:
-        return pd.DataFrame()
+        empty = pd.DataFrame(columns=KEEP)
+        return _unmeasured(empty, dataset, d) if "overall" in dimensions else empty
     table = pd.concat(frames, ignore_index=True)
     by = ["team_id", "dimension", "level"]
     table = shrink_rates(table, by, "deals", "wins", level, prefix="win")
@@ -91,12 +109,43 @@ def strengths(dataset: Dataset, dimensions: Sequence[str] = DIMENSIONS,
         table[f"size_{suffix}"] = np.exp(table[f"logsize_{suffix}"])
     table["size_raw"] = np.exp(table["log_size_mean"])
     table = table.rename(columns={"owner_id": "payee_id", "cycle_mean": "cycle_raw"})
-    keep = ["payee_id", "team_id", "dimension", "level", "deals", "wins",
-            "win_raw", "win_shrunk", "win_low", "win_high", "win_group",
-            "sized", "size_raw", "size_shrunk", "size_low", "size_high", "size_group",
-            "cycle_raw", "cycle_shrunk", "cycle_low", "cycle_high", "cycle_group"]
-    return table[keep].sort_values(["dimension", "level", "team_id", "win_shrunk"],
-                                   ascending=[True, True, True, False]).reset_index(drop=True)
+    table["reason"] = np.where((table["dimension"] == "overall") & (table["wins"] == 0),
+                               NONE_WON, "")
+    if "overall" in dimensions:
+        table = _unmeasured(table[KEEP], dataset, d)
+    return table[KEEP].sort_values(["dimension", "level", "team_id", "win_shrunk"],
+                                   ascending=[True, True, True, False],
+                                   na_position="last").reset_index(drop=True)
+
+
+KEEP = ["payee_id", "team_id", "dimension", "level", "deals", "wins",
+        "win_raw", "win_shrunk", "win_low", "win_high", "win_group",
+        "sized", "size_raw", "size_shrunk", "size_low", "size_high", "size_group",
+        "cycle_raw", "cycle_shrunk", "cycle_low", "cycle_high", "cycle_group", "reason"]
+
+
+def _unmeasured(table: pd.DataFrame, dataset: Dataset, deals: pd.DataFrame) -> pd.DataFrame:
+    """An ``overall`` row for each member with no closed deal: no estimate of their own
+    (NaN), their team's rates for reference, and the reason."""
+    team_of = members(dataset)
+    measured = set(table.loc[table["dimension"] == "overall", "payee_id"])
+    missing = [p for p in team_of.index if p not in measured]
+    if not missing:
+        return table
+    has_open = set(deals.loc[deals["outcome"] == "open", "owner_id"])
+    overall = table[table["dimension"] == "overall"].groupby("team_id").first()
+    rows = []
+    for payee in missing:
+        team = team_of[payee]
+        row = {c: np.nan for c in KEEP}
+        row.update(payee_id=payee, team_id=team, dimension="overall", level="all", deals=0,
+                   wins=0, sized=0, reason=ONLY_OPEN if payee in has_open else NO_DEALS)
+        for col in ("win_group", "size_group", "cycle_group"):
+            if team in overall.index:
+                row[col] = overall.loc[team, col]
+        rows.append(row)
+    extra = pd.DataFrame(rows, columns=KEEP)
+    return pd.concat([table, extra], ignore_index=True) if len(table) else extra
 
 
 def activity_conversion(dataset: Dataset, window_days: int = 14, level: float = 0.9,
