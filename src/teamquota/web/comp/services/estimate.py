@@ -7,16 +7,20 @@ calculated with the rep's plan and compared with the published results.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 import teamquota
+from teamquota.core.periods import parse_period
 from teamquota.data.limits import WEB_MONEY_WHOLE_DIGITS, money_problem
+from teamquota.engine.curve import curve_factor
+from teamquota.plan.model import Component
 from teamquota.web.comp.models import Deal, Membership, Payee, PayoutLine, Period, Run
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.runs import loaded_plan
@@ -41,17 +45,58 @@ class EstimateError(ValueError):
     """The chosen amounts cannot be estimated (shown on the form)."""
 
 
+# Grouped numbers: thousands may be grouped with commas or with spaces (one kind in a
+# number, every group after the first of three digits, all before the point); the point is
+# the only decimal separator. A comma anywhere else ("1.200,50", "12,5", "1,20") could be a
+# decimal comma, and points grouping threes ("1.200") thousands, so they are refused with
+# the rule, never guessed.
+GROUPED = re.compile(r"^[+-]?\d{1,3}(?P<sep>[, ])\d{3}((?P=sep)\d{3})*(\.\d*)?$")
+POINT_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")  # "1.200", "1.200.000": 1200?
+SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})  # no-break, thin
+AMBIGUOUS = ("is ambiguous: write the decimals after a point and group thousands with "
+             "commas or spaces, e.g. 1,200.50, 1 200.50 or 1200.50")
+
+
+def ungroup(text: str) -> tuple[str | None, str]:
+    """``text`` without its thousands separators ("1,200.50" -> "1200.50", "20 000" ->
+    "20000"), or None and why it is refused (:data:`GROUPED`)."""
+    plain = text.strip().translate(SPACES)
+    if POINT_GROUPED.match(plain):
+        return None, AMBIGUOUS
+    if "," not in plain and " " not in plain:
+        return plain, ""
+    if GROUPED.match(plain):
+        return plain.replace(",", "").replace(" ", ""), ""
+    return None, AMBIGUOUS
+
+
 def read_amount(text: str) -> tuple[Decimal | None, str]:
     """An estimated deal amount as the web stores deals' amounts (positive, 13 digits
-    before the point, 2 decimals: ``data.limits``), or None and what is wrong, quoted."""
+    before the point, 2 decimals: ``data.limits``), grouped or not (:func:`ungroup`), or
+    None and what is wrong, quoted."""
     shown = text.strip()[:40]
-    problem = money_problem(text, WEB_MONEY_WHOLE_DIGITS)
-    if problem is None and Decimal(text.strip()) <= 0:
+    plain, problem = ungroup(text)
+    if plain is None:
+        return None, f"'{shown}' {problem}"
+    problem = money_problem(plain, WEB_MONEY_WHOLE_DIGITS)
+    if problem is None and Decimal(plain) <= 0:
         problem = "is not positive"
     if problem is not None:
         return None, (f"'{shown}' {problem}; expected a positive amount such as 12500.00 "
                       f"(at most {WEB_MONEY_WHOLE_DIGITS} digits before the point, 2 after)")
-    return Decimal(text.strip()), ""
+    return Decimal(plain), ""
+
+
+def pay_at(component: Component, target_incentive: Decimal, label: str,
+           attainment: Decimal, places: int = 2) -> Decimal:
+    """What a curve component pays a payee in full membership of the period at
+    ``attainment``: the period's share of the yearly target incentive x the component's
+    weight x the curve's factor there (the engine's ``curve_factor``), rounded half up to
+    ``places``. The estimator's "at the gate it would pay" figure."""
+    months = parse_period(label).months
+    factor = curve_factor(list(component.payout.curve or []), attainment, component.payout.cap)
+    amount = target_incentive * months / 12 * (component.weight or ZERO) * factor
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def open_deals(payee: Payee) -> list[Deal]:

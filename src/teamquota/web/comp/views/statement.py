@@ -148,7 +148,7 @@ def curve_figure(component: Component, line: PayoutLine) -> dict[str, Any] | Non
     if gate is not None:
         on_axis = (gate.team_attainment_at_least if component.scope == "team"
                    else gate.personal_attainment_at_least)
-    at = _pct_beside(line.attainment, on_axis)
+    at = pct_beside(line.attainment, on_axis)
     you = f"you: {at} -> {factor:.2f} x"
     name = component.name or component.id
     axis = "team attainment" if component.scope == "team" else "your attainment"
@@ -193,7 +193,7 @@ def curve_figure(component: Component, line: PayoutLine) -> dict[str, Any] | Non
             "id": f"curve-{line.pk}"}
 
 
-def _pct_beside(attainment: Decimal, gate: Decimal | None) -> str:
+def pct_beside(attainment: Decimal, gate: Decimal | None) -> str:
     """An attainment at one decimal, or two when one would round it onto the other side
     of the gate, or onto it (79.98% is not "80.0%" under an 80% gate)."""
     text = fmt_pct(attainment)
