@@ -8,7 +8,11 @@ Otto sales ops. Rob has no login in the world: tests that need it make one.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core import mail
@@ -27,6 +31,7 @@ from teamquota.web.comp.models import (
 from teamquota.web.comp.services import close, notify_events
 from teamquota.web.comp.services.runs import start_run
 from tests.web.fakes import fake_calculate
+from tests.web.test_accessibility import Fields
 from tests.web.world import PASSWORD, World
 
 
@@ -295,3 +300,47 @@ def test_it_ignores_an_event_about_nothing_it_knows(world, action):
     before = Notification.objects.count()
     record(world.otto, action, "x", "no-such-object", "nothing", team="nope", payees="x")
     assert Notification.objects.count() == before
+
+
+def test_it_labels_every_field_of_the_inbox_and_the_preferences(client, world):
+    Notification.objects.create(recipient=world.otto, kind="rejected", title="x", link="/")
+    for user in world.personas().values():
+        if user is None:
+            continue
+        client.force_login(user)
+        for path in ("/inbox/", "/account/notifications/"):
+            response = client.get(path)
+            assert response.status_code == 200
+            fields = Fields()
+            fields.feed(response.content.decode())
+            assert fields.unlabelled() == [], (user.username, path)
+            if path == "/account/notifications/":
+                assert len(fields.fields) == 14  # 7 kinds x (inbox, e-mail)
+
+
+def test_it_links_the_email_to_the_app_when_the_base_url_is_set(
+        client, world, settings, django_capture_on_commit_callbacks):  # noqa: ANN001
+    settings.TEAMQUOTA_BASE_URL = "https://comp.example.com/"
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(client, world)
+    ritas = next(m for m in mail.outbox if m.to == ["rita@example.com"])
+    assert ritas.subject == "Your 2017-Q1 statement is published"
+    assert "https://comp.example.com/statements/rita/?period=2017-Q1" in ritas.body
+    assert ritas.from_email == settings.DEFAULT_FROM_EMAIL
+
+
+@pytest.mark.parametrize("env,backend,tls,ssl", [
+    ({}, "console", False, False),
+    ({"TEAMQUOTA_EMAIL_HOST": "smtp.example.com"}, "smtp", True, False),
+    ({"TEAMQUOTA_EMAIL_HOST": "smtp.example.com", "TEAMQUOTA_EMAIL_PORT": "465"}, "smtp",
+     False, True),
+])
+def test_it_prints_mail_unless_an_smtp_server_is_configured(tmp_path, env, backend, tls, ssl):  # noqa: ANN001, E501
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TEAMQUOTA_EMAIL")}
+    code = ("import json, teamquota.web.settings as s; print(json.dumps([s.EMAIL_BACKEND, "
+            "s.EMAIL_HOST, s.EMAIL_USE_TLS and bool(s.EMAIL_HOST), s.EMAIL_USE_SSL]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**clean, "TEAMQUOTA_HOME": str(tmp_path), **env})
+    got = json.loads(out.stdout)
+    assert got[0] == f"django.core.mail.backends.{backend}.EmailBackend"
+    assert got[2:] == [tls, ssl]
