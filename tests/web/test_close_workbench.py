@@ -306,7 +306,7 @@ def test_it_flags_a_change_of_more_than_the_percentage(world, q2_deal, flagged):
     start_run(world.otto, "q2", calculator=fake_calculate)
     found = [o for o in _outliers(Period.objects.get(label="2017-Q2")) if o[1] == "change"]
     assert found == ([("rita", "change",
-                       "paid 74.00, 150.00 in 2017-Q1: -50.67% (more than 50%)")]
+                       "paid 74.00, was 150.00 in 2017-Q1: -50.67% (more than 50%)")]
                      if flagged else [])
 
 

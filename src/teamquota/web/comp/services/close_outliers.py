@@ -110,7 +110,7 @@ def find_outliers(period: Period, rows: list[RegisterRow]) -> tuple[list[Outlier
             change = (r.total - was) / abs(was) * 100
             if abs(change) > percent:
                 found.append(Outlier(r, "change", (
-                    f"paid {paid}, {shown(was, r.currency)} in {prev.label}: "
+                    f"paid {paid}, was {shown(was, r.currency)} in {prev.label}: "
                     f"{'+' if change > 0 else ''}{_ratio(change)}% (more than "
                     f"{_ratio(percent)}%)")))
         if r.total != 0 and r.payee.payee_id not in credited:
