@@ -106,8 +106,8 @@ def test_a_leader_reads_the_team_reviews_the_period_and_answers_a_question(
 
     # review the team's numbers for the period
     page.goto(f"{live_server.url}/periods/2017-Q3/")
-    page.locator(f"form[action$='/review/{team.team_id}/'] button").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator(f"form[action$='/review/{team.team_id}/'] button").click()
     assert "reviewed" in page.locator(".messages").inner_text()
     _fits(page, size)
     page.screenshot(path=str(SHOTS / f"leader-review-{size}.png"))
@@ -115,12 +115,12 @@ def test_a_leader_reads_the_team_reviews_the_period_and_answers_a_question(
     # answer the rep's question from the disputes page
     page.goto(f"{live_server.url}/disputes/")
     _fits(page, size)
-    page.locator(f"a[href$='/disputes/{dispute.pk}/']").first.click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator(f"a[href$='/disputes/{dispute.pk}/']").first.click()
     assert "Why is my Q3 personal line lower than Q2?" in page.content()
     page.fill("#reply-text", "Q3 had fewer won deals; see the deal list on your statement.")
-    page.click("button:has-text('Reply')")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("button:has-text('Reply')")
     assert "Q3 had fewer won deals" in page.content()
     _fits(page, size)
     page.screenshot(path=str(SHOTS / f"leader-dispute-{size}.png"))
