@@ -14,6 +14,7 @@ from teamquota.web.comp.models import (
     PlanAssignment,
     PlanLetter,
     PlanVersion,
+    User,
 )
 from teamquota.web.comp.services.letters import content_hash, letter_pdf
 from tests.web.world import PLAN_YAML, World
@@ -185,6 +186,14 @@ def test_it_asks_again_for_a_new_version(client, world):
         "sent": 3, "accepted": 0, "waiting": 3, "not_sent": 0}
     assert client.get("/plans/ae_test/letters/?version=1").context["counts"] == {
         "sent": 3, "accepted": 1, "waiting": 2, "not_sent": 0}
+    # nor accepted: Rob's v1 letter, never accepted, would count for nothing now
+    client.force_login(User.objects.create_user(username="rob", payee=Payee.objects.get(
+        payee_id="rob")))
+    response = client.post(f"/letters/{_letter('rob').pk}/accept/", follow=True)
+    assert "version 1 was replaced by version 2; accept the letter of version 2 instead" in \
+        response.content.decode()
+    assert not LetterAcceptance.objects.filter(letter__payee__payee_id="rob").exists()
+    client.force_login(world.otto)
     # an old version's letters are not sent any more
     _send(client, world, version=1)
     assert PlanLetter.objects.count() == 6

@@ -150,7 +150,8 @@ def letter_pdf(letter: PlanLetter, *, compress: bool = True) -> bytes:
             rows = [list(p) for p in comp["points"]]
             if comp["cap"]:
                 rows.append(["cap", comp["cap"]])
-            doc.table(["Attainment", "Payout factor"], rows, (1, 1), numeric=(0, 1))
+            doc.table(["Attainment", "Payout factor"], rows, (1, 1), numeric=(0, 1),
+                      width=80)
         if comp.get("chart"):
             chart = comp["chart"]
             doc.curve([Decimal(x) for x in chart["x"]], [Decimal(y) for y in chart["y"]],

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 # letters NFKD does not take apart, and punctuation outside latin-1
 _SPELLED = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i",
@@ -25,6 +26,7 @@ _SPELLED = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "�
             "\u2009": " ", "\u202f": " "}
 FONT = "helvetica"
 MARGIN = 15.0  # mm
+BOLD = FontFace(emphasis="BOLD")
 
 
 def latin1(text: str) -> str:
@@ -86,20 +88,19 @@ class Document:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]],
               widths: Sequence[float], numeric: Sequence[int] = (),
-              bold_last: bool = False) -> None:
+              bold_last: bool = False, width: float | None = None) -> None:
         """A table whose cells wrap; ``widths`` are relative, ``numeric`` the columns
-        aligned right; ``bold_last``: the last row is a total."""
+        aligned right; ``bold_last``: the last row is a total; ``width`` in mm (None: the
+        page's), a narrow table sits at the left margin."""
         align = tuple("RIGHT" if i in numeric else "LEFT" for i in range(len(header)))
         self.pdf.set_font(FONT, size=9)
         with self.pdf.table(col_widths=tuple(widths), text_align=align, line_height=4.5,
-                            first_row_as_headings=True, padding=1) as table:
+                            first_row_as_headings=True, padding=1,
+                            width=width or self.width, align="LEFT") as table:
             table.row([latin1(h) for h in header])
             for n, cells in enumerate(rows, 1):
-                style = None
-                if bold_last and n == len(rows):
-                    from fpdf.fonts import FontFace
-                    style = FontFace(emphasis="BOLD")
-                table.row([latin1(c) for c in cells], style=style)
+                total = bold_last and n == len(rows)
+                table.row([latin1(c) for c in cells], style=BOLD if total else None)
         self.pdf.set_font(FONT, size=10)
         self.pdf.ln(2)
 
@@ -109,9 +110,9 @@ class Document:
         w, h, left_pad, bottom_pad = 80.0, 50.0, 12.0, 8.0
         if self.pdf.will_page_break(h + bottom_pad + 8):
             self.pdf.add_page()
-        x0, y0 = self.pdf.get_x() + left_pad, self.pdf.get_y() + 6
         self.pdf.set_font(FONT, "B", 9)
         self.pdf.cell(0, 5, latin1(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        x0, y0 = self.pdf.get_x() + left_pad, self.pdf.get_y() + 6
         x_max = max(xs) if xs else Decimal(1)
         y_max = max(ys) if ys else Decimal(1)
         x_max, y_max = (x_max or Decimal(1)), (y_max or Decimal(1))
@@ -130,7 +131,7 @@ class Document:
             _, py = at(Decimal(0), y_max * frac)
             self.pdf.text(x0 - 9, py + 1, f"{y_max * frac:.0f}")
         self.pdf.text(x0 + w / 2 - 10, y0 + h + 8, latin1(x_label))
-        self.pdf.text(x0 - left_pad + 1, y0 - 1.5, latin1(y_label))
+        self.pdf.text(x0 - left_pad + 1, y0 - 3, latin1(y_label))
         self.pdf.set_draw_color(31, 95, 168)
         self.pdf.set_line_width(0.6)
         self.pdf.polyline([at(x, y) for x, y in zip(xs, ys, strict=True)])

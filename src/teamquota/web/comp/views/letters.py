@@ -181,8 +181,14 @@ def letter_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.may_accept_letter(request.user, letter):
         raise PermissionDenied("only the payee accepts their plan letter, with their own "
                                "login")
-    _, new = letter_service.accept_letter(request.user, letter)
     version = letter.version
+    current = version.plan.current
+    if current is not None and current.pk != version.pk:  # its acceptance would count for nothing
+        messages.error(request, f"{version.plan.plan_id} version {version.number} was replaced "
+                       f"by version {current.number}; accept the letter of version "
+                       f"{current.number} instead")
+        return redirect("letter", pk=letter.pk)
+    _, new = letter_service.accept_letter(request.user, letter)
     messages.success(request, f"You accepted {version.plan.plan_id} version {version.number}"
                      if new else f"You had already accepted {version.plan.plan_id} version "
                      f"{version.number}")
