@@ -42,7 +42,7 @@ def test_it_counts_only_the_users_own_unread_notices(client, world):
     assert _nav(client, world.rita)[-1] == "Inbox (2)"  # 3 of hers, 1 read; Sue's not counted
     client.force_login(world.rita)
     page = client.get("/inbox/").content.decode()
-    assert 'class="active" aria-current="page">Inbox (2)</a>' in page
+    assert 'aria-current="page" class="active">Inbox (2)</a>' in page
     assert "(2 unread)" in page  # on the phone's Menu button too
 
 
