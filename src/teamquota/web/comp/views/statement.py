@@ -178,7 +178,10 @@ def curve_figure(component: Component, line: PayoutLine) -> dict[str, Any] | Non
                   "mode": "markers+text", "text": [you], "textposition": "top center",
                   "marker": {"size": 12, "color": "#0b6e4f"}}],
         "layout": {
-            "title": {"text": f"{points['title']}: you are here"}, "showlegend": False,
+            # the title sits just above the plot, below the tool bar a phone shows on top
+            "title": {"text": f"{points['title']}: you are here", "yref": "paper", "y": 1,
+                      "yanchor": "bottom", "pad": {"b": 8}},
+            "margin": {"t": 64, "r": 20, "b": 45, "l": 64}, "showlegend": False,
             "xaxis": {"title": {"text": axis}, "ticksuffix": "%", "rangemode": "tozero"},
             "yaxis": {"title": {"text": "payout factor"}, "ticksuffix": "%",
                       "rangemode": "tozero"},
