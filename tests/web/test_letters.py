@@ -223,6 +223,9 @@ def test_it_refuses_bad_versions_and_roles(client, world):
     client.force_login(world.otto)
     assert client.get("/plans/ae_test/letters/?version=x").status_code == 404
     assert client.get("/plans/ae_test/letters/?version=9").status_code == 404
+    for bad in ("%C2%B2", "99999999999999999999999", "-1", "1.0"):  # '²' isdigit, int() fails
+        assert client.get(f"/plans/ae_test/letters/?version={bad}").status_code == 404, bad
+    assert client.get("/letters/99999999999999999999999/").status_code == 404
     assert client.post("/plans/ae_test/letters/send/", {"version": "9"}).status_code == 404
     assert client.get("/plans/nosuch/letters/").status_code == 404
     assert client.get("/letters/999999/").status_code == 404

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -203,7 +204,8 @@ def _version_of(request: HttpRequest, plan: Plan) -> PlanVersion:
         if version is None:
             raise Http404("the plan has no version yet")
         return version
-    if not wanted.isdigit():
+    # ASCII digits, few enough for any database's integer ('²' is a digit to str.isdigit)
+    if not re.fullmatch(r"[0-9]{1,9}", wanted):
         raise Http404(f"no version {wanted!r} of {plan.plan_id}: versions are numbers")
     return get_object_or_404(plan.versions, number=int(wanted))
 
