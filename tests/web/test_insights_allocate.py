@@ -191,3 +191,37 @@ def test_it_starts_from_weekly_activity_targets_when_there_is_an_activity_log(
     html = client.post(URL, data).content.decode()
     # 6 calls and 3 meetings fit within the limits and 30 hours: a plan, no shortfall
     assert "Proposed weekly plan" in html and 'id="infeasible"' not in html
+
+
+def test_it_names_the_resource_that_limits_an_infeasible_plan(client, world: World, by_hand):
+    client.force_login(world.lea)
+    # 30 calls of an hour with 10 + 10 hours: 20 fit; both reps' hours bind (dual 1 each)
+    html = client.post(URL, _form(**{"target-0": "30", "target-1": "0"})).content.decode()
+    resources = re.findall(r"<li>([^<]*)</li>", html.split('id="binding-resources"')[1])
+    assert resources[0] == ("team hours: all 2 reps use all their available hours (20 "
+                            "h/week in all; each extra hour would cut the shortfall by up "
+                            "to 1.00)")
+
+
+def test_it_keeps_a_rep_without_deals_with_the_reason_and_shows_the_range(
+        client, world: World, monkeypatch: pytest.MonkeyPatch):
+    from teamquota.insights.allocation_inputs import NO_DEALS_VALUE
+    # Rob has no closed deals: valued at the team's rate (2 per call), spanning 1 to 3
+    # (x0.5, x1.5); Rita 1 per call. 8 calls, 10 h each: Rob takes all 8 (16); even split
+    # 4 + 4 -> Rob 8. Range: Rob's 8 calls at 1 and 3 -> 8 to 24
+    value = pd.DataFrame({"calls": [1.0, 2.0]}, index=["rita", "rob"])
+    problem = AllocationProblem(reps=["rita", "rob"], duties=[Duty("calls", 8, 1.0,
+                                                                   max_total=8)],
+                                available={"rita": 10.0, "rob": 10.0}, value=value,
+                                value_low=value * 0.5,
+                                value_high=value * 1.5,
+                                reasons={"rob": NO_DEALS_VALUE})
+    monkeypatch.setattr(insights_allocation, "_build",
+                        lambda team_id: insights_allocation.Baseline("activities", problem))
+    client.force_login(world.lea)
+    html = client.post(URL, {"target-0": "8", "avail-0": "10", "avail-1": "10"}
+                       ).content.decode()
+    from django.utils.html import escape
+    assert f'<span class="muted" data-note="rob">{escape(NO_DEALS_VALUE)}</span>' in html
+    assert _row(html, "rob") == ["8.0", "8.0", "16", "8 – 24", "8"]
+    assert _text(html, "alloc-range") == "8 – 24"

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from teamquota.web.comp.models import Deal, Payee
+from teamquota.web.comp.models import Deal, Payee, PlanAssignment
 from tests.web.world import World
 
 URL = "/teams/company/simulate/"
@@ -30,7 +30,7 @@ def _even_history() -> None:
 
 
 def _design(html: str, design: str) -> list[str]:
-    found = re.search(rf'<tr data-design="{re.escape(design)}">(.*?)</tr>', html, re.S)
+    found = re.search(rf'<tr data-design="{re.escape(design)}"[^>]*>(.*?)</tr>', html, re.S)
     assert found, f"no row for {design}"
     return re.findall(r'<td class="num">([^<]*)</td>', found.group(1))
 
@@ -44,6 +44,7 @@ def test_it_answers_at_once_and_fetches_the_replay_with_htmx(client, world: Worl
 
 def test_it_pays_every_design_as_worked_out_by_hand(client, world: World):
     _even_history()
+    PlanAssignment.objects.all().delete()  # no current plan: targets are mean-won estimates
     client.force_login(world.otto)
     html = client.get(URL + "?part=results", HTTP_HX_REQUEST="true").content.decode()
     assert html.lstrip().startswith('<div id="simulation">')
@@ -52,9 +53,12 @@ def test_it_pays_every_design_as_worked_out_by_hand(client, world: World):
     # The pool rate makes a team at target pay its seats' TI: 15,000 / 9,000 = 1.6667 ->
     # North 1.6667 x 6,000 = 10,000.20, South 5,000.10 -> 15,000.30, shown 15,000.
     # Equal pay: Gini 0; the bottom quartile (1 seat of 3) gets 1/3; nobody goes unpaid.
+    # The team line (team components) pays every quarter: 0%; individual has none: —.
     for design in ("individual", "hybrid 70/30", "hybrid 40/60", "team only", "team pool",
                    "team pool + guard"):
-        assert _design(html, design) == ["15,000", "15,000", "0.00", "33%", "0%", "0%"]
+        assert _design(html, design) == ["15,000", "15,000", "0.00", "33%", "0%", "0%",
+                                         "—" if design == "individual" else "0%"]
+    assert "current" not in html.split('id="designs"')[1].split("</table>")[0]
     # every team design passes the checks; the most team-oriented one is recommended
     assert "Recommended: team pool + guard" in html
     assert "it does not model how people change what they do when the plan changes" in html
@@ -72,3 +76,29 @@ def test_it_says_when_the_history_is_too_short(client, world: World):
     html = client.get("/teams/north/simulate/?part=results").content.decode()
     assert ("it needs at least 3 full months with closed deals, and this team&#x27;s data has 0"
             in html)
+
+
+def test_it_replays_the_current_plan_on_its_real_targets_after_the_back_test(
+        client, world: World):
+    # The world's plan (ae_test, 40% personal / 60% team gated at 80%) is everyone's; its
+    # 2017-Q1 targets: Rita 3,000, Rob 2,000, Sue 5,000; North and South 5,000 each.
+    # Each wins 3,000 in Q1 -> the engine pays (TI 20,000 -> 5,000 a quarter):
+    #   personal 0.4 x 5,000 x curve: Rita 1.0 -> 2,000; Rob 1.5 -> 2.0 -> 4,000;
+    #   Sue 0.6 -> 0.2 -> 400;
+    #   team: North 6,000 / 5,000 = 1.2 -> 1 + 0.2 / 0.3 x 0.6 = 1.4 -> 0.6 x 5,000 x 1.4
+    #   = 4,200 each for Rita and Rob; South 60% < the 80% gate -> 0.
+    # 2,000 + 4,000 + 400 + 4,200 + 4,200 = 14,800.00 over 6 amounts; the team line paid
+    # nothing in 1 of 2 team-quarters (South).
+    _even_history()
+    client.force_login(world.otto)
+    html = client.get(URL + "?part=results", HTTP_HX_REQUEST="true").content.decode()
+    notes = re.findall(r"<li>([^<]*)</li>", html.split('id="simulation-notes"')[1])
+    assert notes[:2] == [
+        "back-test: replaying 2017-Q1 to 2017-Q1 pays the engine&#x27;s 6 payout amounts "
+        "(payee x period x component) to the cent, 14,800.00 in all",
+        "in the actual periods the current plan&#x27;s team line paid nothing in 1 of 2 "
+        "team-periods (50%)"]
+    row = re.search(r'<tr data-design="current \(ae_test\)" class="current">(.*?)</tr>',
+                    html, re.S)
+    assert row and '<strong id="current-plan">current</strong>' in row.group(1)
+    assert "team gate 80%" in html

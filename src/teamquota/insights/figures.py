@@ -10,20 +10,28 @@ from teamquota.insights.allocate import AllocationResult
 from teamquota.insights.conflicts import ConflictReport
 from teamquota.insights.simulate import SimulationResult
 
+SHRUNK_COLOUR = "#0b6e4f"
+RAW_COLOUR = "#9fb3c8"
+
 
 def strengths_intervals(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
     """Overall shrunk win rate per rep with its interval, raw rate as a hollow marker."""
     t = table[table["dimension"] == "overall"].sort_values(["team_id", "win_shrunk"])
+    # a rep without closed deals stays on the chart, labelled, with no marker of their own
+    unmeasured = t["win_shrunk"].isna()
     label = (t["payee_id"].map(names).fillna(t["payee_id"]) + " (" + t["team_id"] + ")"
-             ).map(chart_label)
+             + unmeasured.map({True: " - no closed deals", False: ""})).map(chart_label)
     fig = go.Figure()
+    # colours spelled out: the error bars' default follows the marker colour, which
+    # plotly.js could not parse here ("Invalid color specifier", bars drawn black)
     fig.add_trace(go.Scatter(
         x=t["win_shrunk"], y=label, mode="markers", name="shrunk (posterior mean)",
-        error_x={"type": "data", "symmetric": False,
-                 "array": t["win_high"] - t["win_shrunk"],
-                 "arrayminus": t["win_shrunk"] - t["win_low"]}))
+        marker={"color": SHRUNK_COLOUR},
+        error_x={"type": "data", "symmetric": False, "color": SHRUNK_COLOUR,
+                 "array": (t["win_high"] - t["win_shrunk"]).fillna(0),
+                 "arrayminus": (t["win_shrunk"] - t["win_low"]).fillna(0)}))
     fig.add_trace(go.Scatter(x=t["win_raw"], y=label, mode="markers", name="raw",
-                             marker={"symbol": "circle-open"}))
+                             marker={"symbol": "circle-open", "color": RAW_COLOUR}))
     fig.update_layout(title="Win rate per rep, shrunk toward the team (90% interval)",
                       xaxis_title="win rate", xaxis_tickformat=".0%",
                       height=max(400, 22 * len(t)))
@@ -68,15 +76,28 @@ def allocation_bars(result: AllocationResult) -> go.Figure:
                              name=chart_label(duty)))
     even = result.even_split.groupby("rep", sort=False)["expected_bookings"].sum()
     best = result.plan.groupby("rep", sort=False)["expected_bookings"].sum()
+    error = None
+    if "expected_low" in result.plan:  # the plan at the strength intervals' ends
+        ends = result.plan.groupby("rep", sort=False)[["expected_low", "expected_high"]].sum()
+        error = {"type": "data", "symmetric": False, "color": SHRUNK_COLOUR,
+                 "array": list(ends["expected_high"] - best),
+                 "arrayminus": list(best - ends["expected_low"])}
     fig.add_trace(go.Scatter(x=[chart_label(r) for r in best.index], y=list(best.values),
                              name="expected bookings (plan)", yaxis="y2", mode="markers",
-                             marker={"size": 12}))
+                             marker={"size": 12, "color": SHRUNK_COLOUR}, error_y=error))
     fig.add_trace(go.Scatter(x=[chart_label(r) for r in even.index], y=list(even.values),
                              name="expected bookings (even split)", yaxis="y2", mode="markers",
-                             marker={"size": 12, "symbol": "diamond-open"}))
+                             marker={"size": 12, "symbol": "diamond-open",
+                                     "color": RAW_COLOUR}))
+    # both axes from 0: hours and bookings are never negative, and plotly's automatic
+    # range for the overlaid axis otherwise shows a negative bookings tick
+    top = max([0.0, *best.values, *even.values,
+               *(ends["expected_high"].to_numpy() if error else [])])
     fig.update_layout(barmode="stack", title="Proposed hours per rep by duty",
-                      yaxis_title="hours per week",
-                      yaxis2={"overlaying": "y", "side": "right", "title": "expected bookings"})
+                      yaxis={"title": "hours per week", "rangemode": "nonnegative"},
+                      yaxis2={"overlaying": "y", "side": "right", "title": "expected bookings",
+                              "range": [0, 1.1 * top if top > 0 else 1],
+                              "rangemode": "nonnegative"})
     return fig
 
 

@@ -18,7 +18,12 @@ import pandas as pd
 from django.core.cache import cache
 
 from teamquota.insights.allocate import AllocationProblem, AllocationResult, Duty
-from teamquota.insights.allocation_inputs import activity_problem, open_deal_problem, team_reps
+from teamquota.insights.allocation_inputs import (
+    AllocationInputError,
+    activity_problem,
+    open_deal_problem,
+    team_reps,
+)
 from teamquota.insights.frames import activities_frame, deals_frame
 from teamquota.web.comp.models import Run, Team
 from teamquota.web.comp.services.dataset import build_dataset
@@ -38,16 +43,20 @@ class Baseline:
 def _build(team_id: str) -> Baseline | None:
     dataset = build_dataset()
     deals = deals_frame(dataset)
-    reps = team_reps(deals, team_id) if len(deals) else []
+    # every member, deals or not (one without is valued at the team's rate, with a note)
+    reps = team_reps(deals, team_id, dataset) if len(deals) else []
     if not reps:
         return None
-    if dataset.has("activities"):
-        acts = activities_frame(dataset)
-        if acts["payee_id"].isin(reps).any():
-            return Baseline("activities", activity_problem(
-                dataset, team_id, hours_available=ACTIVITY_HOURS))
-    return Baseline("open-deals", open_deal_problem(dataset, team_id,
-                                                    hours_available=OPEN_DEAL_HOURS))
+    try:
+        if dataset.has("activities"):
+            acts = activities_frame(dataset)
+            if acts["payee_id"].isin(reps).any():
+                return Baseline("activities", activity_problem(
+                    dataset, team_id, hours_available=ACTIVITY_HOURS))
+        return Baseline("open-deals", open_deal_problem(dataset, team_id,
+                                                        hours_available=OPEN_DEAL_HOURS))
+    except AllocationInputError:  # no closed deal in the team: nothing to value work by
+        return None
 
 
 def baseline(team: Team) -> Baseline | None:

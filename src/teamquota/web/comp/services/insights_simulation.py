@@ -2,7 +2,10 @@
 
 The people are the team's current members and those of its sub-teams (each person's
 latest membership); their whole history is replayed, each team on its own, under the
-designs the CLI compares, every replicate paid by the engine. That takes seconds, so the
+designs the CLI compares, every replicate paid by the engine. The **current plan** is the
+plan most of them are assigned to (its latest version): the replay runs on its real
+targets after the to-the-cent back-test, shows it as a design marked current, and a failed
+back-test is the page's message (nothing simulated). That takes seconds, so the
 replay is a task (django-tasks) a ``teamquota worker`` executes, never the request: its
 result is kept in the task's record and cached per scope, latest run and newest audit event,
 as the other insight pages are. Access is decided by the view before this module is called.
@@ -22,9 +25,10 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from teamquota.data.dataset import Dataset
 from teamquota.insights import figures
 from teamquota.insights.frames import deals_frame
-from teamquota.insights.replay import monthly_history
+from teamquota.insights.replay import ReplayMismatch, monthly_history
 from teamquota.insights.simulate import CAVEAT, never_paid, recommended_design, simulate
-from teamquota.web.comp.models import Payee, Run, Team
+from teamquota.plan.loader import LoadedPlan, load_plan_text
+from teamquota.web.comp.models import Payee, PlanAssignment, Run, Team
 from teamquota.web.comp.services.dataset import build_dataset
 from teamquota.web.comp.services.insights import current_members, figure_json, scope_team_ids
 
@@ -43,6 +47,23 @@ def _full_months(dataset: Dataset) -> int:
     return int(monthly_history(dataset)["period"].nunique())
 
 
+def current_plan(members: set[str]) -> LoadedPlan | None:
+    """The latest version of the plan most of ``members`` are assigned to (latest
+    assignment each), or ``None`` when nobody is on a plan."""
+    latest: dict[str, Any] = {}
+    for a in (PlanAssignment.objects.filter(payee__payee_id__in=members)
+              .select_related("plan", "payee").order_by("start_date", "id")):
+        latest[a.payee.payee_id] = a.plan
+    if not latest:
+        return None
+    counts: dict[int, int] = {}
+    for plan in latest.values():
+        counts[plan.pk] = counts.get(plan.pk, 0) + 1
+    chosen = next(p for p in latest.values() if p.pk == max(counts, key=lambda k: counts[k]))
+    version = chosen.current
+    return None if version is None else load_plan_text(version.yaml_text, chosen.plan_id)
+
+
 def _compute(members: set[str]) -> dict[str, Any] | None:
     dataset = build_dataset(payee_ids=members)
     months = _full_months(dataset)
@@ -50,14 +71,20 @@ def _compute(members: set[str]) -> dict[str, Any] | None:
         return {"error": f"The replay draws quarters from full months of results: it needs "
                          f"at least {MIN_MONTHS} full months with closed deals, and this "
                          f"team's data has {months}."}
-    result = simulate(dataset, replicates=REPLICATES, seed=SEED)
+    try:
+        result = simulate(dataset, replicates=REPLICATES, seed=SEED,
+                          plan=current_plan(members))
+    except ReplayMismatch as exc:
+        return {"error": str(exc)}
     names = dict(Payee.objects.filter(payee_id__in=members).values_list("payee_id", "name"))
     pick = recommended_design(result.recommendation)
     sens = result.sensitivity.pivot_table(index="design", columns="threshold",
                                           values="expected_total", sort=False)
     sens = sens.reindex(columns=sorted(sens.columns))
     return {
-        "designs": result.summary.to_dict("records"),
+        # NaN (a design without a team component) as None: the task's record is JSON
+        "designs": result.summary.astype(object).where(result.summary.notna(), None
+                                                       ).to_dict("records"),
         "thresholds": [float(t) for t in sens.columns],
         "sensitivity": [{"design": str(d), "costs": [None if v != v else float(v) for v in row]}
                         for d, row in sens.iterrows()],
@@ -68,6 +95,9 @@ def _compute(members: set[str]) -> dict[str, Any] | None:
         "recommended": pick,
         "idle": [names.get(r, r) for r in never_paid(result, pick)] if pick else [],
         "pool_rate": str(result.pool_rate),
+        "current": result.current,
+        "notes": list(result.notes),
+        "gate": float(result.sensitivity["threshold"].iloc[0]),
         "replicates": result.replicates,
         "charts": {"costs": figure_json(figures.simulation_costs(result)),
                    "fairness": figure_json(figures.simulation_fairness(result)),

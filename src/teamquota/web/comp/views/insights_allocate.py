@@ -100,11 +100,17 @@ def _result_context(result: AllocationResult, problem: AllocationProblem,
     plan = result.weekly_plan()
     even = result.even_split.groupby("rep", sort=False)["expected_bookings"].sum()
     duty_names = [d.name for d in problem.duties]
+    ends = (result.plan.groupby("rep", sort=False)[["expected_low", "expected_high"]].sum()
+            if "expected_low" in result.plan else None)
     rows = [{"id": rep, "name": names.get(rep, rep),
              "units": [_fmt(float(plan.loc[rep, d])) if d in plan.columns else "0.0"
                        for d in duty_names],
              "hours": _fmt(float(plan.loc[rep, "hours"])),
              "bookings": _fmt(float(plan.loc[rep, "expected_bookings"]), 0),
+             "range": (f"{_fmt(float(ends.loc[rep, 'expected_low']), 0)} – "
+                       f"{_fmt(float(ends.loc[rep, 'expected_high']), 0)}"
+                       if ends is not None else "—"),
+             "note": result.reasons.get(rep, ""),
              "even": _fmt(float(even.get(rep, 0.0)), 0)} for rep in plan.index]
     totals = result.plan.groupby("duty", sort=False)["units"].sum()
     context: dict[str, Any] = {
@@ -112,6 +118,9 @@ def _result_context(result: AllocationResult, problem: AllocationProblem,
         "unit_totals": [_fmt(float(totals.get(d, 0.0))) for d in duty_names],
         "hours_total": _fmt(float(plan["hours"].sum())),
         "bookings": _fmt(result.expected_bookings, 0),
+        "bookings_range": (f"{_fmt(result.bookings_low, 0)} – {_fmt(result.bookings_high, 0)}"
+                           if ends is not None else ""),
+        "resources": list(result.resources),
         "even_bookings": _fmt(result.even_split_bookings, 0),
         "lift": (f"{result.expected_bookings / result.even_split_bookings - 1:+.1%}"
                  if result.even_split_bookings > 0 else "—"),

@@ -30,7 +30,14 @@ def _design_rows(designs: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "p95": f"{d['p95_total']:,.0f}", "gini": f"{max(d['gini'], 0.0):.2f}",
              "bottom": _pct(d["bottom_quartile_payout_share"]),
              "rep_zero": _pct(d["rep_earns_nothing"]),
-             "team_zero": _pct(d["team_earns_nothing"])} for d in designs]
+             "team_zero": _pct(d["team_earns_nothing"]),
+             # NaN (no team component) arrives as None through the task's JSON
+             "team_line": _share(d.get("team_line_pays_nothing")),
+             "current": bool(d.get("current"))} for d in designs]
+
+
+def _share(x: float | None) -> str:
+    return "—" if x is None or x != x else _pct(x)
 
 
 def _tables(sim: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +45,7 @@ def _tables(sim: dict[str, Any]) -> dict[str, Any]:
         "rows": _design_rows(sim["designs"]),
         "contribution": _pct(sim["designs"][0]["bottom_quartile_contribution_share"]),
         "thresholds": [_pct(t) for t in sim["thresholds"]],
+        "gate": _pct(sim.get("gate", 0.8)),
         # the individual design has no team gate: its cost does not move with it
         "sensitivity": [{"design": s["design"],
                          "costs": ["—" if c is None else f"{c:,.0f}" for c in s["costs"]]}
