@@ -168,3 +168,19 @@ def test_it_keeps_the_navigation_open_on_a_desktop(browser, live_server, small_w
     assert page.locator("#site-nav").is_visible()
     assert page.locator("#site-nav a", has_text="Inbox (0)").is_visible()
     context.close()
+
+
+def test_it_keeps_the_phone_navigation_open_without_javascript(browser, live_server,  # noqa: ANN001, F811, E501
+                                                               small_world):
+    from tests.web.world import PASSWORD
+    context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "rita")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/periods/", wait_until="load")
+    assert not page.locator("header.top .nav-toggle").is_visible()  # nothing to press
+    assert page.locator("#site-nav a", has_text="Inbox (0)").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()

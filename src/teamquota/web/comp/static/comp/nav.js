@@ -1,12 +1,11 @@
-// The phone navigation (<= 600 px, app.css): the menu button shows and hides the nav.
-// Only once this script runs does the header collapse (class js-nav), so without
-// JavaScript every item stays visible. aria-expanded tells screen readers the state;
-// Escape closes the open menu and puts the focus back on its button.
+// The phone navigation (<= 600 px, app.css): the menu button shows and hides the nav
+// (class nav-open; without JavaScript nav-noscript.css keeps the nav open). aria-expanded
+// tells screen readers the state; Escape closes the open menu and puts the focus back on
+// its button.
 (function () {
   var header = document.querySelector("header.top");
   var button = header && header.querySelector(".nav-toggle");
   if (!button) return;
-  header.classList.add("js-nav");
   function setOpen(open) {
     header.classList.toggle("nav-open", open);
     button.setAttribute("aria-expanded", open ? "true" : "false");
