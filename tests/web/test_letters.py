@@ -3,6 +3,7 @@ acceptance, the payee's own acceptance, a new version asking again, and ops' sta
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,12 @@ import pytest
 from teamquota.web.comp.models import (
     AuditEvent,
     LetterAcceptance,
+    Membership,
     Payee,
     PlanAssignment,
     PlanLetter,
     PlanVersion,
+    Target,
     User,
 )
 from teamquota.web.comp.services.letters import content_hash, letter_pdf
@@ -241,3 +244,21 @@ def test_a_leader_reads_a_members_letter_but_not_another_teams(client, world):
     assert client.get(f"/letters/{_letter('sue').pk}/").status_code == 404
     page = client.get(f"/letters/{_letter('rita').pk}/").content.decode()
     assert "Only Rita Rep can accept it" in page
+
+
+def test_it_lists_the_targets_of_the_periods_the_assignment_pays(client, world):
+    # an assignment pays the periods that END within its dates: to 2017-05-15 pays 2017-Q1
+    # (ends 03-31), not 2016-Q4 (ends before it starts) nor 2017-Q2 (ends 06-30)
+    PlanAssignment.objects.filter(payee__payee_id="rita").update(end_date=date(2017, 5, 15))
+    for period in ("2016-Q4", "2017-Q2"):
+        Target.objects.create(subject_type="payee", subject_id="rita", measure="personal",
+                              period=period, amount=Decimal("1.00"))
+    # South's target counts once she is a member on one day of the quarter (its last)
+    Membership.objects.create(payee=Payee.objects.get(payee_id="rita"), team=world.south,
+                              start_date=date(2017, 3, 31))
+    _send(client, world)
+    assert [(t["period"], t["whose"], t["shown"]) for t in _letter("rita").content["targets"]] \
+        == [("2017-Q1", "yours", "3,000.00"), ("2017-Q1", "team North", "5,000.00"),
+            ("2017-Q1", "team South", "5,000.00")]
+    assert _letter("rita").content["effective"] == [{"start": "2017-01-01",
+                                                     "end": "2017-05-15"}]

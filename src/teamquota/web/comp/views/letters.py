@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from teamquota.core.money import fmt_pct
-from teamquota.core.periods import parse_period
+from teamquota.core.periods import Period, parse_period
 from teamquota.engine.pay import _curve_rule
 from teamquota.engine.tiers import tier_rule
 from teamquota.plan.model import Component
@@ -65,44 +65,49 @@ def _component(component: Component) -> dict[str, Any]:
     }
 
 
-def _in_spans(label: str, plan: PlanModel, spans: list[Span]) -> bool:
+def _paid_period(label: str, plan: PlanModel, spans: list[Span]) -> Period | None:
+    """The target's period when the assignment pays it (a PlanAssignment pays the periods
+    that END within its dates), else None (a label that is not a period: None too)."""
     try:
         period = parse_period(label, plan.year_start_month)
     except ValueError:
-        return False
-    return any(start <= period.end and (end is None or period.start <= end)
+        return None
+    paid = any(start <= period.end and (end is None or period.end <= end)
                for start, end in spans)
+    return period if paid else None
 
 
 def _targets(payee: Payee, plan: PlanModel, spans: list[Span]) -> list[dict[str, str]]:
-    """The payee's targets for the periods their assignment covers: their own for the
-    personal components, their teams' (while a member) for the team components."""
+    """The payee's targets for the periods their assignment pays: their own for the
+    personal components, a team's (for a period they were its member on some day of) for
+    the team components."""
     wanted: dict[tuple[str, str], Component] = {}
     for c in plan.components:
         kind = "payee" if c.scope == "payee" else "team"
         wanted[(kind, c.target.measure or c.target.of or c.id)] = c
-    teams = {m.team.team_id: m for m in Membership.objects.filter(payee=payee)
-             .select_related("team")}
+    teams: dict[str, tuple[str, list[Span]]] = {}
+    for m in Membership.objects.filter(payee=payee).select_related("team"):
+        teams.setdefault(m.team.team_id, (m.team.name, []))[1].append((m.start_date,
+                                                                       m.end_date))
     found = (Target.objects.filter(subject_type="payee", subject_id=payee.payee_id)
              | Target.objects.filter(subject_type="team", subject_id__in=list(teams)))
     currency = payee.currency or plan.currency
     rows = []
     for t in found.order_by("period", "subject_type", "subject_id", "measure"):
         component = wanted.get((t.subject_type, t.measure))
-        if component is None or not _in_spans(t.period, plan, spans):
+        period = _paid_period(t.period, plan, spans) if component else None
+        if component is None or period is None:
             continue
+        whose = "yours"
         if t.subject_type == "team":
-            m = teams[t.subject_id]
-            try:
-                period = parse_period(t.period, plan.year_start_month)
-            except ValueError:  # pragma: no cover - _in_spans parsed it
+            name, held = teams[t.subject_id]
+            if not any(start <= period.end and (end is None or period.start <= end)
+                       for start, end in held):
                 continue
-            if not m.active_on(period.end) and not m.active_on(period.start):
-                continue
+            whose = f"team {name}"
         rows.append({"period": t.period, "component": component.name or component.id,
-                     "whose": "yours" if t.subject_type == "payee"
-                     else f"team {teams[t.subject_id].team.name}",
-                     "amount": str(t.amount), "shown": shown(t.amount, currency)})
+                     "whose": whose, "amount": str(t.amount),
+                     "shown": shown(t.amount, currency)})
     return rows
 
 
