@@ -17,6 +17,7 @@ import sys
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 
 from teamquota.web.comp.models import (
     AuditEvent,
@@ -344,3 +345,13 @@ def test_it_prints_mail_unless_an_smtp_server_is_configured(tmp_path, env, backe
     got = json.loads(out.stdout)
     assert got[0] == f"django.core.mail.backends.{backend}.EmailBackend"
     assert got[2:] == [tls, ssl]
+
+
+def test_it_leaves_no_notice_and_sends_no_mail_when_the_step_rolls_back(
+        world, django_capture_on_commit_callbacks):  # noqa: ANN001
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
+            pytest.raises(RuntimeError), transaction.atomic():
+        record(world.fiona, "period.approve", "period", "2017-Q1", "fiona approved")
+        assert set(_to("statement_published")) == {"rita", "sue"}  # inside: made
+        raise RuntimeError("the approval failed after its audit event")
+    assert _to("statement_published") == {} and callbacks == [] and mail.outbox == []
