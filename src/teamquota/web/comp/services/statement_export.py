@@ -35,8 +35,7 @@ def _ratio(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     normal = value.normalize()
-    return normal if normal == 0 or normal.as_tuple().exponent <= 0 else \
-        normal.quantize(Decimal(1))
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def statement_rows(payee: Payee, period: Period, data: dict[str, Any]) -> list[list[object]]:
