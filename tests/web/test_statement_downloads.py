@@ -85,6 +85,14 @@ def test_it_writes_the_statement_pdf(client, world):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_it_writes_a_name_outside_latin1_into_the_statement_pdf(client, world):
+    Payee.objects.filter(payee_id="rita").update(name="Łukasz Dąbrowski")
+    payee = Payee.objects.get(payee_id="rita")
+    period = Period.objects.get(label="2017-Q1")
+    body = statement_pdf(payee, period, statement_data(payee, period), compress=False)
+    assert b"Statement - Lukasz Dabrowski" in body  # core fonts are latin-1: accents dropped
+
+
 def test_it_answers_as_the_statement_page_does(client, world):
     client.force_login(world.rita)
     for url in ("/statements/sue/statement.csv?period=2017-Q1",
