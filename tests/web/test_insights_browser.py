@@ -1,6 +1,9 @@
 """The leader's insight pages in a real browser (Playwright on Debian's Chromium, the
 fixtures of ``test_browser.py``): a leader proposes a work allocation with htmx and sees
-the plan and its chart, under the Content-Security-Policy (nothing refused)."""
+the plan and its chart, under the Content-Security-Policy (nothing refused); the charts
+draw without a console error or warning (plotly.js warns "Invalid color specifier" and
+draws black when it cannot parse a colour) and without a negative tick on a bookings or
+hours axis; on a phone the allocation table scrolls in its own box."""
 
 from __future__ import annotations
 
@@ -15,6 +18,23 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 )
 
 pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+# tick labels of every axis of the charts inside ``root`` (plotly writes minus as U+2212)
+TICKS = """(root) => Array.from(document.querySelectorAll(root + ' .xtick text, ' + root +
+  ' .ytick text, ' + root + ' .y2tick text')).map(t => t.textContent)"""
+
+
+def _console(page) -> list[str]:  # noqa: ANN001
+    """Collect the page's console errors and warnings, and uncaught exceptions."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"{m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
+    return seen
+
+
+def _negative(ticks: list[str]) -> list[str]:
+    return [t for t in ticks if t.strip().startswith(("-", "\u2212"))]
 
 
 def test_it_proposes_a_work_allocation_for_a_leader(browser, live_server, demo):  # noqa: ANN001, F811, E501
@@ -41,6 +61,7 @@ def test_it_proposes_a_work_allocation_for_a_leader(browser, live_server, demo):
     page.fill("#id_minh-0", "")
     page.click("#propose")
     page.wait_for_selector("#plan")  # htmx swapped the result in
+    # every member is in the plan, deals or not
     assert page.locator("#plan tbody tr[data-rep]").count() == reps
     assert page.locator("#alloc-bookings").inner_text() not in ("", "—")
     # charts.js drew the chart after the swap (htmx drops script elements from swapped
@@ -55,11 +76,52 @@ def test_it_loads_the_plan_fit_replay_with_htmx(browser, live_server, demo):  # 
     from teamquota.web.comp.models import Team, User
     team = Team.objects.get(leader=User.objects.get(username="leader2").payee)
     page = _page(browser, live_server, demo, "leader2")
+    seen = _console(page)
     page.goto(f"{live_server.url}/teams/{team.team_id}/")
     page.click("#simulate-link")
     assert page.locator("#simulation-pending").count() == 1  # the page answered at once
     page.wait_for_selector("#designs", timeout=120_000)  # the replay ran, htmx swapped it in
-    assert page.locator("#designs tbody tr").count() == 6
+    # the six designs and the demo's own plan, marked current, after a passed back-test
+    assert page.locator("#designs tbody tr").count() == 7
+    assert page.locator("#designs tr.current #current-plan").inner_text() == "current"
+    assert page.locator("#simulation-notes li").first.inner_text().startswith(
+        "back-test: replaying 2017-Q2 to 2017-Q4 pays the engine's")
     assert "does not model how people change" in page.locator("#caveat").inner_text()
     page.wait_for_selector("#simulation .chart .main-svg")
+    assert seen == []
     _shot(page, "leader-plan-fit")
+
+
+def test_it_draws_the_strengths_chart_without_console_errors(browser, live_server, demo):  # noqa: ANN001, F811, E501
+    from teamquota.web.comp.models import Team, User
+    team = Team.objects.get(leader=User.objects.get(username="leader").payee)
+    page = _page(browser, live_server, demo, "leader")
+    seen = _console(page)
+    page.goto(f"{live_server.url}/teams/{team.team_id}/insights/")
+    page.wait_for_selector("#strengths-table")
+    page.wait_for_selector(".chart[data-chart=strengths] .main-svg")
+    page.wait_for_timeout(300)  # plotly warns while it draws the error bars
+    assert seen == []
+    assert _negative(page.evaluate(TICKS, ".chart[data-chart=strengths]")) == []
+
+
+def test_it_draws_the_allocation_chart_from_zero_and_fits_a_phone(browser, live_server, demo):  # noqa: ANN001, F811, E501
+    from teamquota.web.comp.models import Team, User
+    leader = User.objects.get(username="leader").payee
+    team = Team.objects.get(leader=leader)
+    page = _page(browser, live_server, demo, "leader")
+    seen = _console(page)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/teams/{team.team_id}/allocate/")
+    page.click("#propose")
+    page.wait_for_selector("#allocation .chart .main-svg")
+    ticks = page.evaluate(TICKS, "#allocation")
+    assert ticks and _negative(ticks) == [], ticks
+    assert seen == []
+    # the plan table scrolls in its own box: the page itself does not scroll sideways
+    box = page.locator("#plan").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("getComputedStyle(document.querySelector('#plan')).overflowX"
+                         ) == "auto"
+    _shot(page, "leader-allocation-phone")
