@@ -36,6 +36,13 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _strength_note(row: dict[str, Any]) -> str:
+    """Why a rep has no measured win rate (no data) or a zero one (an outcome)."""
+    if not row["deals"]:
+        return "no closed deals: nothing to measure (team rate for reference)"
+    return "closed deals, none won" if not row["wins"] else ""
+
+
 @access.require_role(*access.INSIGHT_ROLES)
 def team_insights_page(request: HttpRequest, team_id: str) -> HttpResponse:
     team = _team(request, team_id)
@@ -66,9 +73,11 @@ def _insights_response(request: HttpRequest, team: Team,
              for r in data["watch"]]
     strong = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
                "win": _pct(r["win_shrunk"]), "win_raw_pct": _pct(r["win_raw"]),
-               "win_interval": f"{_pct(r['win_low'])} – {_pct(r['win_high'])}",
+               "win_interval": ("—" if r["win_low"] is None else
+                                f"{_pct(r['win_low'])} – {_pct(r['win_high'])}"),
                "size": "—" if r["size_shrunk"] is None else f"{r['size_shrunk']:,.0f}",
-               "size_raw_txt": "—" if r["size_raw"] is None else f"{r['size_raw']:,.0f}"}
+               "size_raw_txt": "—" if r["size_raw"] is None else f"{r['size_raw']:,.0f}",
+               "note": _strength_note(r)}
               for r in data["strengths"]]
     strong.sort(key=lambda r: -(r["win_shrunk"] or 0))
     watch_chart = {"x": [chart_label(r["name"]) for r in watch],
