@@ -45,7 +45,8 @@ def _pages(role: str) -> list[str]:
     user = User.objects.get(username=role)
     plan = Plan.objects.order_by("plan_id").first().plan_id
     common = ["/", "/teams/", "/periods/", "/periods/2017-Q4/", "/disputes/", "/plans/",
-              f"/plans/{plan}/", "/account/password/", "/account/tokens/"]
+              f"/plans/{plan}/", "/account/password/", "/account/tokens/", "/inbox/",
+              "/account/notifications/", "/letters/"]
     if role == "rep":
         return [*common, f"/statements/{user.payee.payee_id}/", "/estimator/", "/statements/"]
     if role == "leader":
