@@ -59,7 +59,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     answerers = expected_answerers(disputes)
     rows = [{"d": d, "age": (today - timezone.localdate(d.raised_at)).days,
              "assignee": answerers.get(d.pk, "")} for d in disputes]
-    return render(request, "comp/dispute_list.html", {"rows": rows})
+    return render(request, "comp/dispute_list.html", {"rows": rows, "disputes": disputes})
 
 
 def expected_answerers(disputes: list[Dispute]) -> dict[int, str]:

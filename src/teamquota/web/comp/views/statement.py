@@ -247,8 +247,8 @@ def year_to_date(payee: Payee, period: Period, periods: list[Period],
             "pending_count": len(in_year) - len(final)}
 
 
-def pace(payee: Payee, period: Period, credits: list[CreditRow],
-         today: date) -> dict[str, Any] | None:
+def pace(payee: Payee, period: Period, credits: list[CreditRow], today: date,
+         names: dict[str, str] | None = None) -> dict[str, Any] | None:
     """For a period still open (not approved or locked): the payee's measure against
     the straight line to their target (the first payee component with a target), as
     numbers and a chart; None when they have no target in it."""
@@ -266,7 +266,8 @@ def pace(payee: Payee, period: Period, credits: list[CreditRow],
                                           if c.close_date is not None], today)
     over = today > period.end
     gap = actual - expected
-    return {"component": row.component_id, "target": fmt_money(target),
+    return {"component": (names or {}).get(row.component_id, row.component_id),
+            "target": fmt_money(target),
             "expected": fmt_money(expected), "actual": fmt_money(actual),
             "gap": fmt_money(abs(gap)), "ahead": gap >= 0, "over": over,
             "share": fmt_pct(actual / target), "chart": to_json(series),
@@ -348,6 +349,7 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
     numbers["curves"] = curves(plan, data["lines"])
     numbers["ytd"] = year_to_date(payee, period, periods, plan)
     numbers["no_lines"] = [] if data["lines"] else why_no_lines(payee, period)
+    numbers["names"] = {c.id: c.name or c.id for c in plan.components} if plan else {}
     cache.set(key, numbers, 3600)
     return numbers
 
@@ -376,5 +378,6 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
         labels = {p.label for p in shown}
         context["history"] = [h for h in context["history"] if h["period"].label in labels]
         # pace reads today, so it is worked out after the cached numbers
-        context["pace"] = pace(payee, period, context["credits"], timezone.localdate())
+        context["pace"] = pace(payee, period, context["credits"], timezone.localdate(),
+                               context["names"])
     return render(request, "comp/statement.html", context)
