@@ -73,3 +73,20 @@ def test_it_shows_a_leaders_own_lines(client, world):
     assert "2,666.67" in text and "No plan pays" not in text
     assert "your attainment 116.7% pays 1.33 x" in text  # her "you are here"
     assert PayoutLine.objects.get(run=run, payee__payee_id="lea").amount == Decimal("2666.67")
+
+
+def test_it_quotes_the_runs_warning_for_a_leader_on_a_plan_without_a_target(client, world):
+    from datetime import date
+
+    from teamquota.web.comp.models import Payee, PlanAssignment
+    from teamquota.web.comp.services.runs import start_run
+
+    PlanAssignment.objects.create(plan=world.plan, payee=Payee.objects.get(payee_id="lea"),
+                                  start_date=date(2017, 1, 1), created_by=world.otto)
+    assert start_run(world.otto, "lea on the plan").status == "done"
+    client.force_login(world.lea)
+    text = client.get("/statements/lea/?period=2017-Q1").content.decode()
+    # on the plan, but no personal target: the engine's E010, said on her statement
+    assert ("no target for payee &#x27;lea&#x27;, component &#x27;personal&#x27;, period "
+            "2017-Q1: no personal line") in text
+    assert "No plan pays" not in text
