@@ -474,3 +474,19 @@ def test_it_keeps_the_api_approval_without_a_hash(client, world):
     assert _q1().status == "approved"
     event = AuditEvent.objects.get(action="period.approve")
     assert event.details == {"run": world.run.pk, "fingerprint": _q1().fingerprint}
+
+
+def test_run_inputs__agree_with_the_ledger_store_on_every_key(world):
+    from teamquota.web.comp.services.close_changes import RunInputs
+    from teamquota.web.comp.services.ledger_store import DjangoStore
+    Deal.objects.create(deal_id="Q2-1", owner=world.sue.payee, amount=Decimal("10.00"),
+                        stage="Won", close_date=date(2017, 5, 2))
+    run = start_run(world.otto, "two periods", calculator=fake_calculate)
+    for label in (Q1, "2017-Q2"):
+        batch = RunInputs(run.pk, label)
+        keys = {(p, plan, c) for p, plan, c in PayoutLine.objects.filter(run=run).values_list(
+            "payee__payee_id", "plan_id", "component_id")} | {("nobody", "ae_test", "x")}
+        for key in keys:
+            for team in (None, "north", "south"):
+                assert batch.inputs(key, team) == DjangoStore().inputs(run.pk, label, key,
+                                                                       team), (label, key)
