@@ -284,7 +284,7 @@ def test_it_shows_the_defaults_and_saves_the_choices(client, world):
     assert page.count('-in_app" checked') == 7 and page.count('-email" checked') == 6
     for kind in ("statement_published", "question_raised"):
         for channel in ("in_app", "email"):
-            assert f'<label for="{kind}-{channel}">' in page  # every box is labelled
+            assert f'<label for="{kind}-{channel}" class="sr-only">' in page  # each box named
     client.post("/account/notifications/", {"statement_published-in_app": "on",
                                             "review_due-email": "on", "bogus": "on"})
     prefs = {p.kind: (p.in_app, p.email)
