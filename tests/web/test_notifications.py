@@ -355,3 +355,10 @@ def test_it_leaves_no_notice_and_sends_no_mail_when_the_step_rolls_back(
         assert set(_to("statement_published")) == {"rita", "sue"}  # inside: made
         raise RuntimeError("the approval failed after its audit event")
     assert _to("statement_published") == {} and callbacks == [] and mail.outbox == []
+
+
+def test_it_sends_a_name_with_a_line_break_on_one_subject_line(world):
+    from teamquota.web.comp.services.notify import send_email_task
+    assert send_email_task.call("rita@example.com", "Sue\nBcc: x@evil.example", "body")
+    assert mail.outbox[0].subject == "Sue Bcc: x@evil.example"
+    assert mail.outbox[0].to == ["rita@example.com"] and mail.outbox[0].bcc == []

@@ -104,7 +104,9 @@ def _queue(address: str, subject: str, text: str) -> None:
 def send_email_task(address: str, subject: str, text: str) -> bool:
     """Send one notice by e-mail; False (logged) when the backend refuses it."""
     try:
-        send_mail(subject[:200], text, None, [address], fail_silently=False)
+        # one line: a name with a line break must not make the subject a header injection
+        send_mail(" ".join(subject.split())[:200], text, None, [address],
+                  fail_silently=False)
     except Exception:  # noqa: BLE001 - SMTP errors, timeouts, a misconfigured backend
         log.exception("could not send the e-mail %r to %s", subject, address)
         return False
