@@ -341,6 +341,19 @@ def test_it_needs_finance_sign_off_of_every_team_before_approval(client, world):
                                                      "comment": "checked against CRM"})
 
 
+def test_it_refuses_a_sign_off_of_numbers_that_changed_since_the_page(client, world):
+    review_all(client, world)
+    client.force_login(world.fiona)
+    page = client.get("/periods/2017-Q1/").content.decode()
+    assert f'name="fingerprint" value="{_q1().fingerprint}"' in page  # the form carries it
+    response = client.post("/periods/2017-Q1/signoff/north/", {"fingerprint": "a" * 64},
+                           follow=True)
+    assert "the numbers changed since you opened this page (you saw aaaaaaaaaaaa, " \
+           f"2017-Q1 is now {_q1().fingerprint[:12]}); nothing was signed off for North" \
+        in response.content.decode()
+    assert not TeamDecision.objects.exists()
+
+
 def test_it_refuses_a_sign_off_before_the_leaders_review(client, world):
     client.force_login(world.fiona)
     response = client.post("/periods/2017-Q1/signoff/north/", follow=True)

@@ -218,9 +218,11 @@ def _open_for_decision(user: User, period: Period, team: Team, verb: str) -> Non
         raise WorkflowError(f"{team.name} has no one to pay in {period.label}")
 
 
-def signoff(user: User, period: Period, team: Team, comment: str = "") -> None:
+def signoff(user: User, period: Period, team: Team, comment: str = "",
+            expected: str | None = None) -> None:
     """Finance signs off ``team``'s numbers as they stand, after its leader's review. The
-    same segregation of duties as the approval: an author of what the period pays may not."""
+    same segregation of duties as the approval: an author of what the period pays may not.
+    ``expected``: the fingerprint the page showed (None: not checked)."""
     refusal = access.approval_refusal(user, period)
     if refusal and user.has_role("finance"):
         raise WorkflowError(refusal.replace("must approve it", "must sign it off"))
@@ -229,6 +231,7 @@ def signoff(user: User, period: Period, team: Team, comment: str = "") -> None:
         raise WorkflowError(f"{team.name} must be reviewed by its leader before finance "
                             "signs it off")
     comment = _text(comment, "sign-off comment", required=False)
+    _confirmed(period, expected, f"signed off for {team.name}")
     with _stored(f"the sign-off of {team.name} for {period.label} could not be saved",
                  "sign it off again"):
         _unchanged(period, period.status)

@@ -154,7 +154,8 @@ def period_review(request: HttpRequest, label: str, team_id: str) -> HttpRespons
 def period_signoff(request: HttpRequest, label: str, team_id: str) -> HttpResponse:
     team = get_object_or_404(access.teams_visible_to(request.user), team_id=team_id)
     return _step(request, label, "signoff", team=team,
-                 comment=request.POST.get("comment", ""))
+                 comment=request.POST.get("comment", ""),
+                 expected=request.POST.get("fingerprint"))
 
 
 @require_POST
