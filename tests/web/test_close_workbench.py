@@ -198,6 +198,20 @@ def test_it_explains_a_change_since_the_approved_run(client, world):
     assert "deal LATE-1 added (300.00)" in page
 
 
+def test_it_names_the_import_a_late_deal_came_in(client, world):
+    from teamquota.web.comp.models import Import
+    approve(client, world)
+    Deal.objects.create(deal_id="LATE-1", owner=world.rita.payee, amount=Decimal("300.00"),
+                        stage="Won", close_date=date(2017, 3, 30))
+    run2 = start_run(world.otto, "late deal", calculator=fake_calculate)
+    late = Import.objects.create(table="deals", mode="upsert", file_name="late.csv",
+                                 created_by=world.otto)
+    run2.imports.add(late)  # as if run 2 had read the import that brought LATE-1
+    change = vs_approved(_q1()).changes[0]
+    assert change.causes == ["deal LATE-1 added (300.00)",
+                             f"deals import #{late.pk} (late.csv) read by run #{run2.pk} only"]
+
+
 def test_it_says_cause_unknown_when_nothing_recorded_differs(world):
     # run 2 reads the same deals, targets and plan, but Rob's stored line was edited
     # behind the ledger's back: nothing recorded explains it
