@@ -102,3 +102,20 @@ def test_the_migration_keys_disputes_raised_before_it(client, world):
     dispute.refresh_from_db()
     assert (dispute.period, dispute.component_id) == ("2017-Q1", "personal")
     assert dispute.line.period == "2017-Q1"  # the line it was raised on is kept
+
+
+def test_the_payees_reply_to_an_answer_reopens_it_for_the_leader(client, world):
+    dispute = _raise(client, world)
+    client.force_login(world.lea)
+    client.post(f"/disputes/{dispute.pk}/", {"text": "It closes in Q2", "status": "answered"})
+    client.force_login(world.rita)
+    client.post(f"/disputes/{dispute.pk}/", {"text": "It closed on 03-31"})
+    dispute.refresh_from_db()
+    assert dispute.status == "open"
+    client.force_login(world.lea)
+    assert "<td>Lea Leader</td>" in client.get("/disputes/").content.decode()
+    client.post(f"/disputes/{dispute.pk}/", {"text": "Right, closing", "status": "closed"})
+    client.force_login(world.rita)
+    client.post(f"/disputes/{dispute.pk}/", {"text": "Thanks"})
+    dispute.refresh_from_db()
+    assert dispute.status == "closed"  # a closed question stays closed

@@ -113,6 +113,12 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 if can_answer and status in ("answered", "closed"):
                     dispute.status = status
                     dispute.save()
+                elif dispute.payee_id == request.user.payee_id and \
+                        dispute.status == "answered":
+                    # the payee answers back: it waits on whoever answers again (the inbox's
+                    # "expected to answer"); a closed or adjusted question stays so
+                    dispute.status = "open"
+                    dispute.save()
                 record(request.user, "dispute.reply", "dispute", dispute.pk,
                        f"{request.user.username} replied on dispute {dispute.pk}")
         return redirect("dispute", dispute_id=dispute.pk)
