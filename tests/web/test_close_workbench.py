@@ -450,6 +450,19 @@ def test_it_refuses_to_reject_an_approved_period(client, world):
     assert _q1().status == "approved"
 
 
+def test_it_shows_each_period_s_close_progress_to_finance(client, world):
+    client.force_login(world.lea)
+    client.post("/periods/2017-Q1/review/north/")
+    client.force_login(world.fiona)
+    client.post("/periods/2017-Q1/signoff/north/")
+    client.post("/periods/2017-Q1/reject/south/", {"reason": "Sue's target is last year's"})
+    page = client.get("/periods/").content.decode()
+    # North reviewed and signed off; South rejected before any review
+    assert "1/2 reviewed, 1/2 signed off, 1 rejected" in page
+    client.force_login(world.lea)
+    assert "1/2 signed off" not in client.get("/periods/").content.decode()  # finance and ops'
+
+
 # --- confirmations ------------------------------------------------------------------------
 
 def test_it_shows_exactly_what_is_approved(client, world):

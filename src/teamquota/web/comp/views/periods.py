@@ -50,7 +50,24 @@ def period_list(request: HttpRequest) -> HttpResponse:
         p.total = shown(agg["total"], _currencies(lines, p)) if agg["total"] is not None \
             else "—"
         p.payees = agg["payees"]
-    return render(request, "comp/period_list.html", {"periods": periods})
+        p.close = _close_progress(p) if access.sees_everything(request.user) else ""
+    return render(request, "comp/period_list.html", {"periods": periods,
+                                                     "show_close": access.sees_everything(
+                                                         request.user)})
+
+
+def _close_progress(period: Period) -> str:
+    """'2/3 reviewed, 1/3 signed off, 1 rejected' for a period still to approve."""
+    if period.status not in ("calculated", "reviewed"):
+        return ""
+    states = close.team_states(period)
+    if not states:
+        return ""
+    n = len(states)
+    text = (f"{sum(s.reviewed for s in states)}/{n} reviewed, "
+            f"{sum(s.signed_off for s in states)}/{n} signed off")
+    rejected = sum(s.rejected for s in states)
+    return text + (f", {rejected} rejected" if rejected else "")
 
 
 @access.signed_in
