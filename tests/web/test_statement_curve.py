@@ -135,3 +135,24 @@ def test_it_shows_no_pace_once_a_period_is_approved(client, real):
     Period.objects.filter(label="2017-Q1").update(status="approved")
     client.force_login(real.rita)
     assert 'id="pace"' not in client.get("/statements/rita/?period=2017-Q1").content.decode()
+
+
+def test_year_to_date_counts_only_the_periods_the_viewer_may_see(client, real):
+    from teamquota.web.comp.models import Leadership, Payee, User
+    Deal.objects.create(deal_id="DEAL-5", owner=real.rita.payee, product="GTX",
+                        amount=Decimal("800.00"), stage="Won", close_date=date(2017, 5, 2))
+    start_run(real.otto, "with Q2")
+    # Nina takes North over from 2017-04-01: Rita's Q1 is not hers to see
+    nina = Payee.objects.create(payee_id="nina", name="Nina Leader", role="leader",
+                                currency="USD", target_incentive=Decimal("20000.00"))
+    Leadership.objects.filter(team=real.north).update(end_date=date(2017, 3, 31))
+    Leadership.objects.create(team=real.north, payee=nina, start_date=date(2017, 4, 1))
+    client.force_login(User.objects.create_user(username="nina", password="x" * 12,
+                                                role_names="leader", payee=nina))
+    text = client.get("/statements/rita/?period=2017-Q2").content.decode()
+    ytd = re.search(r'id="ytd">(.*?)</div></div>', text, re.S).group(1)
+    # Q2 alone: 800.00 credited (not 1500.00 + 800.00)
+    assert "Year to date (2017-Q2)" in ytd and "800.00 credited to you" in ytd
+    client.force_login(real.rita)  # Rita herself: the whole year
+    text = client.get("/statements/rita/?period=2017-Q2").content.decode()
+    assert "2,300.00 credited to you" in text

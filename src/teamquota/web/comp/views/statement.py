@@ -222,11 +222,12 @@ def curves(plan: PlanModel | None, lines: list[PayoutLine]) -> list[dict[str, An
 
 
 def year_to_date(payee: Payee, period: Period, periods: list[Period],
-                 plan: PlanModel | None) -> dict[str, Any]:
-    """Credited and paid in the plan year up to and including ``period``: paid is what
-    the approved and locked periods' statements pay; the calculated and reviewed ones'
-    are shown apart (they may still change)."""
-    first_month = plan.year_start_month if plan is not None else 1
+                 first_month: int = 1) -> dict[str, Any]:
+    """Credited and paid in the plan year (from ``first_month``) up to and including
+    ``period``, over ``periods`` (those the viewer may see: a leader who took the team
+    over mid-year adds only the periods they led it in): paid is what the approved and
+    locked periods' statements pay; the calculated and reviewed ones' are shown apart
+    (they may still change)."""
     year = period.start.year - (1 if period.start.month < first_month else 0)
     begins = date(year, first_month, 1)
     in_year = [p for p in periods if begins <= p.start <= period.start]
@@ -347,7 +348,7 @@ def _numbers(payee: Payee, period: Period, periods: list[Period]) -> dict[str, A
     })
     plan = plan_for(payee, period.run)
     numbers["curves"] = curves(plan, data["lines"])
-    numbers["ytd"] = year_to_date(payee, period, periods, plan)
+    numbers["year_start_month"] = plan.year_start_month if plan else 1
     numbers["no_lines"] = [] if data["lines"] else why_no_lines(payee, period)
     numbers["names"] = {c.id: c.name or c.id for c in plan.components} if plan else {}
     cache.set(key, numbers, 3600)
@@ -377,7 +378,9 @@ def statement(request: HttpRequest, payee_id: str) -> HttpResponse:
         # the history's draw balance runs over every period; only those in scope are shown
         labels = {p.label for p in shown}
         context["history"] = [h for h in context["history"] if h["period"].label in labels]
-        # pace reads today, so it is worked out after the cached numbers
+        # year to date over the periods in scope only (not cached: the scope is the
+        # viewer's); pace reads today, so it is worked out after the cached numbers too
+        context["ytd"] = year_to_date(payee, period, shown, context["year_start_month"])
         context["pace"] = pace(payee, period, context["credits"], timezone.localdate(),
                                context["names"])
     return render(request, "comp/statement.html", context)
