@@ -94,6 +94,16 @@ def test_sales_ops_imports_a_deal_and_follows_a_background_run_to_done(
     assert Deal.objects.count() == deals + 1
     assert Deal.objects.get(deal_id="WALK-1").owner_id == owner.pk
 
+    # the organisation and plan pages pick people and teams by name, and fit the phone
+    team = owner.memberships.select_related("team").first().team
+    page.goto(f"{live_server.url}/org/teams/{team.team_id}/")
+    fits("organisation team")
+    assert page.locator("#team-leader option:checked").inner_text().endswith(
+        f"({team.leader.payee_id})")
+    page.goto(f"{live_server.url}/plans/ae_hybrid_2017/assign/")
+    fits("plan assign")
+    assert page.locator("#assign-people option", has_text=owner.name).count() == 1
+
     # a run in the background: queued (no worker yet), then done
     page.goto(f"{live_server.url}/runs/")
     page.click("text=Start a run")

@@ -10,7 +10,8 @@
         mode: "lines", line: { color: "#0b6e4f", width: 3 } }];
       if (d.pace) traces.push({ x: d.pace.x, y: num(d.pace.y), name: "pace to target",
         type: "scatter", mode: "lines", line: { color: "#9fb3c8", dash: "dash" } });
-      return [traces, { title: { text: "Progress to target" } }];
+      // from 0: a period that opens with a large deal must not start the axis above it
+      return [traces, { title: { text: "Progress to target" }, yaxis: { rangemode: "tozero" } }];
     },
     members: function (d) {
       return [[{ x: d.x, y: num(d.y), type: "bar", marker: { color: "#2680c2" } }],
