@@ -72,10 +72,14 @@ def expected_answerers(disputes: list[Dispute]) -> dict[int, str]:
     periods = {p.label: p for p in Period.objects.filter(
         label__in={d.period for d in waiting})}
     out: dict[int, str] = {}
+    found: dict[tuple[int, str], str] = {}  # one look-up per payee and period
     for d in waiting:
-        period = periods.get(d.period)
-        names = _leaders_of(d.payee_id, period) if period is not None else []
-        out[d.pk] = ", ".join(names) or "Sales ops"
+        key = (d.payee_id, d.period)
+        if key not in found:
+            period = periods.get(d.period)
+            names = _leaders_of(d.payee_id, period) if period is not None else []
+            found[key] = ", ".join(names) or "Sales ops"
+        out[d.pk] = found[key]
     return out
 
 
