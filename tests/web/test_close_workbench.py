@@ -246,6 +246,23 @@ def test_it_compares_with_the_previous_period_and_names_the_causes(world):
     assert changes["rob"].after is None and changes["rob"].delta_shown == "-200.00"
 
 
+def test_it_names_a_membership_move_as_a_cause(world):
+    from teamquota.web.comp.models import Membership
+    Membership.objects.filter(payee__payee_id="rob").update(end_date=date(2017, 3, 31))
+    Membership.objects.create(payee=Payee.objects.get(payee_id="rob"), team=world.south,
+                              start_date=date(2017, 4, 1))
+    Deal.objects.create(deal_id="Q2-1", owner=Payee.objects.get(payee_id="rob"),
+                        amount=Decimal("2500.00"), stage="Won", close_date=date(2017, 5, 2))
+    start_run(world.otto, "q2", calculator=fake_calculate)
+    rob = next(c for c in vs_previous(Period.objects.get(label="2017-Q2")).changes
+               if c.payee.payee_id == "rob")
+    # 10% of 2,000.00 (DEAL-3) in Q1 = 200.00; 10% of 2,500.00 in Q2 = 250.00
+    assert (rob.before, rob.after) == (Decimal("200.00"), Decimal("250.00"))
+    assert rob.causes == ["credited deals 2,000.00 (1) in 2017-Q1 -> 2,500.00 (1) in 2017-Q2",
+                          "target payee rob 2,000.00 -> none",
+                          "member of North in 2017-Q1 -> South in 2017-Q2"]
+
+
 def test_it_names_a_manual_adjustment_as_the_cause(world):
     start_run(world.otto, "q2 too", calculator=fake_calculate)
     Deal.objects.create(deal_id="Q2-1", owner=world.rita.payee, amount=Decimal("1500.00"),

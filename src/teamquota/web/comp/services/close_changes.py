@@ -17,10 +17,12 @@ from decimal import Decimal
 
 from teamquota.core.money import ZERO, fmt_amount
 from teamquota.ledger.causes import Inputs, describe
+from teamquota.web.comp.access import during
 from teamquota.web.comp.models import (
     AttainmentRow,
     AuditEvent,
     CreditRow,
+    Membership,
     Payee,
     PayoutLine,
     Period,
@@ -150,6 +152,16 @@ class RunInputs:
                       frozenset(self.teams.get(key, set())))
 
 
+def _member_of(period: Period, payee_ids: set[str]) -> dict[str, list[str]]:
+    """Each payee's teams (names, sorted) on some day of ``period``."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for payee, team in Membership.objects.filter(
+            during(period), payee__payee_id__in=payee_ids).values_list(
+            "payee__payee_id", "team__name"):
+        found[payee].add(team)
+    return {p: sorted(t) for p, t in found.items()}
+
+
 def previous_period(period: Period) -> Period | None:
     return (Period.objects.filter(end__lt=period.start, run__isnull=False)
             .order_by("-start").first())
@@ -205,10 +217,18 @@ def vs_previous(period: Period) -> Comparison | None:
         return None
     was, now = RunInputs(prev.run_id, prev.label), RunInputs(period.run_id, period.label)
     old, new = _side(PayoutLine.shown(prev)), _side(PayoutLine.shown(period))
+    # the teams each payee was a member of in either period: a move shows on a personal
+    # line too (its payout line names no team)
+    payees = {k[0] for k in set(old.sums) | set(new.sums)}
+    teams_then, teams_now = _member_of(prev, payees), _member_of(period, payees)
 
     def why(key: Key) -> list[str]:
         parts = _across_periods(was.inputs(key, old.team.get(key)),
                                 now.inputs(key, new.team.get(key)), prev.label, period.label)
+        before, after = teams_then.get(key[0], []), teams_now.get(key[0], [])
+        if before != after and not any(p.startswith("team membership") for p in parts):
+            parts.append(f"member of {', '.join(before) or 'no team'} in {prev.label} -> "
+                         f"{', '.join(after) or 'no team'} in {period.label}")
         parts += [f"{period.label}: {e}" for e in new.entries.get(key, [])]
         parts += [f"{prev.label} had {e}" for e in old.entries.get(key, [])]
         return parts
