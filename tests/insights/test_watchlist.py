@@ -101,7 +101,8 @@ def test_watchlist__labels_a_recent_drop_from_the_reps_own_history() -> None:
     assert flagged["drop_periods"][0] == 3
     assert ("3 of last 8 periods below 80% (100%, 100%, 100%, 100%, 100%, 30%, 30%, 30%)"
             in flagged["evidence"][0])
-    assert "last 3 at 30% of peers vs 100% before" in flagged["evidence"][0]
+    assert "drop test: attainment fell over the last 3 (p = " in flagged["evidence"][0]
+    assert "attainment there 30% of peers" in flagged["evidence"][0]
 
 
 def test_watchlist__a_star_cooling_off_is_not_a_recent_drop() -> None:
@@ -223,15 +224,14 @@ def test_free_riders__reads_engine_payouts_when_given() -> None:
     assert table["payout_share"].tolist() == pytest.approx(table["contribution_share"].tolist())
 
 
-def test_watchlist__precision_recall_on_planted_histories() -> None:
-    # 20 seeded histories (6 teams x 6 reps, 4 planted per history = 80 planted) and 20
-    # pure-noise histories (720 reps, none planted). Measured with the defaults
-    # (k=3 of n=4 below 80%, one-sided 97.5% bound below the peer median) on seeds 0-19:
-    # 87 flagged, 77 of them planted -> precision 77/87 = 0.885, recall 77/80 = 0.963,
-    # 3 of 720 noise reps flagged = 0.42%, pattern right for 74 of 77 (seeds 100-149:
-    # precision 0.911, recall 0.975, false flags 0.28%; docs/insights.md).
-    score = evaluate_watchlist(range(20))
-    assert (score.planted, score.noise_reps) == (80, 720)
+def test_watchlist__still_finds_the_planted_reps_of_the_original_generator() -> None:
+    # the generator the old k-of-n rule was tuned on, kept as a regression check (the
+    # family evaluation is tests/insights/test_evaluation.py and docs/insights.md): seeds
+    # 0-3, 4 planted per history = 16 planted, 4 pure-noise histories = 144 reps; measured
+    # with the defaults: 16 flagged, all planted (precision 1.0, recall 1.0), 3 of 144
+    # noise reps flagged = 2.1%, pattern right 16 of 16
+    score = evaluate_watchlist(range(4))
+    assert (score.planted, score.noise_reps) == (16, 144)
     assert score.precision >= 0.8
     assert score.recall >= 0.7
     assert score.false_flag_rate <= 0.05

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from teamquota.web.comp.models import Deal, Payee
+from teamquota.web.comp.models import Deal, Membership, Payee, Target
 from tests.web.world import World
 
 
@@ -27,12 +27,35 @@ def test_it_shows_each_reps_attainment_against_the_peers_median(client, world: W
     # Rita: 1500.00 / 3000.00 = 50.0% in the one period; Rob: 2000.00 / 2000.00 = 100.0%
     assert _cell(html, "data-mean", "rita") == "50.0%"
     assert _cell(html, "data-mean", "rob") == "100.0%"
-    # peers are every rep: median of 50%, 80% (Sue 4000/5000), 100% = 80.0%
-    assert html.count("<td class=\"num\">80.0%</td>") == 2
     # Sue is in South: not on North's page
     assert 'data-mean="sue"' not in html
-    # one period only: nobody is below the threshold in 3 of the last 4, so no flag
+    # one period only: nothing to compare a rep's level or drop with, so every rep is
+    # shown as "no data" with the reason, and no one is flagged
     assert "No one in this team is flagged." in html
+    assert _cell(html, "data-status", "rita") == "no data"
+    assert "no data: the data holds 1 period (need 2 to compare)" in html
+
+
+def test_it_shows_a_member_without_deals_with_the_reason(client, world: World):
+    # a second quarter (targets and deals for all three) and Nia in North with nothing
+    # logged: over 2017-Q1..Q2 Nia has no deals and no activities -> "no data", listed
+    # (not silently left out); the others are judged (2 periods each)
+    nia = Payee.objects.create(payee_id="nia", name="Nia New", role="AE", currency="USD")
+    Membership.objects.create(payee=nia, team=world.north, start_date=date(2017, 1, 1))
+    for i, (sid, amount) in enumerate((("rita", "3000.00"), ("rob", "2000.00"),
+                                       ("sue", "5000.00"))):
+        Target.objects.create(subject_type="payee", subject_id=sid, measure="personal",
+                              period="2017-Q2", amount=Decimal(amount))
+        Deal.objects.create(deal_id=f"Q2-{sid}", owner=Payee.objects.get(payee_id=sid),
+                            account=f"Acct {i}", product="GTX", amount=Decimal(amount),
+                            stage="Won", close_date=date(2017, 5, 10))
+    client.force_login(world.lea)
+    html = client.get("/teams/north/insights/").content.decode()
+    assert _cell(html, "data-status", "nia") == "no data"
+    assert "no data: no deals and no activities logged in the last 2 periods" in html
+    assert 'data-status="rita"' not in html   # judged, so not in the reasons table
+    # Rita: (50% + 100%) / 2 = 75.0% mean attainment
+    assert _cell(html, "data-mean", "rita") == "75.0%"
 
 
 def test_it_shows_the_typical_won_deal_as_the_geometric_mean(client, world: World):

@@ -340,7 +340,7 @@ def watchlist(
     period: Annotated[PeriodKind, typer.Option(help="period length")] = PeriodKind.quarter,
     last: Annotated[int, typer.Option(help="n: how many recent periods to look at")] = 8,
     fdr: Annotated[float, typer.Option(
-        help="false discovery rate per team (Benjamini-Hochberg), for each test")] = 0.1,
+        help="false discovery rate per team (Benjamini-Hochberg), for each test")] = 0.05,
     k: Annotated[int, typer.Option(
         help="also require at least k of the last n periods below --threshold "
              "(0 = no such gate)")] = 0,

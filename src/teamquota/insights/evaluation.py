@@ -179,7 +179,8 @@ def smallest_effects(rows: pd.DataFrame) -> pd.DataFrame:
                         "planted": len(persistent), "noise_reps": len(noise),
                         "false_flag_rate": rate, "smallest_effect_70": smallest,
                         "recall_by_effect": "; ".join(
-                            f"{e:.0%}: {m:.2f} (n={n})" for e, (n, m) in by_effect.iterrows())})
+                            f"{e:.0%}: {m:.2f} (n={int(n)})"
+                            for e, (n, m) in by_effect.iterrows())})
     return pd.DataFrame(out)
 
 

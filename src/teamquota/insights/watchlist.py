@@ -21,8 +21,14 @@ which removes seasons and team-wide shocks. Two tests on these relative levels R
    1/(T-d))); the smallest one-sided p-value times the number of d tried (Bonferroni).
    Only a drop that ends below the peers (mean of the last d under 1) counts.
 
-Each test's p-values are adjusted by **Benjamini-Hochberg within the team** (the false
-discovery rate at ``fdr``); a rep is flagged when either is rejected. ``k`` > 0 adds the
+Both tests run on three channels: attainment, activity volume and wins per activity (the
+last two when the rep has an activity log); per rep and test the smallest p-value times
+the number of channels (Bonferroni). Each test's p-values are then adjusted by
+**Benjamini-Hochberg within the team** (the false discovery rate at ``fdr``); a rep is
+flagged when either is rejected *and* the attainment itself agrees: below the peers with
+its own one-sided p at most ``outcome_gate`` (for a drop: attainment under the peers over
+those periods, and its own drop p at most ``outcome_gate``). Low activity with normal
+sales is not a finding. ``k`` > 0 adds the
 old gate (at least k periods below ``threshold``). The shrunk level shown is the
 normal-normal posterior mean of R (weight tau^2 / (tau^2 + sigma^2 / T)) with its upper
 ``level`` bound, times the peers' attainment.
@@ -63,11 +69,12 @@ MAD_TO_SD = 1.4826
 @dataclass(frozen=True)
 class WatchlistRules:
     n: int = 8                  # the window: the last n periods
-    fdr: float = 0.1            # Benjamini-Hochberg level per team, for each test
+    fdr: float = 0.05           # Benjamini-Hochberg level per team, for each test
     max_drop: int = 3           # the change-point test tries the last 1..max_drop periods
     min_periods: int = 2        # member periods in the window needed to be assessed
     min_peers: int = 3          # fewer team peers in a period: compare with all reps
     peers: str = "team"         # "team" (default) or "all" reps as the reference
+    outcome_gate: float = 0.25  # the attainment's own one-sided p must be at most this
     k: int = 0                  # > 0: also need k periods below threshold (the old gate)
     threshold: float = 0.8      # "low period" (evidence; the gate when k > 0)
     level: float = 0.95         # one-sided upper bound of the shrunk level, shown
@@ -121,9 +128,20 @@ def assess_each(dataset: Dataset, rules: list[WatchlistRules], period: PeriodKin
         grid = _grid(dataset, deals, attainment, window)
         per_rep = _status(grid, deals, acts, window, r)
         judged = per_rep.loc[per_rep["status"] != NO_DATA, "payee_id"]
-        grid = _relative(grid[grid["payee_id"].isin(judged)], r)
-        per_rep = per_rep.merge(_tests(grid, r), on="payee_id", how="left")
-        per_rep = _decide(per_rep, r)
+        grid = _with_channels(grid[grid["payee_id"].isin(judged)], deals, acts)
+        per_rep = per_rep.merge(_tests(_relative(grid, r, "attainment"), r), on="payee_id",
+                                how="left")
+        for channel in CHANNELS[1:]:
+            found = _tests(_relative(grid, r, channel), r)
+            found = found[["payee_id", "relative", "p_level", "drop_periods", "p_drop"]]
+            if channel == "conversion":  # few wins a period: pool them over the window
+                pooled = _pooled_conversion(grid, r)
+                found = found.drop(columns=["relative", "p_level"]).merge(
+                    pooled, on="payee_id", how="left")
+            per_rep = per_rep.merge(found.rename(columns={
+                c: f"{channel}_{c}" for c in found.columns if c != "payee_id"}),
+                on="payee_id", how="left")
+        per_rep = _decide(_combine(per_rep), r)
         _add_activity(per_rep, set(acts["payee_id"].unique()))
         per_rep["pattern"] = [_pattern(row, r) if row.flagged else "" for row in
                               per_rep.itertuples()]
@@ -207,7 +225,11 @@ def _status(grid: pd.DataFrame, deals: pd.DataFrame, acts: pd.DataFrame,
     n = len(window)
     status, reason = [], []
     for row in per_rep.itertuples():
-        if row.member_periods < r.min_periods:
+        if n < r.min_periods:
+            status.append(NO_DATA)
+            reason.append(f"no data: the data holds {n} period{'s' if n != 1 else ''} "
+                          f"(need {r.min_periods} to compare)")
+        elif row.member_periods < r.min_periods:
             status.append(NO_DATA)
             reason.append(f"no data: a member for only {row.member_periods} of the last "
                           f"{n} periods (need {r.min_periods})")
@@ -226,13 +248,36 @@ def _status(grid: pd.DataFrame, deals: pd.DataFrame, acts: pd.DataFrame,
     return per_rep
 
 
-def _relative(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
-    """Add ``reference`` (leave-one-out median attainment of the peers that period) and
-    ``relative`` = attainment / reference."""
+# the evidence channels: outcome (attainment), activity volume, and wins per activity
+CHANNELS = ("attainment", "activity", "conversion")
+
+
+def _with_channels(grid: pd.DataFrame, deals: pd.DataFrame, acts: pd.DataFrame
+                   ) -> pd.DataFrame:
+    """Add per (rep, period) ``activity`` (NaN for a rep without an activity log in the
+    window, 0 in a period without any) and ``conversion`` = won deals / activity."""
+    grid = grid.copy()
+    volume = acts.groupby(["payee_id", "period"])["quantity"].sum()
+    logged = set(acts["payee_id"].unique())
+    wins = deals[deals["outcome"] == "won"].groupby(["owner_id", "period"]).size()
+    pairs = list(zip(grid["payee_id"], grid["period"], strict=True))
+    grid["activity"] = [float(volume.get(pair, 0.0)) if pair[0] in logged else np.nan
+                        for pair in pairs]
+    grid["wins"] = [float(wins.get(pair, 0)) for pair in pairs]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grid["conversion"] = np.where(grid["activity"] > 0,
+                                      grid["wins"] / grid["activity"], np.nan)
+    return grid
+
+
+def _relative(grid: pd.DataFrame, r: WatchlistRules, value: str = "attainment"
+              ) -> pd.DataFrame:
+    """Add ``reference`` (leave-one-out median of ``value`` over the peers that period)
+    and ``relative`` = value / reference."""
     grid = grid.copy()
     grid["reference"] = np.nan
     for _, part in grid.groupby("period"):
-        values = part["attainment"].to_numpy(dtype=float)
+        values = part[value].to_numpy(dtype=float)
         teams = part["team_id"].to_numpy()
         refs = np.full(len(part), np.nan)
         for i in range(len(part)):
@@ -246,7 +291,7 @@ def _relative(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
         grid.loc[part.index, "reference"] = refs
     with np.errstate(divide="ignore", invalid="ignore"):
         grid["relative"] = np.where(grid["reference"] > 0,
-                                    grid["attainment"] / grid["reference"], np.nan)
+                                    grid[value] / grid["reference"], np.nan)
     return grid
 
 
@@ -263,8 +308,8 @@ def _tests(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
                      "_rss": float(((x - x.mean()) ** 2).sum()) if len(x) else 0.0})
     out = pd.DataFrame(rows, columns=["payee_id", "periods", "relative", "peer_attainment",
                                       "_rss"])
-    if out.empty:
-        return out.drop(columns="_rss")
+    if out.empty:  # nobody to judge: the columns still exist, so every row says why
+        return out.drop(columns="_rss").reindex(columns=[*out.columns[:-1], *TEST_COLUMNS])
     dof = np.clip(out["periods"] - 1, 0, None).sum()
     sigma2 = float(out["_rss"].sum() / dof) if dof > 0 else np.nan
     means = out["relative"].dropna().to_numpy()
@@ -273,16 +318,21 @@ def _tests(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
     t = out["periods"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         noise = sigma2 / t
-        tau2 = max(spread**2 - float(np.nanmedian(noise)), 0.0) if len(means) else np.nan
+        typical = float(np.nanmedian(noise)) if np.isfinite(noise).any() else np.nan
+        tau2 = max(spread**2 - typical, 0.0) if len(means) else np.nan
         z = (out["relative"] - centre) / np.sqrt(tau2 + noise)
         weight = tau2 / (tau2 + noise) if tau2 > 0 else np.zeros_like(t)
     out["centre"], out["sigma"], out["tau"] = centre, np.sqrt(sigma2), np.sqrt(tau2)
     out["z_level"] = z
     out["p_level"] = stats.norm.cdf(z)
     shrunk = centre + weight * (out["relative"] - centre)
-    bound = shrunk + stats.norm.ppf(r.level) * np.sqrt(weight * noise)
+    with np.errstate(invalid="ignore"):  # a rep with no comparable period: NaN, not noise
+        bound = shrunk + stats.norm.ppf(r.level) * np.sqrt(weight * noise)
     out["shrunk_attainment"] = shrunk * out["peer_attainment"]
     out["shrunk_high"] = bound * out["peer_attainment"]
+    for d in range(1, r.max_drop + 1):  # the outcome's recent level, to gate a drop with
+        out[f"recent_{d}"] = [float(series[p][-d:].mean()) if len(series.get(p, [])) > d
+                              else np.nan for p in out["payee_id"]]
     drops = [_drop_test(series.get(p, np.array([])), np.sqrt(sigma2), r.max_drop)
              for p in out["payee_id"]]
     out["drop_periods"] = [d[0] for d in drops]
@@ -290,6 +340,41 @@ def _tests(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
     out["after_relative"] = [d[2] for d in drops]
     out["p_drop"] = [d[3] for d in drops]
     return out.drop(columns="_rss")
+
+
+def _pooled_conversion(grid: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
+    """Level test on wins per activity pooled over the window (a rate of small counts):
+    y = log((W + 0.5) / A) minus the team peers' median (leave-one-out), sampling
+    variance 1 / (W + 0.5) (Poisson wins), against the between-rep spread tau^2 (MAD of y
+    minus the median sampling variance) as in :func:`_tests`."""
+    sums = grid.groupby("payee_id").agg(team_id=("team_id", "last"),
+                                        wins=("wins", "sum"), activity=("activity", "sum"),
+                                        logged=("activity", "count"))
+    sums = sums[(sums["logged"] > 0) & (sums["activity"] > 0)]
+    if sums.empty:
+        return pd.DataFrame(columns=["payee_id", "relative", "p_level"])
+    y = np.log((sums["wins"] + 0.5) / sums["activity"]).to_numpy()
+    teams = sums["team_id"].to_numpy()
+    rel = np.full(len(y), np.nan)
+    for i in range(len(y)):
+        others = np.arange(len(y)) != i
+        mates = others & (teams == teams[i]) if r.peers == "team" else others
+        if mates.sum() < r.min_peers:
+            mates = others
+        if mates.any():
+            rel[i] = y[i] - float(np.median(y[mates]))
+    noise = 1.0 / (sums["wins"].to_numpy() + 0.5)
+    ok = ~np.isnan(rel)
+    centre = float(np.median(rel[ok])) if ok.any() else np.nan
+    spread = MAD_TO_SD * float(np.median(np.abs(rel[ok] - centre))) if ok.any() else np.nan
+    tau2 = max(spread**2 - float(np.median(noise[ok])), 0.0) if ok.any() else np.nan
+    z = (rel - centre) / np.sqrt(tau2 + noise)
+    return pd.DataFrame({"payee_id": sums.index, "relative": np.exp(rel),
+                         "p_level": stats.norm.cdf(z)})
+
+
+TEST_COLUMNS = ["centre", "sigma", "tau", "z_level", "p_level", "shrunk_attainment",
+                "shrunk_high", "drop_periods", "before_relative", "after_relative", "p_drop"]
 
 
 def _drop_test(x: np.ndarray, sigma: float, max_drop: int
@@ -310,17 +395,41 @@ def _drop_test(x: np.ndarray, sigma: float, max_drop: int
     return best[0], best[1], best[2], min(best[3] * len(tried), 1.0)
 
 
+def _combine(per_rep: pd.DataFrame) -> pd.DataFrame:
+    """One level and one drop p-value per rep: the smallest over the channels with data,
+    times their number (Bonferroni), and the channel it came from."""
+    per_rep = per_rep.copy()
+    names = {"attainment": "", "activity": "activity_", "conversion": "conversion_"}
+    for test in ("level", "drop"):
+        p = per_rep[[f"{names[c]}p_{test}" for c in CHANNELS]].to_numpy(dtype=float)
+        tried = (~np.isnan(p)).sum(axis=1)
+        best = np.where(tried > 0, np.nanargmin(np.where(np.isnan(p), np.inf, p), axis=1), 0)
+        smallest = np.where(tried > 0, p[np.arange(len(p)), best], np.nan)
+        per_rep[f"p_{test}_any"] = np.minimum(smallest * tried, 1.0)
+        per_rep[f"{test}_channel"] = np.where(tried > 0, np.array(CHANNELS)[best], "")
+    d = per_rep[[f"{names[c]}drop_periods" for c in CHANNELS]].to_numpy(dtype=float)
+    best = [CHANNELS.index(c) if c else 0 for c in per_rep["drop_channel"]]
+    per_rep["drop_periods"] = np.nan_to_num(d[np.arange(len(d)), best]).astype(int)
+    per_rep["drop_outcome"] = [  # the attainment relative to peers over those periods
+        float(per_rep[f"recent_{k}"].iloc[i]) if k and f"recent_{k}" in per_rep else np.nan
+        for i, k in enumerate(per_rep["drop_periods"])]
+    return per_rep
+
+
 def _decide(per_rep: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
     """BH within each team, per test; flagged when either is rejected (and the k gate)."""
     per_rep = per_rep.copy()
     per_rep["q_level"], per_rep["q_drop"] = np.nan, np.nan
     for _, index in per_rep.groupby("team_id").groups.items():
-        per_rep.loc[index, "q_level"] = benjamini_hochberg(per_rep.loc[index, "p_level"])
-        per_rep.loc[index, "q_drop"] = benjamini_hochberg(per_rep.loc[index, "p_drop"])
-    per_rep["below_peers"] = (per_rep["q_level"] <= r.fdr) & (per_rep["relative"] < 1.0)
-    # a drop is a finding for this list only when it ends below the peers (a star who
-    # cools off to 190% of the team is not under-performing)
-    per_rep["recent_drop"] = (per_rep["q_drop"] <= r.fdr) & (per_rep["after_relative"] < 1.0)
+        per_rep.loc[index, "q_level"] = benjamini_hochberg(per_rep.loc[index, "p_level_any"])
+        per_rep.loc[index, "q_drop"] = benjamini_hochberg(per_rep.loc[index, "p_drop_any"])
+    # whichever channel gave the evidence, the outcome itself must be below the peers: a
+    # rep with little activity who still sells like the team is not for this list, nor a
+    # star who cools off to 190% of the team
+    per_rep["below_peers"] = ((per_rep["q_level"] <= r.fdr) & (per_rep["relative"] < 1.0)
+                              & (per_rep["p_level"] <= r.outcome_gate))
+    per_rep["recent_drop"] = ((per_rep["q_drop"] <= r.fdr) & (per_rep["drop_outcome"] < 1.0)
+                              & (per_rep["p_drop"] <= r.outcome_gate))
     per_rep["low_periods"] = [sum(a < r.threshold for a in h) if isinstance(h, list) else 0
                               for h in per_rep["history"]]
     flagged = per_rep["below_peers"] | per_rep["recent_drop"]
@@ -368,6 +477,10 @@ def _pct(x: float) -> str:
     return "n/a" if pd.isna(x) else f"{x:.0%}"
 
 
+CHANNEL_NAMES = {"attainment": "attainment", "activity": "activity volume",
+                 "conversion": "wins per activity"}
+
+
 def _evidence(row: Any, r: WatchlistRules, window: list[str]) -> str:
     if row.status == NO_DATA:
         return str(row.reason)
@@ -375,13 +488,19 @@ def _evidence(row: Any, r: WatchlistRules, window: list[str]) -> str:
     history = row.history if isinstance(row.history, list) else []
     parts.append(f"{row.low_periods} of last {len(history)} periods below {_pct(r.threshold)} "
                  f"({', '.join(_pct(x) for x in history)})")
-    parts.append(f"{_pct(row.relative)} of team peers (p = {row.p_level:.3g}, BH q = "
-                 f"{row.q_level:.3g}); shrunk {_pct(row.shrunk_attainment)} (upper bound "
-                 f"{_pct(row.shrunk_high)}) vs peers {_pct(row.peer_attainment)}")
+    parts.append(f"attainment {_pct(row.relative)} of team peers; shrunk "
+                 f"{_pct(row.shrunk_attainment)} (upper bound {_pct(row.shrunk_high)}) vs "
+                 f"peers {_pct(row.peer_attainment)}")
+    if row.level_channel:
+        channel = row.level_channel
+        level = row.relative if channel == "attainment" else getattr(row, f"{channel}_relative")
+        parts.append(f"level test: {CHANNEL_NAMES[channel]} {_pct(level)} of peers "
+                     f"(p = {row.p_level_any:.3g}, BH q = {row.q_level:.3g})")
     if row.drop_periods and row.q_drop <= 0.5:  # a drop worth a look, not every wobble
-        parts.append(f"last {int(row.drop_periods)} at {_pct(row.after_relative)} of peers vs "
-                     f"{_pct(row.before_relative)} before (p = {row.p_drop:.3g}, BH q = "
-                     f"{row.q_drop:.3g})")
+        channel = CHANNEL_NAMES[row.drop_channel]
+        parts.append(f"drop test: {channel} fell over the last {int(row.drop_periods)} "
+                     f"(p = {row.p_drop_any:.3g}, BH q = {row.q_drop:.3g}); attainment "
+                     f"there {_pct(row.drop_outcome)} of peers")
     if pd.notna(row.activity_ratio):
         conversion = ("n/a" if pd.isna(row.conversion_ratio)
                       else f"{row.conversion_ratio:.2f}x")

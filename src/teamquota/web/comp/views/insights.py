@@ -36,6 +36,15 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _watch_status(evidence: str) -> str:
+    """The watchlist's status of a rep, which its evidence opens with ("no data: ...",
+    "zero outcome: ..."); anything else was assessed."""
+    for status in ("no data", "zero outcome"):
+        if evidence.startswith(f"{status}:"):
+            return status
+    return "assessed"
+
+
 def _strength_note(row: dict[str, Any]) -> str:
     """Why a rep has no measured win rate (no data) or a zero one (an outcome)."""
     if not row["deals"]:
@@ -68,9 +77,13 @@ def _insights_response(request: HttpRequest, team: Team,
     data = team_insights(team)
     names = _names({r["payee_id"] for r in data["watch"] + data["strengths"]})
     watch = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
+              "status": _watch_status(r["evidence"]),
               "mean": _pct(r["mean_attainment"]), "shrunk": _pct(r["shrunk_attainment"]),
               "high": _pct(r["shrunk_high"]), "peer": _pct(r["peer_attainment"])}
              for r in data["watch"]]
+    # nobody silently left out: members with nothing to judge, zero outcomes not flagged
+    unjudged = [r for r in watch if r["status"] == "no data"
+                or (r["status"] == "zero outcome" and not r["flagged"])]
     strong = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
                "win": _pct(r["win_shrunk"]), "win_raw_pct": _pct(r["win_raw"]),
                "win_interval": ("—" if r["win_low"] is None else
@@ -80,12 +93,13 @@ def _insights_response(request: HttpRequest, team: Team,
                "note": _strength_note(r)}
               for r in data["strengths"]]
     strong.sort(key=lambda r: -(r["win_shrunk"] or 0))
-    watch_chart = {"x": [chart_label(r["name"]) for r in watch],
-                   "y": [r["shrunk_attainment"] for r in watch],
-                   "high": [r["shrunk_high"] for r in watch],
-                   "raw": [r["mean_attainment"] for r in watch],
-                   "peer": watch[0]["peer_attainment"] if watch else None,
-                   "flagged": [bool(r["flagged"]) for r in watch]}
+    judged = [r for r in watch if r["status"] != "no data"]
+    watch_chart = {"x": [chart_label(r["name"]) for r in judged],
+                   "y": [r["shrunk_attainment"] for r in judged],
+                   "high": [r["shrunk_high"] for r in judged],
+                   "raw": [r["mean_attainment"] for r in judged],
+                   "peer": judged[0]["peer_attainment"] if judged else None,
+                   "flagged": [bool(r["flagged"]) for r in judged]}
     strengths_chart = {"x": [chart_label(r["name"]) for r in strong],
                        "y": [r["win_shrunk"] for r in strong],
                        "low": [r["win_low"] for r in strong],
@@ -93,6 +107,7 @@ def _insights_response(request: HttpRequest, team: Team,
                        "raw": [r["win_raw"] for r in strong]}
     context: dict[str, Any] = {
         "team": team, "watch": watch, "flags": [r for r in watch if r["flagged"]],
+        "unjudged": unjudged,
         "strengths": strong, "watch_chart": to_json(watch_chart),
         "strengths_chart": to_json(strengths_chart)}
     context.update(extra or _ratings_context(team))
