@@ -121,11 +121,25 @@ def test_it_tells_finance_once_the_last_team_is_reviewed(client, world):
     assert _to("approval_needed") == {}  # South is still to review
     client.force_login(world.sam)
     client.post("/periods/2017-Q1/review/south/")
-    assert _to("approval_needed") == {"fiona": ["2017-Q1 is ready for approval"],
-                                      "fred": ["2017-Q1 is ready for approval"]}
+    sign_off = "2017-Q1 is ready for finance's sign-off"
+    assert _to("approval_needed") == {"fiona": [sign_off], "fred": [sign_off]}
     client.post("/periods/2017-Q1/review/south/")  # reviewed again: no second notice
     assert Notification.objects.filter(kind="approval_needed").count() == 2
     assert fred.notifications.get().link == "/periods/2017-Q1/"
+
+
+def test_it_tells_finance_the_period_is_ready_for_approval_once_every_team_is_signed_off(
+        client, world):  # noqa: ANN001
+    from teamquota.web.comp.models import Team
+    from teamquota.web.comp.services import close
+    period = Period.objects.get(label="2017-Q1")
+    close.review(world.lea, period, Team.objects.get(team_id="north"))
+    close.review(world.sam, period, Team.objects.get(team_id="south"))
+    ready = "2017-Q1 is ready for approval"
+    close.signoff(world.fiona, period, Team.objects.get(team_id="north"))
+    assert ready not in _to("approval_needed").get("fiona", [])  # South not signed off yet
+    close.signoff(world.fiona, period, Team.objects.get(team_id="south"), "checked")
+    assert _to("approval_needed")["fiona"].count(ready) == 1
 
 
 def test_it_tells_the_leaders_and_finance_of_a_new_question_but_not_the_other_team(

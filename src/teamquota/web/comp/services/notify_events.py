@@ -169,11 +169,27 @@ def _approval_needed(event: AuditEvent) -> None:
     newest = PeriodReview.objects.filter(period=period, fingerprint=period.fingerprint) \
         .order_by("-pk").values_list("pk", flat=True).first()
     notify([u for u in finance_users() if access.sees_everything(u)], "approval_needed",
-           f"{period.label} is ready for approval",
-           f"Every leader has reviewed {period.label} (run #{period.run_id}); it waits for "
-           "finance's approval.",
+           f"{period.label} is ready for finance's sign-off",
+           f"Every leader has reviewed {period.label} (run #{period.run_id}); each team now "
+           "waits for finance's sign-off, then the period for approval.",
            _period_link(period),
            key=f"approval_needed:{period.label}:{period.fingerprint}:{newest}")
+
+
+@on("period.signoff")
+def _ready_to_approve(event: AuditEvent) -> None:
+    """The last team of a period signed off: finance may approve the period."""
+    period = _period(event.object_id)
+    if period is None:
+        return
+    needed = {t.id for t in close.teams_to_review(period)}
+    if not needed or not needed <= close.signed_off_team_ids(period):
+        return
+    notify([u for u in finance_users() if access.sees_everything(u)], "approval_needed",
+           f"{period.label} is ready for approval",
+           f"Every team of {period.label} is signed off (run #{period.run_id}); the period "
+           "waits for approval.",
+           _period_link(period), key=f"period.signoff:{period.label}:{event.pk}")
 
 
 @on("period.reject")
