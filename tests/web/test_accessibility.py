@@ -20,14 +20,16 @@ PAGES = {
     "anon": ["/login/"],
     "rita": ["/statements/rita/", "/estimator/", "/periods/", "/periods/2017-Q1/",
              "/disputes/", "/plans/", "/plans/ae_test/", "/teams/north/",
-             "/account/password/", "/account/tokens/"],
+             "/account/password/", "/account/tokens/", "/inbox/", "/account/notifications/",
+             "/letters/"],
     "lea": ["/teams/north/", "/teams/north/insights/", "/teams/north/conflicts/",
             "/teams/north/allocate/", "/teams/north/simulate/", "/statements/",
             "/periods/2017-Q1/"],
-    "fiona": ["/periods/", "/periods/2017-Q1/", "/runs/", "/statements/", "/audit/"],
+    "fiona": ["/periods/", "/periods/2017-Q1/", "/periods/2017-Q1/approve/",
+              "/runs/", "/statements/", "/audit/", "/letters/"],
     "otto": ["/runs/", "/imports/", "/org/", "/org/teams/north/", "/users/", "/plans/",
              "/plans/new/", "/plans/ae_test/", "/plans/ae_test/edit/",
-             "/plans/ae_test/assign/", "/audit/"],
+             "/plans/ae_test/assign/", "/plans/ae_test/letters/", "/audit/", "/inbox/"],
 }
 
 
