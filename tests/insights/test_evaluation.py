@@ -90,3 +90,22 @@ def test_main__prints_and_writes_the_tables(tmp_path, capsys) -> None:
     assert "== power_curve (seeds 1001-1001)" in shown
     for name in ("summary", "power_curve", "smallest_effect"):
         assert (tmp_path / f"{name}.csv").exists()
+
+
+def test_watchlist_command__evaluate_prints_the_power_curve_and_writes_it(tmp_path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from teamquota.cli.insights import register
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(app, ["watchlist", "--synthetic", "3", "--evaluate",
+                                      "--worlds", "1", "--seed", "1002",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Watchlist defaults on 2 synthetic worlds (seeds 1002-1002" in result.stdout
+    assert "false flags on noise" in result.stdout
+    assert (tmp_path / "evaluation_power_curve.csv").exists()
+    bad = CliRunner().invoke(app, ["watchlist", "--evaluate", "--worlds", "0"])
+    assert bad.exit_code == 2
+    assert bad.stderr == "error[C001]: --worlds 0: expected at least 1\n"

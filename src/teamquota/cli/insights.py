@@ -417,7 +417,8 @@ def _watchlist(dataset: Dataset, team: str | None, period: PeriodKind, rules: An
     names = payee_names(dataset)
     out_console = Report()
     flagged = table[table["flagged"]]
-    grid = Table(title=f"Watchlist: below team peers or a recent drop, last {rules.n} "
+    window = min(rules.n, int(attainment["period"].nunique()))
+    grid = Table(title=f"Watchlist: below team peers or a recent drop, last {window} "
                        f"{period.value}s, false discovery rate {rules.fdr:.0%} per team "
                        f"({len(flagged)} of {len(table)} reps; attainment vs {basis})")
     for col in ("Rep", "Team", "Pattern", "Evidence", "Coaching focus"):
