@@ -9,46 +9,20 @@ copied to docs/img/web/statement-1440.png and statement-390.png (committed)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from tests.web.test_browser import (  # noqa: F401 - fixtures
-    CSP_REFUSALS,
     SHOTS,
     browser,
     demo,
     no_csp_refusals,
 )
+from tests.web.walks import PHONE, WIDE, assert_fits, docs_shot, sign_in
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "web"
-WIDE = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def _signed_in(chromium, live_server, passwords, username, viewport):  # noqa: ANN001, ANN202
-    phone = viewport["width"] < 600
-    context = chromium.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
-            if "Content Security Policy" in m.text else None)
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", passwords[username])
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
-    return context, page
-
-
-def _fits(page, viewport) -> None:  # noqa: ANN001
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{page.url} is {width} px wide"
 
 
 def _sees_the_curves(page, viewport) -> None:  # noqa: ANN001
@@ -56,7 +30,7 @@ def _sees_the_curves(page, viewport) -> None:  # noqa: ANN001
     captions = page.locator("figure figcaption").all_inner_texts()
     assert any(" pays " in c and "x (" in c for c in captions), captions  # said in words
     assert page.locator("figure .chart[role=img]").count() >= 2  # named for screen readers
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     shot = SHOTS / f"statement-{viewport['width']}.png"
     # the top of the statement: totals, year to date, pace and the curves
     page.screenshot(path=str(shot), full_page=True, clip={
@@ -67,7 +41,7 @@ def _sees_the_curves(page, viewport) -> None:  # noqa: ANN001
 def _rep_asks(chromium, live_server, passwords) -> int:  # noqa: ANN001
     from teamquota.web.comp.models import Dispute, User
     rep = User.objects.get(username="rep").payee
-    context, page = _signed_in(chromium, live_server, passwords, "rep", WIDE)
+    page = sign_in(chromium, live_server, passwords, "rep", WIDE)
     assert page.url.endswith(f"/statements/{rep.payee_id}/")
     _sees_the_curves(page, WIDE)
     page.click("table.lines tbody tr >> nth=0 >> summary:has-text('Question this line')")
@@ -79,14 +53,14 @@ def _rep_asks(chromium, live_server, passwords) -> int:  # noqa: ANN001
     assert page.url.endswith(f"/disputes/{dispute.pk}/")
     assert "Open" in page.locator("h1").inner_text()
     page.screenshot(path=str(SHOTS / "ask-raised-1440.png"))
-    context.close()
+    page.context.close()
     return dispute.pk
 
 
 def _leader_answers(chromium, live_server, passwords, pk: int) -> None:  # noqa: ANN001
     from teamquota.web.comp.models import Dispute, User
     leader = User.objects.get(username="leader").payee
-    context, page = _signed_in(chromium, live_server, passwords, "leader", WIDE)
+    page = sign_in(chromium, live_server, passwords, "leader", WIDE)
     page.goto(f"{live_server.url}/disputes/")
     row = page.locator(f"tr:has(a:text-is('#{pk}'))")
     assert "Open" in row.inner_text() and leader.name in row.inner_text()  # expected of them
@@ -99,7 +73,7 @@ def _leader_answers(chromium, live_server, passwords, pk: int) -> None:  # noqa:
     page.click("button:has-text('Reply')")
     page.wait_for_load_state("load")
     assert Dispute.objects.get(pk=pk).status == "answered"
-    context.close()
+    page.context.close()
 
 
 def _rerun_with_a_bigger_deal(pk: int) -> None:
@@ -122,12 +96,12 @@ def _rep_follows(chromium, live_server, passwords, pk: int, viewport) -> None:  
     dispute = Dispute.objects.select_related("line").get(pk=pk)
     now = dispute.current_line()
     assert now is not None and now.pk != dispute.line_id  # a line of the rerun
-    context, page = _signed_in(chromium, live_server, passwords, "rep", viewport)
+    page = sign_in(chromium, live_server, passwords, "rep", viewport)
     _sees_the_curves(page, viewport)
     row = page.locator(f"#line-{now.pk}")  # the rerun's line carries the question
     assert f"question #{pk}" in row.inner_text() and "Answered" in row.inner_text()
     page.goto(f"{live_server.url}/disputes/{pk}/")
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     card = page.locator("#dispute-line").inner_text()
     # the corrected deal raised the rep's personal attainment, so the line pays more now
     assert now.amount > dispute.line.amount
@@ -137,11 +111,11 @@ def _rep_follows(chromium, live_server, passwords, pk: int, viewport) -> None:  
     page.wait_for_load_state("load")
     assert page.url.endswith(f"#line-{now.pk}")
     assert page.locator(f"#line-{now.pk}").is_visible()
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     page.goto(f"{live_server.url}/disputes/")
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     assert "Answered" in page.locator(f"tr:has(a:text-is('#{pk}'))").inner_text()
-    context.close()
+    page.context.close()
 
 
 def test_a_rep_asks_a_leader_answers_and_the_question_follows_a_rerun(browser, live_server, demo):  # noqa: ANN001, F811, E501
@@ -153,6 +127,4 @@ def test_a_rep_asks_a_leader_answers_and_the_question_follows_a_rerun(browser, l
     for w in (WIDE["width"], PHONE["width"]):
         shot = SHOTS / f"statement-{w}.png"
         assert shot.stat().st_size < 300_000  # small enough for the docs
-        if os.environ.get("TEAMQUOTA_DOCS_SHOTS"):  # refresh docs/img/web/ on purpose only
-            DOCS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shot, DOCS / f"statement-{w}.png")
+        docs_shot(shot, f"statement-{w}.png")

@@ -10,18 +10,16 @@ from __future__ import annotations
 import pytest
 
 from tests.web.test_browser import (  # noqa: F401 - fixtures
-    CSP_REFUSALS,
     SHOTS,
     browser,
     demo,
     no_csp_refusals,
 )
-from tests.web.test_mobile import OVERFLOW
+from tests.web.walks import SIZES, assert_fits, docs_shot, sign_in
 
 pytestmark = pytest.mark.browser
 
 LABEL = "2017-Q3"  # the demo has 2017-Q2 before it: the changes since it are shown
-SIZES = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
 
 
 def _leaders_review() -> int:
@@ -39,12 +37,6 @@ def _leaders_review() -> int:
     return len(teams)
 
 
-def _fits(page, size: str) -> None:  # noqa: ANN001
-    if size == "390":
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{page.url}: {width} px wide {page.evaluate(OVERFLOW)}"
-
-
 def _row_totals(page) -> list[float]:  # noqa: ANN001
     # the last cell of each register row: for ordering only (never money arithmetic)
     cells = page.locator("table.register tbody tr td:last-child").all_inner_texts()
@@ -57,24 +49,16 @@ def test_finance_closes_a_period_on_the_workbench(browser, live_server, demo, tm
     from teamquota.web.comp.models import PayoutLine, Period, TeamDecision
     teams = _leaders_review()
     phone = size == "390"
-    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone,
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
-            if "Content Security Policy" in m.text else None)
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "finance")
-    page.fill("input[name=password]", demo["finance"])
-    page.click("button[type=submit]")
+    page = sign_in(browser, live_server, demo, "finance", SIZES[size])
     page.goto(f"{live_server.url}/periods/{LABEL}/", wait_until="load")
     assert "Payout register" in page.content()
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     # the workbench's top (teams, outliers, disputes, the register's start): docs/web.md
-    # shows it (docs/img/web/finance-1440.png and finance-390.png are copies)
+    # shows it (docs/img/web/finance-1440.png and finance-390.png, with TEAMQUOTA_DOCS_SHOTS=1)
     page.screenshot(path=str(SHOTS / f"finance-workbench-{size}.png"), full_page=True,
                     clip={"x": 0, "y": 0, "width": SIZES[size]["width"],
                           "height": 1500 if phone else 1400})
+    docs_shot(SHOTS / f"finance-workbench-{size}.png", f"finance-{size}.png")
 
     # sort: Total once (ascending), then again (descending), on the server
     page.click("table.register thead a:text-is('Total')")
@@ -96,7 +80,7 @@ def test_finance_closes_a_period_on_the_workbench(browser, live_server, demo, tm
     page.fill("#reg-q", first)
     page.click("form.toolbar button:text-is('Filter')")
     assert page.locator("table.register tbody tr").count() >= 1
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
 
     # the register as CSV, filters kept: header, the payee's row(s), one USD total
     with page.expect_download() as download:
@@ -123,17 +107,17 @@ def test_finance_closes_a_period_on_the_workbench(browser, live_server, demo, tm
     assert page.locator("#confirm-lines").inner_text() == str(
         PayoutLine.shown(period).count())
     assert period.fingerprint[:12] in page.content()
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     page.screenshot(path=str(SHOTS / f"finance-approve-confirm-{size}.png"), full_page=True)
     page.click(f"text=Confirm: approve {LABEL}")
     assert f"{LABEL} approved" in page.content()
 
     page.click(f"text=Lock {LABEL}…")
     assert "Confirm: lock" in page.content()
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     page.click(f"text=Confirm: lock {LABEL}")
     assert "Locked" in page.locator("h1").inner_text()
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     page.screenshot(path=str(SHOTS / f"finance-locked-{size}.png"), full_page=not phone)
 
     with page.expect_download() as download:
@@ -142,4 +126,4 @@ def test_finance_closes_a_period_on_the_workbench(browser, live_server, demo, tm
     download.value.save_as(payroll)
     assert payroll.read_text().splitlines()[0] == (
         "period,payee_id,payee_name,email,plan,component,currency,amount,status,run")
-    context.close()
+    page.context.close()

@@ -13,17 +13,15 @@ import json
 import pytest
 
 from tests.web.test_browser import (  # noqa: F401 - fixtures
-    CSP_REFUSALS,
     SHOTS,
     browser,
     demo,
     no_csp_refusals,
 )
-from tests.web.test_mobile import OVERFLOW
+from tests.web.walks import SIZES, assert_fits, docs_shot, sign_in
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
 # the navigation's timings and each asset's download, in ms from the navigation's start
 TIMING = """() => {
   const n = performance.getEntriesByType('navigation')[0];
@@ -32,27 +30,6 @@ TIMING = """() => {
           resources: performance.getEntriesByType('resource').map(
             r => [r.name.split('/').pop(), Math.round(r.duration)])};
 }"""
-
-
-def _sign_in(browser, live_server, demo, username, size):  # noqa: ANN001, ANN202, F811
-    phone = size == "390"
-    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
-            if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo[username])
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
-    return page
-
-
-def _fits(page, size: str) -> None:  # noqa: ANN001
-    if size == "390":
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{page.url}: {width} px wide {page.evaluate(OVERFLOW)}"
 
 
 def _dispute_for(member, by):  # noqa: ANN001, ANN202
@@ -76,14 +53,14 @@ def test_a_leader_reads_the_team_reviews_the_period_and_answers_a_question(
     team = Team.objects.get(leader=leader.payee)
     dispute = _dispute_for(rep.payee, rep)
 
-    page = _sign_in(browser, live_server, demo, "leader", size)
+    page = sign_in(browser, live_server, demo, "leader", SIZES[size])
     # signing in landed on this dashboard already: empty the browser's cache, so the
     # timing below is a first visit's (every asset downloaded)
     page.context.new_cdp_session(page).send("Network.clearBrowserCache")
     page.goto(f"{live_server.url}/teams/{team.team_id}/?period=2017-Q3")
     page.wait_for_selector("[data-chart=trend] .main-svg")
     timing = page.evaluate(TIMING)  # 'now': just after the trend chart was drawn
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     # each member's attainment and pay, by name
     head = page.locator("#members-table thead").text_content()
     assert "Attainment" in head and "Paid for the period" in head
@@ -101,6 +78,7 @@ def test_a_leader_reads_the_team_reviews_the_period_and_answers_a_question(
         "Team attainment by period (%), with gate 80% and target 100% lines")
     assert "target 100%" in page.locator("#trend-data-figures").text_content()
     page.screenshot(path=str(SHOTS / f"leader-dashboard-full-{size}.png"), full_page=True)
+    docs_shot(SHOTS / f"leader-dashboard-full-{size}.png", f"leader-{size}.png")
     trend.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"leader-dashboard-{size}.png"))
     page.reload()  # the same page again: assets from the browser's cache
@@ -113,12 +91,12 @@ def test_a_leader_reads_the_team_reviews_the_period_and_answers_a_question(
     with page.expect_navigation():
         page.locator(f"form[action$='/review/{team.team_id}/'] button").click()
     assert "reviewed" in page.locator(".messages").inner_text()
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     page.screenshot(path=str(SHOTS / f"leader-review-{size}.png"))
 
     # answer the rep's question from the disputes page
     page.goto(f"{live_server.url}/disputes/")
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     with page.expect_navigation():
         page.locator(f"a[href$='/disputes/{dispute.pk}/']").first.click()
     assert "Why is my Q3 personal line lower than Q2?" in page.content()
@@ -126,7 +104,7 @@ def test_a_leader_reads_the_team_reviews_the_period_and_answers_a_question(
     with page.expect_navigation():
         page.click("button:has-text('Reply')")
     assert "Q3 had fewer won deals" in page.content()
-    _fits(page, size)
+    assert_fits(page, SIZES[size])
     page.screenshot(path=str(SHOTS / f"leader-dispute-{size}.png"))
     assert DisputeMessage.objects.filter(dispute=dispute, author=leader).count() == 1
     page.context.close()

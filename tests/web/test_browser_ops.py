@@ -16,9 +16,9 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     demo,
     no_csp_refusals,
 )
-from tests.web.test_browser_leader import _sign_in
 from tests.web.test_mobile import OVERFLOW
 from tests.web.test_tasks import QUEUE, run_worker
+from tests.web.walks import SIZES, docs_shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def test_sales_ops_imports_a_deal_and_follows_a_background_run_to_done(
         with page.expect_navigation():  # the answer to this submission, not the page before
             page.click(button)
 
-    page = _sign_in(browser, live_server, demo, "ops", size)
+    page = sign_in(browser, live_server, demo, "ops", SIZES[size])
     page.goto(f"{live_server.url}/imports/")
     fits("imports")
     page.select_option("select[name=table]", "deals")
@@ -73,6 +73,7 @@ def test_sales_ops_imports_a_deal_and_follows_a_background_run_to_done(
     assert Deal.objects.count() == deals
     fits("preview (replace refused)")
     page.screenshot(path=str(SHOTS / f"ops-import-replace-{size}.png"), full_page=True)
+    docs_shot(SHOTS / f"ops-import-replace-{size}.png", f"ops-{size}.png")
 
     # back to add-or-update: the one row goes in, nothing is removed
     page.select_option("select[name=mode]", "upsert")

@@ -9,47 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.web.test_browser import (  # noqa: F401 - fixtures
-    CSP_REFUSALS,
     SHOTS,
     browser,
     demo,
     no_csp_refusals,
 )
+from tests.web.walks import PHONE, WIDE, assert_fits, docs_shot, sign_in
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "web"
-WIDE = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def _signed_in(chromium, live_server, passwords, username, viewport):  # noqa: ANN001, ANN202
-    phone = viewport["width"] < 600
-    context = chromium.new_context(viewport=viewport, accept_downloads=True,
-                                  is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.on("console", lambda m: CSP_REFUSALS.append(m.text)
-            if "Content Security Policy" in m.text else None)
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", passwords[username])
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
-    return context, page
-
-
-def _fits(page, viewport) -> None:  # noqa: ANN001
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{page.url} is {width} px wide"
 
 
 def _download(page, link: str) -> bytes:  # noqa: ANN001
@@ -61,7 +35,7 @@ def _download(page, link: str) -> bytes:  # noqa: ANN001
 def _ops_sends_the_letters(chromium, live_server, passwords) -> None:  # noqa: ANN001
     from teamquota.web.comp.models import Plan
     plan = Plan.objects.order_by("plan_id").first().plan_id
-    context, page = _signed_in(chromium, live_server, passwords, "ops", WIDE)
+    page = sign_in(chromium, live_server, passwords, "ops", WIDE)
     page.goto(f"{live_server.url}/plans/{plan}/")
     page.click("a:has-text('Plan letters')")
     page.click("button:has-text('Send the letters')")
@@ -70,21 +44,21 @@ def _ops_sends_the_letters(chromium, live_server, passwords) -> None:  # noqa: A
     assert page.locator("text=not yet accepted").count() >= 1
     page.screenshot(path=str(SHOTS / "ops-letters-status.png"))
     status = page.url
-    context.close()
-    context, page = _signed_in(chromium, live_server, passwords, "ops", PHONE)
+    page.context.close()
+    page = sign_in(chromium, live_server, passwords, "ops", PHONE)
     for url in (status, f"{live_server.url}/letters/"):  # ops' pages fit a phone too
         page.goto(url)
-        _fits(page, PHONE)
-    context.close()
+        assert_fits(page, PHONE)
+    page.context.close()
 
 
 def _rep_walks(chromium, live_server, passwords, viewport, *, accepts: bool) -> None:  # noqa: ANN001
     from teamquota.web.comp.models import LetterAcceptance, User
     rep = User.objects.get(username="rep").payee
     w = viewport["width"]
-    context, page = _signed_in(chromium, live_server, passwords, "rep", viewport)
+    page = sign_in(chromium, live_server, passwords, "rep", viewport)
     assert page.url.endswith(f"/statements/{rep.payee_id}/")  # a rep lands on their statement
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     total_text = page.locator(".kpi .value").first.inner_text()  # '6,946.76 USD'
     page.screenshot(path=str(SHOTS / f"rep-statement-{w}.png"))
     csv_body = _download(page, "Download CSV").decode("utf-8")
@@ -96,10 +70,10 @@ def _rep_walks(chromium, live_server, passwords, viewport, *, accepts: bool) -> 
     assert (Decimal(total[13]), total[14]) == (Decimal(amount.replace(",", "")), currency)
 
     page.goto(f"{live_server.url}/letters/")
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     page.click("table a >> nth=0")
     page.wait_for_load_state("load")
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     assert f"Plan letter — {rep.name}" in page.locator("h1").inner_text()
     page.wait_for_selector(".chart .main-svg")  # the curves are drawn
     if accepts:
@@ -107,11 +81,11 @@ def _rep_walks(chromium, live_server, passwords, viewport, *, accepts: bool) -> 
         page.wait_for_load_state("load")
     assert "Accepted by rep" in page.locator("main").inner_text()
     assert LetterAcceptance.objects.filter(letter__payee=rep).count() == 1
-    _fits(page, viewport)
+    assert_fits(page, viewport)
     page.screenshot(path=str(SHOTS / f"rep-letter-{w}.png"))
     page.screenshot(path=str(SHOTS / f"rep-letter-full-{w}.png"), full_page=True)
     assert _download(page, "Download PDF").startswith(b"%PDF")
-    context.close()
+    page.context.close()
 
 
 def test_a_rep_reads_accepts_and_downloads(browser, live_server, demo):  # noqa: ANN001, F811
@@ -121,6 +95,4 @@ def test_a_rep_reads_accepts_and_downloads(browser, live_server, demo):  # noqa:
     for w in (WIDE["width"], PHONE["width"]):
         shot = SHOTS / f"rep-letter-full-{w}.png"
         assert shot.stat().st_size < 300_000  # small enough for the docs
-        if os.environ.get("TEAMQUOTA_DOCS_SHOTS"):  # refresh docs/img/web/ on purpose only
-            DOCS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shot, DOCS / f"rep-{w}.png")
+        docs_shot(shot, f"rep-{w}.png")
