@@ -161,27 +161,31 @@ def test_drop_test__the_steepest_of_the_last_three_by_hand() -> None:
     assert _drop_test(np.array([1.0, 0.5]), 0.1, 3)[0] == 0
 
 
-def test_watchlist__no_one_is_dropped_and_each_gets_a_reason() -> None:
-    # eight active peers; 'zero' has activities and lost deals but never won (assessed at
-    # 0% and flagged); 'ghost' is a member with nothing logged; 'newbie' joined in the last
-    # quarter (1 member period of 4; 2 needed)
+def _members_dataset(activities: bool = True) -> Dataset:
+    """Eight active peers (2 won + 1 lost a quarter); 'zero' with activities (optional)
+    and 3 lost deals in May, never won; 'ghost' a member with nothing logged; 'newbie'
+    joined on 2017-10-01 (1 member period of 4; 2 needed)."""
     peers = [f"p{i}" for i in range(8)]
     deals = [row for i, p in enumerate(peers) for q in range(4) for row in closed_deals(
         p, 2, 1, start=100 * i + 10 * q, close=date(2017, 3 * q + 2, 10))]
     deals += closed_deals("zero", 0, 3, start=900, close=date(2017, 5, 10))
     deals += closed_deals("newbie", 1, 0, start=950, close=date(2017, 11, 10))
-    activities = [{"payee_id": p, "type": "call", "date": "2017-02-01", "quantity": "10"}
-                  for p in [*peers, "zero"]]
+    logs = [{"payee_id": p, "type": "call", "date": "2017-02-01", "quantity": "10"}
+            for p in [*peers, "zero"]] if activities else []
     members = dict.fromkeys([*peers, "zero", "ghost", "newbie"], "t")
-    dataset = team_dataset(deals, members, activities=activities)
-    memberships = dataset["memberships"].to_pylist()
+    base = team_dataset(deals, members)
+    memberships = base["memberships"].to_pylist()
     for m in memberships:
         if m["payee_id"] == "newbie":
             m["start_date"] = date(2017, 10, 1)
-    dataset = Dataset.from_records(payees=dataset["payees"].to_pylist(),
-                                   teams=dataset["teams"].to_pylist(),
-                                   memberships=memberships, deals=deals,
-                                   activities=activities)
+    return Dataset.from_records(payees=base["payees"].to_pylist(),
+                                teams=base["teams"].to_pylist(), memberships=memberships,
+                                deals=deals, **({"activities": logs} if logs else {}))
+
+
+def test_watchlist__no_one_is_dropped_and_each_gets_a_reason() -> None:
+    # 'zero' is assessed at 0% and flagged; 'ghost' and 'newbie' are listed as no data
+    dataset = _members_dataset()
     table = assess(dataset).set_index("payee_id")
     assert len(table) == 11
     assert table.loc["ghost", "status"] == "no data"
@@ -236,3 +240,12 @@ def test_watchlist__still_finds_the_planted_reps_of_the_original_generator() -> 
     assert score.recall >= 0.7
     assert score.false_flag_rate <= 0.05
     assert score.pattern_accuracy >= 0.8
+
+
+def test_watchlist__months_count_deals_in_month_periods() -> None:
+    # by month the window holds the 4 months with closes (Feb, May, Aug, Nov); 'zero' has
+    # no activity log, only 3 lost deals in May: active there, so a zero outcome, not
+    # "no data"
+    table = assess(_members_dataset(activities=False), period="month").set_index("payee_id")
+    assert table.loc["zero", "status"] == "zero outcome"
+    assert table.loc["ghost", "status"] == "no data"

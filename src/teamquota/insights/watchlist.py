@@ -126,7 +126,7 @@ def assess_each(dataset: Dataset, rules: list[WatchlistRules], period: PeriodKin
         window = sorted(attainment["period"].dropna().unique())[-r.n:]
         acts = all_acts[all_acts["period"].isin(window)]
         grid = _grid(dataset, deals, attainment, window)
-        per_rep = _status(grid, deals, acts, window, r)
+        per_rep = _status(grid, deals, acts, window, r, period)
         judged = per_rep.loc[per_rep["status"] != NO_DATA, "payee_id"]
         grid = _with_channels(grid[grid["payee_id"].isin(judged)], deals, acts)
         per_rep = per_rep.merge(_tests(_relative(grid, r, "attainment"), r), on="payee_id",
@@ -211,13 +211,15 @@ def _grid(dataset: Dataset, deals: pd.DataFrame, attainment: pd.DataFrame,
 
 
 def _status(grid: pd.DataFrame, deals: pd.DataFrame, acts: pd.DataFrame,
-            window: list[str], r: WatchlistRules) -> pd.DataFrame:
+            window: list[str], r: WatchlistRules, period: PeriodKind = "quarter"
+            ) -> pd.DataFrame:
     """Per rep: member periods, deals, activities and won in the window; status, reason."""
     per_rep = grid.groupby("payee_id", as_index=False).agg(
         team_id=("team_id", "last"), member_periods=("period", "size"),
         won_amount=("won_amount", "sum"), mean_attainment=("attainment", "mean"),
         history=("attainment", lambda a: [round(float(x), 3) for x in a]))
-    when = period_labels(deals["close_date"].fillna(deals["engage_date"]))
+    # an open deal counts where it was engaged: working it is activity too
+    when = period_labels(deals["close_date"].fillna(deals["engage_date"]), period)
     touched = deals[when.isin(window).to_numpy()].groupby("owner_id").size()
     logged = acts.groupby("payee_id")["quantity"].sum()
     per_rep["deals"] = per_rep["payee_id"].map(touched).fillna(0).astype(int)
