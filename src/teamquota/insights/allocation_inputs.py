@@ -169,9 +169,17 @@ def activity_problem(dataset: Dataset, team_id: str,
 
     conversion = activity_conversion(dataset, deals=deals)
     conversion = conversion[conversion["team_id"] == team_id]
-    conv = conversion.pivot_table(index="payee_id", columns="type", values="conv_shrunk",
-                                  aggfunc="first").reindex(index=reps, columns=list(targets))
-    conv = conv.fillna(conversion.groupby("type")["conv_group"].first()).fillna(0.0)
+    def conv_at(end: str) -> pd.DataFrame:
+        """Conversion per rep and type at its estimate or an interval end (a rep without
+        activities: the team's rate, or its reps' lowest low / highest high)."""
+        c = conversion.pivot_table(index="payee_id", columns="type", values=f"conv_{end}",
+                                   aggfunc="first").reindex(index=reps, columns=list(targets))
+        by_type = conversion.groupby("type")
+        fill = (by_type["conv_group"].first() if end == "shrunk" else
+                by_type[f"conv_{end}"].agg("min" if end == "low" else "max"))
+        return c.fillna(fill).fillna(0.0)
+
+    conv = conv_at("shrunk")
     value = conv.mul(per_deal("shrunk"), axis=0)
     weekly = weekly.reindex(index=reps, columns=list(targets))
     weekly = weekly.fillna(weekly.median()).fillna(np.inf)
@@ -182,6 +190,6 @@ def activity_problem(dataset: Dataset, team_id: str,
         minimum = minimum.where(minimum <= max_units, max_units)
     return AllocationProblem(reps, duties, dict.fromkeys(reps, hours_available), value,
                              max_units=max_units, integer=integer, min_units=minimum,
-                             value_low=conv.mul(per_deal("low"), axis=0),
-                             value_high=conv.mul(per_deal("high"), axis=0),
+                             value_low=conv_at("low").mul(per_deal("low"), axis=0),
+                             value_high=conv_at("high").mul(per_deal("high"), axis=0),
                              reasons=_reasons(measured, reps))

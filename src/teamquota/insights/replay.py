@@ -202,11 +202,14 @@ def _dataset(seats: pd.DataFrame, labels: list[str], targets: PlanTargets | None
     won = seats[seats["won_amount"] > 0]
     closes = {label: _start(label) for label in labels}
     deals = pa.table({
-        "deal_id": [f"{p}@{q}" for p, q in zip(won["payee_id"], won["period"], strict=True)],
-        "owner_id": won["payee_id"].to_numpy(),
+        # typed: a history without a single Won deal still makes string columns
+        "deal_id": pa.array([f"{p}@{q}" for p, q in zip(won["payee_id"], won["period"],
+                                                         strict=True)], pa.string()),
+        "owner_id": pa.array(list(won["payee_id"]), pa.string()),
         "account": pa.nulls(len(won), pa.string()), "product": pa.nulls(len(won), pa.string()),
         "amount": pa.array([_cents(v) for v in won["won_amount"]], DEALS.column("amount").type),
-        "currency": pa.array(["USD"] * len(won)), "stage": pa.array(["Won"] * len(won)),
+        "currency": pa.array(["USD"] * len(won), pa.string()),
+        "stage": pa.array(["Won"] * len(won), pa.string()),
         "close_date": pa.array([closes[q] for q in won["period"]], pa.date32()),
     })
     target_rows = (_estimated_targets(seats) if targets is None

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,9 @@ from teamquota.insights.replay import (
     plan_targets,
 )
 from teamquota.plan.loader import LoadedPlan, load_plan_text
+
+if TYPE_CHECKING:
+    from teamquota.engine.results import Results
 
 PERSONAL = "curve: [[0.5, 0], [1, 1], [1.5, 2]]\n      cap: 2.5"
 TEAM = "curve: [[0.5, 0.25], [1, 1], [1.3, 1.6]]\n      cap: 2.0"
@@ -128,6 +132,18 @@ def plan_gate(loaded: LoadedPlan) -> Decimal | None:
                 c.gate.team_attainment_at_least is not None:
             return Decimal(c.gate.team_attainment_at_least)
     return None
+
+
+def _check_paid(loaded: LoadedPlan, results: Results) -> None:
+    """Stop when the current plan pays no line on the data: nothing to back-test."""
+    if results.payouts.num_rows:
+        return
+    warnings = [d.message for d in results.diagnostics]
+    why = f"; the engine says: {warnings[0]}" + (f" (and {len(warnings) - 1} more)"
+                                                if len(warnings) > 1 else "") \
+        if warnings else ""
+    raise ReplayMismatch(f"the current plan '{loaded.plan.plan}' pays no line on this data, "
+                         f"so there is nothing to back-test or replay{why}")
 
 
 def _timeless(loaded: LoadedPlan) -> LoadedPlan:
@@ -210,7 +226,9 @@ def simulate(dataset: Dataset, designs: Sequence[str] = DESIGNS, replicates: int
         import teamquota
         from teamquota.insights.engine_inputs import with_plan_targets
         data = with_plan_targets(dataset, plan)
-        checked = backtest(data, plan, teamquota.calculate(plan, data))
+        actual = teamquota.calculate(plan, data)
+        _check_paid(plan, actual)
+        checked = backtest(data, plan, actual)
         if not checked.ok:
             raise ReplayMismatch(checked.message)
         dataset = data
