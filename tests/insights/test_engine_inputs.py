@@ -73,3 +73,37 @@ components:
     row = att.iloc[0]
     assert row["attainment"] == pytest.approx(row["won_amount"] / row["target_amount"])
     assert set(att["team_id"]) == {f"team-{i}" for i in range(1, 7)}
+
+
+def test_with_plan_targets__suggests_for_the_plans_effective_quarters_as_the_demo_does() -> None:
+    # no targets table: targets are suggested for the plan's measures (personal, team) and
+    # only its effective quarters (2017-Q2, 2017-Q3), exactly as `teamquota demo` /
+    # cli.run.suggest_for_plan make them; a dataset with targets is left as it is
+    from teamquota.cli.run import suggest_for_plan
+    from teamquota.data.tables import TARGETS
+    from teamquota.insights.engine_inputs import with_plan_targets
+    plan = load_plan_text("""
+plan: h
+period: quarter
+effective: {start: 2017-04-01, end: 2017-09-30}
+components:
+  - id: personal
+    scope: payee
+    weight: 0.4
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [1, 1]]}
+  - id: team
+    scope: team
+    weight: 0.6
+    measure: {sum: amount, where: {stage: Won}}
+    payout: {curve: [[0, 0], [1, 1]]}
+""", "<h>")
+    data = _team()
+    made = with_plan_targets(data, plan)["targets"]
+    assert made.equals(suggest_for_plan(data, plan.plan).select(TARGETS.column_names))
+    rows = made.to_pylist()
+    assert {r["period"] for r in rows} == {"2017-Q2", "2017-Q3"}
+    assert {(r["subject_type"], r["measure"]) for r in rows} == {("payee", "personal"),
+                                                                  ("team", "team")}
+    again = with_plan_targets(data.replace(targets=made), plan)
+    assert again["targets"] is made

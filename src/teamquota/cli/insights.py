@@ -331,7 +331,14 @@ def _allocate(dataset: Dataset, team: str | None, source: Source,
               "constraints": result.constraints, "shortfalls": result.shortfalls}
     return Shown(out_console, frames, {"allocation": figures.allocation_bars(result)},
                   {"team": chosen, "duty": "activities" if use_activities else "open-deals",
-                   "status": result.status, "message": result.message})
+                   "status": result.status, "message": result.message,
+                   "diversity": diversity, "expected_bookings": result.expected_bookings,
+                   # NaN (a program without strength intervals) is no JSON number
+                   "bookings_low": None if result.bookings_low != result.bookings_low
+                   else result.bookings_low,
+                   "bookings_high": None if result.bookings_high != result.bookings_high
+                   else result.bookings_high,
+                   "reasons": dict(result.reasons), "limited_by": list(result.resources)})
 
 
 def watchlist(
