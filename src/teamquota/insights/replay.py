@@ -298,7 +298,7 @@ class Backtest:
     periods: list[str]           # the actual periods replayed
     lines: int                   # (payee, period, component) amounts compared
     total: Decimal               # what the engine paid over them, exactly
-    differences: pd.DataFrame    # payee_id, period, component_id, actual, replayed
+    differences: pd.DataFrame    # payee_id, period, component_id, what, actual, replayed
     team_periods: int = 0        # (team, period) pairs with a team-scope component
     team_line_zero: int = 0      # ... of which the team components paid nothing at all
 
@@ -314,12 +314,21 @@ class Backtest:
                     f"amounts (payee x period x component) to the cent, "
                     f"{self.total:,.2f} in all")
         first = self.differences.iloc[0]
-        return (f"back-test failed: replaying {span} pays {first['payee_id']} "
+        verb, noun = (("pays", "paid") if first["what"] == "payout" else
+                      ("measures", "measured"))
+        return (f"back-test failed: replaying {span} {verb} {first['payee_id']} "
                 f"{_show(first['replayed'])} in {first['period']} on component "
-                f"'{first['component_id']}', the engine paid {_show(first['actual'])} on the "
-                f"real data ({len(self.differences)} of {self.lines} amounts differ); the "
-                "replay (one Won deal per rep and period, latest team membership) cannot "
+                f"'{first['component_id']}', the engine {noun} {_show(first['actual'])} on "
+                f"the real data ({self._counts()}); "
+                "the replay (one Won deal per rep and period, latest team membership) cannot "
                 "stand in for this plan and data, so nothing was simulated")
+
+
+    def _counts(self) -> str:
+        paid = int((self.differences["what"] == "payout").sum())
+        measured = len(self.differences) - paid
+        text = f"{paid} of {self.lines} amounts differ"
+        return text + (f", and {measured} measure{'s' * (measured != 1)}" if measured else "")
 
 
 def _show(amount: Decimal | None) -> str:
@@ -347,13 +356,36 @@ def backtest(data: Dataset, loaded: LoadedPlan, results: Results) -> Backtest:
     replayed = teamquota.calculate(loaded, _dataset(seats, periods, targets), periods=periods)
     actual, again = _amounts(results), _amounts(replayed)
     keys = sorted(set(actual) | set(again))
-    diff = [(*k, actual.get(k), again.get(k)) for k in keys
+    diff = [(*k, "payout", actual.get(k), again.get(k)) for k in keys
             if actual.get(k, Decimal(0)) != again.get(k, Decimal(0))]
-    differences = pd.DataFrame(diff, columns=["payee_id", "period", "component_id",
+    # the measures too: equal payouts from unequal measures (both under a curve's floor or
+    # a gate) would let a replay that misreads the plan's measure pass
+    measured, remeasured = _measures(results, periods), _measures(replayed, periods)
+    diff += [(*k, "measure", measured.get(k), remeasured.get(k))
+             for k in sorted(set(measured) | set(remeasured))
+             if measured.get(k, Decimal(0)) != remeasured.get(k, Decimal(0))]
+    differences = pd.DataFrame(diff, columns=["payee_id", "period", "component_id", "what",
                                               "actual", "replayed"])
     team_paid = _team_line(results, loaded)
     return Backtest(periods, len(keys), sum(actual.values(), Decimal(0)), differences,
                     len(team_paid), sum(1 for v in team_paid.values() if v == 0))
+
+
+def _measures(results: Results, periods: list[str]) -> dict[tuple[str, str, str], Decimal]:
+    """(subject, period, component) -> the measure the engine computed in ``periods``
+    (payees and teams; a team appears as ``team <id>``)."""
+    a = results.attainment
+    out: dict[tuple[str, str, str], Decimal] = {}
+    wanted = set(periods)
+    for kind, subject, period, component, value in zip(
+            a["subject_type"].to_pylist(), a["subject_id"].to_pylist(),
+            a["period"].to_pylist(), a["component_id"].to_pylist(),
+            a["measure_value"].to_pylist(), strict=True):
+        if period not in wanted:
+            continue
+        who = subject if kind == "payee" else f"team {subject}"
+        out[(who, period, component)] = value if value is not None else Decimal(0)
+    return out
 
 
 def _amounts(results: Results) -> dict[tuple[str, str, str], Decimal]:
