@@ -2,8 +2,8 @@
 
 Every member of a team in the window (the last ``n`` periods) gets a row and a status:
 
-* ``no data``: a member for fewer than ``min_periods`` of the window, or no deal and no
-  activity logged in it: nothing to judge, and the reason says which;
+* ``no data``: the data holds fewer than ``min_periods`` periods, the rep was a member for
+  fewer of the window, or logged no deal and no activity in it: the reason says which;
 * ``zero outcome``: active (deals or activities) but nothing won: assessed, at 0%;
 * ``assessed``: everyone else.
 
@@ -27,9 +27,10 @@ the number of channels (Bonferroni). Each test's p-values are then adjusted by
 **Benjamini-Hochberg within the team** (the false discovery rate at ``fdr``); a rep is
 flagged when either is rejected *and* the attainment itself agrees: below the peers with
 its own one-sided p at most ``outcome_gate`` (for a drop: attainment under the peers over
-those periods, and its own drop p at most ``outcome_gate``). Low activity with normal
-sales is not a finding. ``k`` > 0 adds the
-old gate (at least k periods below ``threshold``). The shrunk level shown is the
+those periods, and its own drop p at most ``drop_gate``). Low activity with normal sales
+is not a finding. ``k`` > 0 adds the old gate (at least k periods below ``threshold``).
+Wins per activity are pooled over the window for the level test (few wins a period; see
+:func:`_pooled_conversion`). The shrunk level shown is the
 normal-normal posterior mean of R (weight tau^2 / (tau^2 + sigma^2 / T)) with its upper
 ``level`` bound, times the peers' attainment.
 
@@ -75,6 +76,7 @@ class WatchlistRules:
     min_peers: int = 3          # fewer team peers in a period: compare with all reps
     peers: str = "team"         # "team" (default) or "all" reps as the reference
     outcome_gate: float = 0.25  # the attainment's own one-sided p must be at most this
+    drop_gate: float = 0.5      # the same for a drop (its own drop test; bookings lag)
     k: int = 0                  # > 0: also need k periods below threshold (the old gate)
     threshold: float = 0.8      # "low period" (evidence; the gate when k > 0)
     level: float = 0.95         # one-sided upper bound of the shrunk level, shown
@@ -431,7 +433,7 @@ def _decide(per_rep: pd.DataFrame, r: WatchlistRules) -> pd.DataFrame:
     per_rep["below_peers"] = ((per_rep["q_level"] <= r.fdr) & (per_rep["relative"] < 1.0)
                               & (per_rep["p_level"] <= r.outcome_gate))
     per_rep["recent_drop"] = ((per_rep["q_drop"] <= r.fdr) & (per_rep["drop_outcome"] < 1.0)
-                              & (per_rep["p_drop"] <= r.outcome_gate))
+                              & (per_rep["p_drop"].fillna(1.0) <= r.drop_gate))
     per_rep["low_periods"] = [sum(a < r.threshold for a in h) if isinstance(h, list) else 0
                               for h in per_rep["history"]]
     flagged = per_rep["below_peers"] | per_rep["recent_drop"]
