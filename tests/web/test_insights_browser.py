@@ -94,11 +94,14 @@ def test_it_loads_the_plan_fit_replay_with_htmx(browser, live_server, demo):  # 
 
 def test_it_draws_the_strengths_chart_without_console_errors(browser, live_server, demo):  # noqa: ANN001, F811, E501
     from teamquota.web.comp.models import Team, User
-    team = Team.objects.get(leader=User.objects.get(username="leader").payee)
-    page = _page(browser, live_server, demo, "leader")
+    # leader2 leads celia-rouche, where Carol Thompson has no deals at all
+    team = Team.objects.get(leader=User.objects.get(username="leader2").payee)
+    page = _page(browser, live_server, demo, "leader2")
     seen = _console(page)
     page.goto(f"{live_server.url}/teams/{team.team_id}/insights/")
     page.wait_for_selector("#strengths-table")
+    assert page.locator("#strengths-table [data-note=carol-thompson]").inner_text() == (
+        "no closed deals: nothing to measure (team rate for reference)")
     page.wait_for_selector(".chart[data-chart=strengths] .main-svg")
     page.wait_for_timeout(300)  # plotly warns while it draws the error bars
     assert seen == []
