@@ -111,7 +111,7 @@ def test_it_rejects_a_growth_that_is_not_a_number(data: Path) -> None:
 
 
 def test_measures_of__prefers_the_component_a_team_target_sums() -> None:
-    from teamquota.cli.run import measures_of
+    from teamquota.targets.for_plan import measures_of
     from teamquota.plan.loader import load_plan_text
 
     plan = load_plan_text("""\

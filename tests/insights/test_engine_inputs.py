@@ -78,10 +78,10 @@ components:
 def test_with_plan_targets__suggests_for_the_plans_effective_quarters_as_the_demo_does() -> None:
     # no targets table: targets are suggested for the plan's measures (personal, team) and
     # only its effective quarters (2017-Q2, 2017-Q3), exactly as `teamquota demo` /
-    # cli.run.suggest_for_plan make them; a dataset with targets is left as it is
-    from teamquota.cli.run import suggest_for_plan
+    # targets.for_plan.suggest_for_plan make them; a dataset with targets is left as it is
     from teamquota.data.tables import TARGETS
     from teamquota.insights.engine_inputs import with_plan_targets
+    from teamquota.targets.for_plan import suggest_for_plan
     plan = load_plan_text("""
 plan: h
 period: quarter

@@ -22,7 +22,6 @@ from teamquota.cli.run import (
     calculate,
     read_plan,
     stages,
-    suggest_for_plan,
 )
 from teamquota.cli.statement import money
 from teamquota.core.money import ZERO, fmt_pct
@@ -56,6 +55,7 @@ def demo(
         with run.stage("load plan"):
             loaded = read_plan(demo_plan_path(), fmt)
         with run.stage("suggest targets"):
+            from teamquota.targets.for_plan import suggest_for_plan
             suggested = suggest_for_plan(dataset, loaded.plan)
             dataset = dataset.replace(targets=suggested.select(TARGETS.column_names))
         with run.stage(f"calculate ({engine.value})"):

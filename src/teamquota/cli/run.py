@@ -36,7 +36,6 @@ from teamquota.cli.output import (
 from teamquota.core.diagnostics import Diagnostic, InputError, Source
 
 if TYPE_CHECKING:  # the engine, the tables and pydantic load when a command runs, not for --help
-    import pyarrow as pa
 
     from teamquota.data.dataset import Dataset
     from teamquota.engine.results import Results
@@ -147,48 +146,14 @@ def read_plan(path: Path, fmt: Format) -> LoadedPlan:
         fail(exc.diagnostics, fmt)
 
 
-def measures_of(plan: Plan, default: str) -> tuple[str, str | None]:
-    """The targets-table measures a plan reads: payee rows for the payee component a team
-    target sums (sum_of_members), else for the first payee component; team rows for the
-    first team component that reads its targets from the file (none if there is none)."""
-    def measure(component_id: str | None) -> str | None:
-        found = [c for c in plan.components if c.id == component_id]
-        return (found[0].target.measure or found[0].id) if found else None
-
-    summed = next((c.target.of for c in plan.components
-                   if c.scope == "team" and c.target.source == "sum_of_members"), None)
-    first_payee = next((c.id for c in plan.components if c.scope == "payee"), None)
-    team = next((c.target.measure or c.id for c in plan.components
-                 if c.scope == "team" and c.target.source == "file"), None)
-    return measure(summed) or measure(first_payee) or default, team
-
-
 def demo_data(plan: Plan | None = None) -> Dataset:
     """The shipped demo dataset; it has no targets, so with a plan it gets targets suggested
     from its own history for the plan's measures (as ``teamquota demo`` does)."""
     import teamquota
-    from teamquota.data.tables import TARGETS
+    from teamquota.targets.for_plan import with_plan_targets
 
     dataset = teamquota.demo_dataset()
-    if plan is None or dataset.has("targets"):
-        return dataset
-    return dataset.replace(targets=suggest_for_plan(dataset, plan).select(
-        TARGETS.column_names))
-
-
-def suggest_for_plan(dataset: Dataset, plan: Plan) -> pa.Table:
-    """Targets suggested from history for ``plan``'s measures and effective periods."""
-    from teamquota.core.periods import periods_between
-    from teamquota.targets import suggest_targets
-
-    measure, team_measure = measures_of(plan, "personal")
-    periods = None
-    if plan.effective is not None:
-        periods = [p.label for p in periods_between(plan.period, plan.effective.start,
-                                                    plan.effective.end, plan.year_start_month)]
-    return suggest_targets(dataset, plan.period, periods=periods, measure=measure,
-                           team_measure=team_measure, year_start_month=plan.year_start_month,
-                           currency=plan.currency)
+    return dataset if plan is None else with_plan_targets(dataset, plan)
 
 
 class LoadedData(NamedTuple):

@@ -26,7 +26,6 @@ from teamquota.cli.run import (
     MapOption,
     OnError,
     OnErrorOption,
-    measures_of,
     read_data,
     read_plan,
     stages,
@@ -105,6 +104,7 @@ def suggest(
                 loaded = read_plan(plan, fmt).plan
             every, year_start_month = Every(loaded.period), loaded.year_start_month
             currency = loaded.currency
+            from teamquota.targets.for_plan import measures_of
             measure, team_measure = measures_of(loaded, measure)
         with run.stage("load data"):
             dataset, notes = read_data(data, demo, on_error, currency, None, fmt,

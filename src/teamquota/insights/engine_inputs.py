@@ -35,35 +35,12 @@ def with_targets(dataset: Dataset, loaded: LoadedPlan, year: int | None = None) 
 
 
 def with_plan_targets(dataset: Dataset, loaded: LoadedPlan) -> Dataset:
-    """The dataset with the targets the plan is paid on: its own targets table, or (data
-    without one, e.g. the demo) targets suggested for the plan's measures and effective
-    periods, as ``teamquota demo`` / ``calc --suggest-targets`` make them (so plan fit is
-    back-tested against the payouts those commands show)."""
-    if dataset.has("targets"):
-        return dataset
-    from teamquota.core.periods import periods_between
-    from teamquota.data.tables import TARGETS
-    from teamquota.targets.suggest import suggest_targets
-    plan = loaded.plan
-    summed = next((c.target.of for c in plan.components
-                   if c.scope == "team" and c.target.source == "sum_of_members"), None)
-
-    def measure(component_id: str | None) -> str | None:
-        found = [c for c in plan.components if c.id == component_id]
-        return (found[0].target.measure or found[0].id) if found else None
-
-    first_payee = next((c.id for c in plan.components if c.scope == "payee"), None)
-    team = next((c.target.measure or c.id for c in plan.components
-                 if c.scope == "team" and c.target.source == "file"), None)
-    periods = None
-    if plan.effective is not None:
-        periods = [p.label for p in periods_between(plan.period, plan.effective.start,
-                                                    plan.effective.end, plan.year_start_month)]
-    table = suggest_targets(dataset, plan.period, periods=periods,
-                            measure=measure(summed) or measure(first_payee) or "personal",
-                            team_measure=team, year_start_month=plan.year_start_month,
-                            currency=plan.currency)
-    return dataset.replace(targets=table.select(TARGETS.column_names))
+    """The dataset with the targets the plan is paid on: its own targets table, or targets
+    suggested for the plan's measures and effective periods, as ``teamquota demo`` / ``calc
+    --suggest-targets`` make them (``targets.for_plan``), so plan fit is back-tested
+    against the payouts those commands show."""
+    from teamquota.targets.for_plan import with_plan_targets as suggested
+    return suggested(dataset, loaded.plan)
 
 
 def calculate_for_insights(dataset: Dataset, loaded: LoadedPlan) -> tuple[Dataset, Results]:

@@ -39,22 +39,13 @@ def demo_plan_text() -> str:
 
 
 def demo_data() -> Dataset:
-    """The demo dataset with targets (suggested from history when it has none)."""
-    data = teamquota.demo_dataset()
-    if not data.has("targets"):
-        from teamquota.data.tables import TARGETS
-        from teamquota.plan.loader import load_plan_text
-        from teamquota.targets.suggest import suggest_targets
-        plan = load_plan_text(demo_plan_text(), DEMO_PLAN).plan
-        payee_measure = next((c.target.measure or c.id for c in plan.components
-                              if c.scope == "payee"), "personal")
-        team_measure = next((c.target.measure or c.id for c in plan.components
-                             if c.scope == "team" and c.target.source == "file"), None)
-        suggested = suggest_targets(data, plan.period, measure=payee_measure,
-                                    team_measure=team_measure,
-                                    year_start_month=plan.year_start_month)
-        data = data.replace(targets=suggested.select(TARGETS.column_names))
-    return data
+    """The demo dataset with the targets ``teamquota demo`` pays it on (suggested from
+    history for the demo plan, ``targets.for_plan``): the app and the command show the
+    same payouts."""
+    from teamquota.plan.loader import load_plan_text
+    from teamquota.targets.for_plan import with_plan_targets
+    plan = load_plan_text(demo_plan_text(), DEMO_PLAN).plan
+    return with_plan_targets(teamquota.demo_dataset(), plan)
 
 
 def load_dataset(data: Dataset, user: User | None = None, note: str = "demo data") -> None:
