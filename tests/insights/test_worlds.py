@@ -50,8 +50,8 @@ def test_make_world__returns_the_planted_truth() -> None:
 
 
 def test_generate_history__an_activity_plant_lowers_that_reps_activity() -> None:
-    # one rep 60% below on activity from the start; 6 peers at talent sd 0.05: the planted
-    # rep's activity count is ~0.4x the team median (Poisson noise on ~5000 is ~1.4%)
+    # one rep 60% below on activity from the start; 13 others at talent sd 0.05: the
+    # planted rep's activity count is ~0.4x their median (Poisson noise on ~2000 is ~2%)
     config = SyntheticConfig(n_teams=2, reps_per_team=7, noise_teams=0, n_periods=4,
                              plants=(Plant(0, "activity", 0.6),), shared_accounts=0)
     history = generate_history(11, config)

@@ -360,7 +360,7 @@ def watchlist(
     worlds: Annotated[int, typer.Option(
         help="with --evaluate: how many seeds (each a planted and a noise-only world)")] = 20,
     seed: Annotated[int, typer.Option(
-        help="with --evaluate: the first seed (seeds below 1000 tuned the defaults)")] = 1000,
+        help="with --evaluate: the first seed (seeds below 1000 tuned the defaults)")] = 1200,
     plan: Annotated[Path | None, typer.Option(
         help="judge attainment and team payouts as this plan does (run on the engine; "
              "targets are suggested when the data has none)", show_default=False)] = None,
