@@ -62,8 +62,9 @@ def watchlist_scatter(table: pd.DataFrame, names: dict[str, str]) -> go.Figure:
             marker={"size": 10, "symbol": "x" if flagged else "circle"}))
     peer = float(table["peer_attainment"].iloc[0]) if len(table) else 1.0
     fig.add_hline(y=peer, line_dash="dash", annotation_text="peer mean")
-    fig.update_layout(title="Recent attainment vs the shrunk upper bound (flag: bound below "
-                      "peers)", xaxis_title="mean attainment, last periods",
+    fig.update_layout(title="Recent attainment vs the shrunk upper bound (flags: level or "
+                      "drop tests, Benjamini-Hochberg per team)",
+                      xaxis_title="mean attainment, last periods",
                       yaxis_title="shrunk upper bound", xaxis_tickformat=".0%",
                       yaxis_tickformat=".0%")
     return fig
