@@ -128,3 +128,22 @@ def test_it_draws_the_allocation_chart_from_zero_and_fits_a_phone(browser, live_
     assert page.evaluate("getComputedStyle(document.querySelector('#plan')).overflowX"
                          ) == "auto"
     _shot(page, "leader-allocation-phone")
+
+
+def test_it_draws_the_watchlist_chart_with_coloured_error_bars_from_zero(
+        browser, live_server, demo):  # noqa: ANN001, F811
+    # the markers are coloured per rep (flagged red): the error bars get one colour of their
+    # own, or plotly.js warns "Invalid color specifier" and draws them black
+    from teamquota.web.comp.models import Team, User
+    team = Team.objects.get(leader=User.objects.get(username="leader2").payee)
+    page = _page(browser, live_server, demo, "leader2")
+    seen = _console(page)
+    page.goto(f"{live_server.url}/teams/{team.team_id}/insights/")
+    page.wait_for_selector(".chart[data-chart=watch] .main-svg")
+    page.wait_for_timeout(300)  # plotly warns while it draws the error bars
+    assert seen == []
+    bars = page.locator(".chart[data-chart=watch] .errorbar path").first
+    assert bars.evaluate("p => getComputedStyle(p).stroke") == "rgb(82, 96, 109)"  # #52606d
+    assert _negative(page.evaluate(TICKS, ".chart[data-chart=watch]")) == []
+    y_ticks = page.locator(".chart[data-chart=watch] .ytick text").all_text_contents()
+    assert y_ticks[0] == "0%"  # the attainment axis starts at zero

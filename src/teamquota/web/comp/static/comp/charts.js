@@ -47,7 +47,9 @@
       var traces = [{ x: d.x, y: y, name: "shrunk mean attainment", type: "scatter",
         mode: "markers", marker: { size: 11, color: d.flagged.map(function (f) {
           return f ? "#c0392b" : "#2680c2"; }) },
-        error_y: { type: "data", symmetric: false, array: hi.map(function (h, i) {
+        // one colour for the bars: Plotly takes an error bar's colour from the marker's,
+        // and an array of colours there is "Invalid color specifier" (bars drawn black)
+        error_y: { type: "data", symmetric: false, color: "#52606d", array: hi.map(function (h, i) {
           return h == null || y[i] == null ? 0 : h - y[i]; }), arrayminus: y.map(function () {
           return 0; }) } },
         { x: d.x, y: pct(d.raw), name: "raw mean", type: "scatter", mode: "markers",
@@ -55,18 +57,20 @@
       var shapes = d.peer == null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1,
         y0: d.peer * 100, y1: d.peer * 100, line: { dash: "dash", color: "#0b6e4f" } }];
       return [traces, { title: { text: "Attainment, shrunk, with upper bound (line: peers' median)" },
-        yaxis: { ticksuffix: "%" }, shapes: shapes }];
+        yaxis: { ticksuffix: "%", rangemode: "tozero" }, shapes: shapes }];
     },
     strengths: function (d) {
       var pct = function (a) { return a.map(function (v) { return v == null ? null : v * 100; }); };
       var y = pct(d.y), lo = pct(d.low), hi = pct(d.high);
       return [[{ x: d.x, y: y, name: "win rate, shrunk", type: "scatter", mode: "markers",
         marker: { size: 11, color: "#0b6e4f" }, error_y: { type: "data", symmetric: false,
+          color: "#52606d",
           array: hi.map(function (h, i) { return h - y[i]; }),
           arrayminus: lo.map(function (l, i) { return y[i] - l; }) } },
         { x: d.x, y: pct(d.raw), name: "raw win rate", type: "scatter", mode: "markers",
           marker: { symbol: "x", color: "#9fb3c8" } }],
-        { title: { text: "Win rate with 90% interval" }, yaxis: { ticksuffix: "%" } }];
+        { title: { text: "Win rate with 90% interval" },
+          yaxis: { ticksuffix: "%", rangemode: "tozero" } }];
     },
     // a figure built by the insights library (teamquota.insights.figures), as plotly JSON
     figure: function (d) { return [d.data, d.layout || {}]; },
