@@ -82,7 +82,7 @@ def _compute() -> dict[str, Any]:
     report = conflicts(dataset)
     watch_cols = ["payee_id", "team_id", "periods", "low_periods", "mean_attainment",
                   "shrunk_attainment", "shrunk_high", "peer_attainment", "flagged",
-                  "pattern", "evidence", "focus_product", "focus_stage"]
+                  "pattern", "evidence", "focus_product", "focus_stage", "status"]
     strong_cols = ["payee_id", "team_id", "deals", "wins", "win_raw", "win_shrunk",
                    "win_low", "win_high", "win_group", "size_raw", "size_shrunk",
                    "size_low", "size_high"]
@@ -99,12 +99,17 @@ def _compute() -> dict[str, Any]:
     }
 
 
+FORMAT = 2
+
+
 def organisation_insights() -> dict[str, Any]:
     """Watchlist, strengths and conflict summary for everyone, cached per run and data."""
     run_id = Run.objects.filter(status="done").order_by("-id").values_list(
         "id", flat=True).first()
     last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
-    key = "insights:" + hashlib.sha256(repr((run_id, last_event)).encode()).hexdigest()
+    # FORMAT: bumped when the cached records change shape (v2: the watchlist's status), so
+    # a deploy never reads an older process's records
+    key = "insights:" + hashlib.sha256(repr((FORMAT, run_id, last_event)).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = _compute()

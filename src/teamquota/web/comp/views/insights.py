@@ -36,15 +36,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _watch_status(evidence: str) -> str:
-    """The watchlist's status of a rep, which its evidence opens with ("no data: ...",
-    "zero outcome: ..."); anything else was assessed."""
-    for status in ("no data", "zero outcome"):
-        if evidence.startswith(f"{status}:"):
-            return status
-    return "assessed"
-
-
 def _strength_note(row: dict[str, Any]) -> str:
     """Why a rep has no measured win rate (no data) or a zero one (an outcome)."""
     if not row["deals"]:
@@ -77,7 +68,6 @@ def _insights_response(request: HttpRequest, team: Team,
     data = team_insights(team)
     names = _names({r["payee_id"] for r in data["watch"] + data["strengths"]})
     watch = [{**r, "name": names.get(r["payee_id"], r["payee_id"]),
-              "status": _watch_status(r["evidence"]),
               "mean": _pct(r["mean_attainment"]), "shrunk": _pct(r["shrunk_attainment"]),
               "high": _pct(r["shrunk_high"]), "peer": _pct(r["peer_attainment"])}
              for r in data["watch"]]
