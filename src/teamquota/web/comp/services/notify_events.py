@@ -155,14 +155,17 @@ def _question_answered(event: AuditEvent) -> None:
            reverse("dispute", args=[dispute.pk]), key=f"dispute.reply:{event.pk}")
 
 
+def _every_team(period: Period, done: set[int]) -> bool:
+    """Every team of ``period`` to review is in ``done`` (and there is one)."""
+    needed = {t.id for t in close.teams_to_review(period)}
+    return bool(needed) and needed <= done
+
+
 @on("period.review")
 def _approval_needed(event: AuditEvent) -> None:
     """The last team of a period reviewed: finance may approve it."""
     period = _period(event.object_id)
-    if period is None:
-        return
-    needed = {t.id for t in close.teams_to_review(period)}
-    if not needed or not needed <= close.reviewed_team_ids(period):
+    if period is None or not _every_team(period, close.reviewed_team_ids(period)):
         return
     # the newest review in the key: a leader pressing Review twice notifies once, a team
     # sent back (period.reject withdraws its review) and reviewed again notifies again
@@ -180,10 +183,7 @@ def _approval_needed(event: AuditEvent) -> None:
 def _ready_to_approve(event: AuditEvent) -> None:
     """The last team of a period signed off: finance may approve the period."""
     period = _period(event.object_id)
-    if period is None:
-        return
-    needed = {t.id for t in close.teams_to_review(period)}
-    if not needed or not needed <= close.signed_off_team_ids(period):
+    if period is None or not _every_team(period, close.signed_off_team_ids(period)):
         return
     notify([u for u in finance_users() if access.sees_everything(u)], "approval_needed",
            f"{period.label} is ready for approval",
