@@ -111,8 +111,8 @@ def test_it_rejects_a_growth_that_is_not_a_number(data: Path) -> None:
 
 
 def test_measures_of__prefers_the_component_a_team_target_sums() -> None:
-    from teamquota.targets.for_plan import measures_of
     from teamquota.plan.loader import load_plan_text
+    from teamquota.targets.for_plan import measures_of
 
     plan = load_plan_text("""\
 plan: m

@@ -98,8 +98,8 @@ def test_the_plan_fit_page_queues_the_replay_polls_and_shows_it_once_stored(
         settings: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from tests.web.test_insights_simulate import URL, _design, _even_history
     from teamquota.web.comp.models import PlanAssignment
+    from tests.web.test_insights_simulate import URL, _design, _even_history
     build_world(calculate=False)
     _even_history()
     PlanAssignment.objects.all().delete()  # no current plan: the hand-worked mean-won case

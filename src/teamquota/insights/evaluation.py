@@ -190,8 +190,10 @@ def report(rows: pd.DataFrame, out: Path | None = None) -> dict[str, pd.DataFram
               "smallest_effect": smallest_effects(rows)}
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+        from teamquota.core.spreadsheet import write_csv  # the one CSV writer (formula-safe)
         for name, table in tables.items():
-            table.to_csv(out / f"{name}.csv", index=False)
+            write_csv(table.itertuples(index=False), out / f"{name}.csv",
+                      [str(c) for c in table.columns])
     return tables
 
 
