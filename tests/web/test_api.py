@@ -50,6 +50,8 @@ def test_it_describes_the_api_in_openapi(client):
                                   "/api/runs/", "/api/runs/{run_id}/", "/api/imports/",
                                   "/api/periods/{label}/",
                                   "/api/periods/{label}/review/{team_id}/",
+                                  "/api/periods/{label}/signoff/{team_id}/",
+                                  "/api/periods/{label}/reject/{team_id}/",
                                   "/api/periods/{label}/approve/",
                                   "/api/periods/{label}/lock/",
                                   "/api/periods/{label}/payroll.csv"}

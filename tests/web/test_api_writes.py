@@ -350,6 +350,41 @@ def test_it_refuses_approval_before_finance_signed_off_every_team(client, world)
     assert _state() == before
 
 
+def test_finance_signs_off_and_rejects_teams_through_the_api_as_on_the_page(client, world):
+    from teamquota.web.comp.models import AuditEvent, TeamDecision
+    close.review(world.lea, Period.objects.get(label="2017-Q1"), world.north)
+    close.review(world.sam, Period.objects.get(label="2017-Q1"), world.south)
+    auth = _token(world.fiona)
+    body = {"content_type": "application/json"}
+    # South is sent back: a reason is required, and its leader's review is withdrawn
+    empty = client.post("/api/periods/2017-Q1/reject/south/", "{}", **body, **auth)
+    assert (empty.status_code, empty.json()["code"]) == (409, "state")
+    assert "needs a reason" in empty.json()["error"]
+    sent = client.post("/api/periods/2017-Q1/reject/south/",
+                       json.dumps({"text": "Sue's deal is in Q2"}), **body, **auth)
+    assert (sent.status_code, sent.json()["status"]) == (200, "calculated")
+    assert AuditEvent.objects.filter(action="period.reject").get().details == {
+        "team": "south", "reason": "Sue's deal is in Q2"}
+    refused = client.post("/api/periods/2017-Q1/signoff/south/", "{}", **body, **auth)
+    assert "must be reviewed by its leader" in refused.json()["error"]
+    # North signed off with a comment; South reviewed again and signed off: approval opens
+    north = client.post("/api/periods/2017-Q1/signoff/north/",
+                        json.dumps({"text": "checked"}), **body, **auth)
+    assert north.status_code == 200
+    close.review(world.sam, Period.objects.get(label="2017-Q1"), world.south)
+    assert client.post("/api/periods/2017-Q1/signoff/south/", "{}", **body,
+                       **auth).status_code == 200
+    assert TeamDecision.objects.filter(decision="signoff", text="checked",
+                                       team=world.north).count() == 1
+    approved = client.post("/api/periods/2017-Q1/approve/", **auth)
+    assert (approved.status_code, approved.json()["status"]) == (200, "approved")
+    # a team the API does not know, and a leader who is not finance
+    assert client.post("/api/periods/2017-Q1/signoff/nosuchteam/", "{}", **body,
+                       **auth).status_code == 404
+    assert client.post("/api/periods/2017-Q1/signoff/north/", "{}", **body,
+                       **_token(world.lea)).status_code == 403
+
+
 def test_it_refuses_to_lock_or_export_an_unapproved_period(client, world):
     _reviewed(world)
     before = _state()

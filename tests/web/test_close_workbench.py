@@ -462,8 +462,8 @@ def test_it_needs_a_reason_to_reject(client, world):
 def test_it_refuses_to_reject_an_approved_period(client, world):
     approve(client, world)
     response = client.post("/periods/2017-Q1/reject/north/", {"reason": "late"}, follow=True)
-    assert "2017-Q1 is approved; only calculated or reviewed periods are rejected" in \
-        response.content.decode()
+    assert ("2017-Q1 is approved; only the teams of a calculated or reviewed period are "
+            "rejected") in response.content.decode()
     assert _q1().status == "approved"
 
 

@@ -204,6 +204,11 @@ MATRIX: list[tuple[str, str, Url, dict[str, object]]] = [
      only(NF, "fiona")),
     ("post", "period_reject", lambda o: "/periods/2017-Q1/reject/south/", only(R, "fiona")),
     ("post", "period_reject", lambda o: "/periods/1999-Q1/reject/south/", only(NF, "fiona")),
+    # the matrix posts a form: finance passes the role check, then the API wants JSON (415)
+    ("post", "api_period_signoff", lambda o: "/api/periods/2017-Q1/signoff/north/",
+     only(415, "fiona") | {"anon": 401}),
+    ("post", "api_period_reject", lambda o: "/api/periods/2017-Q1/reject/north/",
+     only(415, "fiona") | {"anon": 401}),
     # --- end close workbench ---
     # --- plan letters and statement downloads ---
     ("get", "letters", lambda o: "/letters/", row(OK)),

@@ -158,6 +158,14 @@ class RunStart(BaseModel):
     note: str = Field("", max_length=300, description="shown in the run list")
 
 
+class TeamDecisionIn(BaseModel):
+    """A sign-off's comment (optional) or a rejection's reason (required)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field("", max_length=2000,
+                      description="the comment (sign-off) or the reason (rejection)")
+
+
 class PeriodOut(Schema):
     label: str
     status: Literal["open", "calculated", "reviewed", "approved", "locked"]

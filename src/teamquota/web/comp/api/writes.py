@@ -24,7 +24,14 @@ from teamquota.web.comp import access
 from teamquota.web.comp.api import auth
 from teamquota.web.comp.api.errors import ApiError
 from teamquota.web.comp.api.reads import router, run_json
-from teamquota.web.comp.api.schemas import Error, ImportReport, PeriodOut, RunOut, RunStart
+from teamquota.web.comp.api.schemas import (
+    Error,
+    ImportReport,
+    PeriodOut,
+    RunOut,
+    RunStart,
+    TeamDecisionIn,
+)
 from teamquota.web.comp.models import Period
 from teamquota.web.comp.services import close
 from teamquota.web.comp.services import imports as svc
@@ -173,6 +180,7 @@ def _workflow_error(exc: close.WorkflowError) -> ApiError:
     return ApiError(409, message, code="state")
 
 
+TeamId = Annotated[str, Path(max_length=100)]
 STEP_RESPONSES: dict[int, type[Any]] = {200: PeriodOut, 404: Error, 409: Error, 507: Error,
                                         **WRITE_ERRORS}
 
@@ -191,18 +199,51 @@ def period(request: HttpRequest, label: Label) -> dict[str, Any]:
                          "you did not lead in that period a 403 (code scope); a period past "
                          "review a 409. When every team is reviewed the period is "
                          "`reviewed`.")
-def period_review(request: HttpRequest, label: Label,
-                  team_id: Annotated[str, Path(max_length=100)]) -> dict[str, Any]:
+def period_review(request: HttpRequest, label: Label, team_id: TeamId) -> dict[str, Any]:
+    return _team_step(request, label, team_id, close.review)
+
+
+def _team_step(request: HttpRequest, label: str, team_id: str,
+               step: Callable[[Any, Period, Any], Any]) -> dict[str, Any]:
+    """A close step on one team of a period (review, sign-off, rejection) through the
+    page's own service; a team the user may not see is a 404."""
     team = access.teams_visible_to(request.user).filter(team_id=team_id).first()
     if team is None:
         raise ApiError(404, f"no team {team_id} that you may see")
     found = _period(label)
     try:
-        close.review(request.user, found, team)
+        step(request.user, found, team)
     except close.WorkflowError as exc:
         raise _workflow_error(exc) from None
     found.refresh_from_db()
     return period_json(found)
+
+
+@router.post("/periods/{label}/signoff/{team_id}/", tags=TAGS, auth=auth.finance,
+             url_name="api_period_signoff", response=STEP_RESPONSES,
+             summary="Sign off a team's numbers for a period (finance)",
+             description="The period page's sign-off, after the team's leader reviewed it: "
+                         "the same segregation of duties as the approval (403, code sod); "
+                         "409 (code state) before the review or past approval. A sign-off "
+                         "holds for the numbers as they stand and lapses when they change.")
+def period_signoff(request: HttpRequest, label: Label, team_id: TeamId,
+                   body: TeamDecisionIn | None = None) -> dict[str, Any]:
+    comment = body.text if body is not None else ""
+    return _team_step(request, label, team_id,
+                      lambda user, period, team: close.signoff(user, period, team, comment))
+
+
+@router.post("/periods/{label}/reject/{team_id}/", tags=TAGS, auth=auth.finance,
+             url_name="api_period_reject", response=STEP_RESPONSES,
+             summary="Send a team's numbers back to its leader with a reason (finance)",
+             description="The period page's rejection: the leader's review is withdrawn "
+                         "until they review again; a reason is required (409, code state, "
+                         "without one).")
+def period_reject(request: HttpRequest, label: Label, team_id: TeamId,
+                  body: TeamDecisionIn | None = None) -> dict[str, Any]:
+    reason = body.text if body is not None else ""
+    return _team_step(request, label, team_id,
+                      lambda user, period, team: close.reject(user, period, team, reason))
 
 
 @router.post("/periods/{label}/approve/", tags=TAGS, auth=auth.finance,

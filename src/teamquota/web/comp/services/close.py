@@ -208,12 +208,12 @@ def _text(text: str, what: str, required: bool) -> str:
     return text
 
 
-def _open_for_decision(user: User, period: Period, team: Team, verb: str) -> None:
+def _open_for_decision(user: User, period: Period, team: Team, verb: str, done: str) -> None:
     if not user.has_role("finance"):
         raise WorkflowError(f"only finance may {verb} a team's numbers")
     if period.status not in ("calculated", "reviewed"):
         raise WorkflowError(f"{period.label} is {period.get_status_display().lower()}; "
-                            f"only calculated or reviewed periods are {verb}ed")
+                            f"only the teams of a calculated or reviewed period are {done}")
     if team.id not in {t.id for t in teams_to_review(period)}:
         raise WorkflowError(f"{team.name} has no one to pay in {period.label}")
 
@@ -226,7 +226,7 @@ def signoff(user: User, period: Period, team: Team, comment: str = "",
     refusal = access.approval_refusal(user, period)
     if refusal and user.has_role("finance"):
         raise WorkflowError(refusal.replace("must approve it", "must sign it off"))
-    _open_for_decision(user, period, team, "sign off")
+    _open_for_decision(user, period, team, "sign off", "signed off")
     if team.id not in reviewed_team_ids(period):
         raise WorkflowError(f"{team.name} must be reviewed by its leader before finance "
                             "signs it off")
@@ -248,7 +248,7 @@ def reject(user: User, period: Period, team: Team, reason: str) -> None:
     """Finance sends ``team``'s numbers back to its leader with ``reason``: the leader's
     review is withdrawn (the period is no longer reviewed) until they review it again.
     Open to any finance user: sending numbers back approves nothing."""
-    _open_for_decision(user, period, team, "reject")
+    _open_for_decision(user, period, team, "reject", "rejected")
     reason = _text(reason, "rejection", required=True)
     with _stored(f"the rejection of {team.name} for {period.label} could not be saved",
                  "reject it again"):
