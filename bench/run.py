@@ -27,6 +27,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from bench import goals as goal_rules
 from bench.lines import compare
 from teamquota.synthetic import SyntheticSpec, write_dataset
 
@@ -139,30 +140,37 @@ def bench_size(deals: int, args: argparse.Namespace, log: Callable[[str], None]
         log(f"generated {size_label(deals)} deals in {generated:.1f} s -> {directory}")
     work = Path(args.results_dir) / "lines"
     work.mkdir(parents=True, exist_ok=True)
-    floor_lines = None
-    floor_seconds = None
-    measurements = []
-    for name, fmt in plan_runs(deals, args):
-        m = Measurement(name, fmt, deals)
-        out = work / f"{name}-{fmt}-{size_label(deals)}.parquet"
-        repeat = 1 if name in ("per_row", "engine_spark", "engine_spark_external") \
-            else args.repeat
-        try:
-            for _ in range(repeat):
+    runs = plan_runs(deals, args)
+    measurements = {run: Measurement(run[0], run[1], deals) for run in runs}
+    # Rounds, not repeats back to back: each round runs every implementation once, so a
+    # burst of other work on the machine falls on all of them rather than on one.
+    for round_ in range(args.repeat):
+        for name, fmt in runs:
+            m = measurements[name, fmt]
+            once = name in ("per_row", "engine_spark", "engine_spark_external")
+            if m.note or (round_ and once):
+                continue
+            out = work / f"{name}-{fmt}-{size_label(deals)}.parquet"
+            try:
                 report, wall, rss = measure(name, directory, fmt, out, args.timeout)
-                if not m.runs or report["seconds"] < min(m.runs):
-                    m.timings = report.get("timings", {})
-                m.runs.append(report["seconds"])
-                m.process_seconds = min(wall, m.process_seconds or wall)
-                m.peak_rss_mb = max(rss, m.peak_rss_mb or 0)
-                m.lines = report["rows"]
-            m.seconds = min(m.runs)
-        except Exception as exc:  # a broken implementation is reported, not fatal
-            m.note = str(exc)
-            measurements.append(m)
-            log(f"{name} ({fmt}) failed: {m.note}")
+            except Exception as exc:  # a broken implementation is reported, not fatal
+                m.note = str(exc)
+                log(f"{name} ({fmt}) failed: {m.note}")
+                continue
+            if not m.runs or report["seconds"] < min(m.runs):
+                m.timings = report.get("timings", {})
+            m.runs.append(report["seconds"])
+            m.process_seconds = min(wall, m.process_seconds or wall)
+            m.peak_rss_mb = max(rss, m.peak_rss_mb or 0)
+            m.lines = report["rows"]
+            log(f"{name} ({fmt}, {size_label(deals)}) round {round_ + 1}: "
+                f"{report['seconds']:.2f} s, {rss:.0f} MB")
+    floor_lines = floor_seconds = None
+    for (name, fmt), m in measurements.items():
+        if not m.runs:
             continue
-        lines = pq.read_table(out)
+        m.seconds = min(m.runs)
+        lines = pq.read_table(work / f"{name}-{fmt}-{size_label(deals)}.parquet")
         if name == FLOOR and fmt == "parquet":
             floor_lines, floor_seconds = lines, m.seconds
         if m.lines and floor_lines is not None:
@@ -170,12 +178,10 @@ def bench_size(deals: int, args: argparse.Namespace, log: Callable[[str], None]
             m.agrees = result.agrees
             if not result.agrees:
                 m.note = result.summary()[:300]
+                log(f"{name} ({fmt}, {size_label(deals)}) DISAGREES")
         if floor_seconds:
             m.ratio = m.seconds / floor_seconds
-        measurements.append(m)
-        log(f"{name} ({fmt}, {size_label(deals)}): {m.seconds:.2f} s, "
-            f"{m.peak_rss_mb:.0f} MB" + ("" if m.agrees is not False else " DISAGREES"))
-    return measurements
+    return list(measurements.values())
 
 
 def csv_ratios(measurements: list[Measurement]) -> dict[str, float]:
@@ -228,6 +234,31 @@ def print_table(measurements: list[Measurement]) -> None:
         console.print(f"[{number}] {note}", markup=False)
 
 
+def print_goals(reached: dict[str, list[goal_rules.Goal]],
+                profiles: dict[str, tuple[list[str], list[list[str]]]]) -> None:
+    """The issue's goals as ratios within this run, then each size's stage profile."""
+    from rich.console import Console
+    from rich.table import Table
+    console = Console(width=max(Console().width, 110))
+    for size, rows in reached.items():
+        if rows:
+            table = Table(title=f"goals at {size} (ratios within this run)")
+            for column in ("goal", "measured", "target", "met"):
+                table.add_column(column)
+            for g in rows:
+                met = {True: "[green]yes[/]", False: "[red]no[/]", None: "-"}[g.met]
+                table.add_row(g.what, goal_rules._shown(g), g.target, met)
+            console.print(table)
+        header, cells = profiles[size]
+        if header:
+            table = Table(title=f"stages at {size}: seconds (share of the run)")
+            for column in header:
+                table.add_column(column, justify="left" if column == "stage" else "right")
+            for row in cells:
+                table.add_row(*row)
+            console.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--sizes", default="1M", help="deal counts, e.g. 2k,1M,10M")
@@ -257,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     for size_name, pairs in ratios.items():
         for label, ratio in pairs.items():
             print(f"{size_name}: {label} = {ratio:.2f}x")
+    sizes = sorted({m.deals for m in measurements})
+    reached = {size_label(d): goal_rules.goals([m for m in measurements if m.deals == d])
+               for d in sizes}
+    profiles = {size_label(d): goal_rules.stage_profile(
+        [m for m in measurements if m.deals == d]) for d in sizes}
+    print_goals(reached, profiles)
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results = Path(args.results_dir)
@@ -265,11 +302,16 @@ def main(argv: list[str] | None = None) -> int:
                "platform": platform.platform(), "load_before": load_before,
                "load_after": os.getloadavg()}
     report = {"when": stamp, "machine": machine, "csv_ratios": ratios,
+              "goals": {size: goal_rules.as_json(rows) for size, rows in reached.items()},
               "measurements": [asdict(m) for m in measurements]}
     (results / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2))
     md = markdown(measurements) + "\n" + "".join(
         f"{size_name}: {label} = {ratio:.2f}x\n"
-        for size_name, pairs in ratios.items() for label, ratio in pairs.items()) + (
+        for size_name, pairs in ratios.items() for label, ratio in pairs.items()) + "".join(
+        f"\n### Goals at {size}\n\n{goal_rules.goals_markdown(rows)}"
+        f"\n### Stages at {size} (seconds, share of the run)\n\n"
+        f"{goal_rules.profile_markdown(*profiles[size])}"
+        for size, rows in reached.items()) + "\n" + (
         f"Load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after "
         f"({os.cpu_count()} CPUs).\n")
     (results / f"bench-{stamp}.md").write_text(md)
