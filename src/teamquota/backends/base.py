@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import ibis.expr.types as ir
@@ -43,6 +44,12 @@ class Backend:
 
     def collect(self, expr: ir.Table) -> pa.Table:
         return expr.to_pyarrow()
+
+    def batches(self, expr: ir.Table) -> Iterator[pa.RecordBatch] | None:
+        """``expr``'s rows streamed to Python a batch at a time, in the order the backend
+        has them, or None where that would move a distributed table to one machine (the
+        default): data/external.py then asks the backend for aggregates instead."""
+        return None
 
     def close(self) -> None:
         """Release the connection (a no-op for shared sessions)."""
