@@ -30,10 +30,6 @@ FACTOR = "decimal(23,10)"
 PRODUCT_LIMIT = Decimal(10) ** 13
 OPEN_END = ibis.date(9999, 12, 31)
 OPEN_START = ibis.date(1, 1, 1)  # an undated leader (teams.leader_id) leads from always
-# a deal's amount as stored when it is already in the plan's currency (null otherwise):
-# ``value`` itself at the deals' own scale, which the measures sum in 64-bit integers
-# before widening (engine/deal_measures.py; summing decimal(38,10) cost twice as much)
-NATIVE = "__native_value"
 
 
 def _exact_product(amount: ir.Value, share: ir.Value) -> ir.Value:
@@ -85,20 +81,14 @@ def deals_in_periods(deals: ir.Table, periods: list[Period], fx: ir.Table | None
     foreign = joined.currency.notnull() & (joined.currency != plan_currency)
     if fx is None:
         return joined.mutate(value=ibis.cases((foreign, ibis.null(AMOUNT)),
-                                              else_=joined.amount.cast(AMOUNT)),
-                             **{NATIVE: _native(joined.amount, foreign)})
+                                              else_=joined.amount.cast(AMOUNT)))
     rates = fx.select(fx_currency="from_currency", fx_day="day", fx_rate="rate")
     converted = joined.left_join(rates, [joined.currency == rates.fx_currency,
                                          joined.close_date == rates.fx_day])
     foreign = converted.currency.notnull() & (converted.currency != plan_currency)
     value = ibis.cases((foreign, _exact_product(converted.amount, converted.fx_rate)),
                        else_=converted.amount.cast(AMOUNT))
-    return converted.mutate(value=value, **{NATIVE: _native(converted.amount, foreign)}).drop(
-        "fx_currency", "fx_day", "fx_rate")
-
-
-def _native(amount: ir.Value, foreign: ir.BooleanValue) -> ir.Value:
-    return ibis.cases((foreign, ibis.null(amount.type())), else_=amount)
+    return converted.mutate(value=value).drop("fx_currency", "fx_day", "fx_rate")
 
 
 def payee_credits(events: ir.Table, splits: ir.Table | None, use_splits: bool) -> ir.Table:

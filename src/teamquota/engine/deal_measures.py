@@ -20,7 +20,6 @@ import ibis
 import ibis.expr.types as ir
 
 from teamquota.engine.credit import (
-    NATIVE,
     OPEN_END,
     CreditInputs,
     leader_credits,
@@ -46,31 +45,9 @@ class DealMeasures:
     contributions: ir.Table | None    # period, subject_id (team), payee_id, <team ids>
 
 
-def _sums(rows: ir.Table, components: list[Component], owners_only: bool = False
-          ) -> dict[str, ir.Value]:
-    return {c.id: _narrow_sum(rows, c) if owners_only and _sums_amount(c) and NATIVE in
-            rows.columns else ibis.cases((component_filter(rows, c), component_value(rows, c)),
-                                         else_=ZERO_VALUE).sum() for c in components}
-
-
-def _sums_amount(component: Component) -> bool:
-    """Whether the component's value of a credit row is its ``amount_credited``."""
-    measure = component.measure
-    return not measure.count and measure.source == "deals" and measure.sum == "amount"
-
-
-def _narrow_sum(rows: ir.Table, component: Component) -> ir.Value:
-    """The sum of ``amount_credited`` over the rows that pass the component's filter, for
-    owner credits (share 1, so ``amount_credited`` is the deal's ``value``): the deals in
-    the plan's currency summed at their own scale (an exact integer sum, widened once per
-    group: half the cost of summing decimal(38,10) per row at 10M deals), the others
-    (converted, or without a rate: null, as before) summed as they were. An empty sum is
-    0 where the CASE sum gave 0 or null; both are read as 0 (run._keyed)."""
-    keep = component_filter(rows, component)
-    native = rows[NATIVE]
-    own = native.sum(where=keep & native.notnull()).cast(VALUE).fill_null(ZERO_VALUE)
-    other = rows.amount_credited.cast(VALUE).sum(where=keep & native.isnull())
-    return (own + other.fill_null(ZERO_VALUE)).cast(VALUE)
+def _sums(rows: ir.Table, components: list[Component]) -> dict[str, ir.Value]:
+    return {c.id: ibis.cases((component_filter(rows, c), component_value(rows, c)),
+                             else_=ZERO_VALUE).sum() for c in components}
 
 
 def _resum(table: ir.Table, keys: list[str], columns: list[str]) -> ir.Table:
@@ -88,18 +65,17 @@ def _shaped(table: ir.Table, subject_type: str, components: list[Component]) -> 
 
 
 def _by_member(inputs: CreditInputs, payee_rows: ir.Table, components: list[Component],
-               one_team_a_day: bool, owners_only: bool = False) -> tuple[ir.Table, ir.Table]:
-    """(payee sums, member sums): per (period, payee) and per (period, team, payee);
-    ``owners_only``: every payee credit is an owner's (no split table used)."""
+               one_team_a_day: bool) -> tuple[ir.Table, ir.Table]:
+    """(payee sums, member sums): per (period, payee) and per (period, team, payee)."""
     payee_side = [c for c in components if c.scope == "payee"]
     team_side = [c for c in components if c.scope == "team"]
     if not one_team_a_day:
         payee = payee_rows.group_by(["period", "subject_id"]).aggregate(
-            **_sums(payee_rows, payee_side, owners_only), **{CREDIT_ROWS: payee_rows.count()})
+            **_sums(payee_rows, payee_side), **{CREDIT_ROWS: payee_rows.count()})
         direct = team_credits(payee_rows, inputs.memberships, inputs.closure, "close_date",
                               rollup=False)
         return payee, direct.group_by(["period", "subject_id", "payee_id"]).aggregate(
-            **_sums(direct, team_side, owners_only), **{CREDIT_ROWS: direct.count()})
+            **_sums(direct, team_side), **{CREDIT_ROWS: direct.count()})
     # With at most one membership per payee and day, a left join keeps every payee credit
     # exactly once, so one scan of the deals gives both the payee and the team sums.
     m = inputs.memberships.select(m_payee_id="payee_id", m_team_id="team_id",
@@ -108,7 +84,7 @@ def _by_member(inputs: CreditInputs, payee_rows: ir.Table, components: list[Comp
     joined = payee_rows.left_join(m, [payee_rows.payee_id == m.m_payee_id, day >= m.m_start,
                                       day <= m.m_end.fill_null(OPEN_END)])
     fine = joined.group_by(["period", "m_team_id", "payee_id"]).aggregate(
-        **_sums(joined, components, owners_only), **{CREDIT_ROWS: joined.count()})
+        **_sums(joined, components), **{CREDIT_ROWS: joined.count()})
     payee = _resum(fine, ["period", "payee_id"], [c.id for c in payee_side] + [CREDIT_ROWS])
     members = fine.filter(fine.m_team_id.notnull())
     return (payee.rename(subject_id="payee_id"),
@@ -123,9 +99,7 @@ def deal_measures(inputs: CreditInputs, crediting: Crediting, components: list[C
     payee_side = [c for c in components if c.scope == "payee"]
     team_ids = [c.id for c in components if c.scope == "team"]
     payee_rows = payee_credits(inputs.events, inputs.splits, crediting.split_table)
-    owners_only = inputs.splits is None or not crediting.split_table
-    payee, by_member = _by_member(inputs, payee_rows, components, one_team_a_day,
-                                  owners_only)
+    payee, by_member = _by_member(inputs, payee_rows, components, one_team_a_day)
     pieces = [_shaped(payee, "payee", components)]
     summed = [*team_ids, CREDIT_ROWS]
     by_team = _resum(by_member, ["period", "subject_id"], summed)
