@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from teamquota.core.periods import parse_period
+from teamquota.data import bytecheck
 from teamquota.data.duck import connect, ident
 from teamquota.data.fx import LABEL_HINT, bad_labels
 from teamquota.data.limits import (
@@ -58,6 +59,10 @@ CURRENCY_COLUMNS = {"payees": ("currency",), "deals": ("currency",),
                     "fx_rates": ("from_currency", "to_currency")}
 ALLOWED = {("targets", "subject_type"): ("payee", "team"),
            ("coverage", "covers_type"): ("account", "payee", "team")}
+CURRENCY_BYTES = bytecheck.byte_table(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# the bytes of ID_PATTERN's class (ASCII, so a byte is a character)
+ID_BYTES = bytecheck.byte_table(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                b"0123456789_.-@:")
 PERIOD_COLUMNS = {"targets": "period", "fx_rates": "period"}
 DATE_RANGES = {"memberships": ("start_date", "end_date"), "coverage": ("start_date", "end_date"),
                "leaderships": ("start_date", "end_date")}
@@ -68,7 +73,9 @@ def _rows(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return np.empty(0, np.int64)
     if isinstance(mask, pa.ChunkedArray):
         mask = mask.combine_chunks()
-    return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
+    if mask.null_count:  # fill_null copies even a mask without nulls (~0.2 s at 10M)
+        mask = mask.fill_null(False)
+    return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
 
 def _texts(column: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> list[Any]:
@@ -85,6 +92,8 @@ def _plain(value: Decimal) -> str:
 def check_blanks(t: LoadedTable, log: ProblemLog, already_bad: dict[str, np.ndarray]) -> None:
     for column in TABLES[t.name].columns:
         if not column.required or column.name not in t.table.column_names:
+            continue
+        if t.table[column.name].null_count == 0:  # known without a pass over the rows
             continue
         rows = np.setdiff1d(_rows(pc.is_null(t.table[column.name])),
                             already_bad.get(column.name, np.empty(0, np.int64)))
@@ -128,6 +137,8 @@ def check_currencies(t: LoadedTable, log: ProblemLog) -> None:
         if name not in t.table.column_names:
             continue
         values = t.table[name]
+        if bytecheck.all_of(values, CURRENCY_BYTES, 3, 3):  # ^[A-Z]{3}$ on every value
+            continue
         distinct = pc.unique(values)  # a handful of codes: test those, not every row
         wrong = distinct.filter(pc.invert(pc.match_substring_regex(distinct, r"^[A-Z]{3}$")))
         rows = _rows(pc.is_in(values, wrong)) if len(wrong) else np.empty(0, np.int64)
@@ -198,6 +209,10 @@ def check_limits(t: LoadedTable, log: ProblemLog) -> None:
             continue
         values = t.table[column.name]
         if pa.types.is_date(column.type):
+            extremes = pc.min_max(values)  # one pass; the usual column is inside the window
+            least, most = extremes["min"].as_py(), extremes["max"].as_py()
+            if least is None or (least >= DATE_MIN and most <= DATE_MAX):
+                continue
             outside = pc.or_(pc.less(values, pa.scalar(DATE_MIN, values.type)),
                              pc.greater(values, pa.scalar(DATE_MAX, values.type)))
             rows = _rows(outside)
@@ -208,13 +223,16 @@ def check_limits(t: LoadedTable, log: ProblemLog) -> None:
             continue
         if not pa.types.is_string(column.type):
             continue
-        rows = _rows(pc.match_substring(values, "\x00"))
+        no_nul = bytecheck.no_byte(values, 0)
+        rows = np.empty(0, np.int64) if no_nul else _rows(pc.match_substring(values, "\x00"))
         if len(rows):
             log.add(t.name, "D028", rows,
                     [f"column '{column.name}': the value holds a NUL byte"] * len(rows),
                     "remove the NUL (\\0) characters; the file may be UTF-16 or binary")
             continue
         if column.name in ID_COLUMNS.get(t.name, ()):
+            if bytecheck.all_of(values, ID_BYTES, 1, ID_MAX, not_first=b"."):
+                continue  # every value matches ID_PATTERN, and none is only dots
             rows = _rows(pc.or_(pc.invert(pc.match_substring_regex(
                 values, f"^{ID_PATTERN.pattern}$")), pc.match_substring_regex(values, r"^\.+$")))
             rows = rows[pc.is_valid(values.take(pa.array(rows, pa.int64()))).to_numpy(
@@ -227,6 +245,9 @@ def check_limits(t: LoadedTable, log: ProblemLog) -> None:
             continue
         limit = MAX_LENGTHS.get((t.name, column.name))
         if limit is not None:
+            most = bytecheck.most_bytes(values)  # characters <= bytes
+            if most is not None and most <= limit:
+                continue
             rows = _rows(pc.greater(pc.utf8_length(values), limit))
             log.add(t.name, "D026", rows,
                     [f"column '{column.name}': a value of {len(v)} characters is longer "
@@ -274,6 +295,8 @@ def check_duplicates(t: LoadedTable, log: ProblemLog) -> None:
     keys = list(TABLES[t.name].key)
     if not keys or not set(keys) <= set(t.table.column_names) or t.table.num_rows == 0:
         return
+    if _ascending(t.table, keys):  # a file in key order (a usual export): no repeats
+        return
     if t.key_hash is not None and len(t.key_hash) == t.table.num_rows:
         if not _hashes_repeat(t.key_hash):  # the common case: no two rows share a hash
             return
@@ -312,6 +335,20 @@ def check_duplicates(t: LoadedTable, log: ProblemLog) -> None:
              f"{', '.join(map(str, repeats[r['__row']]))})" for r in firsts.to_pylist()],
             "each " + " + ".join(keys) + " may appear only once; remove or merge the "
             "repeated rows")
+
+
+def _ascending(table: pa.Table, keys: Sequence[str]) -> bool:
+    """Whether a one-column key without blanks is strictly ascending (byte order), so no
+    value repeats: one comparison of neighbours (~0.03 s at 10M) where sorting hashes
+    takes ~0.7 s. A key with blanks is not tried: a null between two equal values would
+    hide them from the comparison."""
+    if len(keys) != 1 or table.num_rows < 2:
+        return False
+    values = table[keys[0]]
+    if values.null_count or not pa.types.is_string(values.type):
+        return False
+    rows = len(values)
+    return bool(pc.all(pc.less(values.slice(0, rows - 1), values.slice(1))).as_py())
 
 
 def _hashes_repeat(hashes: pa.ChunkedArray) -> bool:
