@@ -35,6 +35,7 @@ from teamquota.engine.measure import CREDIT_ROWS
 from teamquota.engine.results import CREDITS, Results
 from teamquota.engine.run import (
     Measured,
+    Paid,
     RunState,
     adjusted,
     attainment_table,
@@ -186,7 +187,7 @@ def recalculate(previous: Results, loaded: LoadedPlan, data: Dataset,
     results = Results(credits, attainment, payouts, previous.diagnostics,
                       {"incremental": round(time.perf_counter() - start, 4)},
                       previous.plan_id, previous.backend)
-    results.state = RunState(full, state.wanted, data, engine, lines, state.only)
+    results.state = RunState(full, state.wanted, data, engine, Paid(lines), state.only)
     return results
 
 

@@ -43,6 +43,7 @@ class Stint:
 
 class Memberships:
     def __init__(self, table: pa.Table, ancestors: dict[str, list[str]]):
+        self.table = table.select(["payee_id", "team_id", "start_date", "end_date"])
         self.by_payee: dict[str, list[Stint]] = defaultdict(list)
         for row in table.select(["payee_id", "team_id", "start_date", "end_date"]).to_pylist():
             self.by_payee[row["payee_id"]].append(
@@ -62,6 +63,26 @@ class Memberships:
             if overlap:
                 days[stint.team] += overlap
         return dict(sorted(days.items()))
+
+    def days_table(self, period: Period, payees: list[str]) -> pa.Table | None:
+        """:meth:`team_days` of every payee in ``payees`` at once, as rows (payee_id,
+        team_id, days) sorted by payee and team; None when a membership has no start
+        (team_days cannot read it either)."""
+        table = self.table
+        if table["start_date"].null_count:
+            return None
+        start = pc.max_element_wise(table["start_date"], pa.scalar(period.start, pa.date32()))
+        last = pa.scalar(period.end, pa.date32())
+        end = pc.min_element_wise(pc.fill_null(table["end_date"], last), last)
+        days = pc.add(pc.cast(pc.subtract(pc.cast(end, pa.int32()), pc.cast(
+            start, pa.int32())), pa.int64()), 1)
+        keep = pc.and_(pc.greater(days, 0), pc.is_in(table["payee_id"], value_set=pa.array(
+            payees, pa.string())))
+        rows = pa.table({"payee_id": table["payee_id"], "team_id": table["team_id"],
+                         "days": days}).filter(keep)
+        summed = rows.group_by(["payee_id", "team_id"], use_threads=False).aggregate(
+            [("days", "sum")]).rename_columns(["payee_id", "team_id", "days"])
+        return summed.sort_by([("payee_id", "ascending"), ("team_id", "ascending")])
 
     def main_team(self, payee: str, period: Period) -> str | None:
         """The team the payee spent most days in (ties: the later stint's team)."""

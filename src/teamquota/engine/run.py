@@ -8,6 +8,7 @@ produced, so a failed run changes nothing.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from teamquota.data.dataset import Dataset
 from teamquota.data.external import canonical
 from teamquota.data.fx import FxRates
 from teamquota.data.tables import TABLES
-from teamquota.engine import adjust, pay
+from teamquota.engine import adjust, columns, pay
 from teamquota.engine.calendar import periods_arrow, run_periods
 from teamquota.engine.context import PayContext, Payee
 from teamquota.engine.credit import (
@@ -258,9 +259,61 @@ def pay_lines(ctx: PayContext) -> list[dict[str, Any]]:
     return adjusted(ctx, component_lines(ctx, ctx.periods))
 
 
-def payouts_table(lines: list[dict[str, Any]], ctx: PayContext, wanted: set[str]) -> pa.Table:
-    return sort_payouts(_columns([line for line in lines if line["period"] in wanted],
-                                 payouts_schema(paid_places(ctx))), ctx.loaded)
+# The per-line path pays every line when False (scripts/identical_outputs.py compares the
+# two; TEAMQUOTA_PER_LINE=1 sets it for a process).
+COLUMNAR = os.environ.get("TEAMQUOTA_PER_LINE", "") in ("", "0")
+
+
+@dataclass
+class Paid:
+    """A run's payout lines: dict rows (the per-line path, and caps and draws) and whole
+    Arrow tables of :data:`PAYOUTS` rows (curve components paid by engine.columns)."""
+
+    rows: list[dict[str, Any]]
+    tables: list[pa.Table] = field(default_factory=list)
+    _all: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    def lines(self) -> list[dict[str, Any]]:
+        """Every line as a dict row (built from the tables on first use: an incremental
+        recalculation and the caps and draws read them)."""
+        if self._all is None:
+            self._all = self.rows + [row for table in self.tables
+                                     for row in table.to_pylist()]
+        return self._all
+
+
+def paid_lines(ctx: PayContext) -> Paid:
+    """:func:`pay_lines`, with curve components paid as whole columns where
+    engine.columns covers them."""
+    if not COLUMNAR:
+        return Paid(pay_lines(ctx))
+    rows: list[dict[str, Any]] = []
+    tables = []
+    for period in ctx.periods:
+        for component in ctx.plan.components:
+            table = columns.curve_table(ctx, component, period) \
+                if component.payout.kind == "curve" else None
+            if table is None:
+                rows += pay.component_lines(ctx, component, period)
+            else:
+                tables.append(table)
+    plan = ctx.plan
+    if plan.draw is not None or plan.cap_amount is not None or \
+            plan.cap_ti_multiple is not None or \
+            any(c.cap_amount is not None for c in plan.components):
+        return Paid(adjusted(ctx, Paid(rows, tables).lines()))
+    return Paid(rows, tables)
+
+
+def payouts_table(lines: list[dict[str, Any]] | Paid, ctx: PayContext, wanted: set[str]
+                  ) -> pa.Table:
+    schema = payouts_schema(paid_places(ctx))
+    paid = lines if isinstance(lines, Paid) else Paid(lines)
+    parts = [_columns([line for line in paid.rows if line["period"] in wanted], schema)]
+    for table in paid.tables:
+        if table.num_rows and table["period"][0].as_py() in wanted:
+            parts.append(table if table.schema == schema else table.cast(schema))
+    return sort_payouts(pa.concat_tables(parts) if len(parts) > 1 else parts[0], ctx.loaded)
 
 
 def paid_places(ctx: PayContext) -> int:
@@ -308,8 +361,12 @@ class RunState:
     wanted: set[str]
     data: Dataset
     backend: Backend
-    lines: list[dict[str, Any]] = field(default_factory=list)
+    paid: Paid = field(default_factory=lambda: Paid([]))
     only: list[str] | None = None  # the run's ``periods`` argument
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        return self.paid.lines()
 
 
 def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
@@ -358,7 +415,7 @@ def run(loaded: LoadedPlan, data: Dataset, backend: str | Backend = "duckdb",
                     _targets_table(engine, targets, component.id),
                     plan.year_start_month)).to_pylist()
     with timer.stage("pay"):
-        lines = pay_lines(ctx)
+        lines = paid_lines(ctx)
         diagnostics.raise_if_errors()
     with timer.stage("assemble"):
         wanted = set(periods) if periods else {p.label for p in run_periods_}
