@@ -60,14 +60,16 @@ def _needs_cleaning(chunk: pa.Array) -> bool:
         if bool(np.any(is_valid & ~present)):  # a blank value
             return True
         present &= is_valid
+        starts, ends = starts[present], ends[present]
     elif not present.all():
         return True
-    if data_buffer is None:
+    # (no nulls and no blanks: every value has a first and a last byte, no need to pick)
+    if data_buffer is None or not len(starts):
         return False
     data = np.frombuffer(data_buffer, np.uint8)
     printable = np.uint8(126 - 33)  # bytes 33..126 minus 33 are 0..93; others wrap above
-    return bool(np.any((data[starts[present]] - np.uint8(33)) > printable)
-                or np.any((data[ends[present] - 1] - np.uint8(33)) > printable))
+    return bool(np.any((data[starts] - np.uint8(33)) > printable)
+                or np.any((data[ends - 1] - np.uint8(33)) > printable))
 
 
 def clean_if_needed(values: pa.ChunkedArray) -> tuple[pa.ChunkedArray | pa.Array, bool]:
