@@ -25,12 +25,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from teamquota.core.money import ZERO, RoundingMode
+from teamquota.core.money import ZERO, RoundingMode, exact_div
 from teamquota.core.periods import Period
 from teamquota.engine import pay
 from teamquota.engine.context import PayContext
+from teamquota.engine.finish import shown
 from teamquota.engine.lines import gate_failure
-from teamquota.engine.results import ATTAINMENT, CREDIT, PAYOUTS
+from teamquota.engine.results import ATTAINMENT, ATTAINMENT_SCHEMA, CREDIT, PAYOUTS
 from teamquota.plan.model import Component
 
 Ints = np.ndarray[Any, np.dtype[Any]]  # int64, or object holding Python ints
@@ -68,18 +69,64 @@ def int128_values(array: pa.Array) -> Ints:
     return exact
 
 
-def decimal_array(units: Ints, type_: pa.Decimal128Type) -> pa.Array:
+def decimal_array(units: Ints, type_: pa.Decimal128Type, valid: Any = None) -> pa.Array:
     """A decimal128 array of ``units`` (in the type's scale), built from the integers'
-    bytes when they fit in int64."""
+    bytes when they fit in int64; null where ``valid`` (a bool mask) is False."""
     if units.dtype == object:
         fits = len(units) == 0 or (min(units) >= -2**63 and max(units) < 2**63)
         if not fits:
-            return pa.array([Decimal(int(u)).scaleb(-type_.scale) for u in units], type_)
+            return pa.array([None if valid is not None and not ok else
+                             Decimal(int(u)).scaleb(-type_.scale)
+                             for u, ok in zip(units, valid if valid is not None
+                                              else np.ones(len(units), bool), strict=True)],
+                            type_)
         units = units.astype(np.int64)
     low = units.astype(np.int64)
     words = np.empty(2 * len(low), dtype=np.int64)
     words[0::2], words[1::2] = low, low >> 63
-    return pa.Array.from_buffers(type_, len(low), [None, pa.py_buffer(words.tobytes())])
+    bitmap = None if valid is None or bool(np.all(valid)) else pa.py_buffer(
+        np.packbits(np.asarray(valid, dtype=bool), bitorder="little").tobytes())
+    return pa.Array.from_buffers(type_, len(low), [bitmap, pa.py_buffer(words.tobytes())])
+
+
+def attainment_columns(measures: list[Decimal], targets: list[Decimal | None]
+                       ) -> tuple[pa.Array, pa.Array]:
+    """The attainment table's target_amount (``targets.shown_money``) and attainment
+    (``shown(exact_div(measure, target))``, null without a target) columns. A ratio clear
+    of a 12-place tie (finish.shown_and_percent's clearance) rounds as the 60-digit
+    quotient does; ties, negative and zero targets, negative measures and ratios of 10^6
+    or more are divided one by one as before."""
+    n = len(targets)
+    has = np.array([t is not None for t in targets], dtype=bool)
+    present = [t if t is not None else ZERO for t in targets]
+    ratios = [t.as_integer_ratio() for t in present]
+    t_num = np.array([r[0] for r in ratios] + [0], dtype=object)[:n]
+    t_den = np.array([r[1] for r in ratios] + [1], dtype=object)[:n]
+    m_units = decimal_units(measures, 10)
+    if m_units is None:
+        ms = [m.as_integer_ratio() for m in measures]
+        m_num = np.array([r[0] for r in ms] + [0], dtype=object)[:n]
+        m_den = np.array([r[1] for r in ms] + [1], dtype=object)[:n]
+    else:
+        m_num, m_den = _objects(m_units), np.full(n, 10**10, dtype=object)
+    positive = has & (t_num > 0)
+    num, den = m_num * t_den, np.where(positive, m_den * t_num, 1)
+    plain = positive & (num >= 0) & (num < den * pay._MAX_RATIO)
+    units, _, near = shown_and_percent(np.where(plain, num, 0), den)
+    # the percent's tie does not matter here, but the 12 places' does: both send the row
+    # to the one-by-one division, which is exact either way
+    divided = has & (t_num != 0)  # a zero target shows no attainment
+    one_by_one = divided & ~(plain & ~near)
+    units = np.where(plain, units, 0)
+    for i in np.flatnonzero(one_by_one).tolist():
+        target = targets[i]
+        assert target is not None
+        units[i] = int(shown(exact_div(measures[i], target)).scaleb(12))
+    negative_cents = t_num < 0  # shown_money of a negative target: half even, signed
+    cents = round_units(np.abs(t_num) * 100, t_den, "half_even")
+    cents = np.where(negative_cents, -cents, cents)
+    return (decimal_array(cents, ATTAINMENT_SCHEMA.field("target_amount").type, has),
+            decimal_array(units, ATTAINMENT, divided))
 
 
 def _objects(values: Ints) -> Ints:
@@ -179,16 +226,21 @@ class _Subjects:
     def __init__(self, curve: Any, ids: list[str], m_units: Ints, targets: list[Decimal]):
         segments = curve.segments
         n = len(ids)
-        m_units = _objects(m_units)  # measures in units of 10^-10
         t_units = decimal_units(targets, 10)
         if t_units is not None:
-            num, den = m_units, _objects(t_units)
-            t_num, t_den = den, np.full(n, 10**10, dtype=object)
+            # a ratio of cents when every measure and target is whole cents: the same
+            # ratio in integers of a third the size (the products below are cheaper)
+            if m_units.dtype == _INT64 and t_units.dtype == _INT64 and not (
+                    np.any(m_units % 10**8) or np.any(t_units % 10**8)):
+                num, den = _objects(m_units // 10**8), _objects(t_units // 10**8)
+            else:
+                num, den = _objects(m_units), _objects(t_units)
+            t_num, t_den = _objects(t_units), np.full(n, 10**10, dtype=object)
         else:  # a target split to 30 places: its exact ratio
             ratios = [t.as_integer_ratio() for t in targets]
             t_num = np.array([r[0] for r in ratios] + [0], dtype=object)[:n]
             t_den = np.array([r[1] for r in ratios] + [1], dtype=object)[:n]
-            num, den = m_units * t_den, t_num * 10**10
+            num, den = _objects(m_units) * t_den, t_num * 10**10
         # a target to the cent as the tables show it (half even) and as the words do
         # (fmt_money: half up); targets are positive here
         self.target_cents = round_units(t_num * 100, t_den, "half_even")
@@ -230,7 +282,7 @@ class _Subjects:
         attainment = np.where(keep, attainment, 0)
         # words, for the subjects settled here (the rare ones are filled in below)
         head = pc.binary_join_element_wise(
-            curve.label, money_text(np.where(keep, m_units, 0), 10), "/ target",
+            curve.label, money_text(np.where(keep, _objects(m_units), 0), 10), "/ target",
             money_text(target_words, 2), "=", percent_text(np.where(keep, tenths, 0)), " ")
         curve_words = pc.binary_join_element_wise(
             "curve", percent_text(np.where(plain & keep, factor_tenths, 0)), " ")
@@ -240,15 +292,18 @@ class _Subjects:
         self.scale0 = curve.scale[0] * fn
         self.scale1 = curve.scale[1] * fd
         self.attainment, self.factor = attainment.astype(object), factor.astype(object)
-        self.head, self.lead = head.to_pylist(), lead.to_pylist()
+        self.head, self.lead = head, lead
         self.rare = int(rare.sum())
-        for i in np.flatnonzero(rare).tolist():
-            found = curve.subject(ids[i])
-            assert found is not None  # a target, not zero: checked by the caller
-            self.head[i], self.lead[i] = found.head, found.lead
-            self.scale0[i], self.scale1[i] = found.scale
-            self.attainment[i] = int(found.attainment.scaleb(12))
-            self.factor[i] = int(found.factor.scaleb(12))
+        if self.rare:
+            heads, leads = head.to_pylist(), lead.to_pylist()
+            for i in np.flatnonzero(rare).tolist():
+                found = curve.subject(ids[i])
+                assert found is not None  # a target, not zero: checked by the caller
+                heads[i], leads[i] = found.head, found.lead
+                self.scale0[i], self.scale1[i] = found.scale
+                self.attainment[i] = int(found.attainment.scaleb(12))
+                self.factor[i] = int(found.factor.scaleb(12))
+            self.head, self.lead = pa.array(heads, pa.string()), pa.array(leads, pa.string())
 
 
 def curve_table(ctx: PayContext, component: Component, period: Period) -> pa.Table | None:
@@ -277,7 +332,12 @@ def curve_table(ctx: PayContext, component: Component, period: Period) -> pa.Tab
     if m_units is None:
         return None
     # what each paying payee's lines share: TI, places, TI text, currency
-    terms = [ctx.curve_terms(ctx.payees[p], period) for p in payees]
+    key = (period.kind, ctx.focus_payees is None and len(payees))
+    terms = ctx.column_terms.get(key) if key[1] else None
+    if terms is None:
+        terms = [ctx.curve_terms(ctx.payees[p], period) for p in payees]
+        if key[1]:
+            ctx.column_terms[key] = terms
     if any(places != 2 or ti[0] < 0 for ti, places, _ in terms):
         return None
     subjects = _Subjects(curve, ids, m_units, targets)  # type: ignore[arg-type]
@@ -310,11 +370,11 @@ def curve_table(ctx: PayContext, component: Component, period: Period) -> pa.Tab
         where = pc.if_else(pc.equal(teams, ""), "",
                            pc.binary_join_element_wise(" in team ", teams, ""))
     text = pc.binary_join_element_wise(
-        pa.array(subjects.lead, pa.string()).take(s_take), " x TI ", ti_text, tail,
+        subjects.lead.take(s_take), " x TI ", ti_text, tail,
         prorate, where, " = ", money_text(amount, 2), "")
     if blocked_text is not None:
         gated = pc.binary_join_element_wise(
-            pa.array(subjects.head, pa.string()).take(s_take), "; gate not met (",
+            subjects.head.take(s_take), "; gate not met (",
             blocked_text, ") -> 0.00", "")
         text = pc.if_else(pa.array(blocked), gated, text)
     rule = ctx.rules.get(cid) or ctx.rules.setdefault(cid, pay._curve_rule(component))

@@ -57,6 +57,10 @@ class PayContext:
     attainments: dict[tuple[str, str, str, str], tuple[Decimal, Decimal, Decimal]] = field(
         default_factory=dict)
 
+    # (period kind, payees paid) -> curve_terms of every payee paid, for engine.columns
+    column_terms: dict[tuple[str, Any], list[tuple[tuple[int, int], int, str]]] = field(
+        default_factory=dict)
+
     @property
     def plan(self) -> Plan:
         return self.loaded.plan

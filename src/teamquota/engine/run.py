@@ -483,14 +483,19 @@ def attainment_table(ctx: PayContext, wanted: set[str],
                 subjects is None or (period, stype, sid) in subjects):
             groups[period, cid, stype].add(sid)
     measures, targets, known = ctx.measures, ctx.targets.values, ctx.attainments
-    columns: list[list[Any]] = [[] for _ in ATTAINMENT_SCHEMA.names]
-    periods, components, types, ids, measure_values, target_values, attainments = columns
+    columns_: list[list[Any]] = [[] for _ in ATTAINMENT_SCHEMA.names]
+    periods, components, types, ids, measure_values, target_values, attainments = columns_
     for period, cid, stype in sorted(groups):
         sids = sorted(groups[period, cid, stype])
         periods += [period] * len(sids)
         components += [cid] * len(sids)
         types += [stype] * len(sids)
         ids += sids
+        if COLUMNAR:
+            measure_values += [measures.get((period, stype, sid), _NO_VALUES).get(cid, ZERO)
+                               for sid in sids]
+            target_values += [targets.get((stype, sid, cid, period)) for sid in sids]
+            continue
         for sid in sids:
             measure = measures.get((period, stype, sid), _NO_VALUES).get(cid, ZERO)
             target = targets.get((stype, sid, cid, period))
@@ -503,9 +508,14 @@ def attainment_table(ctx: PayContext, wanted: set[str],
             measure_values.append(measure)
             target_values.append(shown_money(target))
             attainments.append(attainment)
-    return pa.table([pa.array(values, type_) for values, type_ in
-                     zip(columns, ATTAINMENT_SCHEMA.types, strict=True)],
-                    schema=ATTAINMENT_SCHEMA)
+    arrays = [pa.array(values, type_) for values, type_ in
+              zip(columns_[:5], ATTAINMENT_SCHEMA.types[:5], strict=True)]
+    if COLUMNAR:  # the targets to the cent and the attainments as whole columns
+        arrays += columns.attainment_columns(measure_values, target_values)
+    else:
+        arrays += [pa.array(values, type_) for values, type_ in
+                   zip(columns_[5:], ATTAINMENT_SCHEMA.types[5:], strict=True)]
+    return pa.table(arrays, schema=ATTAINMENT_SCHEMA)
 
 
 _NO_VALUES: dict[str, Decimal] = {}

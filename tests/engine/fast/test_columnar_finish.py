@@ -149,3 +149,22 @@ def test_half_cent_line_rounds_once_by_mode(calc, mode, paid):
     assert personal["explanation"] == (
         "personal Won 75,000.00 / target 100,000.00 = 75.0% -> curve 50.0% x TI 4,000.03 "
         f"x 0.4 = {paid}")
+
+
+def test_attainment_columns__as_the_one_by_one_division():
+    # 412,000 / 400,000 = 1.03; 1 / 3 = 0.333333333333 (12 places, half even);
+    # 2 / 3 = 0.666666666667; a zero target shows its target but no attainment; no
+    # target: both null; a negative target is divided one by one: -100 / -400 = 0.25;
+    # a target split to 30 places: 10 / 30.000...01 just below 1/3
+    from teamquota.core.money import exact_div
+    from teamquota.engine.finish import shown
+    split = Dec("30." + "0" * 29 + "1")
+    measures = [Dec("412000"), Dec("1"), Dec("2"), Dec("5"), Dec("5"), Dec("-100"),
+                Dec("10")]
+    targets = [Dec("400000"), Dec("3"), Dec("3"), Dec("0"), None, Dec("-400"), split]
+    shown_targets, attainment = columns.attainment_columns(measures, targets)
+    assert attainment.to_pylist() == [
+        Dec("1.030000000000"), Dec("0.333333333333"), Dec("0.666666666667"), None, None,
+        Dec("0.250000000000"), shown(exact_div(Dec("10"), split))]
+    assert shown_targets.to_pylist() == [Dec("400000.00"), Dec("3.00"), Dec("3.00"),
+                                         Dec("0.00"), None, Dec("-400.00"), Dec("30.00")]
